@@ -1,0 +1,629 @@
+"""The case file: one SQLite file per case, the application's file format.
+
+Every change is one transaction with its custody-log entry, so a crash loses at most the edit
+in flight and the log never disagrees with the data. A file from elsewhere is untrusted until
+its header, version and schema check out.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import tempfile
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from desk import __version__
+from desk.core import audit, schema
+from desk.core.clock import utc_now
+from desk.core.identity import reviewer_name
+from desk.core.model import (
+    AuditEntry,
+    Claim,
+    ClaimEvidence,
+    Confidence,
+    Evidence,
+    Flag,
+    Geolocation,
+    Gps,
+    Landmark,
+    Metadata,
+    Movement,
+    Provenance,
+    Rating,
+    Statement,
+    Stance,
+    Verdict,
+)
+
+SUFFIX = ".deskcase"
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+class CaseFileError(Exception):
+    """A case file that cannot be used, with a message meant for the reviewer."""
+
+
+class NotACaseFile(CaseFileError):
+    pass
+
+
+class CaseTooNew(CaseFileError):
+    pass
+
+
+class CaseCorrupt(CaseFileError):
+    pass
+
+
+@dataclass
+class VerifyReport:
+    checked: int = 0
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+_EVIDENCE_COLUMNS = (
+    "id, sha256, size, format, width, height, captured_at, utc_offset, gps_lat, gps_lon, gps_alt,"
+    " gps_direction, gps_time, make, model, software, flags, exif, original_name, source_url,"
+    " platform, uploader, published_at, acquired_at, acquired_by, notes, imported_at"
+)
+
+
+def _evidence_from_row(row: sqlite3.Row | tuple) -> Evidence:
+    (eid, sha, size, fmt, width, height, captured_at, utc_offset, lat, lon, alt, direction,
+     gps_time, make, model, software, flags, exif, original_name, source_url, platform,
+     uploader, published_at, acquired_at, acquired_by, notes, imported_at) = row
+    gps = Gps(lat, lon, alt, direction, gps_time) if lat is not None and lon is not None else None
+    try:
+        flag_list = tuple(Flag(str(f["code"]), str(f["message"])) for f in json.loads(flags))
+    except (ValueError, TypeError, KeyError):
+        flag_list = (Flag("stored_flags_unreadable", "Stored metadata flags could not be read"),)
+    try:
+        raw = {str(k): str(v) for k, v in json.loads(exif).items()}
+    except (ValueError, TypeError, AttributeError):
+        raw = {}
+    metadata = Metadata(captured_at, utc_offset, gps, make, model, software, flag_list, raw)
+    provenance = Provenance(original_name, source_url, platform, uploader, published_at,
+                            acquired_at, acquired_by, notes)
+    return Evidence(eid, sha, size, fmt, width, height, metadata, provenance, imported_at)
+
+
+def _describe_sqlite_error(path: Path, exc: sqlite3.Error) -> str:
+    text = str(exc)
+    if "not a database" in text or "malformed" in text or "corrupt" in text:
+        return f"{path.name} is damaged and cannot be opened safely ({text})."
+    if "locked" in text or "busy" in text:
+        return f"{path.name} is in use by another program; close it there and try again."
+    if "readonly" in text or "unable to open" in text:
+        return f"{path.name} cannot be opened: {text}."
+    return f"{path.name} could not be read: {text}."
+
+
+class CaseFile:
+    """An open case. Not thread-safe: each thread that works on a case opens its own."""
+
+    def __init__(self, path: Path, conn: sqlite3.Connection, *, read_only: bool = False) -> None:
+        self.path = path
+        self._conn = conn
+        self.read_only = read_only
+        self.actor = reviewer_name()
+        self._depth = 0
+
+    # ----------------------------------------------------------------- opening and closing
+
+    @classmethod
+    def create(cls, path: str | os.PathLike[str], title: str) -> CaseFile:
+        """Make a new case; written beside the target and renamed, so it exists whole or not at all."""
+        target = Path(path)
+        if target.exists():
+            raise CaseFileError(f"{target.name} already exists; choose another name.")
+        if not target.parent.is_dir():
+            raise CaseFileError(f"The folder {target.parent} does not exist.")
+        fd, tmp_name = tempfile.mkstemp(prefix=".desk-new-", suffix=SUFFIX, dir=target.parent)
+        os.close(fd)
+        tmp = Path(tmp_name)
+        try:
+            tmp.unlink()
+            conn = sqlite3.connect(tmp, isolation_level=None)
+            try:
+                conn.execute(f"PRAGMA page_size = {schema.PAGE_SIZE}")
+                conn.execute("PRAGMA journal_mode = DELETE")
+                conn.execute("PRAGMA synchronous = FULL")
+                conn.execute("BEGIN IMMEDIATE")
+                conn.execute(f"PRAGMA application_id = {schema.APPLICATION_ID}")
+                conn.execute(f"PRAGMA user_version = {schema.USER_VERSION}")
+                schema.create_schema(conn)
+                now = utc_now()
+                conn.executemany(
+                    "INSERT INTO meta (key, value) VALUES (?, ?)",
+                    [("title", title), ("created_at", now), ("created_with", __version__),
+                     ("description", "")],
+                )
+                audit.append(conn, reviewer_name(), "create case", (), {"title": title})
+                conn.execute("COMMIT")
+            finally:
+                conn.close()
+            os.replace(tmp, target)
+            _fsync_dir(target.parent)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+        return cls.open(target)
+
+    @classmethod
+    def open(cls, path: str | os.PathLike[str], *, read_only: bool = False) -> CaseFile:
+        """Open and check a case file; every refusal is a CaseFileError with a plain message.
+
+        A file the user may not write (or `read_only=True`) opens for reading only.
+        """
+        target = Path(path)
+        if not target.is_file():
+            raise CaseFileError(f"There is no case file at {target}.")
+        try:
+            with target.open("rb") as fh:
+                header = fh.read(100)
+        except OSError as exc:
+            raise CaseFileError(f"{target.name} cannot be read: {exc.strerror or exc}.") from exc
+        if len(header) < 100 or not header.startswith(_SQLITE_MAGIC):
+            raise NotACaseFile(f"{target.name} is not a desk case file.")
+        if int.from_bytes(header[68:72], "big") != schema.APPLICATION_ID:
+            raise NotACaseFile(
+                f"{target.name} is an SQLite database but not a desk case file."
+            )
+        read_only = read_only or not os.access(target, os.W_OK)
+        mode = "ro" if read_only else "rw"
+        try:
+            conn = sqlite3.connect(
+                f"{target.resolve().as_uri()}?mode={mode}", uri=True, isolation_level=None
+            )
+        except sqlite3.Error as exc:
+            raise CaseFileError(_describe_sqlite_error(target, exc)) from exc
+        try:
+            conn.execute("PRAGMA trusted_schema = OFF")
+            conn.execute("PRAGMA busy_timeout = 10000")
+            if not read_only:
+                conn.execute("PRAGMA journal_mode = DELETE")
+            conn.execute("PRAGMA synchronous = FULL")
+            conn.execute("PRAGMA foreign_keys = ON")
+            _check_version(target, conn, read_only)
+            _check_schema(target, conn)
+            _check_integrity(target, conn, skip=("original",))
+        except sqlite3.Error as exc:
+            conn.close()
+            raise CaseCorrupt(_describe_sqlite_error(target, exc)) from exc
+        except BaseException:
+            conn.close()
+            raise
+        return cls(target, conn, read_only=read_only)
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None  # type: ignore[assignment]
+
+    def __enter__(self) -> CaseFile:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        if self._conn is None:
+            raise CaseFileError("The case is closed.")
+        return self._conn
+
+    # ----------------------------------------------------------------- writing
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One atomic unit; nested uses join the outer transaction."""
+        if self.read_only:
+            raise CaseFileError(f"{self.path.name} is read-only; save a copy to edit it.")
+        conn = self.conn
+        if self._depth:
+            self._depth += 1
+            try:
+                yield conn
+            finally:
+                self._depth -= 1
+            return
+        conn.execute("BEGIN IMMEDIATE")
+        self._depth = 1
+        try:
+            yield conn
+        except BaseException:
+            self._depth = 0
+            conn.execute("ROLLBACK")
+            raise
+        self._depth = 0
+        conn.execute("COMMIT")
+
+    @contextmanager
+    def edit(self, action: str, items: Iterable[str] = (), detail: object = "") -> Iterator[
+        sqlite3.Connection
+    ]:
+        """A change and its custody-log entry, committed together or not at all."""
+        with self.transaction() as conn:
+            yield conn
+            audit.append(conn, self.actor, action, items, detail)
+
+    def log(self, action: str, items: Iterable[str] = (), detail: object = "") -> None:
+        """Record an event that changes no data (an export, a verification) in the custody log."""
+        with self.transaction() as conn:
+            audit.append(conn, self.actor, action, items, detail)
+
+    def save_as(self, destination: str | os.PathLike[str]) -> Path:
+        """Copy the whole case through SQLite's backup API (consistent even mid-use)."""
+        target = Path(destination)
+        if target.resolve() == self.path.resolve():
+            raise CaseFileError("Choose a different file name for the copy.")
+        if not target.parent.is_dir():
+            raise CaseFileError(f"The folder {target.parent} does not exist.")
+        self.log("save copy", (), {"to": target.name})
+        fd, tmp_name = tempfile.mkstemp(prefix=".desk-copy-", suffix=SUFFIX, dir=target.parent)
+        os.close(fd)
+        tmp = Path(tmp_name)
+        try:
+            dest = sqlite3.connect(tmp, isolation_level=None)
+            try:
+                self.conn.backup(dest, pages=256)
+                dest.execute("PRAGMA journal_mode = DELETE")
+            finally:
+                dest.close()
+            os.replace(tmp, target)
+            _fsync_dir(target.parent)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+        return target
+
+    # ----------------------------------------------------------------- case-level facts
+
+    def meta(self, key: str, default: str = "") -> str:
+        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return str(row[0]) if row else default
+
+    @property
+    def title(self) -> str:
+        return self.meta("title", self.path.stem)
+
+    @property
+    def description(self) -> str:
+        return self.meta("description")
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self.edit("set case " + key, (), {key: value}) as conn:
+            conn.execute(
+                "INSERT INTO meta (key, value) VALUES (?, ?)"
+                " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                (key, value),
+            )
+
+    # ----------------------------------------------------------------- evidence
+
+    def evidence_count(self) -> int:
+        return int(self.conn.execute("SELECT count(*) FROM evidence").fetchone()[0])
+
+    def list_evidence(self) -> list[Evidence]:
+        rows = self.conn.execute(f"SELECT {_EVIDENCE_COLUMNS} FROM evidence ORDER BY id")
+        return [_evidence_from_row(r) for r in rows]
+
+    def get_evidence(self, evidence_id: int) -> Evidence:
+        row = self.conn.execute(
+            f"SELECT {_EVIDENCE_COLUMNS} FROM evidence WHERE id = ?", (evidence_id,)
+        ).fetchone()
+        if row is None:
+            raise KeyError(f"no evidence {evidence_id}")
+        return _evidence_from_row(row)
+
+    def evidence_id_for_hash(self, sha256: str) -> int | None:
+        row = self.conn.execute("SELECT id FROM evidence WHERE sha256 = ?", (sha256,)).fetchone()
+        return int(row[0]) if row else None
+
+    def known_hashes(self) -> set[str]:
+        return {r[0] for r in self.conn.execute("SELECT sha256 FROM evidence")}
+
+    def original(self, evidence_id: int) -> bytes:
+        row = self.conn.execute(
+            "SELECT data FROM original WHERE evidence_id = ?", (evidence_id,)
+        ).fetchone()
+        if row is None:
+            raise KeyError(f"no original for evidence {evidence_id}")
+        return bytes(row[0])
+
+    def thumbnail(self, evidence_id: int) -> bytes | None:
+        row = self.conn.execute(
+            "SELECT data FROM thumbnail WHERE evidence_id = ?", (evidence_id,)
+        ).fetchone()
+        return bytes(row[0]) if row else None
+
+    def thumbnails(self, evidence_ids: Iterable[int]) -> dict[int, bytes]:
+        ids = list(evidence_ids)
+        result: dict[int, bytes] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            for eid, data in self.conn.execute(
+                f"SELECT evidence_id, data FROM thumbnail WHERE evidence_id IN ({marks})", chunk
+            ):
+                result[int(eid)] = bytes(data)
+        return result
+
+    def insert_evidence(
+        self,
+        conn: sqlite3.Connection,
+        *,
+        sha256: str,
+        data: bytes,
+        fmt: str,
+        width: int,
+        height: int,
+        metadata: Metadata,
+        provenance: Provenance,
+        thumbnail: bytes,
+        thumb_size: tuple[int, int],
+    ) -> int:
+        """Store one original with its metadata (inside the caller's transaction)."""
+        gps = metadata.gps
+        flags = json.dumps([{"code": f.code, "message": f.message} for f in metadata.flags],
+                           ensure_ascii=False)
+        exif = json.dumps(metadata.raw, ensure_ascii=False, sort_keys=True)
+        cur = conn.execute(
+            "INSERT INTO evidence (sha256, size, format, width, height, captured_at, utc_offset,"
+            " gps_lat, gps_lon, gps_alt, gps_direction, gps_time, make, model, software, flags,"
+            " exif, original_name, source_url, platform, uploader, published_at, acquired_at,"
+            " acquired_by, notes, imported_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (sha256, len(data), fmt, width, height, metadata.captured_at, metadata.utc_offset,
+             gps.lat if gps else None, gps.lon if gps else None, gps.altitude if gps else None,
+             gps.direction if gps else None, gps.time_utc if gps else None,
+             metadata.make, metadata.model, metadata.software, flags, exif,
+             provenance.original_name, provenance.source_url, provenance.platform,
+             provenance.uploader, provenance.published_at, provenance.acquired_at,
+             provenance.acquired_by, provenance.notes, utc_now()),
+        )
+        eid = int(cur.lastrowid or 0)
+        conn.execute("INSERT INTO original (evidence_id, data) VALUES (?, ?)", (eid, data))
+        conn.execute(
+            "INSERT INTO thumbnail (evidence_id, width, height, data) VALUES (?, ?, ?, ?)",
+            (eid, thumb_size[0], thumb_size[1], thumbnail),
+        )
+        return eid
+
+    # ----------------------------------------------------------------- claims and verdicts
+
+    def list_claims(self) -> list[Claim]:
+        rows = self.conn.execute(
+            "SELECT id, text, claimant, first_appearance_url, first_appearance_date, appearances,"
+            " created_at FROM claim ORDER BY id"
+        )
+        return [Claim(r[0], r[1], r[2], r[3], r[4], _json_list(r[5]), r[6]) for r in rows]
+
+    def get_claim(self, claim_id: int) -> Claim:
+        for claim in self.list_claims():
+            if claim.id == claim_id:
+                return claim
+        raise KeyError(f"no claim {claim_id}")
+
+    def statements(self, claim_id: int | None = None) -> list[Statement]:
+        sql = "SELECT id, claim_id, speaker, text, said_at, source_url, venue FROM statement"
+        args: tuple[object, ...] = ()
+        if claim_id is not None:
+            sql += " WHERE claim_id = ?"
+            args = (claim_id,)
+        return [Statement(*r) for r in self.conn.execute(sql + " ORDER BY said_at, id", args)]
+
+    def claim_evidence(self, claim_id: int | None = None) -> list[ClaimEvidence]:
+        sql = "SELECT claim_id, evidence_id, stance, note FROM claim_evidence"
+        args: tuple[object, ...] = ()
+        if claim_id is not None:
+            sql += " WHERE claim_id = ?"
+            args = (claim_id,)
+        return [
+            ClaimEvidence(r[0], r[1], _enum(Stance, r[2], Stance.CONTEXT), r[3])
+            for r in self.conn.execute(sql + " ORDER BY claim_id, evidence_id", args)
+        ]
+
+    def verdict(self, claim_id: int) -> Verdict | None:
+        row = self.conn.execute(
+            "SELECT claim_id, rating, confidence, summary, rationale, checklist, reviewer,"
+            " decided_at FROM verdict WHERE claim_id = ?",
+            (claim_id,),
+        ).fetchone()
+        if row is None:
+            return None
+        try:
+            checklist = {str(k): bool(v) for k, v in json.loads(row[5]).items()}
+        except (ValueError, TypeError, AttributeError):
+            checklist = {}
+        return Verdict(row[0], _enum(Rating, row[1], Rating.UNPROVEN),
+                       _enum(Confidence, row[2], Confidence.LOW), row[3], row[4], checklist,
+                       row[6], row[7])
+
+    # ----------------------------------------------------------------- places and movement
+
+    def geolocation(self, evidence_id: int) -> Geolocation | None:
+        for geo in self.geolocations([evidence_id]):
+            return geo
+        return None
+
+    def geolocations(self, evidence_ids: Iterable[int] | None = None) -> list[Geolocation]:
+        sql = ("SELECT evidence_id, lat, lon, precision_m, heading, fov, camera_height_m,"
+               " horizon_y, confidence, method FROM geolocation")
+        args: list[int] = []
+        if evidence_ids is not None:
+            args = list(evidence_ids)
+            sql += f" WHERE evidence_id IN ({','.join('?' * len(args))})"
+        return [
+            Geolocation(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7],
+                        _enum(Confidence, r[8], Confidence.LOW), r[9])
+            for r in self.conn.execute(sql + " ORDER BY evidence_id", args)
+        ]
+
+    def landmarks(self) -> list[Landmark]:
+        rows = self.conn.execute(
+            "SELECT id, name, lat, lon, kind, notes, is_reference FROM landmark ORDER BY id"
+        )
+        return [Landmark(r[0], r[1], r[2], r[3], r[4], r[5], bool(r[6])) for r in rows]
+
+    def movements(self, evidence_id: int | None = None) -> list[Movement]:
+        sql = ("SELECT id, evidence_id, label, color, x1, y1, x2, y2, start_lat, start_lon,"
+               " end_lat, end_lon, bearing, reference_id FROM movement")
+        args: tuple[object, ...] = ()
+        if evidence_id is not None:
+            sql += " WHERE evidence_id = ?"
+            args = (evidence_id,)
+        return [Movement(*r) for r in self.conn.execute(sql + " ORDER BY id", args)]
+
+    # ----------------------------------------------------------------- custody
+
+    def audit_entries(self) -> list[AuditEntry]:
+        return audit.entries(self.conn)
+
+    def verify(self) -> VerifyReport:
+        """Re-hash every original, check the custody chain and the whole database."""
+        import hashlib
+
+        report = VerifyReport()
+        for (message,) in self.conn.execute("PRAGMA integrity_check"):
+            if message != "ok":
+                report.problems.append(f"database: {message}")
+        rows = self.conn.execute(
+            "SELECT e.id, e.sha256, e.original_name, o.data IS NULL FROM evidence e"
+            " LEFT JOIN original o ON o.evidence_id = e.id ORDER BY e.id"
+        ).fetchall()
+        for eid, sha, name, missing in rows:
+            report.checked += 1
+            label = f"evidence {eid} ({name or 'unnamed'})"
+            if missing:
+                report.problems.append(f"{label}: the original is missing")
+                continue
+            digest = hashlib.sha256(self.original(eid)).hexdigest()
+            if digest != sha:
+                report.problems.append(
+                    f"{label}: the original no longer matches its SHA-256"
+                    f" (recorded {sha[:12]}…, now {digest[:12]}…)"
+                )
+        report.problems.extend(audit.check_chain(self.conn))
+        return report
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _json_list(text: str) -> list[str]:
+    try:
+        value = json.loads(text)
+    except (ValueError, TypeError):
+        return []
+    return [str(v) for v in value] if isinstance(value, list) else []
+
+
+def _enum(kind: type, value: str, default: object) -> object:
+    try:
+        return kind(value)
+    except ValueError:
+        return default
+
+
+def _fsync_dir(folder: Path) -> None:
+    """Make a rename durable; not every platform can open a folder for this."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _check_version(path: Path, conn: sqlite3.Connection, read_only: bool) -> None:
+    version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+    major, minor = divmod(version, 1000)
+    if major > schema.SCHEMA_MAJOR:
+        raise CaseTooNew(
+            f"{path.name} was made by a newer desk (case format {major}.{minor}); this desk"
+            f" {__version__} reads format {schema.SCHEMA_MAJOR}.x. Update desk to open it."
+        )
+    if major < 1:
+        raise NotACaseFile(f"{path.name} has no case format version; it is not a desk case.")
+    while version < schema.USER_VERSION:
+        if read_only:
+            raise CaseFileError(
+                f"{path.name} uses an older case format and is read-only, so it cannot be"
+                " upgraded. Copy it somewhere writable and open the copy."
+            )
+        step = schema.MIGRATIONS.get(version)
+        if step is None:
+            raise CaseFileError(
+                f"{path.name} uses case format {major}.{minor}, which this desk cannot upgrade."
+            )
+        target, migrate = step
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            migrate(conn)
+            conn.execute(f"PRAGMA user_version = {int(target)}")
+            audit.append(conn, reviewer_name(), "upgrade case format", (),
+                         {"from": version, "to": target})
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        version = target
+
+
+def _check_schema(path: Path, conn: sqlite3.Connection) -> None:
+    """Refuse anything desk did not create: triggers and views would run a stranger's SQL."""
+    rows = conn.execute("SELECT type, name FROM sqlite_master").fetchall()
+    foreign = [f"{kind} {name}" for kind, name in rows if kind in ("trigger", "view")]
+    if foreign:
+        raise CaseCorrupt(
+            f"{path.name} contains database code desk did not create ({', '.join(foreign[:3])});"
+            " it was not opened."
+        )
+    tables = {name for kind, name in rows if kind == "table"}
+    newer_minor = int(conn.execute("PRAGMA user_version").fetchone()[0]) > schema.USER_VERSION
+    missing = sorted(set(schema.TABLES) - tables)
+    if missing:
+        raise CaseCorrupt(f"{path.name} is incomplete: it lacks {', '.join(missing)}.")
+    unknown = sorted(tables - set(schema.TABLES) - {"sqlite_sequence", "sqlite_stat1"})
+    if unknown and not newer_minor:
+        raise CaseCorrupt(
+            f"{path.name} contains tables desk did not create ({', '.join(unknown[:3])})."
+        )
+    for table, sql in schema.TABLES.items():
+        expected = _columns_of(sql)
+        actual = [r[1] for r in conn.execute(f'PRAGMA table_info("{table}")')]
+        if actual[: len(expected)] != expected:
+            raise CaseCorrupt(f"{path.name} has an unexpected layout of table {table}.")
+
+
+def _columns_of(create_sql: str) -> list[str]:
+    body = create_sql[create_sql.index("(") + 1 : create_sql.rindex(")")]
+    names = []
+    for line in body.split(",\n"):
+        word = line.strip().split()[0]
+        if word.upper() != "PRIMARY":
+            names.append(word)
+    return names
+
+
+def _check_integrity(path: Path, conn: sqlite3.Connection, skip: tuple[str, ...]) -> None:
+    """Check every table but the large originals (those are re-hashed by `desk verify`)."""
+    for table in schema.TABLES:
+        if table in skip:
+            continue
+        for (message,) in conn.execute(f'PRAGMA integrity_check("{table}")'):
+            if message != "ok":
+                raise CaseCorrupt(f"{path.name} is damaged ({table}: {message}).")

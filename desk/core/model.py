@@ -1,0 +1,208 @@
+"""Plain value types of a case; the case file stores them and every view renders them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Stance(StrEnum):
+    SUPPORTS = "supports"
+    CONTRADICTS = "contradicts"
+    CONTEXT = "context"
+
+
+class Rating(StrEnum):
+    """One fixed scale, worst first, so a rating maps to a number for ClaimReview."""
+
+    FALSE = "False"
+    MISLEADING = "Misleading"
+    UNPROVEN = "Unproven"
+    PARTLY_CONFIRMED = "Partly confirmed"
+    CONFIRMED = "Confirmed"
+
+
+class Confidence(StrEnum):
+    HIGH = "high"
+    MODERATE = "moderate"
+    LOW = "low"
+
+
+@dataclass(frozen=True)
+class Flag:
+    """Something a reviewer must notice about an item's metadata."""
+
+    code: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Gps:
+    """A position as claimed by the file's metadata (not a reviewer's finding)."""
+
+    lat: float
+    lon: float
+    altitude: float | None = None
+    direction: float | None = None
+    time_utc: str | None = None
+
+
+@dataclass(frozen=True)
+class Metadata:
+    """Normalized metadata of one original, with the raw EXIF table kept beside it."""
+
+    captured_at: str | None = None
+    utc_offset: str | None = None
+    gps: Gps | None = None
+    make: str | None = None
+    model: str | None = None
+    software: str | None = None
+    flags: tuple[Flag, ...] = ()
+    raw: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Provenance:
+    """Where and when a file was obtained: the chain of custody starts here."""
+
+    original_name: str = ""
+    source_url: str = ""
+    platform: str = ""
+    uploader: str = ""
+    published_at: str = ""
+    acquired_at: str = ""
+    acquired_by: str = ""
+    notes: str = ""
+
+
+PROVENANCE_FIELDS: tuple[str, ...] = (
+    "original_name",
+    "source_url",
+    "platform",
+    "uploader",
+    "published_at",
+    "acquired_at",
+    "acquired_by",
+    "notes",
+)
+
+
+@dataclass
+class Evidence:
+    id: int
+    sha256: str
+    size: int
+    format: str
+    width: int
+    height: int
+    metadata: Metadata
+    provenance: Provenance
+    imported_at: str
+
+    @property
+    def name(self) -> str:
+        return self.provenance.original_name or f"evidence-{self.id}"
+
+
+@dataclass
+class Claim:
+    id: int
+    text: str
+    claimant: str = ""
+    first_appearance_url: str = ""
+    first_appearance_date: str = ""
+    appearances: list[str] = field(default_factory=list)
+    created_at: str = ""
+
+
+@dataclass
+class Statement:
+    """Who said what about a claim, when and where: contradictions show side by side."""
+
+    id: int
+    claim_id: int
+    speaker: str
+    text: str
+    said_at: str = ""
+    source_url: str = ""
+    venue: str = ""
+
+
+@dataclass
+class ClaimEvidence:
+    claim_id: int
+    evidence_id: int
+    stance: Stance = Stance.CONTEXT
+    note: str = ""
+
+
+@dataclass
+class Geolocation:
+    """A reviewer's finding of where the camera stood and where it looked."""
+
+    evidence_id: int
+    lat: float
+    lon: float
+    precision_m: float = 50.0
+    heading: float | None = None
+    fov: float | None = None
+    camera_height_m: float = 1.7
+    horizon_y: float | None = None
+    confidence: Confidence = Confidence.MODERATE
+    method: str = ""
+
+
+@dataclass
+class Landmark:
+    id: int
+    name: str
+    lat: float
+    lon: float
+    kind: str = ""
+    notes: str = ""
+    is_reference: bool = False
+
+
+@dataclass
+class Movement:
+    """An arrow drawn on a frame (normalized image coordinates) and its track on the ground."""
+
+    id: int
+    evidence_id: int
+    label: str = ""
+    color: str = "#e4572e"
+    x1: float = 0.0
+    y1: float = 0.0
+    x2: float = 0.0
+    y2: float = 0.0
+    start_lat: float | None = None
+    start_lon: float | None = None
+    end_lat: float | None = None
+    end_lon: float | None = None
+    bearing: float | None = None
+    reference_id: int | None = None
+
+
+@dataclass
+class Verdict:
+    claim_id: int
+    rating: Rating
+    confidence: Confidence
+    summary: str = ""
+    rationale: str = ""
+    checklist: dict[str, bool] = field(default_factory=dict)
+    reviewer: str = ""
+    decided_at: str = ""
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    seq: int
+    at: str
+    actor: str
+    action: str
+    items: tuple[str, ...]
+    detail: str
+    version: str
+    prev_hash: str
+    hash: str

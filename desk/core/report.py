@@ -1,0 +1,76 @@
+"""A case as plain JSON-ready data: what `desk info --json` prints and scripts rely on.
+
+Keys are only ever added, never renamed: newsroom scripts and checks read them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from desk.core.casefile import CaseFile
+from desk.core.model import Evidence
+
+
+def evidence_summary(item: Evidence) -> dict[str, object]:
+    meta = item.metadata
+    gps = asdict(meta.gps) if meta.gps is not None else None
+    return {
+        "id": item.id,
+        "sha256": item.sha256,
+        "name": item.name,
+        "format": item.format,
+        "size": item.size,
+        "width": item.width,
+        "height": item.height,
+        "captured_at": meta.captured_at,
+        "utc_offset": meta.utc_offset,
+        "gps": gps,
+        "camera": {"make": meta.make, "model": meta.model, "software": meta.software},
+        "flags": [f.code for f in meta.flags],
+        "notices": [{"code": f.code, "message": f.message} for f in meta.flags],
+        "provenance": asdict(item.provenance),
+        "imported_at": item.imported_at,
+    }
+
+
+def case_summary(case: CaseFile) -> dict[str, object]:
+    evidence = case.list_evidence()
+    geolocations = {g.evidence_id: g for g in case.geolocations()}
+    claims = []
+    for claim in case.list_claims():
+        verdict = case.verdict(claim.id)
+        claims.append({
+            **asdict(claim),
+            "statements": [asdict(s) for s in case.statements(claim.id)],
+            "evidence": [
+                {"id": link.evidence_id, "stance": str(link.stance), "note": link.note}
+                for link in case.claim_evidence(claim.id)
+            ],
+            "verdict": _verdict_json(verdict) if verdict else None,
+        })
+    items = []
+    for item in evidence:
+        entry = evidence_summary(item)
+        geo = geolocations.get(item.id)
+        entry["geolocation"] = (
+            {k: (str(v) if k == "confidence" else v) for k, v in asdict(geo).items()
+             if k != "evidence_id"}
+            if geo else None
+        )
+        items.append(entry)
+    return {
+        "title": case.title,
+        "description": case.description,
+        "claims": claims,
+        "evidence": items,
+        "landmarks": [asdict(lm) for lm in case.landmarks()],
+        "movements": [asdict(m) for m in case.movements()],
+        "custody_entries": len(case.audit_entries()),
+    }
+
+
+def _verdict_json(verdict: object) -> dict[str, object]:
+    data = asdict(verdict)  # type: ignore[call-overload]
+    data["rating"] = str(data["rating"])
+    data["confidence"] = str(data["confidence"])
+    return data

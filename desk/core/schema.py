@@ -1,0 +1,168 @@
+"""The case file's schema, its version and the migrations that bring older files up to it."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+
+#: "DESK" in ASCII: lets desk (and `file`) tell a case file from any other SQLite database.
+APPLICATION_ID = 0x4445534B
+
+#: user_version = MAJOR * 1000 + MINOR. A newer minor adds things older desks may ignore;
+#: a newer major changes meaning, so older desks refuse it.
+SCHEMA_MAJOR = 1
+SCHEMA_MINOR = 0
+USER_VERSION = SCHEMA_MAJOR * 1000 + SCHEMA_MINOR
+
+#: Blobs (multi-megabyte originals) read and write faster with large pages.
+PAGE_SIZE = 32768
+
+TABLES: dict[str, str] = {
+    "meta": """CREATE TABLE meta (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    )""",
+    "evidence": """CREATE TABLE evidence (
+        id INTEGER PRIMARY KEY,
+        sha256 TEXT NOT NULL UNIQUE,
+        size INTEGER NOT NULL,
+        format TEXT NOT NULL,
+        width INTEGER NOT NULL,
+        height INTEGER NOT NULL,
+        captured_at TEXT,
+        utc_offset TEXT,
+        gps_lat REAL,
+        gps_lon REAL,
+        gps_alt REAL,
+        gps_direction REAL,
+        gps_time TEXT,
+        make TEXT,
+        model TEXT,
+        software TEXT,
+        flags TEXT NOT NULL DEFAULT '[]',
+        exif TEXT NOT NULL DEFAULT '{}',
+        original_name TEXT NOT NULL DEFAULT '',
+        source_url TEXT NOT NULL DEFAULT '',
+        platform TEXT NOT NULL DEFAULT '',
+        uploader TEXT NOT NULL DEFAULT '',
+        published_at TEXT NOT NULL DEFAULT '',
+        acquired_at TEXT NOT NULL DEFAULT '',
+        acquired_by TEXT NOT NULL DEFAULT '',
+        notes TEXT NOT NULL DEFAULT '',
+        imported_at TEXT NOT NULL
+    )""",
+    # Originals and thumbnails live apart so that browsing thumbnails never pages
+    # through multi-megabyte originals.
+    "original": """CREATE TABLE original (
+        evidence_id INTEGER PRIMARY KEY REFERENCES evidence(id),
+        data BLOB NOT NULL
+    )""",
+    "thumbnail": """CREATE TABLE thumbnail (
+        evidence_id INTEGER PRIMARY KEY REFERENCES evidence(id),
+        width INTEGER NOT NULL,
+        height INTEGER NOT NULL,
+        data BLOB NOT NULL
+    )""",
+    "claim": """CREATE TABLE claim (
+        id INTEGER PRIMARY KEY,
+        text TEXT NOT NULL,
+        claimant TEXT NOT NULL DEFAULT '',
+        first_appearance_url TEXT NOT NULL DEFAULT '',
+        first_appearance_date TEXT NOT NULL DEFAULT '',
+        appearances TEXT NOT NULL DEFAULT '[]',
+        created_at TEXT NOT NULL
+    )""",
+    "statement": """CREATE TABLE statement (
+        id INTEGER PRIMARY KEY,
+        claim_id INTEGER NOT NULL REFERENCES claim(id),
+        speaker TEXT NOT NULL,
+        text TEXT NOT NULL,
+        said_at TEXT NOT NULL DEFAULT '',
+        source_url TEXT NOT NULL DEFAULT '',
+        venue TEXT NOT NULL DEFAULT ''
+    )""",
+    "claim_evidence": """CREATE TABLE claim_evidence (
+        claim_id INTEGER NOT NULL REFERENCES claim(id),
+        evidence_id INTEGER NOT NULL REFERENCES evidence(id),
+        stance TEXT NOT NULL,
+        note TEXT NOT NULL DEFAULT '',
+        PRIMARY KEY (claim_id, evidence_id)
+    )""",
+    "verdict": """CREATE TABLE verdict (
+        claim_id INTEGER PRIMARY KEY REFERENCES claim(id),
+        rating TEXT NOT NULL,
+        confidence TEXT NOT NULL,
+        summary TEXT NOT NULL DEFAULT '',
+        rationale TEXT NOT NULL DEFAULT '',
+        checklist TEXT NOT NULL DEFAULT '{}',
+        reviewer TEXT NOT NULL DEFAULT '',
+        decided_at TEXT NOT NULL DEFAULT ''
+    )""",
+    "geolocation": """CREATE TABLE geolocation (
+        evidence_id INTEGER PRIMARY KEY REFERENCES evidence(id),
+        lat REAL NOT NULL,
+        lon REAL NOT NULL,
+        precision_m REAL NOT NULL,
+        heading REAL,
+        fov REAL,
+        camera_height_m REAL NOT NULL,
+        horizon_y REAL,
+        confidence TEXT NOT NULL,
+        method TEXT NOT NULL DEFAULT ''
+    )""",
+    "landmark": """CREATE TABLE landmark (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL,
+        lat REAL NOT NULL,
+        lon REAL NOT NULL,
+        kind TEXT NOT NULL DEFAULT '',
+        notes TEXT NOT NULL DEFAULT '',
+        is_reference INTEGER NOT NULL DEFAULT 0
+    )""",
+    "movement": """CREATE TABLE movement (
+        id INTEGER PRIMARY KEY,
+        evidence_id INTEGER NOT NULL REFERENCES evidence(id),
+        label TEXT NOT NULL DEFAULT '',
+        color TEXT NOT NULL DEFAULT '#e4572e',
+        x1 REAL NOT NULL,
+        y1 REAL NOT NULL,
+        x2 REAL NOT NULL,
+        y2 REAL NOT NULL,
+        start_lat REAL,
+        start_lon REAL,
+        end_lat REAL,
+        end_lon REAL,
+        bearing REAL,
+        reference_id INTEGER REFERENCES landmark(id)
+    )""",
+    # Append-only custody log; each row carries the hash of the one before it.
+    "audit": """CREATE TABLE audit (
+        seq INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        items TEXT NOT NULL,
+        detail TEXT NOT NULL,
+        version TEXT NOT NULL,
+        prev_hash TEXT NOT NULL,
+        hash TEXT NOT NULL
+    )""",
+}
+
+INDEXES: dict[str, str] = {
+    "statement_claim": "CREATE INDEX statement_claim ON statement(claim_id)",
+    "claim_evidence_evidence": "CREATE INDEX claim_evidence_evidence ON claim_evidence(evidence_id)",
+    "movement_evidence": "CREATE INDEX movement_evidence ON movement(evidence_id)",
+}
+
+
+def create_schema(conn: sqlite3.Connection) -> None:
+    """Create every table and index of the current schema (inside the caller's transaction)."""
+    for sql in TABLES.values():
+        conn.execute(sql)
+    for sql in INDEXES.values():
+        conn.execute(sql)
+
+
+#: Migrations are code: MIGRATIONS[v] turns a file at user_version v into the next version.
+MIGRATIONS: dict[int, tuple[int, Callable[[sqlite3.Connection], None]]] = {}

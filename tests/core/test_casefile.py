@@ -1,0 +1,176 @@
+"""The case file keeps its promises: format markers, refusals, atomic edits, backup copies."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from desk.core import commands, schema
+from desk.core.casefile import CaseCorrupt, CaseFile, CaseFileError, CaseTooNew, NotACaseFile
+from desk.core.model import Claim, Provenance
+
+
+def _pragma(path: Path, name: str) -> object:
+    conn = sqlite3.connect(path)
+    try:
+        return conn.execute(f"PRAGMA {name}").fetchone()[0]
+    finally:
+        conn.close()
+
+
+def test_new_case_carries_format_markers(case_path: Path) -> None:
+    with CaseFile.create(case_path, "Kupiansk clip") as case:
+        assert case.title == "Kupiansk clip"
+        assert [e.action for e in case.audit_entries()] == ["create case"]
+        assert case.audit_entries()[0].actor == "Test Reviewer"
+    assert _pragma(case_path, "application_id") == schema.APPLICATION_ID
+    assert _pragma(case_path, "user_version") == schema.USER_VERSION
+    assert _pragma(case_path, "journal_mode") == "delete"
+    assert _pragma(case_path, "page_size") == schema.PAGE_SIZE
+    assert not list(case_path.parent.glob(".desk-new-*"))
+
+
+def test_create_refuses_to_overwrite(case_path: Path) -> None:
+    CaseFile.create(case_path, "one").close()
+    with pytest.raises(CaseFileError, match="already exists"):
+        CaseFile.create(case_path, "two")
+    with CaseFile.open(case_path) as case:
+        assert case.title == "one"
+
+
+def test_open_refuses_what_is_not_a_case(tmp_path: Path) -> None:
+    text = tmp_path / "notes.deskcase"
+    text.write_text("hello " * 50)
+    with pytest.raises(NotACaseFile, match="not a desk case file"):
+        CaseFile.open(text)
+    other = tmp_path / "other.deskcase"
+    conn = sqlite3.connect(other)
+    conn.execute("CREATE TABLE t (x)")
+    conn.commit()
+    conn.close()
+    with pytest.raises(NotACaseFile, match="SQLite database but not a desk case"):
+        CaseFile.open(other)
+    with pytest.raises(CaseFileError, match="no case file"):
+        CaseFile.open(tmp_path / "missing.deskcase")
+    empty = tmp_path / "empty.deskcase"
+    empty.write_bytes(b"")
+    with pytest.raises(NotACaseFile):
+        CaseFile.open(empty)
+
+
+def test_newer_major_version_is_refused_with_a_clear_message(case_path: Path) -> None:
+    CaseFile.create(case_path, "from the future").close()
+    conn = sqlite3.connect(case_path)
+    conn.execute("PRAGMA user_version = 2003")
+    conn.close()
+    with pytest.raises(CaseTooNew, match=r"newer desk \(case format 2\.3\).*Update desk"):
+        CaseFile.open(case_path)
+
+
+def test_newer_minor_version_with_extra_table_opens(case_path: Path) -> None:
+    CaseFile.create(case_path, "minor").close()
+    conn = sqlite3.connect(case_path)
+    conn.execute(f"PRAGMA user_version = {schema.USER_VERSION + 1}")
+    conn.execute("CREATE TABLE future_feature (x)")
+    conn.commit()
+    conn.close()
+    with CaseFile.open(case_path) as case:
+        assert case.title == "minor"
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "CREATE TRIGGER evil AFTER INSERT ON claim BEGIN DELETE FROM evidence; END",
+        "CREATE VIEW sneaky AS SELECT * FROM evidence",
+        "CREATE TABLE smuggled (x)",
+        "ALTER TABLE evidence RENAME COLUMN sha256 TO digest",
+    ],
+)
+def test_untrusted_schema_changes_are_refused(case_path: Path, sql: str) -> None:
+    CaseFile.create(case_path, "tampered").close()
+    conn = sqlite3.connect(case_path)
+    conn.execute(sql)
+    conn.commit()
+    conn.close()
+    with pytest.raises(CaseCorrupt):
+        CaseFile.open(case_path)
+
+
+def test_corrupt_pages_are_refused(case_path: Path) -> None:
+    with CaseFile.create(case_path, "damaged") as case:
+        for i in range(200):
+            commands.add_claim(case, Claim(0, f"claim number {i} " * 20)).apply(case)
+    data = bytearray(case_path.read_bytes())
+    # Scribble over the headers of the b-tree pages after the schema page.
+    for page in range(1, len(data) // schema.PAGE_SIZE):
+        start = page * schema.PAGE_SIZE
+        data[start:start + 64] = b"\x0d" + b"\xff" * 63
+    case_path.write_bytes(bytes(data))
+    with pytest.raises(CaseFileError):
+        CaseFile.open(case_path)
+
+
+def test_every_edit_is_committed_with_its_custody_entry(case_path: Path) -> None:
+    with CaseFile.create(case_path, "edits") as case:
+        commands.add_claim(case, Claim(0, "91 drones attacked the residence")).apply(case)
+    # A second connection (another process) sees the edit without any save step.
+    with CaseFile.open(case_path) as case:
+        assert [c.text for c in case.list_claims()] == ["91 drones attacked the residence"]
+        assert case.audit_entries()[-1].action == "add claim"
+        assert case.verify().ok
+
+
+def test_failed_edit_leaves_nothing_behind(case_path: Path) -> None:
+    with CaseFile.create(case_path, "atomic") as case:
+        before = len(case.audit_entries())
+        with pytest.raises(RuntimeError), case.edit("doomed"):
+            case.conn.execute(
+                "INSERT INTO claim (text, created_at) VALUES ('half', '2026-01-01')"
+            )
+            raise RuntimeError("crash in the middle")
+        assert case.list_claims() == []
+        assert len(case.audit_entries()) == before
+
+
+def test_save_as_makes_a_complete_independent_copy(case_path: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "copy.deskcase"
+    with CaseFile.create(case_path, "original") as case:
+        commands.add_claim(case, Claim(0, "claim")).apply(case)
+        assert case.save_as(copy) == copy
+        with pytest.raises(CaseFileError, match="different file name"):
+            case.save_as(case_path)
+    with CaseFile.open(copy) as dup:
+        assert [c.text for c in dup.list_claims()] == ["claim"]
+        assert dup.audit_entries()[-1].action == "save copy"
+        assert dup.verify().ok
+    assert _pragma(copy, "application_id") == schema.APPLICATION_ID
+
+
+def test_read_only_case_opens_for_reading(case_path: Path) -> None:
+    CaseFile.create(case_path, "read only").close()
+    before = case_path.read_bytes()
+    with CaseFile.open(case_path, read_only=True) as case:
+        assert case.read_only
+        assert case.title == "read only"
+        with pytest.raises(CaseFileError, match="read-only"):
+            commands.add_claim(case, Claim(0, "x")).apply(case)
+    assert case_path.read_bytes() == before
+
+
+def test_provenance_round_trips(case_path: Path) -> None:
+    with CaseFile.create(case_path, "prov") as case:
+        with case.transaction() as conn:
+            from desk.core.model import Metadata
+
+            eid = case.insert_evidence(
+                conn, sha256="ab" * 32, data=b"x", fmt="jpeg", width=1, height=1,
+                metadata=Metadata(), provenance=Provenance(original_name="a.jpg",
+                                                           source_url="https://t.me/x/1"),
+                thumbnail=b"", thumb_size=(1, 1),
+            )
+        item = case.get_evidence(eid)
+        assert item.provenance.source_url == "https://t.me/x/1"
+        assert item.name == "a.jpg"
