@@ -130,7 +130,7 @@ def _cmd_info(args: argparse.Namespace) -> int:
     from desk.core.casefile import CaseFile
     from desk.core.report import case_summary
 
-    with CaseFile.open(args.case) as case:
+    with CaseFile.open(args.case, read_only=True) as case:
         summary = case_summary(case)
     if args.json:
         print(json.dumps(summary, ensure_ascii=False, indent=2))
@@ -160,11 +160,10 @@ def _cmd_info(args: argparse.Namespace) -> int:
 def _cmd_verify(args: argparse.Namespace) -> int:
     from desk.core.casefile import CaseFile
 
-    with CaseFile.open(args.case) as case:
+    # Read-only: checking a case received from elsewhere must not change its bytes.
+    with CaseFile.open(args.case, read_only=True) as case:
         report = case.verify()
         entries = len(case.audit_entries())
-        if not case.read_only:
-            case.log("verify case", (), {"ok": report.ok, "problems": len(report.problems)})
     if args.json:
         print(json.dumps({"ok": report.ok, "originals": report.checked,
                           "custody_entries": entries, "problems": report.problems}))

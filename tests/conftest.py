@@ -8,7 +8,9 @@ import pytest
 
 
 @pytest.fixture(autouse=True)
-def _isolated_identity(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+def _isolated_identity(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
     config = tmp_path_factory.mktemp("config")
     monkeypatch.setenv("DESK_CONFIG_DIR", str(config))
     monkeypatch.setenv("DESK_REVIEWER", "Test Reviewer")

@@ -34,8 +34,8 @@ from desk.core.model import (
     Movement,
     Provenance,
     Rating,
-    Statement,
     Stance,
+    Statement,
     Verdict,
 )
 
@@ -120,7 +120,7 @@ class CaseFile:
 
     @classmethod
     def create(cls, path: str | os.PathLike[str], title: str) -> CaseFile:
-        """Make a new case; written beside the target and renamed, so it exists whole or not at all."""
+        """Make a new case, written beside the target and renamed: it exists whole or not at all."""
         target = Path(path)
         if target.exists():
             raise CaseFileError(f"{target.name} already exists; choose another name.")
@@ -177,7 +177,11 @@ class CaseFile:
             raise NotACaseFile(
                 f"{target.name} is an SQLite database but not a desk case file."
             )
-        read_only = read_only or not os.access(target, os.W_OK)
+        writable = os.access(target, os.W_OK)
+        if read_only and writable and Path(f"{target}-journal").exists():
+            # A crash left a hot journal: roll it back first, or a read-only open fails.
+            cls.open(target).close()
+        read_only = read_only or not writable
         mode = "ro" if read_only else "rw"
         try:
             conn = sqlite3.connect(
@@ -381,7 +385,7 @@ class CaseFile:
             " gps_lat, gps_lon, gps_alt, gps_direction, gps_time, make, model, software, flags,"
             " exif, original_name, source_url, platform, uploader, published_at, acquired_at,"
             " acquired_by, notes, imported_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            f" VALUES ({', '.join('?' * 26)})",
             (sha256, len(data), fmt, width, height, metadata.captured_at, metadata.utc_offset,
              gps.lat if gps else None, gps.lon if gps else None, gps.altitude if gps else None,
              gps.direction if gps else None, gps.time_utc if gps else None,

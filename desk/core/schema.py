@@ -151,7 +151,8 @@ TABLES: dict[str, str] = {
 
 INDEXES: dict[str, str] = {
     "statement_claim": "CREATE INDEX statement_claim ON statement(claim_id)",
-    "claim_evidence_evidence": "CREATE INDEX claim_evidence_evidence ON claim_evidence(evidence_id)",
+    "claim_evidence_evidence":
+        "CREATE INDEX claim_evidence_evidence ON claim_evidence(evidence_id)",
     "movement_evidence": "CREATE INDEX movement_evidence ON movement(evidence_id)",
 }
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import sqlite3
 from pathlib import Path
 
@@ -21,7 +22,7 @@ def test_chain_links_each_entry_to_the_one_before(case_path: Path) -> None:
     with CaseFile.open(case_path) as case:
         entries = case.audit_entries()
         assert [e.seq for e in entries] == [1, 2, 3, 4]
-        for before, after in zip(entries, entries[1:], strict=False):
+        for before, after in itertools.pairwise(entries):
             assert after.prev_hash == before.hash
         assert all(e.version for e in entries)
         assert all(e.at.endswith("Z") for e in entries)

@@ -1,0 +1,146 @@
+"""Which allow-listed image format a file is, decided by its first bytes only.
+
+File names and extensions are chosen by whoever sent the file, so they are ignored. Anything
+that is not one of the five accepted formats is refused before a parser runs, and when the
+content is recognizable the reason says what it looks like, so a reviewer knows that
+"photo.jpg" was really a PDF or a program.
+"""
+
+from __future__ import annotations
+
+import struct
+
+from desk.core.errors import Rejected
+
+#: How many leading bytes `sniff_format` looks at (PDF and SVG markers may sit a little later).
+SNIFF_BYTES = 1024
+
+#: Brands of the HEIF family that carry HEVC-coded stills (what phones write as .heic).
+_HEIC_BRANDS = frozenset({b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"hevm", b"hevs"})
+#: Generic HEIF brands: HEIC only when a HEIC brand is also listed.
+_HEIF_GENERIC = frozenset({b"mif1", b"msf1", b"mif2", b"miaf"})
+_AVIF_BRANDS = frozenset({b"avif", b"avis"})
+_VIDEO_BRANDS = frozenset(
+    {
+        b"isom", b"iso2", b"iso3", b"iso4", b"iso5", b"iso6", b"mp41", b"mp42", b"mp71",
+        b"qt  ", b"M4V ", b"M4VH", b"M4VP", b"avc1", b"dash", b"3gp4", b"3gp5", b"3gp6",
+        b"3g2a", b"f4v ", b"MSNV", b"XAVC", b"mmp4",
+    }
+)  # fmt: skip
+
+#: Other recognizable content, checked in order: (magic at offset 0, reason).
+_KNOWN_PREFIXES: tuple[tuple[bytes, str], ...] = (
+    (b"%PDF-", "not an image: looks like a PDF"),
+    (b"%!PS", "not an image: looks like PostScript/EPS"),
+    (b"\xc5\xd0\xd3\xc6", "not an image: looks like PostScript/EPS"),
+    (b"PK\x03\x04", "not an image: looks like a ZIP archive"),
+    (b"PK\x05\x06", "not an image: looks like a ZIP archive"),
+    (b"PK\x07\x08", "not an image: looks like a ZIP archive"),
+    (b"GIF87a", "unsupported format: GIF"),
+    (b"GIF89a", "unsupported format: GIF"),
+    (b"\x7fELF", "not an image: looks like a program (ELF executable)"),
+    (b"MZ", "not an image: looks like a Windows program"),
+    (b"\xcf\xfa\xed\xfe", "not an image: looks like a macOS program"),
+    (b"\xce\xfa\xed\xfe", "not an image: looks like a macOS program"),
+    (b"\xfe\xed\xfa\xcf", "not an image: looks like a macOS program"),
+    (b"\xfe\xed\xfa\xce", "not an image: looks like a macOS program"),
+    (b"#!", "not an image: looks like a script"),
+    (b"\x1a\x45\xdf\xa3", "not a still image: looks like a video"),  # Matroska / WebM
+    (b"\x00\x00\x01\xba", "not a still image: looks like a video"),  # MPEG program stream
+    (b"\x1f\x8b", "not an image: looks like a compressed archive (gzip)"),
+    (b"7z\xbc\xaf\x27\x1c", "not an image: looks like a compressed archive (7-Zip)"),
+    (b"Rar!\x1a\x07", "not an image: looks like a compressed archive (RAR)"),
+    (b"8BPS", "unsupported format: Photoshop document"),
+    (b"\x00\x00\x00\x0cjP  \r\n\x87\n", "unsupported format: JPEG 2000"),
+    (b"\xff\x4f\xff\x51", "unsupported format: JPEG 2000"),
+    (b"\xff\x0a", "unsupported format: JPEG XL"),
+    (b"\x00\x00\x00\x0cJXL \r\n\x87\n", "unsupported format: JPEG XL"),
+    (b"\x00\x00\x01\x00", "unsupported format: icon (ICO)"),
+    (b"II+\x00", "unsupported format: BigTIFF"),
+    (b"MM\x00+", "unsupported format: BigTIFF"),
+)
+
+_HTML = "not an image: looks like a web page (HTML)"
+_TEXT_MARKERS: tuple[tuple[bytes, str], ...] = (
+    (b"<!doctype html", _HTML),
+    (b"<html", _HTML),
+    (b"<svg", "not an image: looks like an SVG drawing (vector graphics are not accepted)"),
+    (b"<?xml", "not an image: looks like an XML document"),
+    (b"<head", _HTML),
+    (b"<body", _HTML),
+    (b"<script", _HTML),
+)
+
+
+def sniff_format(head: bytes) -> str:
+    """Return "jpeg", "png", "webp", "tiff" or "heic" for the file starting with `head`.
+
+    `head` should be the first `SNIFF_BYTES` bytes (fewer is fine for a short file).
+    Raises `Rejected` with a plain reason for anything else.
+    """
+    if not head:
+        raise Rejected("empty file")
+    if head.startswith(b"\xff\xd8\xff"):
+        return "jpeg"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "webp"
+    if head.startswith((b"II*\x00", b"MM\x00*")):
+        return "tiff"
+    if head[4:8] == b"ftyp":
+        return _sniff_iso_media(head)
+    if head[:4] == b"RIFF" and head[8:12] == b"AVI ":
+        raise Rejected("not a still image: looks like a video")
+    if head[:4] == b"RIFF" and head[8:12] == b"WAVE":
+        raise Rejected("not an image: looks like audio (WAV)")
+    if head[:2] == b"BM" and len(head) >= 18:
+        (dib_size,) = struct.unpack_from("<I", head, 14)
+        if dib_size in (12, 16, 40, 52, 56, 64, 108, 124):
+            raise Rejected("unsupported format: BMP")
+    for magic, reason in _KNOWN_PREFIXES:
+        if head.startswith(magic):
+            raise Rejected(reason)
+    if b"%PDF-" in head[:SNIFF_BYTES]:  # the PDF header may follow a little junk
+        raise Rejected("not an image: looks like a PDF")
+    reason = _sniff_text(head[:SNIFF_BYTES])
+    raise Rejected(reason or "not an image: unrecognized content")
+
+
+def _brands(head: bytes) -> tuple[bytes, set[bytes]]:
+    """Major brand and the set of all brands of an ISO-BMFF `ftyp` box at offset 0."""
+    (size,) = struct.unpack_from(">I", head, 0)
+    major = head[8:12]
+    end = min(max(size, 16), len(head), 256)
+    brands = {major}
+    brands.update(head[i : i + 4] for i in range(16, end - 3, 4))
+    return major, brands
+
+
+def _sniff_iso_media(head: bytes) -> str:
+    """HEIC stills pass; AVIF, video and other ISO media are refused with a reason."""
+    if len(head) < 12:
+        raise Rejected("not an image: unrecognized content")
+    major, brands = _brands(head)
+    if major in _HEIC_BRANDS or (major in _HEIF_GENERIC and brands & _HEIC_BRANDS):
+        return "heic"
+    if major in _AVIF_BRANDS or brands & _AVIF_BRANDS:
+        raise Rejected("unsupported format: AVIF")
+    if major == b"crx ":
+        raise Rejected("unsupported format: Canon CR3 raw")
+    if major in _VIDEO_BRANDS or brands & _VIDEO_BRANDS:
+        raise Rejected("not a still image: looks like a video")
+    if major in _HEIF_GENERIC:
+        raise Rejected("unsupported format: HEIF without HEIC content")
+    raise Rejected("not an image: unrecognized content")
+
+
+def _sniff_text(head: bytes) -> str | None:
+    """Name markup documents (HTML, SVG, XML) that were saved under an image name."""
+    text = head.lstrip(b"\xef\xbb\xbf").lstrip().lower()
+    if not text.startswith(b"<"):
+        return None
+    for marker, reason in _TEXT_MARKERS:
+        if text.startswith(marker) or (marker == b"<svg" and marker in text):
+            return reason
+    return "not an image: looks like a text document (markup)"
