@@ -15,6 +15,7 @@ import math
 import os
 import sys
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
@@ -37,6 +38,7 @@ from desk.core.model import (  # noqa: E402
     Statement,
     Verdict,
 )
+from desk.core.movement import project_arrow  # noqa: E402
 
 ILLUSTRATIVE = (
     "Illustrative reconstruction for training and testing desk: the stills are drawings, not"
@@ -210,10 +212,14 @@ def build_kupiansk(out: Path, work: Path) -> Path:
                 method="Matched the lattice TV mast and the roofline of the blocks on the right"
                        " against an older (2020) drone still of the same area.",
             )).apply(case)
-        commands.add_movement(case, Movement(
-            0, f1, label="group of 6 soldiers", x1=0.42, y1=0.86, x2=0.52, y2=0.58,
-            start_lat=49.71585, start_lon=37.59240, end_lat=49.71560, end_lon=37.58990,
-            bearing=260.0, reference_id=2)).apply(case)
+        arrow = Movement(0, f1, label="group of 6 soldiers", x1=0.42, y1=0.86, x2=0.52,
+                         y2=0.58, reference_id=2)
+        camera = case.geolocation(f1)
+        assert camera is not None
+        track = project_arrow(camera, W, H, arrow)
+        commands.add_movement(case, replace(
+            arrow, start_lat=track.start.lat, start_lon=track.start.lon, end_lat=track.end.lat,
+            end_lon=track.end.lon, bearing=track.bearing)).apply(case)
         claim = commands.add_claim(case, Claim(
             0, "Russian forces have captured Kupiansk; a state TV clip shows soldiers in the town.",
             claimant="Russian state TV",

@@ -9,6 +9,7 @@ from dataclasses import asdict
 
 from desk.core.casefile import CaseFile
 from desk.core.model import Evidence
+from desk.core.movement import case_findings
 
 
 def evidence_summary(item: Evidence) -> dict[str, object]:
@@ -64,7 +65,7 @@ def case_summary(case: CaseFile) -> dict[str, object]:
         "claims": claims,
         "evidence": items,
         "landmarks": [asdict(lm) for lm in case.landmarks()],
-        "movements": [asdict(m) for m in case.movements()],
+        "movements": case_findings(case.movements(), case.landmarks(), geolocations),
         "custody_entries": len(case.audit_entries()),
     }
 

@@ -1,0 +1,215 @@
+"""Direction of movement as numbers: where an arrow on a frame lies on the ground, and whether
+it runs toward or away from a reference point.
+
+The answer to "into town or out of it?" must be a number a reader can check, so every result
+carries its angle, its distances and the thresholds that turned the angle into a word.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+
+from desk.core import geo
+from desk.core.model import Geolocation, Landmark, Movement
+
+#: Angles between the movement and the bearing to the reference that count as toward / away.
+TOWARD_MAX_DEG = 45.0
+AWAY_MIN_DEG = 135.0
+#: Below this depression angle a point is so near the horizon that its distance is a guess.
+MIN_DEPRESSION_DEG = 2.0
+
+TOWARD, AWAY, ACROSS = "toward", "away", "across"
+
+
+@dataclass(frozen=True)
+class GroundPoint:
+    """Where an image point lies on flat ground in front of the camera, if it can be said."""
+
+    lat: float | None
+    lon: float | None
+    bearing: float | None
+    distance_m: float | None
+    reliable: bool
+    note: str = ""
+
+
+def focal_length_px(width: float, fov_deg: float) -> float:
+    """Pinhole focal length in pixels from the image width and horizontal field of view."""
+    return (width / 2.0) / math.tan(math.radians(fov_deg) / 2.0)
+
+
+def project_point(
+    camera: Geolocation, width: int, height: int, x: float, y: float
+) -> GroundPoint:
+    """Project normalized image coordinates (0..1) onto the ground.
+
+    bearing = heading + atan((x - cx) / f); distance = h / tan(atan((y - y_horizon) / f)),
+    with f from the width and the horizontal field of view and h the camera height.
+    """
+    if camera.heading is None or camera.fov is None:
+        return GroundPoint(None, None, None, None, False,
+                           "the frame has no camera heading and field of view yet")
+    if camera.horizon_y is None:
+        return GroundPoint(None, None, None, None, False, "the horizon is not marked on the frame")
+    f = focal_length_px(width, camera.fov)
+    dx = (x - 0.5) * width
+    bearing = geo.normalize_bearing(camera.heading + math.degrees(math.atan(dx / f)))
+    below = (y - camera.horizon_y) * height
+    if below <= 0:
+        return GroundPoint(None, None, bearing, None, False,
+                           "the point is on or above the horizon, so it is not on the ground")
+    depression = math.degrees(math.atan(below / f))
+    distance = camera.camera_height_m / math.tan(math.radians(depression))
+    lat, lon = geo.destination((camera.lat, camera.lon), bearing, distance)
+    if depression < MIN_DEPRESSION_DEG:
+        return GroundPoint(lat, lon, bearing, distance, False,
+                           f"the point is {depression:.1f}° below the horizon: its distance"
+                           " is very uncertain")
+    return GroundPoint(lat, lon, bearing, distance, True)
+
+
+@dataclass(frozen=True)
+class GroundTrack:
+    start: GroundPoint
+    end: GroundPoint
+
+    @property
+    def usable(self) -> bool:
+        return None not in (self.start.lat, self.end.lat)
+
+    @property
+    def reliable(self) -> bool:
+        return self.usable and self.start.reliable and self.end.reliable
+
+    @property
+    def bearing(self) -> float | None:
+        if not self.usable:
+            return None
+        return geo.initial_bearing((self.start.lat, self.start.lon),  # type: ignore[arg-type]
+                                   (self.end.lat, self.end.lon))
+
+    @property
+    def notes(self) -> list[str]:
+        return [n for n in (self.start.note, self.end.note) if n]
+
+
+def project_arrow(camera: Geolocation, width: int, height: int, movement: Movement) -> GroundTrack:
+    """The ground track of a frame arrow (start and end projected separately)."""
+    return GroundTrack(project_point(camera, width, height, movement.x1, movement.y1),
+                       project_point(camera, width, height, movement.x2, movement.y2))
+
+
+def relation_for_angle(angle: float) -> str:
+    if angle <= TOWARD_MAX_DEG:
+        return TOWARD
+    if angle >= AWAY_MIN_DEG:
+        return AWAY
+    return ACROSS
+
+
+@dataclass(frozen=True)
+class MovementFinding:
+    """One movement judged against one reference point, with everything needed to check it."""
+
+    movement_id: int
+    evidence_id: int
+    label: str
+    bearing: float
+    reference_id: int
+    reference_name: str
+    bearing_to_reference: float
+    angle: float
+    relation: str
+    start_distance_m: float | None
+    end_distance_m: float | None
+    toward_max_deg: float = TOWARD_MAX_DEG
+    away_min_deg: float = AWAY_MIN_DEG
+
+    @property
+    def distance_change_m(self) -> float | None:
+        if self.start_distance_m is None or self.end_distance_m is None:
+            return None
+        return self.end_distance_m - self.start_distance_m
+
+    def sentence(self) -> str:
+        """The finding in words, numbers included ("... grows from 2.10 km to 2.16 km")."""
+        text = (f"Moving at {self.bearing:.0f}° ({geo.compass_label(self.bearing)}); the"
+                f" bearing to {self.reference_name} is {self.bearing_to_reference:.0f}°. The angle"
+                f" between them is {self.angle:.0f}°, so the movement is {self.relation}"
+                f" (toward ≤ {self.toward_max_deg:.0f}°, away ≥ {self.away_min_deg:.0f}°).")
+        if self.start_distance_m is not None and self.end_distance_m is not None:
+            verb = "grows" if self.end_distance_m > self.start_distance_m else "shrinks"
+            text += (f" Distance to {self.reference_name} {verb} from"
+                     f" {self.start_distance_m / 1000:.2f} km"
+                     f" to {self.end_distance_m / 1000:.2f} km.")
+        return text
+
+    def to_json(self) -> dict[str, object]:
+        data = asdict(self)
+        data["distance_change_m"] = self.distance_change_m
+        data["sentence"] = self.sentence()
+        return data
+
+
+def assess(
+    movement: Movement, reference: Landmark, camera: Geolocation | None = None
+) -> MovementFinding | None:
+    """Judge a movement against a reference point.
+
+    With a ground track (start and end on the map) the bearing and both distances come from
+    the track; with only a typed bearing, the camera position stands in for the start.
+    None when the movement has neither a track nor a bearing, or no place to start from.
+    """
+    ref = (reference.lat, reference.lon)
+    has_track = None not in (movement.start_lat, movement.start_lon, movement.end_lat,
+                             movement.end_lon)
+    if has_track:
+        start = (float(movement.start_lat), float(movement.start_lon))  # type: ignore[arg-type]
+        end = (float(movement.end_lat), float(movement.end_lon))  # type: ignore[arg-type]
+        bearing = geo.initial_bearing(start, end)
+        start_d: float | None = geo.distance_m(start, ref)
+        end_d: float | None = geo.distance_m(end, ref)
+    elif movement.bearing is not None and camera is not None:
+        start = (camera.lat, camera.lon)
+        bearing = geo.normalize_bearing(movement.bearing)
+        start_d = end_d = None
+    else:
+        return None
+    to_ref = geo.initial_bearing(start, ref)
+    angle = abs(geo.bearing_difference(bearing, to_ref))
+    return MovementFinding(
+        movement.id, movement.evidence_id, movement.label, bearing, reference.id, reference.name,
+        to_ref, angle, relation_for_angle(angle), start_d, end_d,
+    )
+
+
+def default_reference(landmarks: list[Landmark]) -> Landmark | None:
+    """The landmark marked as the reference point, else None (the reviewer must choose)."""
+    for landmark in landmarks:
+        if landmark.is_reference:
+            return landmark
+    return None
+
+
+def case_findings(
+    movements: list[Movement], landmarks: list[Landmark], geolocations: dict[int, Geolocation]
+) -> list[dict[str, object]]:
+    """Every movement with its finding (or why there is none), as JSON-ready data."""
+    by_id = {lm.id: lm for lm in landmarks}
+    fallback = default_reference(landmarks)
+    result: list[dict[str, object]] = []
+    for movement in movements:
+        entry: dict[str, object] = {
+            "id": movement.id, "evidence_id": movement.evidence_id, "label": movement.label,
+            "bearing": movement.bearing, "reference": None, "angle": None, "relation": None,
+        }
+        reference = by_id.get(movement.reference_id or -1) or fallback
+        if reference is not None:
+            finding = assess(movement, reference, geolocations.get(movement.evidence_id))
+            if finding is not None:
+                entry.update(finding.to_json())
+                entry["reference"] = {"id": reference.id, "name": reference.name,
+                                      "lat": reference.lat, "lon": reference.lon}
+        result.append(entry)
+    return result
