@@ -1,0 +1,751 @@
+"""The desk window: evidence list, frame view and inspector around one open case.
+
+The window holds the GUI thread's CaseFile and nothing else of the case: every view renders
+from it and every edit goes through the undo stack as a core command, committed when made
+(there is no Save). Long work (import, save copy) runs in workers on their own connections.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QEvent, QRect, Qt, QTimer, Signal
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QColor,
+    QDragEnterEvent,
+    QDragLeaveEvent,
+    QDragMoveEvent,
+    QDropEvent,
+    QFont,
+    QKeySequence,
+    QPainter,
+    QPaintEvent,
+    QPen,
+)
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QSizePolicy,
+    QSplitter,
+    QStackedWidget,
+    QToolBar,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desk.ui import dialogs, icons, settings, theme
+from desk.ui.evidence_list import EvidencePanel
+from desk.ui.evidence_model import EvidenceModel
+from desk.ui.frame_view import FrameView
+from desk.ui.import_panel import ImportPanel
+from desk.ui.inspector import Inspector
+from desk.ui.samples import sample_cases, working_copy
+from desk.ui.undo import CaseUndoStack, touched_evidence
+from desk.ui.welcome import WelcomePanel
+
+if TYPE_CHECKING:
+    from PySide6.QtCore import QMimeData
+
+    from desk.core.casefile import CaseFile
+    from desk.core.intake import IntakeItem, IntakeReport
+    from desk.ui.workers import CaseTask, ImportThread
+
+APP_NAME = "desk"
+#: While an import runs, the list takes in newly stored items at most this often (seconds).
+SYNC_INTERVAL_S = 1.0
+
+
+def local_paths(mime: QMimeData) -> list[Path]:
+    """Local files and folders in a drag; text, web links and the like are not imports."""
+    if not mime.hasUrls():
+        return []
+    return [Path(url.toLocalFile()) for url in mime.urls() if url.isLocalFile()
+            and url.toLocalFile()]
+
+
+class DropOverlay(QWidget):
+    """A translucent hint over the window while files are dragged onto it."""
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self.text = ""
+        self.hide()
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        fill = QColor(theme.CANVAS)
+        fill.setAlpha(210)
+        painter.fillRect(self.rect(), fill)
+        pen = QPen(QColor(theme.ACCENT), 2, Qt.PenStyle.DashLine)
+        painter.setPen(pen)
+        painter.drawRoundedRect(self.rect().adjusted(16, 16, -16, -16), 12, 12)
+        icon_rect = QRect(0, 0, 56, 56)
+        icon_rect.moveCenter(self.rect().center())
+        icon_rect.translate(0, -36)
+        icons.icon("import", theme.ACCENT).paint(painter, icon_rect)
+        font = QFont(self.font())
+        font.setPointSizeF(font.pointSizeF() * 1.4)
+        font.setWeight(QFont.Weight.DemiBold)
+        painter.setFont(font)
+        painter.setPen(QColor(theme.TEXT))
+        painter.drawText(self.rect().adjusted(40, 60, -40, 0), Qt.AlignmentFlag.AlignCenter,
+                         self.text)
+        painter.end()
+
+
+class MainWindow(QMainWindow):
+    caseOpened = Signal(object)  # noqa: N815 - Path of the case now open
+    caseClosed = Signal()  # noqa: N815
+    importFinished = Signal(object)  # noqa: N815 - the IntakeReport (cancelled or not)
+    copySaved = Signal(object)  # noqa: N815 - Path of a copy made by Save Copy As
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("MainWindow")
+        self.case: CaseFile | None = None
+        self._import: ImportThread | None = None
+        self._tasks: list[CaseTask] = []
+        self._last_sync = 0.0
+
+        self.undo_stack = CaseUndoStack(self)
+        self.model = EvidenceModel(self)
+        self.evidence_panel = EvidencePanel(self.model)
+        self.evidence_list = self.evidence_panel.list
+        self.frame_view = FrameView()
+        self.inspector = Inspector(self.undo_stack)
+        self.import_panel = ImportPanel()
+        self.welcome = WelcomePanel()
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setObjectName("WorkspaceSplitter")
+        self.splitter.addWidget(self.evidence_panel)
+        self.splitter.addWidget(self.frame_view)
+        self.splitter.addWidget(self.inspector)
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.setStretchFactor(0, 0)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setStretchFactor(2, 0)
+        self.evidence_panel.setMinimumWidth(220)
+        self.inspector.setMinimumWidth(260)
+        self.frame_view.setMinimumWidth(240)
+        self.splitter.setSizes([345, 685, 370])
+        self.workspace = QWidget()
+        column = QVBoxLayout(self.workspace)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(self.splitter, 1)
+        column.addWidget(self.import_panel)
+        self.pages = QStackedWidget()
+        self.pages.addWidget(self.welcome)
+        self.pages.addWidget(self.workspace)
+        self.setCentralWidget(self.pages)
+        self.overlay = DropOverlay(self)
+
+        self._build_actions()
+        self._build_menus()
+        self._build_toolbar()
+        self._build_status_bar()
+        self._connect()
+        self.setAcceptDrops(True)
+        self._restore_window()
+        self._show_case_state()
+
+    # ----------------------------------------------------------------- building
+
+    def _action(self, text: str, slot: object, shortcuts: tuple[str | QKeySequence.StandardKey,
+                ...] = (), icon: str = "", tip: str = "") -> QAction:
+        action = QAction(text, self)
+        if icon:
+            action.setIcon(icons.icon(icon))
+        keys = [QKeySequence(k) for k in shortcuts]
+        if keys:
+            action.setShortcuts(keys)
+        shortcut = keys[0].toString(QKeySequence.SequenceFormat.NativeText) if keys else ""
+        action.setToolTip(f"{tip or text.rstrip('…')}" + (f" ({shortcut})" if shortcut else ""))
+        action.setStatusTip(tip or text.rstrip("…"))
+        action.triggered.connect(slot)
+        self.addAction(action)  # shortcuts work even with the menu bar hidden
+        return action
+
+    def _build_actions(self) -> None:
+        std = QKeySequence.StandardKey
+        self.new_action = self._action("New Case…", self.new_case, (std.New,), "new",
+                                       "Create a new case file")
+        self.open_action = self._action("Open…", self.choose_and_open, (std.Open,), "open",
+                                        "Open a case file")
+        self.save_copy_action = self._action("Save Copy As…", self.save_copy_as,
+                                             ("Ctrl+Shift+S",), "save_copy",
+                                             "Save a complete copy of the case")
+        self.import_files_action = self._action("Import Files…", self.choose_and_import_files,
+                                                ("Ctrl+I",), "import",
+                                                "Import photos or stills into the case")
+        self.import_folder_action = self._action("Import Folder…",
+                                                 self.choose_and_import_folder,
+                                                 ("Ctrl+Shift+I",), "",
+                                                 "Import every image in a folder and below")
+        self.close_action = self._action("Close Case", self.close_case, ("Ctrl+W",))
+        self.quit_action = self._action("Quit", self.close, (std.Quit,))
+        self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
+
+        self.undo_action = self.undo_stack.createUndoAction(self, "Undo")
+        self.undo_action.setShortcuts([QKeySequence(std.Undo)])
+        self.undo_action.setIcon(icons.icon("undo"))
+        self.redo_action = self.undo_stack.createRedoAction(self, "Redo")
+        self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence(std.Redo)])
+        self.redo_action.setIcon(icons.icon("redo"))
+        for action in (self.undo_action, self.redo_action):
+            self.addAction(action)
+        self.copy_sha_action = self._action("Copy SHA-256", self.inspector.copy_sha256,
+                                            ("Ctrl+Shift+C",), "copy",
+                                            "Copy the SHA-256 of the selected original")
+        self.find_action = self._action("Filter Evidence…", self._focus_search, (std.Find,))
+
+        self.zoom_in_action = self._action("Zoom In", self.frame_view.zoom_in,
+                                           (std.ZoomIn, "Ctrl+=", "+"), "zoom_in")
+        self.zoom_out_action = self._action("Zoom Out", self.frame_view.zoom_out,
+                                            (std.ZoomOut, "-"), "zoom_out")
+        self.fit_action = self._action("Fit to Window", self.frame_view.fit, ("F", "Ctrl+0"),
+                                       "fit")
+        self.actual_size_action = self._action("Actual Size", self.frame_view.actual_size,
+                                               ("Ctrl+1",), "actual", "Actual size (1:1)")
+        self.region_action = self._action("Zoom to Region", self.frame_view.set_region_mode,
+                                          ("Z",), "region",
+                                          "Drag a rectangle to zoom to (or Shift+drag)")
+        self.region_action.setCheckable(True)
+        self.next_action = self._action("Next Evidence", lambda: self.evidence_list.step(1),
+                                        ("J", "Ctrl+Down"), "next")
+        self.previous_action = self._action("Previous Evidence",
+                                            lambda: self.evidence_list.step(-1),
+                                            ("K", "Ctrl+Up"), "previous")
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file = bar.addMenu("&File")
+        file.addAction(self.new_action)
+        file.addAction(self.open_action)
+        self.recent_menu = file.addMenu("Open Recent")
+        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        file.addSeparator()
+        file.addAction(self.save_copy_action)
+        file.addSeparator()
+        file.addAction(self.import_files_action)
+        file.addAction(self.import_folder_action)
+        file.addSeparator()
+        file.addAction(self.close_action)
+        file.addAction(self.quit_action)
+        edit = bar.addMenu("&Edit")
+        edit.addAction(self.undo_action)
+        edit.addAction(self.redo_action)
+        edit.addSeparator()
+        edit.addAction(self.copy_sha_action)
+        edit.addAction(self.find_action)
+        view = bar.addMenu("&View")
+        for action in (self.zoom_in_action, self.zoom_out_action, self.fit_action,
+                       self.actual_size_action, self.region_action):
+            view.addAction(action)
+        view.addSeparator()
+        view.addAction(self.next_action)
+        view.addAction(self.previous_action)
+
+    def _build_toolbar(self) -> None:
+        bar = QToolBar("Main")
+        bar.setObjectName("MainToolBar")
+        bar.setMovable(False)
+        bar.setFloatable(False)
+        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
+        bar.toggleViewAction().setEnabled(False)
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
+        bar.addAction(self.new_action)
+        bar.addAction(self.open_action)
+        bar.addSeparator()
+        bar.addAction(self.import_files_action)
+        import_button = bar.widgetForAction(self.import_files_action)
+        if isinstance(import_button, QToolButton):
+            import_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+            import_button.setText("Import")
+        bar.addSeparator()
+        bar.addAction(self.undo_action)
+        bar.addAction(self.redo_action)
+        bar.addSeparator()
+        for action in (self.zoom_out_action, self.zoom_in_action, self.fit_action,
+                       self.actual_size_action, self.region_action):
+            bar.addAction(action)
+        bar.addSeparator()
+        bar.addAction(self.previous_action)
+        bar.addAction(self.next_action)
+        spacer = QWidget()
+        spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        bar.addWidget(spacer)
+        self.case_label = QLabel()
+        self.case_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.case_label.setStyleSheet("font-weight: 600; padding-right: 4px;")
+        self.case_file_label = QLabel()
+        self.case_file_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.case_file_label.setStyleSheet(f"color: {theme.TEXT_FAINT}; padding-right: 8px;")
+        bar.addWidget(self.case_label)
+        bar.addWidget(self.case_file_label)
+        self.toolbar = bar
+
+    def _build_status_bar(self) -> None:
+        status = self.statusBar()
+        status.setSizeGripEnabled(False)
+        self.position_label = QLabel()
+        self.saved_icon = QLabel()
+        self.saved_icon.setPixmap(icons.pixmap("ok", 14, theme.OK))
+        self.saved_label = QLabel()
+        self.saved_label.setTextFormat(Qt.TextFormat.PlainText)
+        holder = QWidget()
+        row = QHBoxLayout(holder)
+        row.setContentsMargins(0, 0, 6, 0)
+        row.setSpacing(2)
+        row.addWidget(self.saved_icon)
+        row.addWidget(self.saved_label)
+        status.addPermanentWidget(self.position_label)
+        status.addPermanentWidget(holder)
+        self.saved_holder = holder
+
+    def _connect(self) -> None:
+        self.evidence_list.currentEvidenceChanged.connect(self._show_evidence)
+        self.undo_stack.applied.connect(self._on_applied)
+        self.undo_stack.failed.connect(
+            lambda message: dialogs.show_error(self, "Change not saved", message))
+        self.import_panel.cancelRequested.connect(self.cancel_import)
+        self.import_panel.evidenceActivated.connect(self.evidence_list.select_evidence)
+        self.welcome.newCase.connect(self.new_case)
+        self.welcome.openCase.connect(self.choose_and_open)
+        self.welcome.openPath.connect(self._open_recent)
+        self.welcome.openSample.connect(self.open_sample)
+        self.frame_view.zoomChanged.connect(self._leave_region_mode)
+        self.evidence_panel.proxy.rowsInserted.connect(self._update_position)
+        self.evidence_panel.proxy.rowsRemoved.connect(self._update_position)
+        self.evidence_panel.proxy.layoutChanged.connect(self._update_position)
+
+    def _restore_window(self) -> None:
+        geometry = settings.window_geometry()
+        if geometry is None or not self.restoreGeometry(geometry):
+            self.resize(1400, 900)
+        state = settings.window_state()
+        if state is not None:
+            self.restoreState(state)
+        splitter = settings.splitter_state()
+        if splitter is not None:
+            self.splitter.restoreState(splitter)
+
+    # ----------------------------------------------------------------- case lifecycle
+
+    def open_case(self, path: Path) -> bool:
+        """Open a case (closing the current one); every refusal is a plain dialog."""
+        from desk.core.casefile import CaseFile, CaseFileError
+
+        path = Path(path)
+        try:
+            case = CaseFile.open(path)
+        except CaseFileError as exc:
+            dialogs.show_error(self, "Cannot open case", str(exc))
+            return False
+        except Exception as exc:  # noqa: BLE001 - a bad file must never show a traceback
+            dialogs.show_error(self, "Cannot open case",
+                               f"{path.name} could not be opened ({type(exc).__name__}: {exc}).")
+            return False
+        self.close_case()
+        self._set_case(case)
+        settings.add_recent_case(path)
+        self.caseOpened.emit(path)
+        return True
+
+    def _set_case(self, case: CaseFile) -> None:
+        self.case = case
+        self.undo_stack.set_case(case)
+        self.model.set_device_pixel_ratio(self.devicePixelRatioF())
+        self.model.set_case(case)
+        self.evidence_panel.set_claims({c.id: c.text for c in case.list_claims()})
+        self.inspector.set_read_only(case.read_only)
+        self.inspector.set_evidence(None)
+        self._show_case_state()
+        if self.model.rowCount():
+            self.evidence_list.select_row(0)
+        self.evidence_list.setFocus()
+
+    def close_case(self) -> None:
+        if self.case is None:
+            return
+        self.inspector.commit_pending()
+        self._stop_import()
+        self.evidence_list.selectionModel().clearCurrentIndex()
+        self.frame_view.clear()
+        self.inspector.set_evidence(None)
+        self.undo_stack.set_case(None)
+        self.model.set_case(None)
+        self.evidence_panel.set_claims({})
+        self.evidence_panel.clear_filters()
+        self.import_panel.hide()
+        case, self.case = self.case, None
+        case.close()
+        self._show_case_state()
+        self.caseClosed.emit()
+
+    def _show_case_state(self) -> None:
+        case = self.case
+        has_case = case is not None
+        writable = has_case and not case.read_only  # type: ignore[union-attr]
+        for action in (self.save_copy_action, self.close_action, self.copy_sha_action,
+                       self.find_action, self.zoom_in_action, self.zoom_out_action,
+                       self.fit_action, self.actual_size_action, self.region_action,
+                       self.next_action, self.previous_action):
+            action.setEnabled(has_case)
+        for action in (self.import_files_action, self.import_folder_action):
+            action.setEnabled(writable)
+        if case is None:
+            self.setWindowTitle(APP_NAME)
+            self.case_label.clear()
+            self.case_file_label.clear()
+            self.saved_holder.hide()
+            self.position_label.clear()
+            self.welcome.set_recent(settings.recent_cases())
+            self.welcome.set_samples(sample_cases())
+            self.pages.setCurrentWidget(self.welcome)
+            return
+        suffix = " (read-only)" if case.read_only else ""
+        self.setWindowTitle(f"{case.title}{suffix} — {APP_NAME}")
+        self.case_label.setText(case.title)
+        self.case_file_label.setText(case.path.name + suffix)
+        self.saved_holder.show()
+        if case.read_only:
+            self.saved_icon.setPixmap(icons.pixmap("info", 14, theme.WARN))
+            self.saved_label.setText(f"{case.path.name} is read-only: save a copy to edit")
+        else:
+            self.saved_icon.setPixmap(icons.pixmap("ok", 14, theme.OK))
+            self.saved_label.setText(f"All changes saved to {case.path.name}")
+        self.pages.setCurrentWidget(self.workspace)
+        if not self.model.rowCount():
+            self.frame_view.clear("This case has no evidence yet.\n\nDrop photos or folders"
+                                  " anywhere on this window, or choose File › Import Files…"
+                                  " (Ctrl+I).")
+        self._update_position()
+
+    def new_case(self) -> None:
+        from desk.core.casefile import CaseFile, CaseFileError
+
+        path = dialogs.choose_new_case_path(self, "New Case", self._start_folder())
+        if path is None:
+            return
+        title = dialogs.ask_text(self, "New Case", "Title of the case:",
+                                 path.stem.replace("_", " ").replace("-", " "))
+        if title is None:
+            return
+        try:
+            CaseFile.create(path, title.strip() or path.stem).close()
+        except (CaseFileError, OSError) as exc:
+            dialogs.show_error(self, "Cannot create case", str(exc))
+            return
+        self.open_case(path)
+
+    def choose_and_open(self) -> None:
+        path = dialogs.choose_case_to_open(self, self._start_folder())
+        if path is not None:
+            self.open_case(path)
+
+    def _open_recent(self, path: Path) -> None:
+        if not self.open_case(path) and not path.exists():
+            settings.remove_recent_case(path)
+            if self.case is None:
+                self.welcome.set_recent(settings.recent_cases())
+
+    def open_sample(self, sample: Path) -> None:
+        try:
+            copy = working_copy(sample)
+        except OSError as exc:
+            dialogs.show_error(self, "Cannot open sample case",
+                               f"The sample could not be copied for you to work on: {exc}")
+            return
+        self.open_case(copy)
+
+    def _fill_recent_menu(self) -> None:
+        menu: QMenu = self.recent_menu
+        menu.clear()
+        recent = settings.recent_cases()
+        for path in recent:
+            action = menu.addAction(path.name.replace("&", "&&"))
+            action.setToolTip(str(path))
+            action.setEnabled(path.exists())
+            action.triggered.connect(lambda _=False, p=path: self._open_recent(p))
+        if not recent:
+            menu.addAction("No recent cases").setEnabled(False)
+        else:
+            menu.addSeparator()
+            menu.addAction("Clear Recent Cases", self._clear_recent)
+
+    def _clear_recent(self) -> None:
+        settings.clear_recent_cases()
+        if self.case is None:
+            self.welcome.set_recent([])
+
+    def _start_folder(self) -> str:
+        if self.case is not None:
+            return str(self.case.path.parent)
+        recent = settings.recent_cases()
+        return str(recent[0].parent) if recent else str(Path.home())
+
+    def save_copy_as(self) -> None:
+        from desk.ui.workers import CaseTask
+
+        case = self.case
+        if case is None:
+            return
+        target = dialogs.choose_new_case_path(self, "Save Copy As", str(case.path.parent))
+        if target is None:
+            return
+        self.inspector.commit_pending()
+        task = CaseTask(case.path, lambda c: c.save_as(target), self)
+        task.succeeded.connect(lambda path: self._copy_saved(task, path))
+        task.failed.connect(lambda message: self._copy_failed(task, message))
+        self._tasks.append(task)
+        self.statusBar().showMessage(f"Saving a copy to {target.name}…")
+        task.start()
+
+    def _copy_saved(self, task: CaseTask, path: Path) -> None:
+        self._forget_task(task)
+        self.statusBar().showMessage(f"Saved a complete copy to {path}", 8000)
+        self.copySaved.emit(path)
+
+    def _copy_failed(self, task: CaseTask, message: str) -> None:
+        self._forget_task(task)
+        self.statusBar().clearMessage()
+        dialogs.show_error(self, "Copy not saved", message)
+
+    def _forget_task(self, task: CaseTask) -> None:
+        task.wait()
+        if task in self._tasks:
+            self._tasks.remove(task)
+        task.deleteLater()
+
+    # ----------------------------------------------------------------- evidence
+
+    def _show_evidence(self, evidence_id: int | None) -> None:
+        row = self.model.row_of(evidence_id) if evidence_id is not None else None
+        if self.case is None or row is None:
+            self.inspector.set_evidence(None)
+            if self.case is not None and self.model.rowCount():
+                self.frame_view.clear("Select an item in the list to view it.")
+            self._update_position()
+            return
+        item = self.model.evidence(row)
+        self.inspector.set_evidence(item)
+        self._show_findings(item.id)
+        self.frame_view.show_evidence(self.case, item)
+        self._update_position()
+
+    def _show_findings(self, evidence_id: int) -> None:
+        case = self.case
+        if case is None:
+            return
+        links = [link for link in case.claim_evidence() if link.evidence_id == evidence_id]
+        texts = {c.id: c.text for c in case.list_claims()} if links else {}
+        self.inspector.set_findings(
+            case.geolocation(evidence_id),
+            [(link.claim_id, texts.get(link.claim_id, ""), str(link.stance)) for link in links],
+        )
+
+    def _update_position(self, *_: object) -> None:
+        if self.case is None:
+            return
+        index = self.evidence_list.currentIndex()
+        shown = self.evidence_panel.proxy.rowCount()
+        self.position_label.setText(f"Item {index.row() + 1:,} of {shown:,}"
+                                    if index.isValid() else f"{shown:,} items")
+
+    def _on_applied(self, command: object) -> None:
+        """An edit, undo or redo reached the case: refresh what shows the rows it touched."""
+        ids = touched_evidence(command)
+        self.model.refresh(ids)
+        current = self.inspector.evidence
+        if current is not None and current.id in ids:
+            row = self.model.row_of(current.id)
+            if row is not None:
+                self.inspector.refresh_evidence(self.model.evidence(row))
+                self._show_findings(current.id)
+        description = str(getattr(command, "description", "")) or "Change"
+        self.statusBar().showMessage(
+            f"{description[0].upper()}{description[1:]} — saved {time.strftime('%H:%M:%S')}",
+            6000)
+
+    def _focus_search(self) -> None:
+        self.evidence_panel.search.setFocus()
+        self.evidence_panel.search.selectAll()
+
+    def _leave_region_mode(self, zoom: float) -> None:
+        """Zoom-to-region is a one-shot tool: any zoom (the region's included) ends it."""
+        if self.region_action.isChecked():
+            self.region_action.setChecked(False)
+            self.frame_view.set_region_mode(False)
+
+    # ----------------------------------------------------------------- import
+
+    @property
+    def importing(self) -> bool:
+        return self._import is not None
+
+    def choose_and_import_files(self) -> None:
+        if self.case is None:
+            return
+        paths = dialogs.choose_files_to_import(self, self._start_folder())
+        if paths:
+            self.import_paths(paths)
+
+    def choose_and_import_folder(self) -> None:
+        if self.case is None:
+            return
+        folder = dialogs.choose_folder_to_import(self, self._start_folder())
+        if folder is not None:
+            self.import_paths([folder])
+
+    def import_paths(self, paths: list[Path]) -> bool:
+        """Import files and folders (recursively) off the GUI thread; False if refused."""
+        from desk.ui.workers import ImportThread
+
+        case = self.case
+        if case is None:
+            dialogs.inform(self, "No case open",
+                           "Open or create a case first; files are imported into a case.")
+            return False
+        if case.read_only:
+            dialogs.show_error(self, "Cannot import",
+                               f"{case.path.name} is read-only: save a copy to add evidence.")
+            return False
+        if self._import is not None:
+            dialogs.inform(self, "Import running",
+                           "An import is already running. Wait for it to finish or cancel it,"
+                           " then import these files.")
+            return False
+        thread = ImportThread(case.path, paths, parent=self)
+        thread.progressed.connect(lambda d, t, i, th=thread: self._on_import_progress(th, d, t, i))
+        thread.completed.connect(lambda report, th=thread: self._on_import_completed(th, report))
+        thread.failed.connect(lambda message, th=thread: self._on_import_failed(th, message))
+        thread.finished.connect(lambda th=thread: self._on_import_thread_done(th))
+        self._import = thread
+        self._last_sync = time.monotonic()
+        if len(paths) == 1:
+            what = f"“{paths[0].name}”" + (" (folder)" if paths[0].is_dir() else "")
+        else:
+            what = f"{len(paths):,} items"
+        self.import_panel.start(what)
+        self.statusBar().showMessage("Importing… you can keep working.")
+        thread.start()
+        return True
+
+    def cancel_import(self) -> None:
+        if self._import is not None:
+            self._import.cancel()
+            self.statusBar().showMessage("Cancelling the import…")
+
+    def _on_import_progress(self, thread: ImportThread, done: int, total: int,
+                            item: IntakeItem) -> None:
+        if thread is not self._import:
+            return
+        self.import_panel.add_progress(done, total, item)
+        self.statusBar().showMessage(f"Importing: {done:,} of {total:,} files")
+        if time.monotonic() - self._last_sync > SYNC_INTERVAL_S:
+            self._last_sync = time.monotonic()
+            self._take_in_new_items()
+
+    def _on_import_completed(self, thread: ImportThread, report: IntakeReport) -> None:
+        if thread is not self._import:
+            return
+        self.import_panel.finish(report)
+        self._take_in_new_items()
+        verb = "Import cancelled" if report.cancelled else "Import finished"
+        self.statusBar().showMessage(
+            f"{verb}: {len(report.imported):,} imported, {len(report.duplicates):,} duplicates,"
+            f" {len(report.rejected):,} rejected", 10000)
+        self.importFinished.emit(report)
+
+    def _on_import_failed(self, thread: ImportThread, message: str) -> None:
+        if thread is not self._import:
+            return
+        self.import_panel.fail(message)
+        self.statusBar().clearMessage()
+        dialogs.show_error(self, "Import failed", message)
+
+    def _on_import_thread_done(self, thread: ImportThread) -> None:
+        thread.wait()
+        if thread is self._import:
+            self._import = None
+        thread.deleteLater()
+
+    def _take_in_new_items(self) -> None:
+        had_items = self.model.rowCount() > 0
+        new = self.model.sync()
+        if new and not had_items:
+            self._show_case_state()
+            self.evidence_list.select_evidence(new[0])
+
+    def _stop_import(self) -> None:
+        """Cancel a running import and wait for it (it stops between two files)."""
+        thread = self._import
+        if thread is None:
+            return
+        thread.cancel()
+        thread.wait()
+        self._import = None
+
+    # ----------------------------------------------------------------- drag and drop
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802
+        paths = local_paths(event.mimeData())
+        if not paths:
+            event.ignore()
+            return
+        if all(p.suffix == ".deskcase" for p in paths) and len(paths) == 1:
+            self.overlay.text = f"Open {paths[0].name}"
+        elif self.case is not None:
+            self.overlay.text = f"Import into “{self.case.title}”"
+        else:
+            self.overlay.text = "Open or create a case to import files"
+        self.overlay.setGeometry(self.centralWidget().geometry())
+        self.overlay.raise_()
+        self.overlay.show()
+        event.acceptProposedAction()
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:  # noqa: N802
+        event.acceptProposedAction()
+
+    def dragLeaveEvent(self, event: QDragLeaveEvent) -> None:  # noqa: N802
+        self.overlay.hide()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802
+        self.overlay.hide()
+        paths = local_paths(event.mimeData())
+        if not paths:
+            event.ignore()
+            return
+        event.acceptProposedAction()
+        # Handle it after the drop returns: the drag source is waiting for the event to end.
+        if len(paths) == 1 and paths[0].suffix == ".deskcase":
+            QTimer.singleShot(0, lambda: self.open_case(paths[0]))
+        else:
+            QTimer.singleShot(0, lambda: self.import_paths(paths))
+
+    # ----------------------------------------------------------------- window
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        settings.save_window(self.saveGeometry(), self.saveState(),
+                             self.splitter.saveState())
+        self.close_case()
+        for task in list(self._tasks):
+            task.wait()
+        self.frame_view.shutdown()
+        event.accept()
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+        if event.type() == QEvent.Type.DevicePixelRatioChange:
+            self.model.set_device_pixel_ratio(self.devicePixelRatioF())
+        super().changeEvent(event)

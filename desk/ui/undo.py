@@ -1,0 +1,140 @@
+"""The undo stack over core commands: every edit a reviewer makes goes through `push`.
+
+A core command applies itself in one transaction (with its custody-log entry) and returns its
+inverse; the QUndoCommand here only keeps the pair and swaps them. Views never refresh
+themselves after an edit: they listen to `applied`, which also fires on undo and redo.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QUndoCommand, QUndoStack
+
+if TYPE_CHECKING:
+    from desk.core.casefile import CaseFile
+    from desk.core.commands import Command
+
+#: QUndoStack only offers to merge commands that share an id other than -1.
+_MERGE_ID = 0x4445
+
+
+class CoreCommand(QUndoCommand):
+    """One undo step: a core command and, once applied, its inverse."""
+
+    def __init__(self, stack: CaseUndoStack, command: Command, inverse: Command,
+                 merge_group: object | None = None) -> None:
+        super().__init__(command.description)
+        self._stack = stack
+        self._command = command
+        self._inverse = inverse
+        self._merge_group = merge_group
+        self._applied_on_push = True
+
+    def redo(self) -> None:
+        if self._applied_on_push:  # QUndoStack.push calls redo(); push_command applied it already
+            self._applied_on_push = False
+            return
+        inverse = self._stack.apply(self._command)
+        if inverse is None:
+            self.setObsolete(True)
+        else:
+            self._inverse = inverse
+
+    def undo(self) -> None:
+        command = self._stack.apply(self._inverse)
+        if command is None:
+            self.setObsolete(True)
+        else:
+            self._command = command
+
+    def id(self) -> int:
+        return _MERGE_ID if self._merge_group is not None else -1
+
+    def mergeWith(self, other: QUndoCommand) -> bool:  # noqa: N802 - Qt's name
+        """Steps of one gesture (a drag) become one step: redo to the last, undo to the first."""
+        if (
+            not isinstance(other, CoreCommand)
+            or other._merge_group is not self._merge_group
+            or not self._command.mergeable_with(other._command)
+        ):
+            return False
+        self._command = other._command
+        return True
+
+
+class CaseUndoStack(QUndoStack):
+    """The undo history of the open case; cleared when the case closes."""
+
+    #: A core command was applied (push, undo or redo); views refresh the rows it touched.
+    applied = Signal(object)
+    #: An edit could not be made; the message is written for the reviewer.
+    failed = Signal(str)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._case: CaseFile | None = None
+
+    @property
+    def case(self) -> CaseFile | None:
+        return self._case
+
+    def set_case(self, case: CaseFile | None) -> None:
+        self.clear()
+        self._case = case
+
+    def push_command(self, command: Command, merge_group: object | None = None) -> bool:
+        """Apply an edit now and make it undoable; False (and `failed`) if the case refused it.
+
+        Commands pushed with the same `merge_group` object merge when the core allows it.
+        """
+        inverse = self.apply(command)
+        if inverse is None:
+            return False
+        self.push(CoreCommand(self, command, inverse, merge_group))
+        return True
+
+    def apply(self, command: Command) -> Command | None:
+        if self._case is None:
+            self.failed.emit("No case is open.")
+            return None
+        try:
+            inverse = command.apply(self._case)
+        except Exception as exc:  # noqa: BLE001 - a refused edit must not take the window down
+            self.failed.emit(_describe(exc))
+            return None
+        self.applied.emit(command)
+        return inverse
+
+
+def _describe(exc: Exception) -> str:
+    from desk.core.casefile import CaseFileError
+
+    if isinstance(exc, CaseFileError):
+        return str(exc)
+    return f"The change could not be saved to the case file ({exc}). Nothing was changed."
+
+
+def touched_rows(command: object) -> Iterator[tuple[str, dict[str, object]]]:
+    """(table, key) of every row a core command changes, so a view refreshes only those."""
+    edits = getattr(command, "edits", None)
+    if edits is not None:
+        for edit in edits:
+            yield from touched_rows(edit)
+        return
+    table = getattr(command, "table", None)
+    key = getattr(command, "key", None)
+    if isinstance(table, str) and key is not None:
+        yield table, dict(key)
+
+
+def touched_evidence(command: object) -> set[int]:
+    """Ids of evidence items whose row, geolocation or annotations a command changes."""
+    ids: set[int] = set()
+    for table, key in touched_rows(command):
+        value = key.get("id") if table == "evidence" else key.get("evidence_id")
+        if isinstance(value, int):
+            ids.add(value)
+    return ids
