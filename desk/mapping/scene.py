@@ -1,0 +1,250 @@
+"""What the map shows, as plain JSON-ready data: points, the selected frame's camera, view cone
+and sight lines, landmarks and movement arrows.
+
+All geometry and every label is computed here with desk.core.geo (geodesic, bearings clockwise
+from true north), so the page's script only draws. Text from the case (names, labels) is passed
+as data and the script puts it in with `textContent`; it is never HTML.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from desk.core import geo
+from desk.core.model import Confidence, Evidence, Geolocation, Gps, Landmark, Movement
+
+#: Point kinds, as small integers so 10,000 points stay compact in JSON.
+CLAIMED = 0
+KIND_BY_CONFIDENCE = {Confidence.HIGH: 1, Confidence.MODERATE: 2, Confidence.LOW: 3}
+
+DEFAULT_FOV = 60.0
+DEFAULT_RANGE_M = 500.0
+MIN_RANGE_M = 250.0
+MAX_RANGE_M = 20_000.0
+#: Landmarks farther than this from the camera get no sight line (they would only clutter).
+SIGHT_LINE_MAX_M = 50_000.0
+MAX_SIGHT_LINES = 12
+
+if TYPE_CHECKING:
+    from desk.core.casefile import CaseFile
+
+_COLOUR = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
+_DEFAULT_ARROW = "#e4572e"
+
+
+@dataclass(frozen=True)
+class Item:
+    """What the map needs of one evidence item (so callers can cache it between drags)."""
+
+    id: int
+    name: str
+    gps: Gps | None
+
+
+def item_of(evidence: Evidence) -> Item:
+    return Item(evidence.id, evidence.name, evidence.metadata.gps)
+
+
+def _r(value: float) -> float:
+    return round(float(value), 7)
+
+
+def _ll(point: Sequence[float]) -> list[float]:
+    return [_r(point[0]), _r(point[1])]
+
+
+def _valid(lat: float | None, lon: float | None) -> bool:
+    try:
+        geo.check_point((lat, lon))  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+def build_scene(items: Sequence[Item], geolocations: Iterable[Geolocation],
+                landmarks: Sequence[Landmark], movements: Iterable[Movement] = (),
+                selected: int | None = None) -> dict[str, Any]:
+    """The whole map's data. Points are columns (id, lat, lon, kind, heading) for speed."""
+    found = {g.evidence_id: g for g in geolocations if _valid(g.lat, g.lon)}
+    ids: list[int] = []
+    lats: list[float] = []
+    lons: list[float] = []
+    kinds: list[int] = []
+    headings: list[float | None] = []
+    names: dict[str, str] = {}
+    for item in items:
+        gps = item.gps
+        if gps is not None and _valid(gps.lat, gps.lon):
+            ids.append(item.id)
+            lats.append(_r(gps.lat))
+            lons.append(_r(gps.lon))
+            kinds.append(CLAIMED)
+            headings.append(None)
+            names[str(item.id)] = item.name
+        location = found.get(item.id)
+        if location is not None:
+            ids.append(item.id)
+            lats.append(_r(location.lat))
+            lons.append(_r(location.lon))
+            kinds.append(KIND_BY_CONFIDENCE.get(location.confidence, 3))
+            headings.append(None if location.heading is None else round(location.heading, 2))
+            names[str(item.id)] = item.name
+    valid_landmarks = [lm for lm in landmarks if _valid(lm.lat, lm.lon)]
+    by_id = {item.id: item for item in items}
+    detail = None
+    if selected is not None and selected in by_id:
+        detail = selection_detail(by_id[selected], found.get(selected), valid_landmarks)
+    return {
+        "points": {"id": ids, "lat": lats, "lon": lons, "kind": kinds, "heading": headings},
+        "names": names,
+        "landmarks": [landmark_data(lm) for lm in valid_landmarks],
+        "movements": [m for m in (movement_data(mv) for mv in movements) if m is not None],
+        "selected": detail,
+        "bounds": _bounds(lats, lons, valid_landmarks),
+    }
+
+
+def scene_for_case(case: CaseFile, selected: int | None = None) -> dict[str, Any]:
+    """The scene of an open case (what the window's map shows)."""
+    return build_scene([item_of(e) for e in case.list_evidence()], case.geolocations(),
+                       case.landmarks(), case.movements(), selected)
+
+
+def landmark_data(landmark: Landmark) -> dict[str, Any]:
+    return {"id": landmark.id, "name": landmark.name, "at": _ll((landmark.lat, landmark.lon)),
+            "kind": landmark.kind, "reference": bool(landmark.is_reference)}
+
+
+def _bounds(lats: list[float], lons: list[float], landmarks: Sequence[Landmark]
+            ) -> list[list[float]] | None:
+    all_lats = lats + [lm.lat for lm in landmarks]
+    all_lons = lons + [lm.lon for lm in landmarks]
+    if not all_lats:
+        return None
+    return [[min(all_lats), min(all_lons)], [max(all_lats), max(all_lons)]]
+
+
+def cone_range(location: Geolocation, landmarks: Sequence[Landmark]) -> float:
+    """How far to draw the view cone: a little past the farthest landmark in view."""
+    if location.heading is None:
+        return DEFAULT_RANGE_M
+    fov = location.fov or DEFAULT_FOV
+    camera = (location.lat, location.lon)
+    seen = [
+        geo.distance_m(camera, (lm.lat, lm.lon)) for lm in landmarks
+        if geo.in_view(location.heading, fov, geo.initial_bearing(camera, (lm.lat, lm.lon)))
+    ]
+    seen = [d for d in seen if d <= MAX_RANGE_M]
+    if not seen:
+        return DEFAULT_RANGE_M
+    return min(MAX_RANGE_M, max(MIN_RANGE_M, max(seen) * 1.25))
+
+
+def selection_detail(item: Item, location: Geolocation | None,
+                     landmarks: Sequence[Landmark]) -> dict[str, Any]:
+    """The selected frame: camera, precision, cone, drag handles, sight lines, EXIF claim."""
+    detail: dict[str, Any] = {"id": item.id, "name": item.name, "camera": None, "claimed": None,
+                              "sights": [], "cone": None, "handles": None}
+    gps = item.gps
+    if location is not None and _valid(location.lat, location.lon):
+        camera = (location.lat, location.lon)
+        fov = location.fov if location.fov is not None else DEFAULT_FOV
+        reach = cone_range(location, landmarks)
+        detail.update({
+            "camera": _ll(camera),
+            "precision_m": float(location.precision_m or 0.0),
+            "heading": location.heading,
+            "fov": location.fov,
+            "confidence": str(location.confidence),
+            "range_m": round(reach, 1),
+            "label": camera_label(location),
+        })
+        heading = location.heading if location.heading is not None else 0.0
+        handles: dict[str, Any] = {"heading": _ll(geo.destination(camera, heading, reach)),
+                                   "heading_set": location.heading is not None}
+        if location.heading is not None:
+            detail["cone"] = [_ll(p) for p in geo.view_cone(camera, location.heading, fov, reach,
+                                                             steps=24)]
+            handles["left"] = _ll(geo.destination(camera, heading - fov / 2, reach))
+            handles["right"] = _ll(geo.destination(camera, heading + fov / 2, reach))
+        detail["handles"] = handles
+        detail["sights"] = sight_lines(location, landmarks)
+    if gps is not None and _valid(gps.lat, gps.lon):
+        claimed: dict[str, Any] = {"at": _ll((gps.lat, gps.lon)),
+                                   "label": "Claimed by metadata (EXIF GPS)"}
+        if detail["camera"] is not None:
+            gap = geo.distance_m((gps.lat, gps.lon), detail["camera"])
+            claimed["label"] += f" · {geo.format_distance(gap)} from the camera"
+            claimed["gap_m"] = round(gap, 1)
+        detail["claimed"] = claimed
+    return detail
+
+
+def camera_label(location: Geolocation) -> str:
+    parts = [f"{location.lat:.6f}, {location.lon:.6f}", f"±{location.precision_m:.0f} m"]
+    if location.heading is not None:
+        parts.append(f"heading {location.heading:.0f}° {geo.compass_label(location.heading)}")
+    if location.fov is not None:
+        parts.append(f"FOV {location.fov:.0f}°")
+    return " · ".join(parts)
+
+
+def sight_lines(location: Geolocation, landmarks: Sequence[Landmark]) -> list[dict[str, Any]]:
+    """From the camera to each landmark: geodesic path, distance and bearing, in view or not."""
+    camera = (location.lat, location.lon)
+    fov = location.fov if location.fov is not None else DEFAULT_FOV
+    lines = []
+    for landmark in landmarks:
+        target = (landmark.lat, landmark.lon)
+        distance = geo.distance_m(camera, target)
+        if distance > SIGHT_LINE_MAX_M or distance < 0.5:
+            continue
+        bearing = geo.initial_bearing(camera, target)
+        view = None
+        if location.heading is not None:
+            view = geo.in_view(location.heading, fov, bearing)
+        text = (f"{geo.format_distance(distance)} · {bearing:.0f}° {geo.compass_label(bearing)}")
+        if view is not None:
+            text += " · in view" if view else " · out of view"
+        lines.append({
+            "landmark": landmark.id,
+            "name": landmark.name,
+            "path": [_ll(p) for p in geo.geodesic_path(camera, target, max_segment_m=5_000)],
+            "distance_m": round(distance, 1),
+            "bearing": round(bearing, 2),
+            "in_view": view,
+            "reference": bool(landmark.is_reference),
+            "label": text,
+        })
+    lines.sort(key=lambda line: line["distance_m"])
+    return lines[:MAX_SIGHT_LINES]
+
+
+def movement_data(movement: Movement) -> dict[str, Any] | None:
+    """An arrow on the ground, if the movement has one (the movement issue fills start and end)."""
+    if not (_valid(movement.start_lat, movement.start_lon)
+            and _valid(movement.end_lat, movement.end_lon)):
+        return None
+    start = (float(movement.start_lat), float(movement.start_lon))  # type: ignore[arg-type]
+    end = (float(movement.end_lat), float(movement.end_lon))  # type: ignore[arg-type]
+    length = geo.distance_m(start, end)
+    if length < 0.5:
+        return None
+    bearing = movement.bearing if movement.bearing is not None else geo.initial_bearing(start, end)
+    arrival = geo.final_bearing(start, end)
+    head = min(max(length * 0.2, 4.0), 60.0)
+    colour = movement.color if _COLOUR.match(movement.color or "") else _DEFAULT_ARROW
+    label = f"{bearing:.0f}° {geo.compass_label(bearing)}"
+    return {
+        "id": movement.id,
+        "evidence": movement.evidence_id,
+        "path": [_ll(p) for p in geo.geodesic_path(start, end, max_segment_m=5_000)],
+        "head": [_ll(geo.destination(end, arrival + 180 - 25, head)), _ll(end),
+                 _ll(geo.destination(end, arrival + 180 + 25, head))],
+        "colour": colour,
+        "name": movement.label,
+        "label": label,
+    }

@@ -1,0 +1,691 @@
+/* desk map glue: draws a case's places from JSON and reports the reviewer's gestures to desk.
+ *
+ * Rules this file keeps (DESIGN.md, "the map"):
+ * - data never becomes HTML: every text from a case goes in with textContent;
+ * - thousands of points are drawn on one canvas, not as one DOM marker each;
+ * - desk is told only numbers and ids, through one QWebChannel object named "bridge".
+ */
+(function () {
+  "use strict";
+
+  var KIND_COLOURS = ["#f0a030", "#2e9e6a", "#4f8cff", "#d9534f"];
+  var KIND_TEXT = [
+    "claimed by metadata (EXIF GPS)",
+    "geolocated, high confidence",
+    "geolocated, moderate confidence",
+    "geolocated, low confidence"
+  ];
+  var OFFLINE_TEXT = "offline: no map tiles";
+
+  var map = null;
+  var bridge = null;
+  var queue = [];
+  var data = null;
+  var points = null;
+  var grid = null;
+  var notice = null;
+  var hover = null;
+  var offline = false;
+  var mode = "none";
+  var dragging = null;
+  var painted = false;
+  var layers = {landmarks: null, movements: null, detail: null, search: null};
+  var detailState = {id: null, camera: null, handles: {}, data: null};
+
+  // ------------------------------------------------------------------ helpers
+
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) { node.className = className; }
+    if (text !== undefined && text !== null) { node.textContent = String(text); }
+    return node;
+  }
+
+  function send(name) {
+    var args = Array.prototype.slice.call(arguments, 1);
+    if (bridge && typeof bridge[name] === "function") {
+      bridge[name].apply(bridge, args);
+    } else {
+      queue.push([name, args]);
+    }
+  }
+
+  function connectBridge() {
+    if (typeof QWebChannel !== "function" || typeof qt === "undefined" || !qt.webChannelTransport) {
+      return;
+    }
+    new QWebChannel(qt.webChannelTransport, function (channel) {
+      bridge = channel.objects.bridge || null;
+      if (!bridge) { return; }
+      var pending = queue;
+      queue = [];
+      pending.forEach(function (call) { send.apply(null, [call[0]].concat(call[1])); });
+      send("ready");
+    });
+  }
+
+  function latlng(pair) { return L.latLng(pair[0], pair[1]); }
+
+  /* The point a fraction of the way along a polyline (by vertex count; paths are even). */
+  function along(path, fraction) {
+    if (path.length === 1) { return path[0]; }
+    var position = fraction * (path.length - 1);
+    var i = Math.min(Math.floor(position), path.length - 2);
+    var t = position - i;
+    return L.latLng(path[i].lat + (path[i + 1].lat - path[i].lat) * t,
+                    path[i].lng + (path[i + 1].lng - path[i].lng) * t);
+  }
+
+  function screenBearing(from, to) {
+    var a = map.latLngToLayerPoint(from);
+    var b = map.latLngToLayerPoint(to);
+    var deg = Math.atan2(b.x - a.x, -(b.y - a.y)) * 180 / Math.PI;
+    return (deg + 360) % 360;
+  }
+
+  function angleBetween(a, b) {
+    var d = ((b - a) % 360 + 540) % 360 - 180;
+    return d;
+  }
+
+  function label(latLngValue, text, className, direction) {
+    return L.tooltip({permanent: true, interactive: false, direction: direction || "right",
+                      className: className, offset: [8, 0], opacity: 1})
+      .setLatLng(latLngValue)
+      .setContent(el("span", null, text));
+  }
+
+  /* Only draggable markers take the mouse; clicks on the others reach the map beneath. */
+  function divMarker(at, className, draggable, pane) {
+    return L.marker(at, {
+      icon: L.divIcon({className: className, html: "", iconSize: null}),
+      draggable: !!draggable, interactive: !!draggable, keyboard: false,
+      pane: pane || "markerPane", bubblingMouseEvents: false, autoPan: false
+    });
+  }
+
+  // ------------------------------------------------------------------ canvas layers
+
+  /* A canvas the size of the map that redraws after every move or zoom. */
+  var CanvasLayer = L.Layer.extend({
+    onAdd: function () {
+      this._canvas = L.DomUtil.create("canvas", "desk-canvas leaflet-zoom-animated");
+      this.getPane().appendChild(this._canvas);
+      this._map.on("moveend viewreset resize", this._reset, this);
+      this._map.on("zoomanim", this._animateZoom, this);
+      this._reset();
+    },
+    onRemove: function () {
+      L.DomUtil.remove(this._canvas);
+      this._map.off("moveend viewreset resize", this._reset, this);
+      this._map.off("zoomanim", this._animateZoom, this);
+    },
+    _animateZoom: function (e) {
+      var scale = this._map.getZoomScale(e.zoom);
+      var offset = this._map._latLngBoundsToNewLayerBounds(this._map.getBounds(), e.zoom,
+                                                            e.center).min;
+      L.DomUtil.setTransform(this._canvas, offset, scale);
+    },
+    _reset: function () {
+      var size = this._map.getSize();
+      var ratio = window.devicePixelRatio || 1;
+      var canvas = this._canvas;
+      L.DomUtil.setPosition(canvas, this._map.containerPointToLayerPoint([0, 0]));
+      canvas.width = Math.round(size.x * ratio);
+      canvas.height = Math.round(size.y * ratio);
+      canvas.style.width = size.x + "px";
+      canvas.style.height = size.y + "px";
+      var ctx = canvas.getContext("2d");
+      ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+      ctx.clearRect(0, 0, size.x, size.y);
+      this.draw(ctx, size);
+    },
+    redraw: function () { if (this._map) { this._reset(); } }
+  });
+
+  /* Every evidence position in one canvas: claimed (hollow diamonds) and geolocated (dots). */
+  var PointsLayer = CanvasLayer.extend({
+    options: {pane: "deskPoints"},
+    initialize: function () { this._p = null; this._selected = null; this._xs = null; },
+    setPoints: function (p) { this._p = p; this.redraw(); },
+    setSelected: function (id) { this._selected = id; this.redraw(); },
+    count: function () { return this._p ? this._p.id.length : 0; },
+    draw: function (ctx, size) {
+      var p = this._p;
+      if (!p) { return; }
+      var n = p.id.length;
+      var xs = new Float32Array(n);
+      var ys = new Float32Array(n);
+      var map = this._map;
+      var i, pt;
+      for (i = 0; i < n; i++) {
+        pt = map.latLngToContainerPoint([p.lat[i], p.lon[i]]);
+        xs[i] = pt.x;
+        ys[i] = pt.y;
+      }
+      this._xs = xs;
+      this._ys = ys;
+      var visible = function (k) {
+        return xs[k] > -12 && ys[k] > -12 && xs[k] < size.x + 12 && ys[k] < size.y + 12;
+      };
+      // Heading ticks first, under the dots.
+      ctx.beginPath();
+      for (i = 0; i < n; i++) {
+        var h = p.heading[i];
+        if (h === null || p.kind[i] === 0 || !visible(i)) { continue; }
+        var rad = h * Math.PI / 180;
+        ctx.moveTo(xs[i], ys[i]);
+        ctx.lineTo(xs[i] + 11 * Math.sin(rad), ys[i] - 11 * Math.cos(rad));
+      }
+      ctx.strokeStyle = "rgba(20,24,30,0.85)";
+      ctx.lineWidth = 2;
+      ctx.stroke();
+      for (var kind = 0; kind < KIND_COLOURS.length; kind++) {
+        ctx.beginPath();
+        for (i = 0; i < n; i++) {
+          if (p.kind[i] !== kind || !visible(i)) { continue; }
+          if (kind === 0) {
+            ctx.moveTo(xs[i], ys[i] - 6);
+            ctx.lineTo(xs[i] + 6, ys[i]);
+            ctx.lineTo(xs[i], ys[i] + 6);
+            ctx.lineTo(xs[i] - 6, ys[i]);
+            ctx.closePath();
+          } else {
+            ctx.moveTo(xs[i] + 5, ys[i]);
+            ctx.arc(xs[i], ys[i], 5, 0, 2 * Math.PI);
+          }
+        }
+        if (kind === 0) {
+          ctx.lineWidth = 2.5;
+          ctx.strokeStyle = KIND_COLOURS[0];
+          ctx.stroke();
+        } else {
+          ctx.fillStyle = KIND_COLOURS[kind];
+          ctx.fill();
+          ctx.lineWidth = 1;
+          ctx.strokeStyle = "#ffffff";
+          ctx.stroke();
+        }
+      }
+      if (this._selected !== null) {
+        ctx.beginPath();
+        for (i = 0; i < n; i++) {
+          if (p.id[i] === this._selected && visible(i)) {
+            ctx.moveTo(xs[i] + 10, ys[i]);
+            ctx.arc(xs[i], ys[i], 10, 0, 2 * Math.PI);
+          }
+        }
+        ctx.lineWidth = 2;
+        ctx.strokeStyle = "#ffe066";
+        ctx.stroke();
+      }
+      if (!painted) {
+        painted = true;
+        requestAnimationFrame(function () {
+          requestAnimationFrame(function () {
+            window.deskPainted = performance.now();
+            send("painted", window.deskPainted);
+          });
+        });
+      }
+    },
+    /* Index of the point nearest to a container point within `radius` pixels, or -1. */
+    hit: function (point, radius) {
+      if (!this._xs) { return -1; }
+      var best = -1;
+      var bestD = radius * radius;
+      for (var i = 0; i < this._xs.length; i++) {
+        var dx = this._xs[i] - point.x;
+        var dy = this._ys[i] - point.y;
+        var d = dx * dx + dy * dy;
+        if (d <= bestD) { best = i; bestD = d; }
+      }
+      return best;
+    }
+  });
+
+  /* Latitude/longitude lines: orientation when there are no tiles. */
+  var GridLayer = CanvasLayer.extend({
+    options: {pane: "deskGrid"},
+    draw: function (ctx, size) {
+      var map = this._map;
+      var bounds = map.getBounds();
+      var steps = [30, 10, 5, 2, 1, 0.5, 0.2, 0.1, 0.05, 0.02, 0.01, 0.005, 0.002, 0.001,
+                   0.0005, 0.0002, 0.0001];
+      var pick = function (degreesPerPixel, minPixels) {
+        var step = steps[0];
+        for (var s = 0; s < steps.length; s++) {
+          if (steps[s] / degreesPerPixel >= minPixels) { step = steps[s]; }
+        }
+        return step;
+      };
+      var latStep = pick((bounds.getNorth() - bounds.getSouth()) / size.y, 60);
+      var lonStep = pick((bounds.getEast() - bounds.getWest()) / size.x, 90);
+      var digits = function (step) { return Math.max(0, Math.ceil(-Math.log10(step) - 1e-9)); };
+      ctx.strokeStyle = "rgba(90,100,115,0.45)";
+      ctx.lineWidth = 1;
+      ctx.fillStyle = "rgba(60,68,80,0.9)";
+      ctx.font = "11px sans-serif";
+      var lat, lon, y, x;
+      var south = Math.max(-85, Math.floor(bounds.getSouth() / latStep) * latStep);
+      ctx.textAlign = "left";
+      for (lat = south; lat <= Math.min(85, bounds.getNorth()); lat += latStep) {
+        y = map.latLngToContainerPoint([lat, bounds.getWest()]).y;
+        ctx.beginPath();
+        ctx.moveTo(0, y);
+        ctx.lineTo(size.x, y);
+        ctx.stroke();
+        if (y > 100 && y < size.y - 24) {  // clear of the zoom buttons and the bottom labels
+          ctx.fillText(lat.toFixed(digits(latStep)) + "°", 6, y - 3);
+        }
+      }
+      var west = Math.floor(bounds.getWest() / lonStep) * lonStep;
+      ctx.textAlign = "left";
+      for (lon = west; lon <= bounds.getEast(); lon += lonStep) {
+        x = map.latLngToContainerPoint([bounds.getNorth(), lon]).x;
+        ctx.beginPath();
+        ctx.moveTo(x, 0);
+        ctx.lineTo(x, size.y);
+        ctx.stroke();
+        if (x < size.x - 150) {  // the scale and attribution sit in the bottom right
+          var shown = ((lon + 540) % 360) - 180;
+          ctx.fillText(shown.toFixed(digits(lonStep)) + "°", x + 3, size.y - 8);
+        }
+      }
+    }
+  });
+
+  // ------------------------------------------------------------------ base layers, offline
+
+  function setOffline(value) {
+    if (value === offline && notice) { return; }
+    offline = value;
+    if (!notice) {
+      notice = el("div", "desk-offline", OFFLINE_TEXT);
+      map.getContainer().appendChild(notice);
+    }
+    notice.style.display = value ? "block" : "none";
+    map.getContainer().classList.toggle("desk-is-offline", value);
+    if (value && !map.hasLayer(grid)) { grid.addTo(map); }
+    if (!value && map.hasLayer(grid)) { map.removeLayer(grid); }
+  }
+
+  function setupBaseLayers(defs) {
+    map.attributionControl.setPrefix("Leaflet");
+    if (!defs || !defs.length) {
+      setOffline(true);
+      return;
+    }
+    var named = {};
+    var failures = 0;
+    var loaded = 0;
+    defs.forEach(function (def, index) {
+      var attribution = el("span", null, def.attribution).innerHTML;  // escaped text
+      var layer = L.tileLayer(def.url, {
+        attribution: attribution, maxZoom: 20, maxNativeZoom: def.max_zoom,
+        subdomains: def.subdomains, crossOrigin: false
+      });
+      layer.on("tileload", function () {
+        loaded += 1;
+        failures = 0;
+        setOffline(false);
+      });
+      layer.on("tileerror", function () {
+        failures += 1;
+        if (loaded === 0 || failures >= 4) { setOffline(true); }
+      });
+      named[el("span", null, def.name).innerHTML] = layer;
+      if (index === 0) { layer.addTo(map); }
+    });
+    if (defs.length > 1) {
+      L.control.layers(named, null, {position: "topright", collapsed: true}).addTo(map);
+    }
+  }
+
+  function addLegend() {
+    var legend = L.control({position: "topright"});
+    legend.onAdd = function () {
+      var box = el("div", "desk-legend");
+      [1, 2, 3, 0].forEach(function (kind) {
+        var row = el("div", "desk-legend-row");
+        var swatch = el("span", "desk-swatch desk-kind-" + kind);
+        row.appendChild(swatch);
+        row.appendChild(el("span", null, KIND_TEXT[kind]));
+        box.appendChild(row);
+      });
+      L.DomEvent.disableClickPropagation(box);
+      return box;
+    };
+    legend.addTo(map);
+  }
+
+  // ------------------------------------------------------------------ landmarks, movements
+
+  function drawLandmarks(list) {
+    layers.landmarks.clearLayers();
+    (list || []).forEach(function (lm) {
+      var marker = divMarker(latlng(lm.at),
+                             lm.reference ? "desk-landmark desk-reference" : "desk-landmark");
+      marker.bindTooltip(el("span", null, lm.name), {
+        permanent: true, direction: "right", offset: [8, 0], opacity: 1,
+        className: "desk-landmark-label"
+      });
+      layers.landmarks.addLayer(marker);
+    });
+  }
+
+  function drawMovements(list) {
+    layers.movements.clearLayers();
+    (list || []).forEach(function (mv) {
+      var style = {color: mv.colour, weight: 4, opacity: 0.95, interactive: false};
+      layers.movements.addLayer(L.polyline(mv.path.map(latlng), style));
+      layers.movements.addLayer(L.polygon(mv.head.map(latlng), {
+        color: mv.colour, fillColor: mv.colour, fillOpacity: 1, weight: 2, interactive: false
+      }));
+      // Beyond the arrow's head, on the side it points to.
+      var text = mv.name ? mv.name + " · " + mv.label : mv.label;
+      var end = latlng(mv.path[mv.path.length - 1]);
+      var start = latlng(mv.path[0]);
+      var side = end.lng < start.lng ? "left" : "right";
+      var tip = label(end, text, "desk-movement-label", side);
+      tip.options.offset = [side === "left" ? -10 : 10, 0];
+      layers.movements.addLayer(tip);
+    });
+  }
+
+  // ------------------------------------------------------------------ the selected frame
+
+  function handleMarker(name, className) {
+    var marker = divMarker([0, 0], className, true);
+    marker.on("dragstart", function () { dragging = name; });
+    marker.on("drag", function () { reportView(name, false); });
+    marker.on("dragend", function () {
+      reportView(name, true);
+      dragging = null;
+    });
+    return marker;
+  }
+
+  function reportView(name, final) {
+    var d = detailState.data;
+    if (!d || !d.camera) { return; }
+    var camera = latlng(d.camera);
+    var handle = detailState.handles[name];
+    var bearing = screenBearing(camera, handle.getLatLng());
+    var heading = d.heading === null || d.heading === undefined ? bearing : d.heading;
+    var fov = d.fov === null || d.fov === undefined ? 60 : d.fov;
+    if (name === "heading") {
+      heading = bearing;
+    } else {
+      fov = Math.min(179, Math.max(1, 2 * Math.abs(angleBetween(heading, bearing))));
+    }
+    throttle("view", final, function () {
+      send("headingChanged", d.id, heading, fov, final);
+    });
+  }
+
+  var throttled = {};
+  function throttle(key, final, fn) {
+    if (final) {
+      throttled[key] = null;
+      fn();
+      return;
+    }
+    if (throttled[key]) { throttled[key] = fn; return; }
+    throttled[key] = fn;
+    requestAnimationFrame(function () {
+      var latest = throttled[key];
+      throttled[key] = null;
+      if (latest) { latest(); }
+    });
+  }
+
+  function ensureDetailMarkers() {
+    if (detailState.camera) { return; }
+    var camera = divMarker([0, 0], "desk-camera", true);
+    camera.on("dragstart", function () { dragging = "camera"; });
+    camera.on("drag", function () {
+      var at = camera.getLatLng().wrap();
+      throttle("camera", false, function () {
+        send("cameraMoved", detailState.id, at.lat, at.lng, false);
+      });
+    });
+    camera.on("dragend", function () {
+      var at = camera.getLatLng().wrap();
+      send("cameraMoved", detailState.id, at.lat, at.lng, true);
+      dragging = null;
+    });
+    detailState.camera = camera;
+    detailState.handles = {
+      heading: handleMarker("heading", "desk-handle desk-handle-heading"),
+      left: handleMarker("left", "desk-handle desk-handle-edge"),
+      right: handleMarker("right", "desk-handle desk-handle-edge")
+    };
+  }
+
+  function showDetail(d) {
+    ensureDetailMarkers();
+    layers.detail.clearLayers();
+    detailState.data = d;
+    detailState.id = d ? d.id : null;
+    var parts = [detailState.camera, detailState.handles.heading, detailState.handles.left,
+                 detailState.handles.right];
+    parts.forEach(function (marker) {
+      if (marker !== null && map.hasLayer(marker) && dragging === null) { map.removeLayer(marker); }
+    });
+    if (!d) { return; }
+    if (d.claimed) {
+      var claimedAt = latlng(d.claimed.at);
+      if (d.camera) {
+        layers.detail.addLayer(L.polyline([claimedAt, latlng(d.camera)], {
+          color: KIND_COLOURS[0], weight: 2, dashArray: "6 6", interactive: false
+        }));
+      }
+      layers.detail.addLayer(label(claimedAt, d.claimed.label, "desk-claim-label", "right"));
+    }
+    if (!d.camera) { return; }
+    var camera = latlng(d.camera);
+    if (d.cone) {
+      layers.detail.addLayer(L.polygon(d.cone.map(latlng), {
+        color: "#ffd23f", weight: 2, fillColor: "#ffd23f", fillOpacity: 0.22, interactive: false,
+        className: "desk-cone"
+      }));
+    }
+    layers.detail.addLayer(L.circle(camera, {
+      radius: Math.max(d.precision_m || 0, 0.1), color: "#4f8cff", weight: 1.5,
+      fillOpacity: 0.12, interactive: false
+    }));
+    (d.sights || []).forEach(function (sight) {
+      var path = sight.path.map(latlng);
+      layers.detail.addLayer(L.polyline(path, {
+        color: sight.in_view === false ? "#9aa3ae" : "#ff5a36",
+        weight: sight.in_view === false ? 1.5 : 2.5,
+        dashArray: sight.in_view === false ? "4 6" : null, interactive: false,
+        className: "desk-sight"
+      }));
+      // On the line, a little past half way: clear of the camera and of the landmark's name.
+      var tip = label(along(path, 0.55), sight.label,
+                      "desk-sight-label" + (sight.in_view === false ? " desk-dim" : ""), "center");
+      tip.options.offset = [0, 0];
+      layers.detail.addLayer(tip);
+    });
+    if (dragging !== "camera") { detailState.camera.setLatLng(camera); }
+    detailState.camera.addTo(map);
+    var handles = d.handles || {};
+    ["heading", "left", "right"].forEach(function (name) {
+      var marker = detailState.handles[name];
+      if (!handles[name]) {
+        if (map.hasLayer(marker) && dragging !== name) { map.removeLayer(marker); }
+        return;
+      }
+      if (dragging !== name) { marker.setLatLng(latlng(handles[name])); }
+      marker.addTo(map);
+      var icon = marker.getElement();
+      if (icon && name === "heading") { icon.classList.toggle("desk-unset", !handles.heading_set); }
+    });
+  }
+
+  function centreOn(d) {
+    if (!d) { return; }
+    var target = d.camera || (d.claimed && d.claimed.at);
+    if (!target) { return; }
+    if (!d.camera) {
+      map.setView(latlng(target), Math.max(map.getZoom(), 16), {animate: false});
+      return;
+    }
+    // The camera, what it looks at and the landmarks it sees, as large as the view allows.
+    var bounds = L.latLngBounds([latlng(d.camera)]);
+    (d.cone || []).forEach(function (p) { bounds.extend(latlng(p)); });
+    (d.sights || []).forEach(function (s) {
+      if (s.in_view) { bounds.extend(latlng(s.path[s.path.length - 1])); }
+    });
+    var pad = Math.max(d.precision_m || 0, 60);
+    bounds = bounds.extend(latlng(d.camera).toBounds(pad * 2));
+    map.fitBounds(bounds, {padding: [40, 40], maxZoom: 18, animate: false});
+  }
+
+  // ------------------------------------------------------------------ interaction
+
+  function onClick(e) {
+    // While placing or picking, a click means a position even on top of a point.
+    var index = mode === "none" ? points.hit(e.containerPoint, 8) : -1;
+    if (index >= 0) {
+      send("pointSelected", data.points.id[index]);
+      return;
+    }
+    var at = e.latlng.wrap();
+    send("mapClicked", at.lat, at.lng);
+  }
+
+  function onMouseMove(e) {
+    var index = points.hit(e.containerPoint, 8);
+    var container = map.getContainer();
+    if (index < 0) {
+      hover.style.display = "none";
+      container.classList.remove("desk-over-point");
+      return;
+    }
+    var id = data.points.id[index];
+    var name = (data.names && data.names[String(id)]) || ("evidence " + id);
+    hover.textContent = "";
+    hover.appendChild(el("div", "desk-hover-name", name));
+    hover.appendChild(el("div", "desk-hover-kind", KIND_TEXT[data.points.kind[index]]));
+    hover.style.left = (e.containerPoint.x + 14) + "px";
+    hover.style.top = (e.containerPoint.y + 10) + "px";
+    hover.style.display = "block";
+    container.classList.add("desk-over-point");
+  }
+
+  // ------------------------------------------------------------------ public API
+
+  var api = {
+    /* Called by the page once folium has created the map. */
+    start: function (leafletMap, dataNode) {
+      map = leafletMap;
+      data = JSON.parse(dataNode.textContent);
+      map.createPane("deskGrid").style.zIndex = 250;
+      map.createPane("deskPoints").style.zIndex = 450;
+      map.getPane("deskPoints").style.pointerEvents = "none";
+      map.getPane("deskGrid").style.pointerEvents = "none";
+      grid = new GridLayer();
+      points = new PointsLayer();
+      layers.landmarks = L.layerGroup().addTo(map);
+      layers.movements = L.layerGroup().addTo(map);
+      layers.detail = L.layerGroup().addTo(map);
+      layers.search = L.layerGroup().addTo(map);
+      hover = el("div", "desk-hover");
+      hover.style.display = "none";
+      map.getContainer().appendChild(hover);
+      setupBaseLayers(data.base_layers);
+      L.control.scale({position: "bottomright", imperial: false}).addTo(map);
+      addLegend();
+      map.on("click", onClick);
+      map.on("mousemove", onMouseMove);
+      map.on("mouseout", function () { hover.style.display = "none"; });
+      points.addTo(map);
+      api.setData(data, true);
+      connectBridge();
+    },
+    /* Replace what the map shows (after an edit, undo or import) without reloading. */
+    setData: function (next, fit) {
+      next.base_layers = data.base_layers;
+      data = next;
+      points.setPoints(next.points);
+      drawLandmarks(next.landmarks);
+      drawMovements(next.movements);
+      points.setSelected(next.selected ? next.selected.id : null);
+      showDetail(next.selected || null);
+      if (!fit) { return; }
+      var sel = next.selected;
+      if (sel && (sel.camera || sel.claimed)) {
+        centreOn(sel);
+      } else if (next.bounds) {
+        var b = L.latLngBounds(latlng(next.bounds[0]), latlng(next.bounds[1]));
+        map.fitBounds(b.pad(0.15), {maxZoom: 16, animate: false});
+      }
+    },
+    /* Select a frame: highlight it and show its camera; `centre` pans the map to it. */
+    select: function (detail, centre) {
+      data.selected = detail;
+      points.setSelected(detail ? detail.id : null);
+      showDetail(detail);
+      if (centre) { centreOn(detail); }
+    },
+    /* A live preview while the reviewer drags (nothing is saved until the drag ends). */
+    preview: function (detail) {
+      showDetail(detail);
+    },
+    setMode: function (value) {
+      mode = value === "place" || value === "pick" ? value : "none";
+      var container = map.getContainer();
+      container.classList.toggle("desk-mode-place", mode === "place");
+      container.classList.toggle("desk-mode-pick", mode === "pick");
+    },
+    showPlace: function (lat, lon, name) {
+      layers.search.clearLayers();
+      var marker = divMarker([lat, lon], "desk-search", false);
+      marker.bindTooltip(el("span", null, name), {
+        permanent: true, direction: "right", offset: [8, 0], opacity: 1,
+        className: "desk-search-label"
+      });
+      layers.search.addLayer(marker);
+      map.setView([lat, lon], Math.max(map.getZoom(), 13), {animate: false});
+    },
+    clearPlace: function () { layers.search.clearLayers(); },
+    /* Where a position is on screen (for tests that click like a reviewer). */
+    containerPointOf: function (lat, lon) {
+      var p = map.latLngToContainerPoint([lat, lon]);
+      return [p.x, p.y];
+    },
+    /* What a reviewer would see, for tests and diagnostics. */
+    probe: function () {
+      var texts = function (selector) {
+        return Array.prototype.map.call(document.querySelectorAll(selector), function (n) {
+          return n.textContent;
+        });
+      };
+      return {
+        points: points.count(),
+        offline: offline,
+        notice: notice && notice.style.display !== "none" ? notice.textContent : "",
+        grid: map.hasLayer(grid),
+        selected: detailState.id,
+        camera: detailState.camera && map.hasLayer(detailState.camera)
+          ? [detailState.camera.getLatLng().lat, detailState.camera.getLatLng().lng] : null,
+        cone: document.querySelectorAll(".desk-cone").length > 0 ||
+          (detailState.data !== null && !!(detailState.data && detailState.data.cone)),
+        landmarks: texts(".desk-landmark-label"),
+        sights: texts(".desk-sight-label"),
+        claims: texts(".desk-claim-label"),
+        movements: texts(".desk-movement-label"),
+        search: texts(".desk-search-label"),
+        mode: mode,
+        zoom: map.getZoom(),
+        centre: [map.getCenter().lat, map.getCenter().lng],
+        painted: painted
+      };
+    }
+  };
+
+  window.deskMap = api;
+}());
