@@ -31,6 +31,7 @@ from desk.core.model import (  # noqa: E402
     Claim,
     Confidence,
     Geolocation,
+    Horizon,
     Landmark,
     Movement,
     Provenance,
@@ -207,16 +208,18 @@ def build_kupiansk(out: Path, work: Path) -> Path:
         centre.apply(case)
         for fid in (f1, f2):
             commands.set_geolocation(Geolocation(
-                fid, *CAMERA, precision_m=40.0, heading=262.0, fov=62.0, horizon_y=HORIZON,
+                fid, *CAMERA, precision_m=40.0, heading=262.0, fov=62.0,
                 confidence=Confidence.MODERATE,
                 method="Matched the lattice TV mast and the roofline of the blocks on the right"
                        " against an older (2020) drone still of the same area.",
             )).apply(case)
+        for fid in (f1, f2):
+            commands.set_horizon(Horizon(fid, HORIZON, HORIZON)).apply(case)
         arrow = Movement(0, f1, label="group of 6 soldiers", x1=0.42, y1=0.86, x2=0.52,
                          y2=0.58, reference_id=2)
         camera = case.geolocation(f1)
         assert camera is not None
-        track = project_arrow(camera, W, H, arrow)
+        track = project_arrow(camera, case.horizon(f1), W, H, arrow)
         commands.add_movement(case, replace(
             arrow, start_lat=track.start.lat, start_lon=track.start.lon, end_lat=track.end.lat,
             end_lon=track.end.lon, bearing=track.bearing)).apply(case)

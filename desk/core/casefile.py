@@ -29,6 +29,7 @@ from desk.core.model import (
     Flag,
     Geolocation,
     Gps,
+    Horizon,
     Landmark,
     Metadata,
     Movement,
@@ -239,16 +240,26 @@ class CaseFile:
             finally:
                 self._depth -= 1
             return
-        conn.execute("BEGIN IMMEDIATE")
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            raise CaseFileError(_describe_sqlite_error(self.path, exc)) from exc
         self._depth = 1
         try:
             yield conn
+            conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise CaseFileError(
+                f"The change was not saved to {self.path.name} ({exc}); nothing was changed."
+            ) from exc
         except BaseException:
-            self._depth = 0
-            conn.execute("ROLLBACK")
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
             raise
-        self._depth = 0
-        conn.execute("COMMIT")
+        finally:
+            self._depth = 0
 
     @contextmanager
     def edit(self, action: str, items: Iterable[str] = (), detail: object = "") -> Iterator[
@@ -271,7 +282,6 @@ class CaseFile:
             raise CaseFileError("Choose a different file name for the copy.")
         if not target.parent.is_dir():
             raise CaseFileError(f"The folder {target.parent} does not exist.")
-        self.log("save copy", (), {"to": target.name})
         fd, tmp_name = tempfile.mkstemp(prefix=".desk-copy-", suffix=SUFFIX, dir=target.parent)
         os.close(fd)
         tmp = Path(tmp_name)
@@ -280,6 +290,11 @@ class CaseFile:
             try:
                 self.conn.backup(dest, pages=256)
                 dest.execute("PRAGMA journal_mode = DELETE")
+                # The copy records where it came from; the source is not written to, so a
+                # read-only or received case can be copied without changing it.
+                dest.execute("BEGIN IMMEDIATE")
+                audit.append(dest, self.actor, "save copy", (), {"from": self.path.name})
+                dest.execute("COMMIT")
             finally:
                 dest.close()
             os.replace(tmp, target)
@@ -316,8 +331,11 @@ class CaseFile:
     def evidence_count(self) -> int:
         return int(self.conn.execute("SELECT count(*) FROM evidence").fetchone()[0])
 
-    def list_evidence(self) -> list[Evidence]:
-        rows = self.conn.execute(f"SELECT {_EVIDENCE_COLUMNS} FROM evidence ORDER BY id")
+    def list_evidence(self, after_id: int = 0) -> list[Evidence]:
+        """All evidence, or only items with ids above `after_id` (new since the last look)."""
+        rows = self.conn.execute(
+            f"SELECT {_EVIDENCE_COLUMNS} FROM evidence WHERE id > ? ORDER BY id", (after_id,)
+        )
         return [_evidence_from_row(r) for r in rows]
 
     def get_evidence(self, evidence_id: int) -> Evidence:
@@ -425,12 +443,17 @@ class CaseFile:
             args = (claim_id,)
         return [Statement(*r) for r in self.conn.execute(sql + " ORDER BY said_at, id", args)]
 
-    def claim_evidence(self, claim_id: int | None = None) -> list[ClaimEvidence]:
-        sql = "SELECT claim_id, evidence_id, stance, note FROM claim_evidence"
+    def claim_evidence(
+        self, claim_id: int | None = None, *, evidence_id: int | None = None
+    ) -> list[ClaimEvidence]:
+        sql = "SELECT claim_id, evidence_id, stance, note FROM claim_evidence WHERE 1"
         args: tuple[object, ...] = ()
         if claim_id is not None:
-            sql += " WHERE claim_id = ?"
-            args = (claim_id,)
+            sql += " AND claim_id = ?"
+            args += (claim_id,)
+        if evidence_id is not None:
+            sql += " AND evidence_id = ?"
+            args += (evidence_id,)
         return [
             ClaimEvidence(r[0], r[1], _enum(Stance, r[2], Stance.CONTEXT), r[3])
             for r in self.conn.execute(sql + " ORDER BY claim_id, evidence_id", args)
@@ -461,16 +484,27 @@ class CaseFile:
 
     def geolocations(self, evidence_ids: Iterable[int] | None = None) -> list[Geolocation]:
         sql = ("SELECT evidence_id, lat, lon, precision_m, heading, fov, camera_height_m,"
-               " horizon_y, confidence, method FROM geolocation")
+               " confidence, method FROM geolocation")
         args: list[int] = []
         if evidence_ids is not None:
             args = list(evidence_ids)
             sql += f" WHERE evidence_id IN ({','.join('?' * len(args))})"
         return [
-            Geolocation(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7],
-                        _enum(Confidence, r[8], Confidence.LOW), r[9])
+            Geolocation(r[0], r[1], r[2], r[3], r[4], r[5], r[6],
+                        _enum(Confidence, r[7], Confidence.LOW), r[8])
             for r in self.conn.execute(sql + " ORDER BY evidence_id", args)
         ]
+
+    def horizon(self, evidence_id: int) -> Horizon | None:
+        row = self.conn.execute(
+            "SELECT evidence_id, y_left, y_right FROM horizon WHERE evidence_id = ?",
+            (evidence_id,),
+        ).fetchone()
+        return Horizon(*row) if row else None
+
+    def horizons(self) -> dict[int, Horizon]:
+        rows = self.conn.execute("SELECT evidence_id, y_left, y_right FROM horizon")
+        return {r[0]: Horizon(*r) for r in rows}
 
     def landmarks(self) -> list[Landmark]:
         rows = self.conn.execute(

@@ -16,6 +16,7 @@ from desk.core.model import (
     PROVENANCE_FIELDS,
     Claim,
     Geolocation,
+    Horizon,
     Landmark,
     Movement,
     Statement,
@@ -33,7 +34,8 @@ EDITABLE: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "verdict": (("claim_id",), ("rating", "confidence", "summary", "rationale", "checklist",
                                 "reviewer", "decided_at")),
     "geolocation": (("evidence_id",), ("lat", "lon", "precision_m", "heading", "fov",
-                                       "camera_height_m", "horizon_y", "confidence", "method")),
+                                       "camera_height_m", "confidence", "method")),
+    "horizon": (("evidence_id",), ("y_left", "y_right")),
     "landmark": (("id",), ("name", "lat", "lon", "kind", "notes", "is_reference")),
     "movement": (("id",), ("evidence_id", "label", "color", "x1", "y1", "x2", "y2", "start_lat",
                            "start_lon", "end_lat", "end_lon", "bearing", "reference_id")),
@@ -245,6 +247,17 @@ def set_geolocation(geolocation: Geolocation) -> RowEdit:
 def clear_geolocation(evidence_id: int) -> RowEdit:
     return _row("geolocation", {"evidence_id": evidence_id}, None, "remove geolocation",
                 "Remove geolocation")
+
+
+def set_horizon(horizon: Horizon) -> RowEdit:
+    return _row("horizon", {"evidence_id": horizon.evidence_id},
+                {"y_left": horizon.y_left, "y_right": horizon.y_right}, "mark horizon",
+                "Mark horizon")
+
+
+def clear_horizon(evidence_id: int) -> RowEdit:
+    return _row("horizon", {"evidence_id": evidence_id}, None, "remove horizon",
+                "Remove horizon")
 
 
 def add_landmark(case: CaseFile, landmark: Landmark) -> RowEdit:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 
-class Rejected(Exception):  # noqa: N818 - the name other modules import
+class Rejected(Exception):
     """A file was refused; `reason` is short, plain and safe to show (e.g. "truncated JPEG")."""
 
     def __init__(self, reason: str) -> None:

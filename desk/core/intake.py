@@ -180,11 +180,13 @@ def import_files(
     cancel: CancelFn | None = None,
     workers: int | None = None,
     timeout: float = PARSE_TIMEOUT_S,
+    stored: Callable[[list[IntakeItem]], None] | None = None,
 ) -> IntakeReport:
     """Import files and folders; each file ends imported, duplicate or rejected with a reason.
 
     `provenance` fills the fields shared by the batch (source URL, acquired by...); the
-    original file name and acquisition time are taken per file.
+    original file name and acquisition time are taken per file. `stored` is told after each
+    committed batch which items are now in the case (with their ids), so a view can grow.
     """
     own = {case.path.absolute(), Path(f"{case.path}-journal").absolute()}
     files = [f for f in collect_files(paths) if f.absolute() not in own]
@@ -199,9 +201,11 @@ def import_files(
     def flush() -> None:
         nonlocal pending_bytes
         if pending:
-            stored = _store(case, [(job, item) for _, job, item in pending], template)
-            for (slot, _, _), item in zip(pending, stored, strict=True):
+            stored_items = _store(case, [(job, item) for _, job, item in pending], template)
+            for (slot, _, _), item in zip(pending, stored_items, strict=True):
                 report.items[slot] = item
+            if stored is not None:
+                stored([i for i in stored_items if i.status == IMPORTED])
             pending.clear()
             pending_bytes = 0
 

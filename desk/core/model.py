@@ -147,9 +147,21 @@ class Geolocation:
     heading: float | None = None
     fov: float | None = None
     camera_height_m: float = 1.7
-    horizon_y: float | None = None
     confidence: Confidence = Confidence.MODERATE
     method: str = ""
+
+
+@dataclass
+class Horizon:
+    """The horizon line on a frame, as normalized heights (0 top, 1 bottom) at both edges."""
+
+    evidence_id: int
+    y_left: float
+    y_right: float
+
+    def y_at(self, x: float) -> float:
+        """Height of the horizon at normalized image position x (0 left, 1 right)."""
+        return self.y_left + (self.y_right - self.y_left) * x
 
 
 @dataclass

@@ -11,7 +11,7 @@ import math
 from dataclasses import asdict, dataclass
 
 from desk.core import geo
-from desk.core.model import Geolocation, Landmark, Movement
+from desk.core.model import Geolocation, Horizon, Landmark, Movement
 
 #: Angles between the movement and the bearing to the reference that count as toward / away.
 TOWARD_MAX_DEG = 45.0
@@ -40,7 +40,7 @@ def focal_length_px(width: float, fov_deg: float) -> float:
 
 
 def project_point(
-    camera: Geolocation, width: int, height: int, x: float, y: float
+    camera: Geolocation, horizon: Horizon | None, width: int, height: int, x: float, y: float
 ) -> GroundPoint:
     """Project normalized image coordinates (0..1) onto the ground.
 
@@ -50,12 +50,12 @@ def project_point(
     if camera.heading is None or camera.fov is None:
         return GroundPoint(None, None, None, None, False,
                            "the frame has no camera heading and field of view yet")
-    if camera.horizon_y is None:
+    if horizon is None:
         return GroundPoint(None, None, None, None, False, "the horizon is not marked on the frame")
     f = focal_length_px(width, camera.fov)
     dx = (x - 0.5) * width
     bearing = geo.normalize_bearing(camera.heading + math.degrees(math.atan(dx / f)))
-    below = (y - camera.horizon_y) * height
+    below = (y - horizon.y_at(x)) * height
     if below <= 0:
         return GroundPoint(None, None, bearing, None, False,
                            "the point is on or above the horizon, so it is not on the ground")
@@ -94,10 +94,12 @@ class GroundTrack:
         return [n for n in (self.start.note, self.end.note) if n]
 
 
-def project_arrow(camera: Geolocation, width: int, height: int, movement: Movement) -> GroundTrack:
+def project_arrow(
+    camera: Geolocation, horizon: Horizon | None, width: int, height: int, movement: Movement
+) -> GroundTrack:
     """The ground track of a frame arrow (start and end projected separately)."""
-    return GroundTrack(project_point(camera, width, height, movement.x1, movement.y1),
-                       project_point(camera, width, height, movement.x2, movement.y2))
+    return GroundTrack(project_point(camera, horizon, width, height, movement.x1, movement.y1),
+                       project_point(camera, horizon, width, height, movement.x2, movement.y2))
 
 
 def relation_for_angle(angle: float) -> str:

@@ -37,6 +37,7 @@ def evidence_summary(item: Evidence) -> dict[str, object]:
 def case_summary(case: CaseFile) -> dict[str, object]:
     evidence = case.list_evidence()
     geolocations = {g.evidence_id: g for g in case.geolocations()}
+    horizons = case.horizons()
     claims = []
     for claim in case.list_claims():
         verdict = case.verdict(claim.id)
@@ -57,6 +58,10 @@ def case_summary(case: CaseFile) -> dict[str, object]:
             {k: (str(v) if k == "confidence" else v) for k, v in asdict(geo).items()
              if k != "evidence_id"}
             if geo else None
+        )
+        horizon = horizons.get(item.id)
+        entry["horizon"] = (
+            {"y_left": horizon.y_left, "y_right": horizon.y_right} if horizon else None
         )
         items.append(entry)
     return {

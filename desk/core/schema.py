@@ -106,9 +106,15 @@ TABLES: dict[str, str] = {
         heading REAL,
         fov REAL,
         camera_height_m REAL NOT NULL,
-        horizon_y REAL,
         confidence TEXT NOT NULL,
         method TEXT NOT NULL DEFAULT ''
+    )""",
+    # The horizon belongs to the frame (it can be marked before the camera is placed); its
+    # ends are normalized image heights at the left and right edges, so it may tilt.
+    "horizon": """CREATE TABLE horizon (
+        evidence_id INTEGER PRIMARY KEY REFERENCES evidence(id),
+        y_left REAL NOT NULL,
+        y_right REAL NOT NULL
     )""",
     "landmark": """CREATE TABLE landmark (
         id INTEGER PRIMARY KEY,

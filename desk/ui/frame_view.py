@@ -12,9 +12,6 @@ import functools
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import (
-    QBuffer,
-    QByteArray,
-    QIODevice,
     QObject,
     QPoint,
     QPointF,
@@ -83,20 +80,16 @@ class _Decoded(QObject):
 
 
 def decode_image(data: bytes) -> tuple[QImage, str]:
-    """Decode an original (honouring EXIF orientation); Pillow covers what Qt cannot (HEIC)."""
-    buffer = QBuffer()
-    buffer.setData(QByteArray(data))
-    buffer.open(QIODevice.OpenModeFlag.ReadOnly)
-    reader = QImageReader(buffer)
-    reader.setAutoTransform(True)
-    image = reader.read()
-    if not image.isNull():
-        return image, ""
-    qt_error = reader.errorString()
+    """Decode an original off the GUI thread (honouring EXIF orientation).
+
+    Pillow does the work and Qt only receives finished pixels: a QImageReader over a
+    Python-made QBuffer would call back into Python for the GIL while holding Qt's image
+    reader lock, which deadlocks against the GUI thread decoding a thumbnail.
+    """
     try:
         return _decode_with_pillow(data), ""
     except Exception as exc:  # noqa: BLE001 - any decoder failure becomes a message
-        return QImage(), f"{qt_error or type(exc).__name__}"
+        return QImage(), type(exc).__name__
 
 
 def _decode_with_pillow(data: bytes) -> QImage:

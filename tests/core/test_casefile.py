@@ -146,6 +146,8 @@ def test_save_as_makes_a_complete_independent_copy(case_path: Path, tmp_path: Pa
         assert [c.text for c in dup.list_claims()] == ["claim"]
         assert dup.audit_entries()[-1].action == "save copy"
         assert dup.verify().ok
+    with CaseFile.open(case_path) as original:
+        assert original.audit_entries()[-1].action == "add claim"
     assert _pragma(copy, "application_id") == schema.APPLICATION_ID
 
 
@@ -174,3 +176,22 @@ def test_provenance_round_trips(case_path: Path) -> None:
         item = case.get_evidence(eid)
         assert item.provenance.source_url == "https://t.me/x/1"
         assert item.name == "a.jpg"
+
+
+def test_save_as_leaves_the_source_untouched(case_path: Path, tmp_path: Path) -> None:
+    CaseFile.create(case_path, "received").close()
+    before = case_path.read_bytes()
+    with CaseFile.open(case_path, read_only=True) as case:
+        case.save_as(tmp_path / "working.deskcase")
+    assert case_path.read_bytes() == before
+    with CaseFile.open(tmp_path / "working.deskcase") as copy:
+        entry = copy.audit_entries()[-1]
+        assert entry.action == "save copy" and "case.deskcase" in entry.detail
+        assert copy.verify().ok
+
+
+def test_database_errors_in_an_edit_become_case_errors(case_path: Path) -> None:
+    with CaseFile.create(case_path, "errors") as case:
+        with pytest.raises(CaseFileError, match="not saved"), case.edit("bad"):
+            case.conn.execute("INSERT INTO claim (id) VALUES (1)")  # NOT NULL text
+        assert case.list_claims() == []

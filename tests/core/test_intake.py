@@ -119,3 +119,16 @@ def test_result_order_follows_file_order(case_path: Path, tmp_path: Path, worker
         report = import_files(case, [src], workers=workers)
         assert [Path(i.path).name for i in report.items] == [f"{i}.jpg" for i in range(8)]
         assert [i.evidence_id for i in report.items] == list(range(1, 9))
+
+
+def test_stored_callback_reports_each_committed_batch(case_path: Path, tmp_path: Path) -> None:
+    src = tmp_path / "batches"
+    for i in range(30):
+        _write(src, f"{i:02}.jpg", make_jpeg(100 + i, 60))
+    batches: list[list[int | None]] = []
+    with CaseFile.create(case_path, "batches") as case:
+        import_files(case, [src], stored=lambda items: batches.append(
+            [i.evidence_id for i in items]))
+        assert [len(b) for b in batches] == [24, 6]
+        assert batches[0][0] == 1 and batches[1][-1] == 30
+        assert [e.id for e in case.list_evidence(after_id=28)] == [29, 30]

@@ -9,7 +9,7 @@ import pytest
 
 from desk.core import geo
 from desk.core.casefile import CaseFile
-from desk.core.model import Geolocation, Landmark, Movement
+from desk.core.model import Geolocation, Horizon, Landmark, Movement
 from desk.core.movement import (
     ACROSS,
     AWAY,
@@ -24,10 +24,11 @@ from desk.core.movement import (
 SAMPLES = Path(__file__).resolve().parents[2] / "sample_cases"
 
 
-def _camera(heading: float = 90.0, fov: float = 60.0, horizon: float = 0.5,
-            height: float = 1.7) -> Geolocation:
-    return Geolocation(1, 49.7, 37.6, heading=heading, fov=fov, horizon_y=horizon,
-                       camera_height_m=height)
+def _camera(heading: float = 90.0, fov: float = 60.0, height: float = 1.7) -> Geolocation:
+    return Geolocation(1, 49.7, 37.6, heading=heading, fov=fov, camera_height_m=height)
+
+
+LEVEL = Horizon(1, 0.5, 0.5)
 
 
 def test_focal_length_from_field_of_view() -> None:
@@ -36,7 +37,7 @@ def test_focal_length_from_field_of_view() -> None:
 
 
 def test_point_on_the_centre_line_lands_on_the_heading() -> None:
-    point = project_point(_camera(heading=262.0), 1280, 720, 0.5, 0.8)
+    point = project_point(_camera(heading=262.0), LEVEL, 1280, 720, 0.5, 0.8)
     assert point.bearing == pytest.approx(262.0)
     assert point.reliable
     assert geo.initial_bearing((49.7, 37.6), (point.lat, point.lon)) == pytest.approx(262.0,
@@ -45,10 +46,10 @@ def test_point_on_the_centre_line_lands_on_the_heading() -> None:
 
 def test_distance_follows_the_formula_and_halves_when_twice_as_far_below() -> None:
     width, height = 1000, 800
-    camera = _camera(fov=90.0, horizon=0.5, height=2.0)
+    camera = _camera(fov=90.0, height=2.0)
     f = 500.0
-    near = project_point(camera, width, height, 0.5, 0.5 + 100 / height)
-    nearer = project_point(camera, width, height, 0.5, 0.5 + 200 / height)
+    near = project_point(camera, LEVEL, width, height, 0.5, 0.5 + 100 / height)
+    nearer = project_point(camera, LEVEL, width, height, 0.5, 0.5 + 200 / height)
     assert near.distance_m == pytest.approx(2.0 / math.tan(math.atan(100 / f)))  # 10 m
     assert near.distance_m == pytest.approx(10.0)
     assert nearer.distance_m == pytest.approx(5.0)
@@ -57,24 +58,34 @@ def test_distance_follows_the_formula_and_halves_when_twice_as_far_below() -> No
 
 def test_horizontal_offset_turns_the_bearing() -> None:
     # 90° FOV, f = 500 px: a point 500 px right of centre lies 45° right of the heading.
-    point = project_point(_camera(heading=100.0, fov=90.0), 1000, 800, 1.0, 0.9)
+    point = project_point(_camera(heading=100.0, fov=90.0), LEVEL, 1000, 800, 1.0, 0.9)
     assert point.bearing == pytest.approx(145.0)
 
 
 def test_bearings_wrap_across_north() -> None:
-    right = project_point(_camera(heading=350.0, fov=90.0), 1000, 800, 1.0, 0.9)
-    left = project_point(_camera(heading=10.0, fov=90.0), 1000, 800, 0.0, 0.9)
+    right = project_point(_camera(heading=350.0, fov=90.0), LEVEL, 1000, 800, 1.0, 0.9)
+    left = project_point(_camera(heading=10.0, fov=90.0), LEVEL, 1000, 800, 0.0, 0.9)
     assert right.bearing == pytest.approx(35.0)
     assert left.bearing == pytest.approx(325.0)
 
 
+def test_a_tilted_horizon_is_read_at_the_point() -> None:
+    tilted = Horizon(1, 0.4, 0.6)
+    camera = _camera(fov=90.0, height=2.0)
+    left = project_point(camera, tilted, 1000, 800, 0.0, 0.4 + 100 / 800)
+    right = project_point(camera, tilted, 1000, 800, 1.0, 0.6 + 100 / 800)
+    assert left.distance_m == pytest.approx(right.distance_m)
+    assert project_point(camera, None, 1000, 800, 0.5, 0.9).note == (
+        "the horizon is not marked on the frame")
+
+
 def test_unreliable_projections_say_why() -> None:
-    above = project_point(_camera(), 1000, 800, 0.5, 0.4)
+    above = project_point(_camera(), LEVEL, 1000, 800, 0.5, 0.4)
     assert above.lat is None and not above.reliable and "horizon" in above.note
-    grazing = project_point(_camera(fov=90.0), 1000, 800, 0.5, 0.5 + 5 / 800)
+    grazing = project_point(_camera(fov=90.0), LEVEL, 1000, 800, 0.5, 0.5 + 5 / 800)
     assert grazing.lat is not None and not grazing.reliable
     assert "very uncertain" in grazing.note
-    blind = project_point(Geolocation(1, 49.7, 37.6), 1000, 800, 0.5, 0.9)
+    blind = project_point(Geolocation(1, 49.7, 37.6), LEVEL, 1000, 800, 0.5, 0.9)
     assert blind.lat is None and "heading" in blind.note
 
 

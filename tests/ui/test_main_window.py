@@ -221,8 +221,9 @@ def test_save_copy_as_makes_a_complete_copy(qtbot: QtBot, window: MainWindow,
     assert not dialogs.errors
     with CaseFile.open(dialogs.save_path) as copy:
         assert len(copy.list_evidence()) == 6
+        assert copy.audit_entries()[-1].action == "save copy"  # recorded in the copy
     with CaseFile.open(case_path) as original:
-        assert original.audit_entries()[-1].action == "save copy"
+        assert original.audit_entries()[-1].action != "save copy"  # the source is untouched
 
 
 def test_close_case_returns_to_the_welcome_panel(qtbot: QtBot, window: MainWindow,

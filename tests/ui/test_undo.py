@@ -61,7 +61,7 @@ def test_a_refused_edit_is_reported_and_not_undoable(qtbot: QtBot, case: CaseFil
     with qtbot.waitSignal(stack.failed) as failed:
         # No evidence 9999: the case refuses the row (it has no hash, no original).
         assert not stack.push_command(commands.set_provenance(9999, "platform", "X"))
-    assert "could not be saved" in failed.args[0]
+    assert "was not saved" in failed.args[0]
     assert stack.count() == 0
 
 
