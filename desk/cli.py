@@ -15,7 +15,8 @@ from pathlib import Path
 
 from desk import __version__
 
-VERBS = ("new", "import", "info", "verify")
+#: Listed here (not imported) so that `desk CASE` opens the window without loading the verbs.
+VERBS = ("new", "import", "info", "verify", "claim", "export", "verify-dossier")
 EXIT_OK, EXIT_PARTIAL, EXIT_USAGE = 0, 1, 2
 
 
@@ -51,6 +52,10 @@ def build_parser() -> argparse.ArgumentParser:
     verify = verbs.add_parser("verify", help="re-hash originals, check custody log and database")
     verify.add_argument("case", metavar="CASE")
     verify.add_argument("--json", action="store_true", help="print one JSON object")
+
+    from desk.dossier import cli_verbs
+
+    cli_verbs.register(verbs)
     return parser
 
 
@@ -62,6 +67,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.verb is None:
         return _open_window([])
     try:
+        if args.verb not in _VERB_FUNCTIONS:
+            from desk.dossier import cli_verbs
+
+            _VERB_FUNCTIONS.update(cli_verbs.FUNCTIONS)
         return int(_VERB_FUNCTIONS[args.verb](args))
     except KeyboardInterrupt:
         print("desk: interrupted", file=sys.stderr)

@@ -1,0 +1,261 @@
+"""Writing one claim's dossier folder: HTML, JSON, PDF, originals, manifest and signature.
+
+The folder is built beside its destination and moved into place when complete, so a reader
+never finds half a dossier. Originals are copied in, named by their SHA-256: without them a
+reader can check no hash, and a hash as the name keeps hostile original names (paths, bidi
+tricks, clashes) out of the file system; the original names are in the dossier text.
+`include_originals=False` leaves them out (the manifest still lists their hashes) for when a
+source must be protected or the files are too large to send.
+
+The footer of every printed page carries the SHA-256 of dossier.json, not of the manifest:
+the manifest lists the PDF, so it cannot also appear inside it. dossier.json is always written
+for that reason, and the signed manifest lists it, which ties each page to the signature.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from desk import __version__
+from desk.core.casefile import CaseFile, CaseFileError
+from desk.dossier import signing
+from desk.dossier.data import (
+    EXPORT_ACTION,
+    MapImage,
+    Progress,
+    collect,
+    preflight_warnings,
+)
+from desk.dossier.errors import DossierError
+from desk.dossier.html import render_html
+from desk.dossier.manifest import (
+    MANIFEST,
+    PUBLIC_KEY,
+    SIGNATURE,
+    build_manifest,
+    canonical_json,
+)
+
+FORMATS: tuple[str, ...] = ("html", "json", "pdf")
+HTML_FILE, JSON_FILE, PDF_FILE = "dossier.html", "dossier.json", "dossier.pdf"
+
+#: Prints `html_path` to `pdf_path` with `footer_text` and page numbers on every page.
+PdfPrinter = Callable[[Path, Path, str], None]
+Cancel = Callable[[], bool]
+
+
+@dataclass
+class ExportResult:
+    out_dir: Path
+    files: list[str]  # paths relative to out_dir, sorted, manifest and signature included
+    record_sha256: str  # SHA-256 of dossier.json, printed on every page
+    manifest_sha256: str
+    fingerprint: str  # SHA-256 of the signing key's raw public key
+    warnings: list[str] = field(default_factory=list)
+    logged: bool = True  # False when the case was read-only and the export went unrecorded
+
+
+def normalize_formats(formats: Iterable[str]) -> frozenset[str]:
+    chosen = {f.strip().lower() for f in formats}
+    if "all" in chosen:
+        chosen = (chosen - {"all"}) | set(FORMATS)
+    unknown = sorted(chosen - set(FORMATS))
+    if unknown:
+        raise DossierError(f"Unknown dossier format {', '.join(unknown)}; use html, pdf, json"
+                           " or all.")
+    if not chosen:
+        raise DossierError("Choose at least one dossier format.")
+    return frozenset(chosen)
+
+
+def footer_text(claim_id: int, record_sha256: str) -> str:
+    return f"Claim {claim_id} dossier · record SHA-256 (dossier.json) {record_sha256}"
+
+
+def preflight(case: CaseFile, claim_id: int) -> list[str]:
+    """Warnings to show before exporting (open checklist items, no verdict); raises for no claim."""
+    try:
+        return preflight_warnings(case, claim_id)
+    except KeyError:
+        raise DossierError(f"There is no claim {claim_id} in {case.path.name}.") from None
+
+
+def render_preview(
+    case: CaseFile, claim_id: int, *, map_image: MapImage | None = None, url: str | None = None
+) -> str:
+    """The dossier HTML as it would be exported, unsigned: for the export dialog's preview.
+
+    Over 2 MB with pictures, so a QWebEngineView must load it from a file, not setHtml().
+    """
+    dossier = collect(case, claim_id, map_image=map_image, url=url)
+    record_sha = hashlib.sha256(canonical_json(dossier.record)).hexdigest()
+    return render_html(dossier, record_sha256=record_sha)
+
+
+def export_dossier(
+    case: CaseFile,
+    claim_id: int,
+    out_dir: str | os.PathLike[str],
+    formats: Iterable[str] = FORMATS,
+    map_image: MapImage | None = None,
+    pdf_printer: PdfPrinter | None = None,
+    url: str | None = None,
+    *,
+    include_originals: bool = True,
+    key_file: Path | None = None,
+    progress: Progress | None = None,
+    cancel: Cancel | None = None,
+) -> ExportResult:
+    """Write the dossier of one claim into `out_dir` and record the export in the custody log.
+
+    `out_dir` must be absent, empty or an earlier dossier (which is replaced whole). PDF needs
+    `pdf_printer` (desk.ui.pdf_printer.print_pdf; Qt stays out of this package). Returns the
+    warnings a reviewer should see, such as unticked checklist items.
+    """
+    chosen = normalize_formats(formats)
+    if "pdf" in chosen and pdf_printer is None:
+        raise DossierError("A PDF needs a printer (desk.ui.pdf_printer.print_pdf).")
+    target = Path(out_dir)
+    _check_target(target)
+
+    def step(label: str) -> None:
+        if cancel is not None and cancel():
+            raise DossierError("Export cancelled; nothing was written.")
+        if progress is not None:
+            progress(0, 0, label)
+
+    step("reading the case")
+    key = signing.load_or_create_key(key_file)
+    fp = signing.fingerprint(key)
+    dossier = collect(case, claim_id, map_image=map_image, url=url, signer_fingerprint=fp,
+                      include_originals=include_originals,
+                      with_images=bool(chosen & {"html", "pdf"}), progress=progress)
+    record_bytes = canonical_json(dossier.record)
+    record_sha = hashlib.sha256(record_bytes).hexdigest()
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f".{target.name}.desk-", dir=target.parent))
+    try:
+        written: list[str] = []
+        _write(work / JSON_FILE, record_bytes)
+        written.append(JSON_FILE)
+        if chosen & {"html", "pdf"}:
+            step("writing the HTML")
+            html_bytes = render_html(dossier, record_sha256=record_sha).encode("utf-8")
+            html_name = HTML_FILE if "html" in chosen else ".print.html"
+            _write(work / html_name, html_bytes)
+            if "html" in chosen:
+                written.append(HTML_FILE)
+            if "pdf" in chosen:
+                step("printing the PDF")
+                assert pdf_printer is not None
+                pdf_printer(work / html_name, work / PDF_FILE, footer_text(claim_id, record_sha))
+                if not (work / PDF_FILE).is_file():
+                    raise DossierError("The PDF printer did not write a PDF.")
+                written.append(PDF_FILE)
+            if "html" not in chosen:
+                (work / html_name).unlink()
+        step("copying originals")
+        originals = _copy_originals(case, dossier.record["evidence"], work, include_originals)
+        written.extend(str(o["path"]) for o in originals if o["path"])
+        _write(work / PUBLIC_KEY, signing.public_pem(key))
+        written.append(PUBLIC_KEY)
+
+        step("signing")
+        manifest = build_manifest(
+            work, written, claim_id=claim_id, case_title=case.title, record_sha256=record_sha,
+            originals=originals, fingerprint=fp, generator=f"desk {__version__}",
+        )
+        manifest_bytes = canonical_json(manifest)
+        _write(work / MANIFEST, manifest_bytes)
+        _write(work / SIGNATURE, signing.sign(key, manifest_bytes))
+        _move_into_place(work, target)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+
+    manifest_sha = hashlib.sha256(manifest_bytes).hexdigest()
+    result = ExportResult(
+        out_dir=target,
+        files=sorted([*written, MANIFEST, SIGNATURE]),
+        record_sha256=record_sha,
+        manifest_sha256=manifest_sha,
+        fingerprint=fp,
+        warnings=list(dossier.warnings),
+    )
+    try:
+        case.log(EXPORT_ACTION, [f"claim:{claim_id}"], {
+            "formats": sorted(chosen),
+            "folder": target.name,
+            "record_sha256": record_sha,
+            "manifest_sha256": manifest_sha,
+            "key_fingerprint": fp,
+            "originals_included": include_originals,
+        })
+    except CaseFileError:
+        result.logged = False
+        result.warnings.append("The case is read-only: this export is not in its custody log.")
+    return result
+
+
+def _check_target(target: Path) -> None:
+    if target.exists() and not target.is_dir():
+        raise DossierError(f"{target} exists and is not a folder.")
+    if target.is_dir() and any(target.iterdir()) and not (target / MANIFEST).is_file():
+        raise DossierError(f"{target} is not empty and holds no earlier dossier; choose an empty"
+                           " or new folder.")
+
+
+def _write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
+def _copy_originals(
+    case: CaseFile, evidence: list[dict[str, object]], work: Path, include: bool
+) -> list[dict[str, object]]:
+    """Originals with their hashes; each copied file is re-hashed so a damaged one is caught."""
+    listed: list[dict[str, object]] = []
+    for item in evidence:
+        evidence_id = int(item["id"])  # type: ignore[call-overload]
+        path = str(item["original_path"]) if include and item["original_path"] else None
+        if path is not None:
+            data = case.original(evidence_id)
+            if hashlib.sha256(data).hexdigest() != item["sha256"]:
+                raise DossierError(
+                    f"The original of evidence {evidence_id} no longer matches its recorded"
+                    " SHA-256; run `desk verify` on the case. No dossier was written."
+                )
+            if not (work / path).exists():  # the same original linked twice is copied once
+                _write(work / path, data)
+        listed.append({"evidence_id": evidence_id, "name": item["name"],
+                       "sha256": item["sha256"], "size": item["size"], "path": path})
+    return listed
+
+
+def _move_into_place(work: Path, target: Path) -> None:
+    """Swap the finished folder in; an earlier dossier there is removed only after the swap."""
+    with contextlib.suppress(OSError):
+        work.chmod(0o755)
+    if not target.exists():
+        os.replace(work, target)
+        return
+    old = Path(tempfile.mkdtemp(prefix=f".{target.name}.desk-old-", dir=target.parent))
+    old.rmdir()
+    os.replace(target, old)
+    try:
+        os.replace(work, target)
+    except BaseException:
+        os.replace(old, target)
+        raise
+    shutil.rmtree(old, ignore_errors=True)

@@ -1,0 +1,79 @@
+"""The manifest: every file of a dossier and every original, each with its SHA-256 and size.
+
+It is the one file that gets signed, so its bytes are canonical (sorted keys, fixed layout,
+UTF-8, one trailing newline) and its paths are plain relative POSIX paths.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+MANIFEST = "manifest.json"
+SIGNATURE = "manifest.sig"
+PUBLIC_KEY = "public_key.pem"
+FORMAT = "desk-dossier-manifest/1"
+_CHUNK = 1 << 20
+
+
+def canonical_json(value: object) -> bytes:
+    """The one byte layout desk writes for JSON it hashes or signs."""
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True, indent=2, allow_nan=False)
+    return (text + "\n").encode("utf-8")
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        while chunk := fh.read(_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def file_entry(root: Path, relative: str) -> dict[str, object]:
+    path = root / relative
+    return {"path": relative, "sha256": sha256_file(path), "size": path.stat().st_size}
+
+
+def build_manifest(
+    root: Path,
+    files: list[str],
+    *,
+    claim_id: int,
+    case_title: str,
+    record_sha256: str,
+    originals: list[dict[str, object]],
+    fingerprint: str,
+    generator: str,
+) -> dict[str, Any]:
+    """The manifest for the files under `root` (relative POSIX paths), hashed from disk."""
+    return {
+        "format": FORMAT,
+        "generator": generator,
+        "case_title": case_title,
+        "claim_id": claim_id,
+        "dossier_record_sha256": record_sha256,
+        "files": [file_entry(root, f) for f in sorted(set(files))],
+        "originals": sorted(originals, key=lambda o: (str(o["sha256"]), int(o["evidence_id"]))),  # type: ignore[call-overload]
+        "signature": {
+            "algorithm": "Ed25519",
+            "public_key": PUBLIC_KEY,
+            "public_key_fingerprint": fingerprint,
+            "signature_file": SIGNATURE,
+            "signed_bytes": MANIFEST,
+        },
+    }
+
+
+def safe_relative(path: object) -> PurePosixPath | None:
+    """A manifest path we are willing to open: relative, no '..', no drive, no backslash."""
+    if not isinstance(path, str) or not path or "\\" in path or "\x00" in path:
+        return None
+    pure = PurePosixPath(path)
+    if pure.is_absolute() or any(part in ("", ".", "..") for part in pure.parts):
+        return None
+    if ":" in pure.parts[0]:
+        return None
+    return pure

@@ -1,0 +1,240 @@
+"""An offline map sketch of one geolocation: camera, view cone, landmarks, tracks, scale, north.
+
+Used when no map renderer is supplied (or it has nothing), so a dossier always shows the
+geometry a reader needs to follow the finding. Drawn as SVG in a local tangent plane around
+the camera (distances and bearings from the camera are geodesic), deterministic text, every
+label XML-escaped because landmark names are case data.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from xml.sax.saxutils import escape, quoteattr
+
+from desk.core.model import Geolocation, Landmark, Movement
+from desk.dossier.geometry import inverse, local_xy
+
+WIDTH, HEIGHT = 600, 340
+PAD = 26
+#: The sketch shows at least this many metres across, so a lone camera is not a full-frame dot.
+MIN_SPAN_M = 300.0
+#: Landmarks within this distance are drawn to scale; farther ones as arrows at the edge.
+NEAR_M = 1500.0
+#: Landmarks farther than this from the camera are left off the sketch (listed in the text).
+MAX_LANDMARK_M = 25_000.0
+
+_INK = "#1f2933"
+_MUTED = "#6b7480"
+_CAMERA = "#1f5fbf"
+_REFERENCE = "#b3261e"
+_TRACK = "#e4572e"
+
+
+@dataclass(frozen=True)
+class _Point:
+    """Metres east (x) and north (y) of the camera."""
+
+    x: float
+    y: float
+
+
+def _f(value: float) -> str:
+    """Coordinates with one decimal: stable text, so the same case gives the same bytes."""
+    return f"{value:.1f}"
+
+
+def _nice_length(target: float) -> float:
+    """The largest 1-2-5 × 10^k length not above `target` (for the scale bar)."""
+    if target <= 0:
+        return 1.0
+    power = 10 ** math.floor(math.log10(target))
+    for step in (5, 2, 1):
+        if step * power <= target:
+            return step * power
+    return power
+
+
+def _label_length(metres: float) -> str:
+    return f"{metres / 1000:g} km" if metres >= 1000 else f"{metres:g} m"
+
+
+def sketch_svg(
+    geo: Geolocation,
+    landmarks: list[Landmark],
+    movements: list[Movement],
+    exif_gps: tuple[float, float] | None = None,
+) -> tuple[str, float]:
+    """The sketch as a standalone SVG document, and its grid step in metres (for the caption).
+
+    Centred on the camera at a scale that shows what is near it (tracks, landmarks within
+    NEAR_M); landmarks farther away, like a town centre used as the movement reference, are
+    drawn as arrows at the edge with their distance and bearing, so the near geometry stays
+    readable.
+    """
+    near: list[tuple[Landmark, _Point]] = []
+    far: list[tuple[Landmark, float, float]] = []  # landmark, distance, bearing
+    for landmark in landmarks:
+        try:
+            distance, bearing = inverse(geo.lat, geo.lon, landmark.lat, landmark.lon)
+        except ValueError:
+            continue
+        if distance <= NEAR_M:
+            near.append((landmark, _Point(*local_xy(geo.lat, geo.lon, landmark.lat,
+                                                    landmark.lon))))
+        elif distance <= MAX_LANDMARK_M:
+            far.append((landmark, distance, bearing))
+    tracks: list[tuple[Movement, _Point, _Point]] = []
+    for move in movements:
+        if None in (move.start_lat, move.start_lon, move.end_lat, move.end_lon):
+            continue
+        try:
+            start = _Point(*local_xy(geo.lat, geo.lon, move.start_lat, move.start_lon))  # type: ignore[arg-type]
+            end = _Point(*local_xy(geo.lat, geo.lon, move.end_lat, move.end_lon))  # type: ignore[arg-type]
+        except ValueError:
+            continue
+        tracks.append((move, start, end))
+    exif_point = _Point(*local_xy(geo.lat, geo.lon, *exif_gps)) if exif_gps else None
+    if exif_point is not None and math.hypot(exif_point.x, exif_point.y) > NEAR_M:
+        exif_point = None
+
+    reach_m = max([MIN_SPAN_M / 2, geo.precision_m * 1.5]
+                  + [math.hypot(p.x, p.y) for _, p in near]
+                  + [math.hypot(p.x, p.y) for _, s, e in tracks for p in (s, e)]
+                  + ([math.hypot(exif_point.x, exif_point.y)] if exif_point else []))
+    plot_h = HEIGHT - 2 * PAD
+    scale = min((WIDTH - 2 * PAD) / 2, plot_h / 2) / (reach_m * 1.15)
+    cx, cy = WIDTH / 2, HEIGHT / 2
+
+    def px(p: _Point) -> tuple[float, float]:
+        return cx + p.x * scale, cy - p.y * scale
+
+    out: list[str] = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}"'
+        f' viewBox="0 0 {WIDTH} {HEIGHT}" font-family="DejaVu Sans, Helvetica, Arial,'
+        ' sans-serif" font-size="15">',
+        f'<rect x="0" y="0" width="{WIDTH}" height="{HEIGHT}" fill="#f4f1ea"/>',
+    ]
+    # A faint grid at the scale bar's step, so distances can be read anywhere on the sketch.
+    step = _nice_length(WIDTH / scale / 5)
+    grid = step * scale
+    k = -math.floor(cx / grid)
+    while cx + k * grid <= WIDTH:
+        x = cx + k * grid
+        out.append(f'<line x1="{_f(x)}" y1="0" x2="{_f(x)}" y2="{HEIGHT}" stroke="#e2ddd1"/>')
+        k += 1
+    k = -math.floor(cy / grid)
+    while cy + k * grid <= HEIGHT:
+        y = cy + k * grid
+        out.append(f'<line x1="0" y1="{_f(y)}" x2="{WIDTH}" y2="{_f(y)}" stroke="#e2ddd1"/>')
+        k += 1
+
+    # View cone: heading ± half the field of view.
+    if geo.heading is not None:
+        reach = min(WIDTH, HEIGHT) * 0.46
+        half = (geo.fov or 10.0) / 2
+        pts = [(cx, cy)]
+        for k in range(0, 13):
+            bearing = math.radians(geo.heading - half + k * (2 * half) / 12)
+            pts.append((cx + reach * math.sin(bearing), cy - reach * math.cos(bearing)))
+        poly = " ".join(f"{_f(x)},{_f(y)}" for x, y in pts)
+        out.append(f'<polygon points="{poly}" fill="{_CAMERA}" fill-opacity="0.12"'
+                   f' stroke="{_CAMERA}" stroke-opacity="0.5" stroke-width="1"/>')
+        hx = cx + reach * math.sin(math.radians(geo.heading))
+        hy = cy - reach * math.cos(math.radians(geo.heading))
+        out.append(f'<line x1="{_f(cx)}" y1="{_f(cy)}" x2="{_f(hx)}" y2="{_f(hy)}"'
+                   f' stroke="{_CAMERA}" stroke-dasharray="5 4" stroke-width="1.2"/>')
+        out.append(_text(hx, hy + (16 if hy > cy else -8), f"view {geo.heading:.0f}°", _CAMERA,
+                         "middle"))
+
+    radius = max(geo.precision_m * scale, 3.0)
+    out.append(f'<circle cx="{_f(cx)}" cy="{_f(cy)}" r="{_f(radius)}" fill="{_CAMERA}"'
+               f' fill-opacity="0.10" stroke="{_CAMERA}" stroke-opacity="0.6"'
+               ' stroke-dasharray="3 3"/>')
+
+    # Landmarks too far for this scale: an arrow at the edge, pointing at them.
+    for landmark, distance, bearing in far:
+        colour = _REFERENCE if landmark.is_reference else _INK
+        rad = math.radians(bearing)
+        dx, dy = math.sin(rad), -math.cos(rad)
+        room_x = (WIDTH / 2 - 22) / abs(dx) if dx else math.inf
+        room_y = (HEIGHT / 2 - 22) / abs(dy) if dy else math.inf
+        length = min(room_x, room_y)
+        ex, ey = cx + dx * length, cy + dy * length
+        sx, sy = cx + dx * (length - 40), cy + dy * (length - 40)
+        out.append(f'<line x1="{_f(sx)}" y1="{_f(sy)}" x2="{_f(ex)}" y2="{_f(ey)}"'
+                   f' stroke="{colour}" stroke-width="2.5"/>')
+        out.append(_arrowhead(sx, sy, ex, ey, colour))
+        name = landmark.name[:40] + (" (reference)" if landmark.is_reference else "")
+        anchor = "end" if dx > 0.3 else ("start" if dx < -0.3 else "middle")
+        lx = ex - dx * 30 + (-6 if anchor == "end" else 6 if anchor == "start" else 0)
+        ly = ey - dy * 30 + (26 if dy < 0 else -34)
+        out.append(_text(lx, ly, name, colour, anchor, bold=True))
+        out.append(_text(lx, ly + 18, f"{_label_length(round(distance, -1))} at {bearing:.0f}°",
+                         colour, anchor))
+
+    for move, start, end in tracks:
+        x1, y1 = px(start)
+        x2, y2 = px(end)
+        out.append(f'<line x1="{_f(x1)}" y1="{_f(y1)}" x2="{_f(x2)}" y2="{_f(y2)}"'
+                   f' stroke="{_TRACK}" stroke-width="3.5" stroke-linecap="round"/>')
+        out.append(_arrowhead(x1, y1, x2, y2, _TRACK))
+        label = f"M{move.id}" + (f" moving {move.bearing:.0f}°" if move.bearing is not None
+                                 else "")
+        out.append(_text((x1 + x2) / 2, max(y1, y2) + 22, label, _TRACK, "middle", bold=True))
+
+    for landmark, point in near:
+        x, y = px(point)
+        colour = _REFERENCE if landmark.is_reference else _INK
+        if landmark.is_reference:
+            out.append(f'<circle cx="{_f(x)}" cy="{_f(y)}" r="9" fill="none"'
+                       f' stroke="{colour}" stroke-width="2"/>')
+        out.append(f'<rect x="{_f(x - 4.5)}" y="{_f(y - 4.5)}" width="9" height="9"'
+                   f' fill="{colour}"/>')
+        name = landmark.name[:40] + (" (reference)" if landmark.is_reference else "")
+        anchor = "end" if x > WIDTH - 190 else "start"
+        out.append(_text(x + (-10 if anchor == "end" else 10), y - 9, name, colour, anchor,
+                         bold=True))
+
+    if exif_point is not None:
+        x, y = px(exif_point)
+        out.append(f'<path d="M{_f(x - 5)},{_f(y - 5)} L{_f(x + 5)},{_f(y + 5)}'
+                   f' M{_f(x - 5)},{_f(y + 5)} L{_f(x + 5)},{_f(y - 5)}" stroke="{_MUTED}"'
+                   ' stroke-width="2"/>')
+        out.append(_text(x + 9, y + 14, "EXIF GPS", _MUTED, "start"))
+
+    out.append(f'<circle cx="{_f(cx)}" cy="{_f(cy)}" r="6" fill="{_CAMERA}" stroke="#fff"'
+               ' stroke-width="2"/>')
+    out.append(_text(cx + 10, cy + 18, "camera", _CAMERA, "start", bold=True))
+
+    # North arrow (top right) and scale bar (bottom left).
+    nx, ny = WIDTH - 26, 14
+    out.append(f'<polygon points="{nx},{ny} {nx - 8},{ny + 24} {nx},{ny + 18} {nx + 8},{ny + 24}"'
+               f' fill="{_INK}"/>')
+    out.append(_text(nx, ny + 40, "N", _INK, "middle", bold=True))
+    bar = step * scale
+    bx, by = 18, HEIGHT - 16
+    out.append(f'<rect x="{bx - 8}" y="{by - 16}" width="{_f(bar + 76)}" height="26"'
+               ' fill="#f4f1ea" fill-opacity="0.9"/>')
+    out.append(f'<path d="M{bx},{by - 7} L{bx},{by} L{_f(bx + bar)},{by} L{_f(bx + bar)},'
+               f'{by - 7}" fill="none" stroke="{_INK}" stroke-width="1.8"/>')
+    out.append(_text(bx + bar + 7, by, _label_length(step), _INK, "start"))
+    out.append("</svg>")
+    return "\n".join(out), step
+
+
+def _text(x: float, y: float, text: str, colour: str, anchor: str, *, bold: bool = False,
+          size: int = 15) -> str:
+    weight = ' font-weight="bold"' if bold else ""
+    return (f'<text x="{_f(x)}" y="{_f(y)}" fill={quoteattr(colour)} text-anchor="{anchor}"'
+            f' font-size="{size}"{weight} paint-order="stroke" stroke="#f4f1ea"'
+            f' stroke-width="3">{escape(text)}</text>')
+
+
+def _arrowhead(x1: float, y1: float, x2: float, y2: float, colour: str) -> str:
+    angle = math.atan2(y2 - y1, x2 - x1)
+    size = 11.0
+    left = (x2 - size * math.cos(angle - 0.45), y2 - size * math.sin(angle - 0.45))
+    right = (x2 - size * math.cos(angle + 0.45), y2 - size * math.sin(angle + 0.45))
+    return (f'<polygon points="{_f(x2)},{_f(y2)} {_f(left[0])},{_f(left[1])}'
+            f' {_f(right[0])},{_f(right[1])}" fill="{colour}"/>')
