@@ -32,6 +32,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Evidence review for verification desks. Without a verb, opens the window.",
     )
     parser.add_argument("--version", action="version", version=f"desk {__version__}")
+    parser.add_argument("--self-test", action="store_true",
+                        help="check that this installation works end to end, then exit")
     verbs = parser.add_subparsers(dest="verb", metavar="VERB", parser_class=_Parser)
 
     new = verbs.add_parser("new", help="create a case file")
@@ -61,6 +63,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
+    if args_list == ["--self-test"]:
+        from desk import selftest
+
+        return selftest.run()
     if not args_list or (args_list[0] not in VERBS and not args_list[0].startswith("-")):
         return _open_window(args_list)
     args = build_parser().parse_args(args_list)

@@ -9,6 +9,7 @@ import socket
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pytest
 
@@ -129,3 +130,21 @@ def test_reverse_label_far_from_any_town() -> None:
     assert label.endswith(tuple(f" of {p}" for p in ("Adamstown", "Rikitea", "Taiohae",
                                                      "Hanga Roa", "Punta Arenas")))
     assert "km" in label
+
+
+def test_gazetteer_reads_the_gzipped_table_of_the_field_bundle(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gzip
+    import shutil
+
+    source = geocode._data_file()
+    packed = tmp_path / (source.name + ".gz")
+    with source.open("rb") as src, gzip.open(packed, "wb") as dst:
+        shutil.copyfileobj(src, dst)
+    monkeypatch.setattr(geocode, "_data_file", lambda: tmp_path / source.name)
+    geocode._gazetteer.cache_clear()
+    try:
+        assert "Kupyansk" in geocode.reverse_label(49.7097, 37.6156)
+    finally:
+        geocode._gazetteer.cache_clear()

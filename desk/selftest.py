@@ -1,0 +1,135 @@
+"""`desk --self-test`: prove an installed desk works end to end on this machine.
+
+Field teams and the installer build run it: it opens the bundled sample case, imports a file
+through the isolated parser processes, opens the window offscreen, renders the map, exports
+a dossier and verifies it. It prints one line of JSON and exits 0, or names the failing step.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from desk import __version__
+
+
+class _StepFailed(Exception):
+    pass
+
+
+def _check(condition: bool, message: str) -> None:
+    if not condition:
+        raise _StepFailed(message)
+
+
+def run() -> int:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    started = time.perf_counter()
+    checks: dict[str, object] = {}
+    step = "start"
+    with tempfile.TemporaryDirectory(prefix="desk-self-test-") as tmp:
+        root = Path(tmp)
+        # Keys and settings of the self-test never touch the user's own.
+        os.environ["DESK_CONFIG_DIR"] = str(root / "config")
+        try:
+            for step, action in _steps(root):
+                checks[step] = action()
+        except Exception as exc:  # noqa: BLE001 - the report names any failure
+            reason = str(exc) if isinstance(exc, _StepFailed) else f"{type(exc).__name__}: {exc}"
+            print(json.dumps({"ok": False, "version": __version__, "step": step,
+                              "reason": reason, "checks": checks}))
+            return 1
+    print(json.dumps({"ok": True, "version": __version__, "checks": checks,
+                      "seconds": round(time.perf_counter() - started, 2)}))
+    return 0
+
+
+def _steps(root: Path) -> list[tuple[str, Callable[[], object]]]:
+    state: dict[str, object] = {}
+
+    def sample() -> object:
+        from desk.bundled import sample_cases_dir
+        from desk.core.casefile import CaseFile
+
+        source = sample_cases_dir() / "kupiansk.deskcase"
+        _check(source.is_file(), f"the sample case is missing ({source})")
+        with CaseFile.open(source, read_only=True) as case:
+            report = case.verify()
+            _check(report.ok, "; ".join(report.problems))
+            copy = case.save_as(root / "kupiansk.deskcase")
+        state["case"] = copy
+        return report.checked
+
+    def intake() -> object:
+        from PIL import Image
+
+        from desk.core.casefile import CaseFile
+        from desk.core.intake import import_files
+
+        folder = root / "incoming"
+        folder.mkdir()
+        buf = io.BytesIO()
+        Image.new("RGB", (640, 480), (90, 110, 80)).save(buf, "JPEG")
+        (folder / "still.jpg").write_bytes(buf.getvalue())
+        (folder / "not_an_image.jpg").write_bytes(b"%PDF-1.4 self-test")
+        with CaseFile.create(root / "intake.deskcase", "self-test") as case:
+            report = import_files(case, [folder], workers=2)
+        _check(len(report.imported) == 1, f"import failed: {report.to_json()}")
+        _check([i.reason for i in report.rejected] == ["not an image: looks like a PDF"],
+               f"rejection not reported: {report.to_json()}")
+        return "1 imported, 1 rejected"
+
+    def window() -> object:
+        from desk.ui.pdf_printer import ensure_app
+
+        ensure_app()
+        from desk.ui.main_window import MainWindow
+
+        win = MainWindow()
+        try:
+            _check(win.open_case(Path(str(state["case"]))), "the window could not open the case")
+            rows = win.model.rowCount()
+            _check(rows == 3, f"the window lists {rows} items, expected 3")
+        finally:
+            win.close()
+            win.deleteLater()
+        return rows
+
+    def map_png() -> object:
+        from desk.core.casefile import CaseFile
+        from desk.ui.map_snapshot import render_map_png
+
+        with CaseFile.open(Path(str(state["case"])), read_only=True) as case:
+            png = render_map_png(case, 1)
+        _check(png is not None and png.startswith(b"\x89PNG") and len(png) > 10_000,
+               "the map did not render")
+        state["map"] = png
+        return len(png or b"")
+
+    def dossier() -> object:
+        from desk.core.casefile import CaseFile
+        from desk.dossier import export_dossier, verify_dossier
+        from desk.ui.pdf_printer import print_pdf
+
+        png = state["map"]
+        with CaseFile.open(Path(str(state["case"]))) as case:
+            result = export_dossier(case, 1, root / "dossier", ("html", "json", "pdf"),
+                                    map_image=lambda _eid: png,  # type: ignore[arg-type,return-value]
+                                    pdf_printer=print_pdf)
+        problems = verify_dossier(result.out_dir)
+        _check(not problems, "; ".join(problems))
+        _check((result.out_dir / "dossier.pdf").stat().st_size > 10_000, "the PDF is empty")
+        return len(result.files)
+
+    return [("sample case", sample), ("intake", intake), ("window", window),
+            ("map", map_png), ("dossier", dossier)]
+
+
+if __name__ == "__main__":
+    sys.exit(run())
