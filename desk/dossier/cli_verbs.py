@@ -10,6 +10,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -42,6 +44,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     export.add_argument("--out", required=True, metavar="DIR",
                         help="new or empty folder (an earlier dossier there is replaced)")
     export.add_argument("--url", default=None, help="public URL of the review, for ClaimReview")
+    export.add_argument("--map", choices=("rendered", "sketch"), default="rendered",
+                        help="map pictures: the map rendered offscreen (default, needs Qt"
+                             " WebEngine; falls back to the sketch) or a sketch drawn from the"
+                             " recorded coordinates")
     export.add_argument("--no-originals", action="store_true",
                         help="list the originals' hashes but do not copy the files")
     export.add_argument("--json", action="store_true", help="print one JSON object")
@@ -98,9 +104,9 @@ def cmd_export(args: argparse.Namespace) -> int:
     try:
         formats = normalize_formats(args.format or ["all"])
         printer = _pdf_printer() if "pdf" in formats else None
-        with CaseFile.open(args.case) as case:
+        with CaseFile.open(args.case) as case, _map_pictures(case, args.map) as map_image:
             result = export_dossier(case, args.claim, Path(args.out), formats,
-                                    pdf_printer=printer, url=args.url,
+                                    map_image=map_image, pdf_printer=printer, url=args.url,
                                     include_originals=not args.no_originals)
     except DossierError as exc:
         print(f"desk: {exc}", file=sys.stderr)
@@ -119,6 +125,22 @@ def cmd_export(args: argparse.Namespace) -> int:
     for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     return EXIT_OK
+
+
+@contextmanager
+def _map_pictures(case: object, kind: str) -> Iterator[Callable[[int], bytes | None] | None]:
+    """The rendered map (Qt WebEngine, offscreen) when asked for and available, else None,
+    which makes the dossier draw its sketch from the recorded coordinates."""
+    if kind != "rendered":
+        yield None
+        return
+    try:
+        from desk.ui.map_snapshot import MapSnapshotter
+    except ImportError:
+        yield None
+        return
+    with MapSnapshotter(case) as snapshots:  # type: ignore[arg-type]
+        yield snapshots.png
 
 
 def _pdf_printer():  # type: ignore[no-untyped-def]

@@ -29,24 +29,33 @@ def _wait(condition: object, timeout_s: float) -> bool:
     return True
 
 
-def render_map_png(case: CaseFile, evidence_id: int, *, timeout_s: float = 20.0,
-                   base_layers: tuple = ()) -> bytes | None:
-    """PNG bytes of the map centred on one frame, or None when it cannot be drawn in time.
+class MapSnapshotter:
+    """One offscreen map page reused for every frame of an export (a page per frame is slow).
 
     Tiles are off by default: a dossier must not depend on (or leak requests to) a tile
     server, and the page's graticule and scale bar carry the geometry.
     """
-    from desk.ui.map_view import MapView
-    from desk.ui.pdf_printer import ensure_app
 
-    ensure_app()
-    view = MapView(base_layers=base_layers)
-    try:
-        view.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen, True)
-        view.resize(*SIZE)
-        view.show()
-        view.show_scene(scene_for_case(case, selected=evidence_id))
-        if not _wait(lambda: view.is_ready, timeout_s):
+    def __init__(self, case: CaseFile, *, timeout_s: float = 20.0, base_layers: tuple = ()
+                 ) -> None:
+        from desk.ui.map_view import MapView
+        from desk.ui.pdf_printer import ensure_app
+
+        ensure_app()
+        self._case = case
+        self._timeout_s = timeout_s
+        self._view: MapView | None = MapView(base_layers=base_layers)
+        self._view.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen, True)
+        self._view.resize(*SIZE)
+        self._view.show()
+
+    def png(self, evidence_id: int) -> bytes | None:
+        """PNG bytes of the map centred on one frame, or None when it cannot be drawn."""
+        view = self._view
+        if view is None:
+            return None
+        view.show_scene(scene_for_case(self._case, selected=evidence_id))
+        if not _wait(lambda: view.is_ready, self._timeout_s):
             return None
         painted: dict[str, bool] = {}
         # Two animation frames after the data is drawn, the canvas is on screen.
@@ -63,6 +72,22 @@ def render_map_png(case: CaseFile, evidence_id: int, *, timeout_s: float = 20.0,
         image.save(buffer, "PNG")
         buffer.close()
         return bytes(data.data())
-    finally:
-        view.dispose()
-        QApplication.processEvents()
+
+    def close(self) -> None:
+        if self._view is not None:
+            self._view.dispose()
+            self._view = None
+            QApplication.processEvents()
+
+    def __enter__(self) -> MapSnapshotter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def render_map_png(case: CaseFile, evidence_id: int, *, timeout_s: float = 20.0,
+                   base_layers: tuple = ()) -> bytes | None:
+    """PNG of the map for one frame (see MapSnapshotter for several)."""
+    with MapSnapshotter(case, timeout_s=timeout_s, base_layers=base_layers) as snapshots:
+        return snapshots.png(evidence_id)
