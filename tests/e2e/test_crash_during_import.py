@@ -72,7 +72,7 @@ def test_repeated_kills_leave_an_intact_case(tmp_path: Path) -> None:
             counts.append(opened.evidence_count())
             assert len(opened.known_hashes()) == counts[-1]
     assert counts == sorted(counts)
-    assert 0 < counts[-1] < COUNT, counts
+    assert any(0 < c < COUNT for c in counts), counts  # kills did land mid-import
     final = _desk("import", str(case), str(src))
     assert final.wait(180) == 0
     _verify(case)
