@@ -26,6 +26,7 @@ if str(HERE.parent) not in sys.path:
 
 from desk.core import commands  # noqa: E402
 from desk.core.casefile import CaseFile  # noqa: E402
+from desk.core.clock import utc_now  # noqa: E402
 from desk.core.intake import import_files  # noqa: E402
 from desk.core.model import (  # noqa: E402
     Claim,
@@ -244,6 +245,7 @@ def build_kupiansk(out: Path, work: Path) -> Path:
             checklist={"source_identified": True, "original_found": False, "date_checked": False,
                        "location_checked": True, "movement_checked": True,
                        "alternatives_considered": True},
+            reviewer=case.actor, decided_at=utc_now(),
         )).apply(case)
     return target
 
@@ -272,9 +274,14 @@ def build_valdai(out: Path) -> Path:
                     " counts (91 and 41) contradict each other.",
             rationale="The claimant offered no evidence; none was found in open sources. The"
                       " statements disagree on the basic number of drones.",
+            # Movement and time: not applicable (None), because no footage or imagery exists
+            # in which anything could move. Location stays open (False): the residence is a
+            # named place, and checking it (satellite pictures, local reports) is a real step
+            # the reviewer has not done; marking it N/A would hide that gap.
             checklist={"source_identified": True, "original_found": False, "date_checked": True,
-                       "location_checked": False, "movement_checked": False,
+                       "location_checked": False, "movement_checked": None,
                        "alternatives_considered": True},
+            reviewer=case.actor, decided_at=utc_now(),
         )).apply(case)
     return target
 

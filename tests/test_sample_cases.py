@@ -30,6 +30,7 @@ def test_rebuilt_samples_tell_both_stories(tmp_path: Path) -> None:
         assert valdai.evidence_count() == 0
         verdict = valdai.verdict(claim.id)
         assert verdict is not None and verdict.rating is Rating.UNPROVEN
+        assert verdict.checklist["movement_checked"] is None  # no footage: not applicable
     with CaseFile.open(tmp_path / "kupiansk.deskcase") as kupiansk:
         items = kupiansk.list_evidence()
         assert len(items) == 3

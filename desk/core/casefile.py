@@ -468,7 +468,9 @@ class CaseFile:
         if row is None:
             return None
         try:
-            checklist = {str(k): bool(v) for k, v in json.loads(row[5]).items()}
+            # null is "not applicable": kept as None, never folded into False (open).
+            checklist = {str(k): None if v is None else bool(v)
+                         for k, v in json.loads(row[5]).items()}
         except (ValueError, TypeError, AttributeError):
             checklist = {}
         return Verdict(row[0], _enum(Rating, row[1], Rating.UNPROVEN),

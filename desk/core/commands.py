@@ -229,7 +229,7 @@ def set_verdict(verdict: Verdict) -> RowEdit:
     claim_id = values.pop("claim_id")
     values["rating"] = str(verdict.rating)
     values["confidence"] = str(verdict.confidence)
-    values["checklist"] = json.dumps(verdict.checklist, sort_keys=True)
+    values["checklist"] = json.dumps(verdict.checklist, sort_keys=True)  # None -> null (N/A)
     return _row("verdict", {"claim_id": claim_id}, values, "set verdict", "Set verdict")
 
 

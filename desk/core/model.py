@@ -197,12 +197,18 @@ class Movement:
 
 @dataclass
 class Verdict:
+    """A rating on the fixed scale, the reviewer's confidence in it, and the checks behind it.
+
+    Checklist values: True done, False open, None not applicable (a movement check for a
+    claim without footage): N/A items are neither done nor open, so they raise no warning.
+    """
+
     claim_id: int
     rating: Rating
     confidence: Confidence
     summary: str = ""
     rationale: str = ""
-    checklist: dict[str, bool] = field(default_factory=dict)
+    checklist: dict[str, bool | None] = field(default_factory=dict)
     reviewer: str = ""
     decided_at: str = ""
 

@@ -215,3 +215,82 @@ def case_findings(
                                       "lat": reference.lat, "lon": reference.lon}
         result.append(entry)
     return result
+
+
+# --------------------------------------------------------------------------- editing helpers
+
+#: A line tilted more than this (in image pixels) is not taken for a horizon.
+MAX_HORIZON_TILT_DEG = 30.0
+#: Two ground tracks closer than this at both ends are the same track (metres).
+SAME_TRACK_M = 1.0
+
+
+def horizon_through(
+    evidence_id: int, width: int, height: int, x1: float, y1: float, x2: float, y2: float
+) -> Horizon | None:
+    """The horizon through two normalized image points, extended to both image edges.
+
+    The reviewer marks the horizon where it is visible; the case stores its heights at the
+    left and right edges so `Horizon.y_at` works anywhere. None when the line is too steep
+    to be a horizon (or the two points coincide).
+    """
+    dx = (x2 - x1) * width
+    dy = (y2 - y1) * height
+    if abs(dx) < 1e-9 or math.degrees(math.atan2(abs(dy), abs(dx))) > MAX_HORIZON_TILT_DEG:
+        return None
+    slope = (y2 - y1) / (x2 - x1)
+    y_left = y1 - slope * x1
+    return Horizon(evidence_id, y_left, y_left + slope)
+
+
+def has_track(movement: Movement) -> bool:
+    """Whether the movement has start and end positions on the ground."""
+    return None not in (movement.start_lat, movement.start_lon, movement.end_lat,
+                        movement.end_lon)
+
+
+def track_length_m(movement: Movement) -> float | None:
+    if not has_track(movement):
+        return None
+    return geo.distance_m((movement.start_lat, movement.start_lon),  # type: ignore[arg-type]
+                          (movement.end_lat, movement.end_lon))
+
+
+def track_fields(start: tuple[float, float], end: tuple[float, float]) -> dict[str, float]:
+    """The movement columns for a ground track from `start` to `end`, its bearing included,
+    so the stored bearing always agrees with the track."""
+    return {"start_lat": start[0], "start_lon": start[1], "end_lat": end[0], "end_lon": end[1],
+            "bearing": geo.initial_bearing(start, end)}
+
+
+def projected_fields(track: GroundTrack) -> dict[str, float] | None:
+    """The movement columns for a projected track, or None when it cannot be placed."""
+    if not track.usable:
+        return None
+    return track_fields((track.start.lat, track.start.lon),  # type: ignore[arg-type]
+                        (track.end.lat, track.end.lon))
+
+
+def turned_track(movement: Movement, bearing: float) -> dict[str, float | None]:
+    """The movement columns after the reviewer types a bearing.
+
+    With a ground track the track turns about its start and keeps its length (the finding
+    reads the track, so it must turn too); without one only the bearing is stored.
+    """
+    bearing = geo.normalize_bearing(bearing)
+    length = track_length_m(movement)
+    if length is None or length < 0.01:
+        return {"bearing": bearing}
+    start = (float(movement.start_lat), float(movement.start_lon))  # type: ignore[arg-type]
+    end = geo.destination(start, bearing, length)
+    return {"end_lat": end[0], "end_lon": end[1], "bearing": bearing}
+
+
+def same_track(movement: Movement, track: GroundTrack, tolerance_m: float = SAME_TRACK_M
+               ) -> bool:
+    """Whether the movement's ground track is (still) this projection of its arrow."""
+    if not (has_track(movement) and track.usable):
+        return False
+    pairs = (((movement.start_lat, movement.start_lon), (track.start.lat, track.start.lon)),
+             ((movement.end_lat, movement.end_lon), (track.end.lat, track.end.lon)))
+    return all(geo.distance_m(a, b) <= tolerance_m for a, b in pairs)  # type: ignore[arg-type]

@@ -82,28 +82,46 @@ def statement_figures(text: str) -> list[str]:
     return [m for m in _FIGURE.findall(text) if not (len(m) == 4 and _YEAR.fullmatch(m))]
 
 
+#: A checklist item's state in the record: what a recorded True, False and None (null) mean.
+DONE, OPEN, NOT_APPLICABLE = "done", "open", "not_applicable"
+
+
+def checklist_state(value: object) -> str:
+    """True is done, None is not applicable, anything else (False, missing) is open."""
+    if value is None:
+        return NOT_APPLICABLE
+    return DONE if value is True else OPEN
+
+
 def checklist_items(verdict: Verdict | None) -> list[dict[str, object]]:
-    """The fixed checklist first (missing items are open), then any extra items recorded."""
+    """The fixed checklist first (missing items are open), then any extra items recorded.
+
+    Each item says `state` (done, open or not_applicable) and, for older readers, `done`.
+    """
     recorded = dict(verdict.checklist) if verdict else {}
-    items: list[dict[str, object]] = [
-        {"key": key, "label": label, "done": bool(recorded.pop(key, False))}
-        for key, label in CHECKLIST
-    ]
+    items: list[dict[str, object]] = []
+    for key, label in CHECKLIST:
+        state = checklist_state(recorded.pop(key, False))
+        items.append({"key": key, "label": label, "done": state == DONE, "state": state})
     for key in sorted(recorded):
+        state = checklist_state(recorded[key])
         items.append({"key": key, "label": key.replace("_", " ").capitalize(),
-                      "done": bool(recorded[key])})
+                      "done": state == DONE, "state": state})
     return items
 
 
 def preflight_warnings(case: CaseFile, claim_id: int) -> list[str]:
-    """What a reviewer should hear before exporting: no verdict, unticked checklist items."""
+    """What a reviewer should hear before exporting: no verdict, unticked checklist items.
+
+    Items marked not applicable are a decision, not a gap: they raise no warning.
+    """
     case.get_claim(claim_id)
     verdict = case.verdict(claim_id)
     warnings: list[str] = []
     if verdict is None:
         warnings.append("No verdict is recorded for this claim; the dossier is marked as a draft.")
     for item in checklist_items(verdict):
-        if not item["done"]:
+        if item["state"] == OPEN:
             warnings.append(f"Checklist item open: {item['label']}.")
     return warnings
 
@@ -308,7 +326,9 @@ def collect(
         ],
         "verdict": verdict_json,
         "checklist": checklist,
-        "open_items": [str(i["label"]) for i in checklist if not i["done"]],
+        "open_items": [str(i["label"]) for i in checklist if i["state"] == OPEN],
+        "not_applicable_items": [str(i["label"]) for i in checklist
+                                 if i["state"] == NOT_APPLICABLE],
         "evidence": evidence_json,
         "landmarks": [asdict(lm) for lm in landmarks],
         "custody_log": {

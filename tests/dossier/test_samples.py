@@ -42,6 +42,9 @@ def test_valdai_is_unproven_with_the_contradiction_side_by_side(samples: Path,
     assert "The statements contradict each other" in html
     assert "No evidence is linked to this claim" in html
     assert "Location checked" in record["open_items"]
+    # No footage exists, so there is no movement to check: not applicable, not open.
+    assert record["not_applicable_items"] == ["Movement and time checked (where relevant)"]
+    assert "Movement and time checked (where relevant)" not in record["open_items"]
 
 
 def test_kupiansk_is_misleading_with_movement_away_from_the_centre(samples: Path,
