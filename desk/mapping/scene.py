@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from desk.core import geo
+from desk.core import movement as movements_
 from desk.core.model import Confidence, Evidence, Geolocation, Gps, Landmark, Movement
 
 #: Point kinds, as small integers so 10,000 points stay compact in JSON.
@@ -94,14 +95,18 @@ def build_scene(items: Sequence[Item], geolocations: Iterable[Geolocation],
             names[str(item.id)] = item.name
     valid_landmarks = [lm for lm in landmarks if _valid(lm.lat, lm.lon)]
     by_id = {item.id: item for item in items}
+    movements = list(movements)
     detail = None
     if selected is not None and selected in by_id:
-        detail = selection_detail(by_id[selected], found.get(selected), valid_landmarks)
+        detail = selection_detail(by_id[selected], found.get(selected), valid_landmarks,
+                                  [mv for mv in movements if mv.evidence_id == selected])
+    arrows = [movement_data(mv, reference_for(mv, valid_landmarks), found.get(mv.evidence_id))
+              for mv in movements]
     return {
         "points": {"id": ids, "lat": lats, "lon": lons, "kind": kinds, "heading": headings},
         "names": names,
         "landmarks": [landmark_data(lm) for lm in valid_landmarks],
-        "movements": [m for m in (movement_data(mv) for mv in movements) if m is not None],
+        "movements": [m for m in arrows if m is not None],
         "selected": detail,
         "bounds": _bounds(lats, lons, valid_landmarks),
     }
@@ -144,10 +149,15 @@ def cone_range(location: Geolocation, landmarks: Sequence[Landmark]) -> float:
 
 
 def selection_detail(item: Item, location: Geolocation | None,
-                     landmarks: Sequence[Landmark]) -> dict[str, Any]:
-    """The selected frame: camera, precision, cone, drag handles, sight lines, EXIF claim."""
+                     landmarks: Sequence[Landmark], movements: Sequence[Movement] = ()
+                     ) -> dict[str, Any]:
+    """The selected frame: camera, precision, cone, drag handles, sight lines, EXIF claim,
+    and its movements' ground tracks (draggable ends, line to the reference point)."""
     detail: dict[str, Any] = {"id": item.id, "name": item.name, "camera": None, "claimed": None,
                               "sights": [], "cone": None, "handles": None}
+    detail["tracks"] = [t for t in (track_data(mv, reference_for(mv, landmarks))
+                                    for mv in movements if mv.evidence_id == item.id)
+                        if t is not None]
     gps = item.gps
     if location is not None and _valid(location.lat, location.lon):
         camera = (location.lat, location.lon)
@@ -223,28 +233,79 @@ def sight_lines(location: Geolocation, landmarks: Sequence[Landmark]) -> list[di
     return lines[:MAX_SIGHT_LINES]
 
 
-def movement_data(movement: Movement) -> dict[str, Any] | None:
-    """An arrow on the ground, if the movement has one (the movement issue fills start and end)."""
+def reference_for(movement: Movement, landmarks: Sequence[Landmark]) -> Landmark | None:
+    """The movement's chosen reference point, else the case's default one."""
+    for landmark in landmarks:
+        if movement.reference_id is not None and landmark.id == movement.reference_id:
+            return landmark
+    return movements_.default_reference(list(landmarks))
+
+
+def _colour(movement: Movement) -> str:
+    return movement.color if _COLOUR.match(movement.color or "") else _DEFAULT_ARROW
+
+
+def _track_ends(movement: Movement) -> tuple[tuple[float, float], tuple[float, float]] | None:
     if not (_valid(movement.start_lat, movement.start_lon)
             and _valid(movement.end_lat, movement.end_lon)):
         return None
     start = (float(movement.start_lat), float(movement.start_lon))  # type: ignore[arg-type]
     end = (float(movement.end_lat), float(movement.end_lon))  # type: ignore[arg-type]
+    return start, end
+
+
+def movement_data(movement: Movement, reference: Landmark | None = None,
+                  camera: Geolocation | None = None) -> dict[str, Any] | None:
+    """An arrow on the ground, if the movement has a track: coloured like the frame arrow and
+    labelled with its bearing and, given a reference point, toward / away / across."""
+    ends = _track_ends(movement)
+    if ends is None:
+        return None
+    start, end = ends
     length = geo.distance_m(start, end)
     if length < 0.5:
         return None
-    bearing = movement.bearing if movement.bearing is not None else geo.initial_bearing(start, end)
+    finding = movements_.assess(movement, reference, camera) if reference is not None else None
+    if finding is not None:
+        bearing = finding.bearing
+    else:
+        bearing = movement.bearing if movement.bearing is not None else geo.initial_bearing(
+            start, end)
     arrival = geo.final_bearing(start, end)
     head = min(max(length * 0.2, 4.0), 60.0)
-    colour = movement.color if _COLOUR.match(movement.color or "") else _DEFAULT_ARROW
     label = f"{bearing:.0f}° {geo.compass_label(bearing)}"
+    if finding is not None:
+        label += f" · {finding.relation}"
     return {
         "id": movement.id,
         "evidence": movement.evidence_id,
         "path": [_ll(p) for p in geo.geodesic_path(start, end, max_segment_m=5_000)],
         "head": [_ll(geo.destination(end, arrival + 180 - 25, head)), _ll(end),
                  _ll(geo.destination(end, arrival + 180 + 25, head))],
-        "colour": colour,
+        "colour": _colour(movement),
         "name": movement.label,
         "label": label,
+        "relation": finding.relation if finding is not None else None,
     }
+
+
+def track_data(movement: Movement, reference: Landmark | None) -> dict[str, Any] | None:
+    """A selected frame's ground track as the map edits it: both ends (draggable) and the
+    dashed line from its start to the reference point the finding is measured against."""
+    ends = _track_ends(movement)
+    if ends is None:
+        return None
+    start, end = ends
+    data: dict[str, Any] = {"id": movement.id, "start": _ll(start), "end": _ll(end),
+                            "colour": _colour(movement), "reference": None}
+    if reference is not None and _valid(reference.lat, reference.lon):
+        target = (reference.lat, reference.lon)
+        if geo.distance_m(start, target) >= 0.5:
+            bearing = geo.initial_bearing(start, target)
+            data["reference"] = {
+                "id": reference.id,
+                "path": [_ll(p) for p in geo.geodesic_path(start, target, max_segment_m=5_000)],
+                "bearing": round(bearing, 2),
+                "label": f"{bearing:.0f}° to {reference.name}",
+            }
+    return data

@@ -20,6 +20,10 @@ APPLICATION = "desk"
 
 def create_application(argv: list[str] | None = None) -> QApplication:
     """The QApplication, named for QSettings and styled; reused if one exists (tests)."""
+    # Qt WebEngine (the map) must be loaded before the QApplication exists: it sets up the
+    # OpenGL context sharing it needs when its library loads.
+    from PySide6 import QtWebEngineWidgets  # noqa: F401
+
     app = QApplication.instance()
     if not isinstance(app, QApplication):
         app = QApplication(argv if argv is not None else sys.argv[:1])

@@ -73,3 +73,18 @@ def choose_files_to_import(parent: QWidget | None, folder: str = "") -> list[Pat
 def choose_folder_to_import(parent: QWidget | None, folder: str = "") -> Path | None:
     name = QFileDialog.getExistingDirectory(parent, "Import Folder", folder)
     return Path(name) if name else None
+
+
+def choose_export_folder(parent: QWidget | None, folder: str = "") -> Path | None:
+    """Where a dossier goes: the reviewer picks the folder its own folder is made in."""
+    name = QFileDialog.getExistingDirectory(parent, "Export Dossier Into", folder)
+    return Path(name) if name else None
+
+
+def open_folder(path: Path) -> bool:
+    """Show a folder in the system's file manager (not modal, but an outside effect tests
+    replace too)."""
+    from PySide6.QtCore import QUrl
+    from PySide6.QtGui import QDesktopServices
+
+    return QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))

@@ -1,7 +1,7 @@
 """The frame view: one still at full resolution, with zoom, pan and zoom-to-region.
 
-A QGraphicsView, so later tools (movement arrows, horizon lines, landmarks) are scene items
-drawn over the image in image-pixel coordinates: add them to `annotations`.
+A QGraphicsView, so tools draw scene items over the image in image-pixel coordinates, in
+`annotations`: movement arrows and the horizon (desk/ui/frame_annotations.py) so far.
 Originals are decoded on a worker thread; meanwhile the stored thumbnail stands in, scaled to
 the original's size, so the reviewer sees the frame at once and nothing jumps when it sharpens.
 """
@@ -26,6 +26,7 @@ from PySide6.QtGui import (
     QColor,
     QImage,
     QImageReader,
+    QKeyEvent,
     QMouseEvent,
     QPainter,
     QPixmap,
@@ -46,6 +47,7 @@ from PySide6.QtWidgets import (
 )
 
 from desk.ui import theme
+from desk.ui.frame_annotations import PAN, TOOLS, FrameAnnotator
 
 if TYPE_CHECKING:
     from desk.core.casefile import CaseFile
@@ -123,6 +125,8 @@ class FrameView(QGraphicsView):
     #: The original of this evidence id could not be decoded (message for the reviewer).
     frameFailed = Signal(int, str)  # noqa: N815
     zoomChanged = Signal(float)  # noqa: N815
+    #: The active tool changed ("pan", "movement" or "horizon"), e.g. Esc went back to pan.
+    toolChanged = Signal(str)  # noqa: N815
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -157,6 +161,8 @@ class FrameView(QGraphicsView):
         self._region_mode = False
         self._band: QRubberBand | None = None
         self._band_origin = QPoint()
+        self._tool = PAN
+        self.annotator = FrameAnnotator(self)
 
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(1)
@@ -195,6 +201,7 @@ class FrameView(QGraphicsView):
                                  Qt.AspectRatioMode.KeepAspectRatio,
                                  Qt.TransformationMode.SmoothTransformation)
         self._set_image(QPixmap.fromImage(image) if not image.isNull() else QPixmap(), reset=True)
+        self.annotator.load(case, item.id)
         try:
             data = case.original(item.id)
         except KeyError:
@@ -208,6 +215,7 @@ class FrameView(QGraphicsView):
         self._evidence_id = None
         self._full = False
         self._set_image(QPixmap(), reset=True)
+        self.annotator.load(None, None)
         self.set_message(message)
 
     def set_message(self, message: str) -> None:
@@ -241,6 +249,8 @@ class FrameView(QGraphicsView):
         self.scene_.setSceneRect(QRectF(pixmap.rect()))
         if reset or pixmap.size() != old:
             self.fit() if self._fit or reset else self._apply_zoom(self._zoom)
+        if pixmap.size() != old:
+            self.annotator.relayout()  # annotations are stored normalized: place them anew
         self.viewport().update()
 
     def shutdown(self) -> None:
@@ -315,15 +325,37 @@ class FrameView(QGraphicsView):
     def _apply_zoom(self, zoom: float) -> None:
         self._zoom = max(MIN_ZOOM, min(zoom, MAX_ZOOM))
         self.setTransform(QTransform.fromScale(self._zoom, self._zoom))
+        self.annotator.set_scale(self._zoom)
         self._update_hud()
         self.zoomChanged.emit(self._zoom)
 
     def set_region_mode(self, on: bool) -> None:
         """When on, a plain drag draws the region to zoom to (Shift+drag does so any time)."""
         self._region_mode = on
-        self.setDragMode(QGraphicsView.DragMode.NoDrag if on
+        self._update_drag_mode()
+
+    # ----------------------------------------------------------------- tools
+
+    @property
+    def tool(self) -> str:
+        return self._tool
+
+    def set_tool(self, tool: str) -> None:
+        """Pan and select (drag pans, a click selects an arrow or the horizon), draw movement
+        arrows, or mark the horizon."""
+        tool = tool if tool in TOOLS else PAN
+        changed = tool != self._tool
+        self._tool = tool
+        self.annotator.set_tool(tool)
+        self._update_drag_mode()
+        if changed:
+            self.toolChanged.emit(tool)
+
+    def _update_drag_mode(self) -> None:
+        drawing = self._region_mode or self._tool != PAN
+        self.setDragMode(QGraphicsView.DragMode.NoDrag if drawing
                          else QGraphicsView.DragMode.ScrollHandDrag)
-        self.viewport().setCursor(Qt.CursorShape.CrossCursor if on
+        self.viewport().setCursor(Qt.CursorShape.CrossCursor if drawing
                                   else Qt.CursorShape.OpenHandCursor)
 
     # ----------------------------------------------------------------- events
@@ -353,6 +385,11 @@ class FrameView(QGraphicsView):
             self._band.show()
             event.accept()
             return
+        if event.button() == Qt.MouseButton.LeftButton and self.annotator.press(
+                self.mapToScene(event.position().toPoint())):
+            self.setFocus(Qt.FocusReason.MouseFocusReason)
+            event.accept()
+            return
         super().mousePressEvent(event)
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802
@@ -361,7 +398,26 @@ class FrameView(QGraphicsView):
             self._band.setGeometry(QRect(self._band_origin, corner).normalized())
             event.accept()
             return
+        if self.annotator.dragging:
+            self.annotator.move(self.mapToScene(event.position().toPoint()))
+            event.accept()
+            return
+        if event.buttons() == Qt.MouseButton.NoButton and not self._region_mode:
+            self._hover(self.mapToScene(event.position().toPoint()))
         super().mouseMoveEvent(event)
+
+    def _hover(self, point: QPointF) -> None:
+        """Say with the cursor what a press here would grab."""
+        target = self.annotator.hit(point)
+        if target is None:
+            shape = (Qt.CursorShape.OpenHandCursor if self._tool == PAN
+                     else Qt.CursorShape.CrossCursor)
+        elif target[0] in ("move", "h-move"):
+            shape = Qt.CursorShape.SizeAllCursor
+        else:
+            shape = Qt.CursorShape.PointingHandCursor
+        if self.viewport().cursor().shape() != shape:
+            self.viewport().setCursor(shape)
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802
         if self._band is not None and self._band.isVisible():
@@ -371,11 +427,40 @@ class FrameView(QGraphicsView):
                 self.zoom_to(self.mapToScene(area).boundingRect())
             event.accept()
             return
+        if self.annotator.dragging:
+            self.annotator.release(self.mapToScene(event.position().toPoint()))
+            event.accept()
+            return
         super().mouseReleaseEvent(event)
 
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+        """Delete or Backspace removes the selected arrow (or horizon); Esc cancels a drag,
+        then goes back to pan and select."""
+        key = event.key()
+        if key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and self.annotator.delete_selected():
+            event.accept()
+            return
+        if key == Qt.Key.Key_Escape:
+            if not self.annotator.cancel():
+                if self._tool != PAN:
+                    self.set_tool(PAN)
+                else:
+                    self.annotator.select(None)
+            event.accept()
+            return
+        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.annotator.selected is not None:
+            self.annotator.edit_label()
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
     def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:  # noqa: N802
-        """Double-click toggles between fit and actual size at the clicked point."""
+        """Double-click an arrow to label it; elsewhere toggles between fit and actual size."""
         if self.image_size().isEmpty():
+            return
+        target = self.annotator.hit(self.mapToScene(event.position().toPoint()))
+        if target is not None and target[1] is not None:
+            self.annotator.edit_label(target[1])
             return
         if self._fit:
             point = self.mapToScene(event.position().toPoint())

@@ -48,6 +48,11 @@ _PATHS: dict[str, str] = {
                  '<path d="M8 3v5h7M8 21v-7h8v7"/>',
     "case": '<rect x="3" y="7" width="18" height="13" rx="2"/><path d="M8 7V5a2 2 0 0 1 2-2h4'
             'a2 2 0 0 1 2 2v2M3 13h18"/>',
+    "pointer": '<path d="M5 3l14 8-6 1.5L10 19z"/><path d="M13 12.5l4 6"/>',
+    "arrow_tool": '<path d="M4 19L19 5"/><path d="M10 5h9v9"/><circle cx="4" cy="19" r="1.2"/>',
+    "horizon": '<path d="M2 14h20" stroke-dasharray="3 2.5"/><path d="M6 10a6 6 0 0 1 12 0"/>'
+               '<path d="M4 18h16"/>',
+    "map": '<path d="M3 6l6-3 6 3 6-3v15l-6 3-6-3-6 3z"/><path d="M9 3v15M15 6v15"/>',
     "drop": '<path d="M12 15V3M7 8l5-5 5 5"/><rect x="3" y="13" width="18" height="8" rx="2"/>',
 }
 

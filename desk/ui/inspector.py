@@ -194,6 +194,8 @@ class Inspector(QWidget):
 
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
+        # Four tabs (Summary, Provenance, EXIF, Movement) must fit the narrow column.
+        self.tabs.tabBar().setStyleSheet("QTabBar::tab { padding: 7px 8px; }")
         self.tabs.addTab(self._build_summary(), "Summary")
         self.tabs.addTab(self._build_provenance(), "Provenance")
         self.tabs.addTab(self._build_exif(), "EXIF")

@@ -1,19 +1,24 @@
-"""The desk window: evidence list, frame view and inspector around one open case.
+"""The desk window: evidence list, frame and map side by side, inspector, around one case.
 
 The window holds the GUI thread's CaseFile and nothing else of the case: every view renders
 from it and every edit goes through the undo stack as a core command, committed when made
 (there is no Save). Long work (import, save copy) runs in workers on their own connections.
+The map (Qt WebEngine) is created a moment after the first case opens, so the list and the
+frame appear first.
 """
 
 from __future__ import annotations
 
+import threading
 import time
+from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QEvent, QRect, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QRect, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QAction,
+    QActionGroup,
     QCloseEvent,
     QColor,
     QDragEnterEvent,
@@ -41,11 +46,14 @@ from PySide6.QtWidgets import (
 )
 
 from desk.ui import dialogs, icons, settings, theme
+from desk.ui.claims_mode import ClaimsMode
 from desk.ui.evidence_list import EvidencePanel
 from desk.ui.evidence_model import EvidenceModel
+from desk.ui.frame_annotations import HORIZON, MOVEMENT, PAN
 from desk.ui.frame_view import FrameView
 from desk.ui.import_panel import ImportPanel
 from desk.ui.inspector import Inspector
+from desk.ui.movement_panel import MovementPanel
 from desk.ui.samples import sample_cases, working_copy
 from desk.ui.undo import CaseUndoStack, touched_evidence
 from desk.ui.welcome import WelcomePanel
@@ -55,11 +63,23 @@ if TYPE_CHECKING:
 
     from desk.core.casefile import CaseFile
     from desk.core.intake import IntakeItem, IntakeReport
+    from desk.ui.map_panel import MapPanel
     from desk.ui.workers import CaseTask, ImportThread
 
 APP_NAME = "desk"
 #: While an import runs, the list takes in newly stored items at most this often (seconds).
 SYNC_INTERVAL_S = 1.0
+#: The map starts this long after a case opens, once the list and the frame are on screen.
+MAP_DELAY_MS = 350
+
+
+def _import_map_code() -> None:
+    """The map's pure-Python side (folium and its dependencies: about 0.3 s of imports), run on
+    a thread so the window keeps responding; no Qt is touched here."""
+    import contextlib
+
+    with contextlib.suppress(Exception):  # the GUI thread imports it again and reports
+        import desk.mapping.page  # noqa: F401
 
 
 def local_paths(mime: QMimeData) -> list[Path]:
@@ -108,10 +128,17 @@ class MainWindow(QMainWindow):
     importFinished = Signal(object)  # noqa: N815 - the IntakeReport (cancelled or not)
     copySaved = Signal(object)  # noqa: N815 - Path of a copy made by Save Copy As
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, *,
+                 map_options: Mapping[str, Any] | None = None,
+                 map_delay_ms: int | None = MAP_DELAY_MS) -> None:
+        """`map_options` go to MapPanel (tests pass offline base layers); `map_delay_ms`
+        None creates the map only when asked for (Show Map, Draw on map, `ensure_map`)."""
         super().__init__(parent)
         self.setObjectName("MainWindow")
         self.case: CaseFile | None = None
+        self.map_panel: MapPanel | None = None
+        self._map_options = dict(map_options or {})
+        self._map_delay_ms = map_delay_ms
         self._import: ImportThread | None = None
         self._tasks: list[CaseTask] = []
         self._last_sync = 0.0
@@ -121,14 +148,41 @@ class MainWindow(QMainWindow):
         self.evidence_panel = EvidencePanel(self.model)
         self.evidence_list = self.evidence_panel.list
         self.frame_view = FrameView()
+        self.frame_view.annotator.set_push(self.undo_stack.push_command)
         self.inspector = Inspector(self.undo_stack)
+        self.movement_panel = MovementPanel(self.undo_stack.push_command)
+        self.inspector.tabs.addTab(self.movement_panel, "Movement")
         self.import_panel = ImportPanel()
         self.welcome = WelcomePanel()
+
+        # The frame and the map side by side: geolocating and reading movement compare them.
+        self.map_holder = QWidget()
+        self.map_holder.setObjectName("MapHolder")
+        self.map_holder.setMinimumWidth(280)
+        self._map_layout = QVBoxLayout(self.map_holder)
+        self._map_layout.setContentsMargins(0, 0, 0, 0)
+        self.map_placeholder = QLabel("The map opens in a moment…")
+        self.map_placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.map_placeholder.setProperty("role", "dim")
+        self._map_layout.addWidget(self.map_placeholder)
+        self._map_timer = QTimer(self, singleShot=True)
+        self._map_timer.timeout.connect(self._start_map)
+        self._map_loader: threading.Thread | None = None
+        self._map_poll = QTimer(self, interval=25)
+        self._map_poll.timeout.connect(self._map_code_loaded)
+        self.centre_splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.centre_splitter.setObjectName("CentreSplitter")
+        self.centre_splitter.addWidget(self.frame_view)
+        self.centre_splitter.addWidget(self.map_holder)
+        self.centre_splitter.setChildrenCollapsible(False)
+        self.centre_splitter.setStretchFactor(0, 1)
+        self.centre_splitter.setStretchFactor(1, 1)
+        self.centre_splitter.setSizes([450, 390])
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("WorkspaceSplitter")
         self.splitter.addWidget(self.evidence_panel)
-        self.splitter.addWidget(self.frame_view)
+        self.splitter.addWidget(self.centre_splitter)
         self.splitter.addWidget(self.inspector)
         self.splitter.setChildrenCollapsible(False)
         self.splitter.setStretchFactor(0, 0)
@@ -137,12 +191,14 @@ class MainWindow(QMainWindow):
         self.evidence_panel.setMinimumWidth(220)
         self.inspector.setMinimumWidth(260)
         self.frame_view.setMinimumWidth(240)
-        self.splitter.setSizes([345, 685, 370])
+        self.splitter.setSizes([250, 840, 330])
         self.workspace = QWidget()
         column = QVBoxLayout(self.workspace)
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(0)
-        column.addWidget(self.splitter, 1)
+        self.claims_mode = ClaimsMode(self)  # Evidence | Claims & verdicts, export
+        column.addWidget(self.claims_mode.bar)
+        column.addWidget(self.claims_mode.stack(self.splitter), 1)
         column.addWidget(self.import_panel)
         self.pages = QStackedWidget()
         self.pages.addWidget(self.welcome)
@@ -221,6 +277,27 @@ class MainWindow(QMainWindow):
                                           ("Z",), "region",
                                           "Drag a rectangle to zoom to (or Shift+drag)")
         self.region_action.setCheckable(True)
+        self.show_map_action = self._action("Show Map", self._toggle_map, ("Ctrl+M",), "map",
+                                            "Show the map beside the frame")
+        self.show_map_action.setCheckable(True)
+        self.show_map_action.setChecked(settings.map_shown())
+        self.tool_group = QActionGroup(self)
+        self.tool_group.setExclusive(True)
+        self.pan_tool_action = self._action("Pan and Select", lambda: self.set_tool(PAN),
+                                            ("V",), "pointer",
+                                            "Drag to pan; click an arrow or the horizon to"
+                                            " select it")
+        self.movement_tool_action = self._action(
+            "Movement Arrow", lambda: self.set_tool(MOVEMENT), ("M",), "arrow_tool",
+            "Drag on the frame from where something starts moving to where it goes")
+        self.horizon_tool_action = self._action("Horizon", lambda: self.set_tool(HORIZON),
+                                                ("H",), "horizon",
+                                                "Drag along the horizon to mark it")
+        for action in (self.pan_tool_action, self.movement_tool_action,
+                       self.horizon_tool_action):
+            action.setCheckable(True)
+            self.tool_group.addAction(action)
+        self.pan_tool_action.setChecked(True)
         self.next_action = self._action("Next Evidence", lambda: self.evidence_list.step(1),
                                         ("J", "Ctrl+Down"), "next")
         self.previous_action = self._action("Previous Evidence",
@@ -236,6 +313,7 @@ class MainWindow(QMainWindow):
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
         file.addSeparator()
         file.addAction(self.save_copy_action)
+        file.addAction(self.claims_mode.export_action)
         file.addSeparator()
         file.addAction(self.import_files_action)
         file.addAction(self.import_folder_action)
@@ -253,8 +331,17 @@ class MainWindow(QMainWindow):
                        self.actual_size_action, self.region_action):
             view.addAction(action)
         view.addSeparator()
+        view.addAction(self.show_map_action)
+        view.addSeparator()
         view.addAction(self.next_action)
         view.addAction(self.previous_action)
+        view.addSeparator()
+        view.addAction(self.claims_mode.evidence_mode_action)
+        view.addAction(self.claims_mode.claims_mode_action)
+        tools = bar.addMenu("&Tools")
+        for action in (self.pan_tool_action, self.movement_tool_action,
+                       self.horizon_tool_action):
+            tools.addAction(action)
 
     def _build_toolbar(self) -> None:
         bar = QToolBar("Main")
@@ -278,6 +365,10 @@ class MainWindow(QMainWindow):
         bar.addSeparator()
         for action in (self.zoom_out_action, self.zoom_in_action, self.fit_action,
                        self.actual_size_action, self.region_action):
+            bar.addAction(action)
+        bar.addSeparator()
+        for action in (self.pan_tool_action, self.movement_tool_action,
+                       self.horizon_tool_action, self.show_map_action):
             bar.addAction(action)
         bar.addSeparator()
         bar.addAction(self.previous_action)
@@ -328,8 +419,19 @@ class MainWindow(QMainWindow):
         self.evidence_panel.proxy.rowsInserted.connect(self._update_position)
         self.evidence_panel.proxy.rowsRemoved.connect(self._update_position)
         self.evidence_panel.proxy.layoutChanged.connect(self._update_position)
+        annotator = self.frame_view.annotator
+        annotator.movementSelected.connect(self._on_arrow_selected)
+        annotator.message.connect(lambda text: self.statusBar().showMessage(text, 6000))
+        self.movement_panel.movementSelected.connect(annotator.select)
+        self.movement_panel.toolRequested.connect(self.set_tool)
+        self.movement_panel.drawOnMapRequested.connect(self._draw_track_on_map)
+        self.movement_panel.trackPlaced.connect(self._show_track_on_map)
+        self.movement_panel.drawOnMapCancelled.connect(
+            lambda: self.map_panel.cancel_mode() if self.map_panel is not None else None)
+        self.frame_view.toolChanged.connect(self._on_tool_changed)
 
     def _restore_window(self) -> None:
+        self.map_holder.setVisible(self.show_map_action.isChecked())  # before the geometry
         geometry = settings.window_geometry()
         if geometry is None or not self.restoreGeometry(geometry):
             self.resize(1400, 900)
@@ -339,6 +441,9 @@ class MainWindow(QMainWindow):
         splitter = settings.splitter_state()
         if splitter is not None:
             self.splitter.restoreState(splitter)
+        centre = settings.centre_splitter_state()
+        if centre is not None:
+            self.centre_splitter.restoreState(centre)
 
     # ----------------------------------------------------------------- case lifecycle
 
@@ -370,6 +475,11 @@ class MainWindow(QMainWindow):
         self.evidence_panel.set_claims({c.id: c.text for c in case.list_claims()})
         self.inspector.set_read_only(case.read_only)
         self.inspector.set_evidence(None)
+        self.movement_panel.set_case(case)
+        if self.map_panel is not None:
+            self.map_panel.set_case(case)
+        elif self._map_delay_ms is not None and self.show_map_action.isChecked():
+            self._map_timer.start(self._map_delay_ms)
         self._show_case_state()
         if self.model.rowCount():
             self.evidence_list.select_row(0)
@@ -379,11 +489,15 @@ class MainWindow(QMainWindow):
         if self.case is None:
             return
         self.inspector.commit_pending()
+        self.claims_mode.before_close()
         self._stop_import()
         self.evidence_list.selectionModel().clearCurrentIndex()
         self.frame_view.clear()
         self.inspector.set_evidence(None)
         self.undo_stack.set_case(None)
+        self.movement_panel.set_case(None)
+        if self.map_panel is not None:
+            self.map_panel.set_case(None)
         self.model.set_case(None)
         self.evidence_panel.set_claims({})
         self.evidence_panel.clear_filters()
@@ -400,10 +514,13 @@ class MainWindow(QMainWindow):
         for action in (self.save_copy_action, self.close_action, self.copy_sha_action,
                        self.find_action, self.zoom_in_action, self.zoom_out_action,
                        self.fit_action, self.actual_size_action, self.region_action,
-                       self.next_action, self.previous_action):
+                       self.next_action, self.previous_action, self.pan_tool_action):
             action.setEnabled(has_case)
-        for action in (self.import_files_action, self.import_folder_action):
+        for action in (self.import_files_action, self.import_folder_action,
+                       self.movement_tool_action, self.horizon_tool_action):
             action.setEnabled(writable)
+        if not writable and self.frame_view.tool != PAN:
+            self.set_tool(PAN)
         if case is None:
             self.setWindowTitle(APP_NAME)
             self.case_label.clear()
@@ -534,14 +651,20 @@ class MainWindow(QMainWindow):
         row = self.model.row_of(evidence_id) if evidence_id is not None else None
         if self.case is None or row is None:
             self.inspector.set_evidence(None)
+            self.movement_panel.set_evidence(None)
             if self.case is not None and self.model.rowCount():
                 self.frame_view.clear("Select an item in the list to view it.")
+            if self.map_panel is not None:
+                self.map_panel.show_evidence(None)
             self._update_position()
             return
         item = self.model.evidence(row)
         self.inspector.set_evidence(item)
         self._show_findings(item.id)
         self.frame_view.show_evidence(self.case, item)
+        self.movement_panel.set_evidence(item)
+        if self.map_panel is not None:
+            self.map_panel.show_evidence(item.id)
         self._update_position()
 
     def _show_findings(self, evidence_id: int) -> None:
@@ -573,6 +696,9 @@ class MainWindow(QMainWindow):
             if row is not None:
                 self.inspector.refresh_evidence(self.model.evidence(row))
                 self._show_findings(current.id)
+        # Arrows, horizon, camera and landmarks are few: re-read them after any edit.
+        self.frame_view.annotator.refresh()
+        self.movement_panel.refresh()
         description = str(getattr(command, "description", "")) or "Change"
         self.statusBar().showMessage(
             f"{description[0].upper()}{description[1:]} — saved {time.strftime('%H:%M:%S')}",
@@ -587,6 +713,125 @@ class MainWindow(QMainWindow):
         if self.region_action.isChecked():
             self.region_action.setChecked(False)
             self.frame_view.set_region_mode(False)
+
+    # ----------------------------------------------------------------- map and movement
+
+    def _start_map(self) -> None:
+        """Import the map's Python side on a thread, then build the panel (about 0.1 s of
+        Qt WebEngine set-up on the GUI thread instead of a half-second pause)."""
+        if self.map_panel is not None or self._map_loader is not None:
+            return
+        self._map_loader = threading.Thread(target=_import_map_code, name="desk-map-import",
+                                            daemon=True)
+        self._map_loader.start()
+        self._map_poll.start()
+
+    def _map_code_loaded(self) -> None:
+        if self._map_loader is not None and self._map_loader.is_alive():
+            return
+        self._map_poll.stop()
+        self._map_loader = None
+        if self.case is not None and self.show_map_action.isChecked():
+            self.ensure_map()
+
+    def ensure_map(self) -> MapPanel:
+        """The map panel, created now if it is not there yet (it loads Qt WebEngine)."""
+        self._map_timer.stop()
+        self._map_poll.stop()  # an import still running on its thread: Python waits for it
+        self._map_loader = None
+        if self.map_panel is not None:
+            return self.map_panel
+        from desk.ui.map_panel import MapPanel
+
+        panel = MapPanel(self.case, self.undo_stack.push_command, **self._map_options)
+        panel.setObjectName("MapPanel")
+        self.undo_stack.applied.connect(panel.refresh)  # edits, undo and redo alike
+        panel.evidenceSelected.connect(self._select_from_map)
+        panel.modeChanged.connect(self.movement_panel.set_map_mode)
+        self._map_layout.removeWidget(self.map_placeholder)
+        self.map_placeholder.hide()
+        self._map_layout.addWidget(panel)
+        self.map_panel = panel
+        current = self.evidence_list.current_evidence_id()
+        if current is not None:
+            panel.show_evidence(current)
+        return panel
+
+    def _dispose_map(self) -> None:
+        """Close the web view before the app quits (Qt WebEngine crashes at exit otherwise)."""
+        self._map_timer.stop()
+        self._map_poll.stop()
+        self._map_loader = None
+        panel, self.map_panel = self.map_panel, None
+        if panel is None:
+            return
+        self.undo_stack.applied.disconnect(panel.refresh)
+        panel.dispose()
+        self._map_layout.removeWidget(panel)
+        panel.hide()
+        panel.deleteLater()
+        self._map_layout.addWidget(self.map_placeholder)
+        self.map_placeholder.show()
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+
+    def _toggle_map(self, shown: bool) -> None:
+        self.map_holder.setVisible(shown)
+        # Without the map the window may be narrower: every level must re-read its minimum.
+        widget: QWidget | None = self.centre_splitter
+        while widget is not None and widget is not self:
+            widget.updateGeometry()
+            widget = widget.parentWidget()
+        layout = self.layout()
+        if layout is not None:
+            layout.activate()
+        if shown and self.case is not None:
+            self.ensure_map()
+
+    def _select_from_map(self, evidence_id: int) -> None:
+        """A point picked on the map selects its item in the list (clearing filters that
+        hide it)."""
+        if not self.evidence_list.select_evidence(evidence_id):
+            self.evidence_panel.clear_filters()
+            self.evidence_list.select_evidence(evidence_id)
+
+    def set_tool(self, tool: str) -> None:
+        """The frame's tool: pan and select, movement arrows or the horizon."""
+        if tool != PAN and (self.case is None or self.case.read_only):
+            tool = PAN
+        if tool != PAN and self.region_action.isChecked():
+            self.region_action.setChecked(False)
+            self.frame_view.set_region_mode(False)
+        self.frame_view.set_tool(tool)
+        self._on_tool_changed(self.frame_view.tool)
+
+    def _on_tool_changed(self, tool: str) -> None:
+        action = {PAN: self.pan_tool_action, MOVEMENT: self.movement_tool_action,
+                  HORIZON: self.horizon_tool_action}[tool]
+        action.setChecked(True)
+        if tool != PAN:
+            self.inspector.tabs.setCurrentWidget(self.movement_panel)
+            self.statusBar().showMessage(
+                "Drag from where the movement starts to where it goes; Esc to stop"
+                if tool == MOVEMENT else
+                "Drag along the horizon, left to right; Esc to stop", 8000)
+
+    def _on_arrow_selected(self, movement_id: object) -> None:
+        """An arrow was selected on the frame or in the Movement tab: show it everywhere."""
+        if not isinstance(movement_id, int):
+            return
+        self.movement_panel.select_movement(movement_id)
+        self.inspector.tabs.setCurrentWidget(self.movement_panel)
+        self._show_track_on_map(movement_id)
+
+    def _show_track_on_map(self, movement_id: int) -> None:
+        if self.map_panel is not None:
+            self.map_panel.show_movement(movement_id)
+
+    def _draw_track_on_map(self, movement_id: int) -> None:
+        if not self.show_map_action.isChecked():
+            self.show_map_action.setChecked(True)
+            self._toggle_map(True)
+        self.ensure_map().draw_track(movement_id)
 
     # ----------------------------------------------------------------- import
 
@@ -684,6 +929,8 @@ class MainWindow(QMainWindow):
     def _take_in_new_items(self) -> None:
         had_items = self.model.rowCount() > 0
         new = self.model.sync()
+        if new and self.map_panel is not None:
+            self.map_panel.refresh()
         if new and not had_items:
             self._show_case_state()
             self.evidence_list.select_evidence(new[0])
@@ -739,10 +986,13 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         settings.save_window(self.saveGeometry(), self.saveState(),
                              self.splitter.saveState())
+        settings.save_map_layout(self.centre_splitter.saveState(),
+                                 self.show_map_action.isChecked())
         self.close_case()
         for task in list(self._tasks):
             task.wait()
         self.frame_view.shutdown()
+        self._dispose_map()
         event.accept()
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802

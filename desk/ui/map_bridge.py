@@ -23,6 +23,8 @@ class MapEvents(QObject):
     point_picked = Signal(int)  # evidence id
     camera_dragged = Signal(int, float, float, bool)  # evidence id, lat, lon, final
     view_dragged = Signal(int, float, float, bool)  # evidence id, heading, fov, final
+    track_drawn = Signal(float, float, float, float)  # start lat, lon, end lat, lon
+    track_moved = Signal(int, int, float, float)  # movement id, 0 start / 1 end, lat, lon
 
 
 def _finite(*values: object) -> bool:
@@ -41,6 +43,7 @@ class MapBridge(QObject):
         super().__init__(parent)
         self.events = MapEvents()
         self._known: frozenset[int] = frozenset()
+        self._movements: frozenset[int] = frozenset()
         self.rejected = 0  # calls refused; a test or a log can notice a misbehaving page
 
     def event(self, event: QEvent) -> bool:
@@ -56,6 +59,10 @@ class MapBridge(QObject):
     def set_known_ids(self, ids: Iterable[int]) -> None:
         """Evidence ids the page may name (those it was given)."""
         self._known = frozenset(int(i) for i in ids)
+
+    def set_known_movements(self, ids: Iterable[int]) -> None:
+        """Movement ids whose ground tracks the page may move (those it was given)."""
+        self._movements = frozenset(int(i) for i in ids)
 
     def _id_ok(self, evidence_id: object) -> bool:
         ok = (isinstance(evidence_id, int) and not isinstance(evidence_id, bool)
@@ -108,5 +115,27 @@ class MapBridge(QObject):
         if (_finite(heading, fov) and 0.0 <= heading <= 360.0 and 1.0 <= fov <= 179.0
                 and isinstance(final, bool)):
             self.events.view_dragged.emit(evidence_id, float(heading) % 360.0, float(fov), final)
+        else:
+            self._reject()
+
+    @Slot(float, float, float, float)
+    def trackDrawn(self, start_lat: float, start_lon: float, end_lat: float,  # noqa: N802
+                   end_lon: float) -> None:
+        """Two clicks in track mode: where a movement starts and ends on the ground."""
+        if (valid_position(start_lat, start_lon) and valid_position(end_lat, end_lon)
+                and (start_lat, start_lon) != (end_lat, end_lon)):
+            self.events.track_drawn.emit(float(start_lat), float(start_lon), float(end_lat),
+                                         float(end_lon))
+        else:
+            self._reject()
+
+    @Slot(int, int, float, float)
+    def trackMoved(self, movement_id: int, end: int, lat: float, lon: float) -> None:  # noqa: N802
+        """An end of a ground track was dragged to a new position (the drag is over)."""
+        known = (isinstance(movement_id, int) and not isinstance(movement_id, bool)
+                 and movement_id in self._movements)
+        if (known and isinstance(end, int) and not isinstance(end, bool) and end in (0, 1)
+                and valid_position(lat, lon)):
+            self.events.track_moved.emit(movement_id, end, float(lat), float(lon))
         else:
             self._reject()

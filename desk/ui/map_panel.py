@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from desk.core import commands, geocode
+from desk.core import movement as movement_geometry
 from desk.core.coords import parse_coordinates
 from desk.core.model import Confidence, Geolocation, Landmark, Movement
 from desk.mapping import scene as scenes
@@ -86,6 +87,8 @@ class MapPanel(QWidget):
 
     #: The reviewer picked a point on the map: the window selects that evidence in its list.
     evidenceSelected = Signal(int)  # noqa: N815 - Qt signal naming
+    #: What a click on the map does now: "none", "place", "pick" or "track".
+    modeChanged = Signal(str)  # noqa: N815
 
     def __init__(self, case: CaseFile | None, push: Callable[[Command], object],
                  parent: QWidget | None = None, *,
@@ -101,6 +104,7 @@ class MapPanel(QWidget):
         self._landmarks: list[Landmark] = []
         self._movements: list[Movement] = []
         self._mode = "none"
+        self._track_for: int | None = None
         self._loaded = False
         self._filling = False
         self._search_online = search_online
@@ -117,6 +121,8 @@ class MapPanel(QWidget):
         events.point_picked.connect(self._on_point_picked)
         events.camera_dragged.connect(self._on_camera_dragged)
         events.view_dragged.connect(self._on_view_dragged)
+        events.track_drawn.connect(self._on_track_drawn)
+        events.track_moved.connect(self._on_track_moved)
 
         self._refresh_timer = QTimer(self, singleShot=True, interval=0)
         self._refresh_timer.timeout.connect(self._do_refresh)
@@ -167,6 +173,34 @@ class MapPanel(QWidget):
         """Re-read the case after an edit, undo, redo or import (coalesced)."""
         self._refresh_timer.start()
 
+    @property
+    def mode(self) -> str:
+        return self._mode
+
+    def draw_track(self, movement_id: int) -> None:
+        """Let the reviewer draw a movement's ground track: two clicks, start then end."""
+        self._flush_refresh()
+        if not any(m.id == movement_id for m in self._movements):
+            return
+        self._track_for = movement_id
+        self._set_mode("track")
+
+    def _flush_refresh(self) -> None:
+        """An edit just made is not read yet (refreshes wait for the event loop): read it."""
+        if self._refresh_timer.isActive():
+            self._refresh_timer.stop()
+            self._do_refresh()
+
+    def cancel_mode(self) -> None:
+        self._set_mode("none")
+
+    def show_movement(self, movement_id: int | None) -> None:
+        """Bring a movement's ground track into view (when the reviewer selects its arrow)."""
+        self._flush_refresh()
+        movement = next((m for m in self._movements if m.id == movement_id), None)
+        if movement is not None and movement_geometry.has_track(movement):
+            self.view.call("focusTrack", movement.id)
+
     def dispose(self) -> None:
         """Release the web view; call before the window closes (QtWebEngine needs it)."""
         self._commit_timer.stop()
@@ -198,7 +232,9 @@ class MapPanel(QWidget):
         item = self._items[self._selected]
         if location is None:
             location = self._geos.get(self._selected)
-        return scenes.selection_detail(item, location, self._landmarks)
+        return scenes.selection_detail(item, location, self._landmarks,
+                                       [m for m in self._movements
+                                        if m.evidence_id == self._selected])
 
     def _do_refresh(self) -> None:
         self._read_case()
@@ -265,13 +301,46 @@ class MapPanel(QWidget):
             self.view.preview(self._detail(dataclasses.replace(location, heading=heading,
                                                                fov=fov)))
 
+    def _on_track_drawn(self, start_lat: float, start_lon: float, end_lat: float,
+                        end_lon: float) -> None:
+        movement_id = self._track_for
+        if self._mode != "track" or movement_id is None:
+            return
+        self._set_mode("none")
+        self._send(commands.edit_row(
+            "movement", {"id": movement_id}, "draw ground track", "Draw track on map",
+            **movement_geometry.track_fields((start_lat, start_lon), (end_lat, end_lon))))
+
+    def _on_track_moved(self, movement_id: int, end: int, lat: float, lon: float) -> None:
+        """A dragged end corrects the track; its bearing follows, all in one undo step."""
+        movement = next((m for m in self._movements if m.id == movement_id), None)
+        if movement is None or not movement_geometry.has_track(movement):
+            return
+        start = (float(movement.start_lat), float(movement.start_lon))  # type: ignore[arg-type]
+        finish = (float(movement.end_lat), float(movement.end_lon))  # type: ignore[arg-type]
+        if end == 0:
+            start = (lat, lon)
+        else:
+            finish = (lat, lon)
+        if start == finish:
+            self.refresh()  # put the handle back where the case has it
+            return
+        self._send(commands.edit_row(
+            "movement", {"id": movement_id}, "correct ground track", "Correct track on map",
+            **movement_geometry.track_fields(start, finish)))
+
     def _set_mode(self, mode: str) -> None:
+        changed = mode != self._mode
         self._mode = mode
+        if mode != "track":
+            self._track_for = None
         if hasattr(self, "place_button"):
             self.place_button.setChecked(mode == "place")
             self.pick_button.setChecked(mode == "pick")
         if self._loaded:
             self.view.set_mode(mode)
+        if changed:
+            self.modeChanged.emit(mode)
 
     # ----------------------------------------------------------------- search
 
@@ -371,7 +440,7 @@ class MapPanel(QWidget):
             else None)
         position_row.addWidget(self.position_field, 1)
         position_row.addWidget(self.place_button)
-        form.addRow("Camera position", position_row)
+        form.addRow("Position", position_row)
         self.position_error = _plain_label()
         self.position_error.setStyleSheet(_ERROR_STYLE)
         self.position_error.setVisible(False)
@@ -399,13 +468,12 @@ class MapPanel(QWidget):
             spin.setKeyboardTracking(False)
             spin.valueChanged.connect(self._form_numbers_changed)
             spin.editingFinished.connect(self._commit_form_numbers)
-        numbers.addWidget(QLabel("±"))
-        numbers.addWidget(self.precision_spin)
+        # Two short rows rather than one long one: the map shares the centre with the frame.
         numbers.addWidget(QLabel("Heading"))
-        numbers.addWidget(self.heading_spin)
+        numbers.addWidget(self.heading_spin, 1)
         numbers.addWidget(QLabel("FOV"))
-        numbers.addWidget(self.fov_spin)
-        form.addRow("Precision", numbers)
+        numbers.addWidget(self.fov_spin, 1)
+        form.addRow("View", numbers)
 
         self.confidence_combo = QComboBox()
         for value in (Confidence.HIGH, Confidence.MODERATE, Confidence.LOW):
@@ -416,9 +484,12 @@ class MapPanel(QWidget):
             "How it was found, e.g. matched TV tower and roofline against 2020 drone footage")
         self.method_field.editingFinished.connect(self._commit_method)
         confidence_row = QHBoxLayout()
-        confidence_row.addWidget(self.confidence_combo)
-        confidence_row.addWidget(self.method_field, 1)
-        form.addRow("Confidence", confidence_row)
+        confidence_row.addWidget(QLabel("±"))
+        confidence_row.addWidget(self.precision_spin, 1)
+        confidence_row.addWidget(QLabel("Confidence"))
+        confidence_row.addWidget(self.confidence_combo, 1)
+        form.addRow("Precision", confidence_row)
+        form.addRow("Method", self.method_field)
 
         self.where_label = _plain_label(dim=True)
         self.claim_label = _plain_label(dim=True)
@@ -452,6 +523,7 @@ class MapPanel(QWidget):
             if not self.position_field.hasFocus() or item is None:
                 self.position_field.setText(
                     f"{location.lat:.6f}, {location.lon:.6f}" if location else "")
+                self.position_field.setCursorPosition(0)
             self.position_error.setVisible(False)
             for widget in (self.precision_spin, self.heading_spin, self.fov_spin,
                            self.confidence_combo, self.method_field, self.remove_button):
@@ -464,6 +536,7 @@ class MapPanel(QWidget):
                 str(location.confidence) if location else Confidence.MODERATE.value)))
             if not self.method_field.hasFocus() or location is None:
                 self.method_field.setText(location.method if location else "")
+                self.method_field.setCursorPosition(0)
             self.claim_label.setText(self._claim_text(item, location))
             self.where_label.setText("…" if location else "")
             if location is not None:

@@ -189,6 +189,9 @@ class MapView(QWebEngineView):
         if selected:
             ids.add(int(selected["id"]))
         self.bridge.set_known_ids(ids)
+        tracks = {int(m["id"]) for m in scene.get("movements", ())}
+        tracks.update(int(t["id"]) for t in (selected or {}).get("tracks", ()))
+        self.bridge.set_known_movements(tracks)
 
     # ----------------------------------------------------------------- talking to the page
 
@@ -210,6 +213,8 @@ class MapView(QWebEngineView):
     def select(self, detail: dict[str, Any] | None, centre: bool) -> None:
         if detail:
             self.bridge.set_known_ids({*self.bridge._known, int(detail["id"])})
+            self.bridge.set_known_movements(
+                {*self.bridge._movements, *(int(t["id"]) for t in detail.get("tracks", ()))})
         self.call("select", detail, centre)
 
     def preview(self, detail: dict[str, Any] | None) -> None:

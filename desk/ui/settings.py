@@ -14,6 +14,8 @@ _RECENT = "recent_cases"
 _GEOMETRY = "window/geometry"
 _STATE = "window/state"
 _SPLITTER = "window/splitter"
+_CENTRE = "window/centre_splitter"
+_MAP_SHOWN = "window/map_shown"
 
 
 def _settings() -> QSettings:
@@ -66,3 +68,19 @@ def save_window(geometry: QByteArray, state: QByteArray, splitter: QByteArray) -
     settings.setValue(_GEOMETRY, geometry)
     settings.setValue(_STATE, state)
     settings.setValue(_SPLITTER, splitter)
+
+
+def centre_splitter_state() -> QByteArray | None:
+    """How the frame and the map share the centre (frame | map)."""
+    return _bytes(_CENTRE)
+
+
+def map_shown() -> bool:
+    value = _settings().value(_MAP_SHOWN, True)
+    return value not in (False, "false", "0", 0)
+
+
+def save_map_layout(centre: QByteArray, shown: bool) -> None:
+    settings = _settings()
+    settings.setValue(_CENTRE, centre)
+    settings.setValue(_MAP_SHOWN, bool(shown))

@@ -29,8 +29,13 @@
   var mode = "none";
   var dragging = null;
   var painted = false;
-  var layers = {landmarks: null, movements: null, detail: null, search: null};
+  var layers = {landmarks: null, movements: null, detail: null, tracks: null, draft: null,
+                search: null};
   var detailState = {id: null, camera: null, handles: {}, data: null};
+  var trackHandles = [];
+  var draft = {start: null, line: null};
+  var hint = null;
+  var MODES = ["none", "place", "pick", "track"];
 
   // ------------------------------------------------------------------ helpers
 
@@ -342,17 +347,24 @@
     }
   }
 
+  /* Two short rows, so the legend leaves room for the map when the map is narrow. */
   function addLegend() {
     var legend = L.control({position: "topright"});
     legend.onAdd = function () {
       var box = el("div", "desk-legend");
-      [1, 2, 3, 0].forEach(function (kind) {
-        var row = el("div", "desk-legend-row");
-        var swatch = el("span", "desk-swatch desk-kind-" + kind);
+      var row = el("div", "desk-legend-row");
+      row.appendChild(el("span", "desk-legend-title", "geolocated:"));
+      [[1, "high"], [2, "moderate"], [3, "low"]].forEach(function (pair) {
+        var swatch = el("span", "desk-swatch desk-kind-" + pair[0]);
+        swatch.title = KIND_TEXT[pair[0]];
         row.appendChild(swatch);
-        row.appendChild(el("span", null, KIND_TEXT[kind]));
-        box.appendChild(row);
+        row.appendChild(el("span", null, pair[1]));
       });
+      box.appendChild(row);
+      var claimed = el("div", "desk-legend-row");
+      claimed.appendChild(el("span", "desk-swatch desk-kind-0"));
+      claimed.appendChild(el("span", null, KIND_TEXT[0]));
+      box.appendChild(claimed);
       L.DomEvent.disableClickPropagation(box);
       return box;
     };
@@ -377,20 +389,125 @@
   function drawMovements(list) {
     layers.movements.clearLayers();
     (list || []).forEach(function (mv) {
-      var style = {color: mv.colour, weight: 4, opacity: 0.95, interactive: false};
-      layers.movements.addLayer(L.polyline(mv.path.map(latlng), style));
-      layers.movements.addLayer(L.polygon(mv.head.map(latlng), {
-        color: mv.colour, fillColor: mv.colour, fillOpacity: 1, weight: 2, interactive: false
+      // A dark casing under the coloured line keeps pale colours visible on any tiles.
+      layers.movements.addLayer(L.polyline(mv.path.map(latlng), {
+        color: "#1d2025", weight: 7, opacity: 0.75, interactive: false, pane: "deskTracks"
       }));
-      // Beyond the arrow's head, on the side it points to.
+      layers.movements.addLayer(L.polyline(mv.path.map(latlng), {
+        color: mv.colour, weight: 4, opacity: 1, interactive: false, className: "desk-track",
+        pane: "deskTracks"
+      }));
+      layers.movements.addLayer(L.polygon(mv.head.map(latlng), {
+        color: "#1d2025", fillColor: mv.colour, fillOpacity: 1, weight: 1.5, interactive: false,
+        pane: "deskTracks"
+      }));
+      // Above the middle of the track: in view whenever the track is, whichever way it runs.
       var text = mv.name ? mv.name + " · " + mv.label : mv.label;
-      var end = latlng(mv.path[mv.path.length - 1]);
-      var start = latlng(mv.path[0]);
-      var side = end.lng < start.lng ? "left" : "right";
-      var tip = label(end, text, "desk-movement-label", side);
-      tip.options.offset = [side === "left" ? -10 : 10, 0];
+      var relation = mv.relation === "toward" || mv.relation === "away" ||
+        mv.relation === "across" ? " desk-" + mv.relation : "";
+      var tip = label(along(mv.path.map(latlng), 0.5), text, "desk-movement-label" + relation,
+                      "top");
+      tip.options.offset = [0, -10];
+      tip.on("add", function () {
+        var node = tip.getElement();
+        if (node) { node.style.borderLeftColor = mv.colour; node.style.borderRightColor = mv.colour; }
+      });
       layers.movements.addLayer(tip);
     });
+  }
+
+  /* Where to name the reference line: near its start on screen (the reference itself may be
+   * kilometres away, far outside the view), or a third of the way when it is all in view. */
+  function referenceLabelAt(path) {
+    var a = map.latLngToContainerPoint(path[0]);
+    var b = map.latLngToContainerPoint(path[path.length - 1]);
+    var pixels = a.distanceTo(b);
+    var fraction = pixels > 0 ? Math.min(0.35, 110 / pixels) : 0.35;
+    return along(path, fraction);
+  }
+
+  function placeReferenceLabels() {
+    layers.tracks.eachLayer(function (layer) {
+      if (layer.deskPath) { layer.setLatLng(referenceLabelAt(layer.deskPath)); }
+    });
+  }
+
+  /* The selected frame's ground tracks: draggable ends and the line to the reference point. */
+  function drawTracks(d) {
+    if (dragging === "track") { return; }  // never pull a handle from under the mouse
+    layers.tracks.clearLayers();
+    trackHandles = [];
+    ((d && d.tracks) || []).forEach(function (t) {
+      if (t.reference) {
+        var path = t.reference.path.map(latlng);
+        layers.tracks.addLayer(L.polyline(path, {
+          color: "#b07cf5", weight: 2.5, dashArray: "9 7", interactive: false,
+          className: "desk-reference-line", pane: "deskTracks"
+        }));
+        var tip = label(referenceLabelAt(path), t.reference.label, "desk-reference-label",
+                        "center");
+        tip.options.offset = [0, 0];
+        tip.deskPath = path;
+        layers.tracks.addLayer(tip);
+      }
+      var preview = L.polyline([latlng(t.start), latlng(t.end)], {
+        color: t.colour, weight: 3, dashArray: "4 5", opacity: 0, interactive: false,
+        pane: "deskTracks"
+      });
+      layers.tracks.addLayer(preview);
+      ["start", "end"].forEach(function (which, index) {
+        var marker = divMarker(latlng(t[which]), "desk-track-handle desk-track-" + which, true);
+        marker.on("dragstart", function () {
+          dragging = "track";
+          preview.setStyle({opacity: 0.95});
+        });
+        marker.on("drag", function () {
+          var ends = preview.getLatLngs();
+          ends[index] = marker.getLatLng();
+          preview.setLatLngs(ends);
+        });
+        marker.on("dragend", function () {
+          var at = marker.getLatLng().wrap();
+          dragging = null;
+          send("trackMoved", t.id, index, at.lat, at.lng);
+        });
+        layers.tracks.addLayer(marker);
+        trackHandles.push({id: t.id, end: index, marker: marker});
+      });
+    });
+  }
+
+  // ------------------------------------------------------------------ drawing a track
+
+  function showHint(text) {
+    if (!hint) {
+      hint = el("div", "desk-hint");
+      map.getContainer().appendChild(hint);
+    }
+    hint.textContent = text || "";
+    hint.style.display = text ? "block" : "none";
+  }
+
+  function resetDraft() {
+    layers.draft.clearLayers();
+    draft.start = null;
+    draft.line = null;
+    showHint(mode === "track" ? "Click where the movement starts on the ground" : "");
+  }
+
+  function draftClick(at) {
+    if (!draft.start) {
+      draft.start = at;
+      layers.draft.addLayer(divMarker(at, "desk-track-handle desk-track-start"));
+      draft.line = L.polyline([at, at], {color: "#ffd23f", weight: 3, dashArray: "4 5",
+                                         interactive: false});
+      layers.draft.addLayer(draft.line);
+      showHint("Now click where it ends");
+      return;
+    }
+    var start = draft.start;
+    resetDraft();
+    send("trackDrawn", start.lat, start.lng, at.lat, at.lng);
   }
 
   // ------------------------------------------------------------------ the selected frame
@@ -466,6 +583,7 @@
   function showDetail(d) {
     ensureDetailMarkers();
     layers.detail.clearLayers();
+    drawTracks(d);
     detailState.data = d;
     detailState.id = d ? d.id : null;
     var parts = [detailState.camera, detailState.handles.heading, detailState.handles.left,
@@ -547,6 +665,10 @@
   // ------------------------------------------------------------------ interaction
 
   function onClick(e) {
+    if (mode === "track") {
+      draftClick(e.latlng.wrap());
+      return;
+    }
     // While placing or picking, a click means a position even on top of a point.
     var index = mode === "none" ? points.hit(e.containerPoint, 8) : -1;
     if (index >= 0) {
@@ -558,6 +680,7 @@
   }
 
   function onMouseMove(e) {
+    if (draft.line) { draft.line.setLatLngs([draft.start, e.latlng]); }
     var index = points.hit(e.containerPoint, 8);
     var container = map.getContainer();
     if (index < 0) {
@@ -586,12 +709,17 @@
       map.createPane("deskGrid").style.zIndex = 250;
       map.createPane("deskPoints").style.zIndex = 450;
       map.getPane("deskPoints").style.pointerEvents = "none";
+      // Movement tracks above the selected frame's translucent view cone, which would tint them.
+      map.createPane("deskTracks").style.zIndex = 430;
+      map.getPane("deskTracks").style.pointerEvents = "none";
       map.getPane("deskGrid").style.pointerEvents = "none";
       grid = new GridLayer();
       points = new PointsLayer();
       layers.landmarks = L.layerGroup().addTo(map);
       layers.movements = L.layerGroup().addTo(map);
       layers.detail = L.layerGroup().addTo(map);
+      layers.tracks = L.layerGroup().addTo(map);
+      layers.draft = L.layerGroup().addTo(map);
       layers.search = L.layerGroup().addTo(map);
       hover = el("div", "desk-hover");
       hover.style.display = "none";
@@ -600,6 +728,7 @@
       L.control.scale({position: "bottomright", imperial: false}).addTo(map);
       addLegend();
       map.on("click", onClick);
+      map.on("zoomend", placeReferenceLabels);
       map.on("mousemove", onMouseMove);
       map.on("mouseout", function () { hover.style.display = "none"; });
       points.addTo(map);
@@ -636,10 +765,12 @@
       showDetail(detail);
     },
     setMode: function (value) {
-      mode = value === "place" || value === "pick" ? value : "none";
+      mode = MODES.indexOf(value) >= 0 ? value : "none";
       var container = map.getContainer();
       container.classList.toggle("desk-mode-place", mode === "place");
       container.classList.toggle("desk-mode-pick", mode === "pick");
+      container.classList.toggle("desk-mode-track", mode === "track");
+      resetDraft();
     },
     showPlace: function (lat, lon, name) {
       layers.search.clearLayers();
@@ -652,6 +783,23 @@
       map.setView([lat, lon], Math.max(map.getZoom(), 13), {animate: false});
     },
     clearPlace: function () { layers.search.clearLayers(); },
+    /* Show a movement's ground track large enough to read (tracks are often a few metres). */
+    focusTrack: function (id) {
+      var found = null;
+      (data.movements || []).forEach(function (mv) { if (mv.id === id) { found = mv; } });
+      if (!found) { return; }
+      var bounds = L.latLngBounds(found.path.map(latlng));
+      // A little of the line to the reference point, so its direction and name show too.
+      ((data.selected && data.selected.tracks) || []).forEach(function (t) {
+        if (t.id !== id || !t.reference) { return; }
+        var ref = t.reference.path.map(latlng);
+        var total = ref[0].distanceTo(ref[ref.length - 1]);
+        var length = latlng(t.start).distanceTo(latlng(t.end));
+        if (total > 0) { bounds.extend(along(ref, Math.min(1, 1.2 * length / total))); }
+      });
+      map.fitBounds(bounds, {padding: [90, 90], maxZoom: 20, animate: false});
+      placeReferenceLabels();
+    },
     /* Where a position is on screen (for tests that click like a reviewer). */
     containerPointOf: function (lat, lon) {
       var p = map.latLngToContainerPoint([lat, lon]);
@@ -678,6 +826,13 @@
         sights: texts(".desk-sight-label"),
         claims: texts(".desk-claim-label"),
         movements: texts(".desk-movement-label"),
+        references: texts(".desk-reference-label"),
+        tracks: trackHandles.map(function (h) {
+          var at = h.marker.getLatLng();
+          return {id: h.id, end: h.end, at: [at.lat, at.lng]};
+        }),
+        draftStart: draft.start ? [draft.start.lat, draft.start.lng] : null,
+        hint: hint && hint.style.display !== "none" ? hint.textContent : "",
         search: texts(".desk-search-label"),
         mode: mode,
         zoom: map.getZoom(),

@@ -84,3 +84,43 @@ def test_out_of_range_rows_are_left_out() -> None:
     data = scene.build_scene([scene.Item(9, "bad", Gps(float("nan"), 0))], [bad],
                              [Landmark(3, "bad", 0, 500)])
     assert data["points"]["id"] == [] and data["landmarks"] == []
+
+
+def test_arrow_label_says_toward_or_away_from_the_reference() -> None:
+    start = geo.destination((CENTRE.lat, CENTRE.lon), 293.0, 1790.0)
+    end = geo.destination(start, 266.0, 15.0)
+    movement = Movement(4, 7, "group", start_lat=start[0], start_lon=start[1], end_lat=end[0],
+                        end_lon=end[1], bearing=266.0)
+    away = scene.movement_data(movement, CENTRE)
+    assert away is not None and away["label"] == "266° W · away"
+    assert away["relation"] == "away"
+    # The scene measures against the movement's own reference, else the case's default one.
+    data = scene.build_scene([scene.Item(7, "frame", None)], [FRAME], [MAST, CENTRE],
+                             [movement])
+    assert data["movements"][0]["label"] == "266° W · away"
+    chosen = Movement(**{**movement.__dict__, "reference_id": MAST.id})
+    data = scene.build_scene([scene.Item(7, "frame", None)], [FRAME], [MAST, CENTRE], [chosen])
+    assert data["movements"][0]["label"] == "266° W · toward"  # the mast lies ahead, west
+    assert scene.reference_for(chosen, [MAST, CENTRE]) is MAST
+
+
+def test_the_selected_frames_tracks_have_ends_and_a_line_to_the_reference() -> None:
+    end = geo.destination(CAMERA, 266.0, 15.0)
+    movement = Movement(4, 7, "group", start_lat=CAMERA[0], start_lon=CAMERA[1],
+                        end_lat=end[0], end_lon=end[1])
+    other_frame = Movement(5, 8, "elsewhere", start_lat=CAMERA[0], start_lon=CAMERA[1],
+                           end_lat=end[0], end_lon=end[1])
+    detail = scene.selection_detail(scene.Item(7, "frame", None), FRAME, [MAST, CENTRE],
+                                    [movement, other_frame])
+    (track,) = detail["tracks"]
+    assert track["id"] == 4
+    assert track["start"] == list(CAMERA) and track["end"] == pytest.approx(list(end))
+    reference = track["reference"]
+    assert reference["id"] == CENTRE.id
+    assert reference["path"][0] == list(CAMERA)
+    assert reference["path"][-1] == [CENTRE.lat, CENTRE.lon]
+    assert reference["label"] == "113° to Kupiansk centre"
+    # No reference point in the case: the track has its ends but no line.
+    (alone,) = scene.selection_detail(scene.Item(7, "frame", None), FRAME, [MAST],
+                                      [movement])["tracks"]
+    assert alone["reference"] is None

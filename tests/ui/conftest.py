@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+if hasattr(os, "geteuid") and os.geteuid() == 0:  # Chromium refuses its sandbox as root
+    os.environ.setdefault("QTWEBENGINE_DISABLE_SANDBOX", "1")
 
 import shutil
 from collections.abc import Iterator
@@ -16,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from PySide6 import QtWebEngineWidgets  # noqa: F401 - before pytest-qt makes the QApplication
 from PySide6.QtCore import QCoreApplication, QEvent, QSettings
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
@@ -26,6 +29,9 @@ from desk.core.intake import import_files
 from desk.core.model import Claim, Geolocation
 from desk.ui.main_window import MainWindow
 from tests.ui.images import make_jpeg
+
+#: The map in window tests: no tile servers, no online geocoder.
+OFFLINE_MAP = {"base_layers": (), "search_online": False}
 
 #: A name and an EXIF value that would render as markup if any view treated them as rich text.
 HOSTILE_NAME = "<b>bold<b><img src=x>.jpg"
@@ -95,13 +101,37 @@ def _flush_deletes() -> None:
 
 @pytest.fixture
 def window(qtbot: QtBot, dialogs: DialogRecorder) -> Iterator[MainWindow]:
-    """The main window, shown; closed at the end, and no top-level widget may outlive it."""
-    win = MainWindow()
+    """The main window, shown; closed at the end, and no top-level widget may outlive it.
+
+    Its map (Qt WebEngine) starts only when a test asks for it (`window.ensure_map()`), so
+    tests that do not need it stay fast and never race its start-up timer.
+    """
+    win = MainWindow(map_options=OFFLINE_MAP, map_delay_ms=None)
     qtbot.addWidget(win)
     win.show()
     qtbot.waitExposed(win)
     yield win
     win.close()
+    win.deleteLater()
+    _flush_deletes()
+    leaked = [w for w in QApplication.topLevelWidgets() if w.isVisible()]
+    assert not leaked, f"top-level widgets left open: {leaked}"
+
+
+@pytest.fixture
+def map_window(qtbot: QtBot, dialogs: DialogRecorder) -> Iterator[MainWindow]:
+    """The main window with its map, which starts as soon as a case opens (offline).
+
+    Closing the window disposes the map's web view; the deferred deletes are flushed here
+    so no QtWebEngine page outlives the test.
+    """
+    win = MainWindow(map_options=OFFLINE_MAP, map_delay_ms=0)
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    yield win
+    win.close()
+    assert win.map_panel is None  # disposed when the window closed
     win.deleteLater()
     _flush_deletes()
     leaked = [w for w in QApplication.topLevelWidgets() if w.isVisible()]

@@ -37,7 +37,8 @@ def test_offline_map_still_shows_everything(kupiansk: Any, panel_factory: Any, q
     # Two geolocated frames and one claimed (EXIF GPS) position.
     assert state["points"] == 3
     assert sorted(state["landmarks"]) == ["Kupiansk centre", "TV mast"]
-    assert state["movements"] == ["group of 6 soldiers · 260° W"]
+    # The bearing of the track itself (the stored 260° is a rounded figure) and the relation.
+    assert state["movements"] == ["group of 6 soldiers · 261° W · away"]
 
 
 def test_selecting_a_frame_shows_camera_cone_and_sight_lines(kupiansk: Any, panel_factory: Any,

@@ -75,7 +75,8 @@ def hostile_case(path: Path, port: int) -> tuple[CaseFile, int, list[str]]:
         commands.set_geolocation(Geolocation(eid, 49.7159, 37.5928 + index / 5000,
                                              heading=262, fov=62, method=text)).apply(case)
         commands.add_landmark(case, Landmark(0, text, 49.7165 + index / 3000, 37.5882,
-                                             kind=text, notes=text)).apply(case)
+                                             kind=text, notes=text, is_reference=index == 0)
+                              ).apply(case)
         commands.add_movement(case, Movement(0, eid, label=text, color=text,
                                              start_lat=49.71585, start_lon=37.5924,
                                              end_lat=49.7156, end_lon=37.5899 - index / 5000)
@@ -98,6 +99,9 @@ def test_payloads_everywhere_are_shown_as_text_and_never_run(
         assert sorted(state["landmarks"]) == sorted(texts)
         assert all(any(label.startswith(t + " · ") for label in state["movements"])
                    for t in texts)
+        # The reference point's name, on the line from the selected frame's track to it.
+        assert len(state["references"]) == 1
+        assert state["references"][0].endswith("° to " + texts[0])
         # Hovering a point shows its file name, as text.
         QTest.mouseMove(view.focusProxy(), pixel_of(qtbot, view, 49.7159, 37.5928 + 1 / 5000))
         qtbot.waitUntil(lambda: evaluate(

@@ -166,7 +166,7 @@ def test_the_page_sees_only_the_bridge_slots(view_factory: Any, qtbot: Any) -> N
                if "(" not in m and m not in helpers}
     # QWebChannel publishes QObject.deleteLater with any object; the bridge ignores it.
     assert methods == {"ready", "painted", "mapClicked", "pointSelected", "cameraMoved",
-                       "headingChanged", "deleteLater"}, methods
+                       "headingChanged", "trackDrawn", "trackMoved", "deleteLater"}, methods
     clicks: list[tuple[float, float]] = []
     view.events.clicked.connect(lambda lat, lon: clicks.append((lat, lon)))
     before = view.bridge.rejected
@@ -174,11 +174,12 @@ def test_the_page_sees_only_the_bridge_slots(view_factory: Any, qtbot: Any) -> N
                           " b.mapClicked(95, 10); b.mapClicked(10, 200); b.mapClicked(-90.5, 1);"
                           " b.cameraMoved(999, 49, 37, true); b.headingChanged(1, 400, 60, true);"
                           " b.headingChanged(1, 90, 0.5, true); b.pointSelected(-1);"
-                          " b.deleteLater();"
+                          " b.deleteLater(); b.trackDrawn(49, 37, 49, 37);"
+                          " b.trackDrawn(49, 37, 49, 181); b.trackMoved(7, 0, 49, 37);"
                           " b.mapClicked(49.7, 37.6); return 1; })()")
     qtbot.waitUntil(lambda: len(clicks) == 1)
     assert clicks == [pytest.approx((49.7, 37.6))]
-    qtbot.waitUntil(lambda: view.bridge.rejected - before >= 7)
+    qtbot.waitUntil(lambda: view.bridge.rejected - before >= 10)
     flush_deletes()
     assert view.bridge.objectName() == ""  # still alive: deleteLater from the page was ignored
 
@@ -186,12 +187,15 @@ def test_the_page_sees_only_the_bridge_slots(view_factory: Any, qtbot: Any) -> N
 def test_bridge_checks_types_and_ranges() -> None:
     bridge = MapBridge()
     bridge.set_known_ids({3})
+    bridge.set_known_movements({5})
     seen: list[tuple[object, ...]] = []
     events = bridge.events
     events.clicked.connect(lambda *a: seen.append(("click", *a)))
     events.point_picked.connect(lambda *a: seen.append(("pick", *a)))
     events.camera_dragged.connect(lambda *a: seen.append(("camera", *a)))
     events.view_dragged.connect(lambda *a: seen.append(("view", *a)))
+    events.track_drawn.connect(lambda *a: seen.append(("track", *a)))
+    events.track_moved.connect(lambda *a: seen.append(("end", *a)))
     bridge.mapClicked(91.0, 0.0)
     bridge.mapClicked(float("inf"), 0.0)
     bridge.pointSelected(4)  # not on the map
@@ -199,14 +203,22 @@ def test_bridge_checks_types_and_ranges() -> None:
     bridge.cameraMoved(3, 49.0, 181.0, True)
     bridge.headingChanged(3, -1.0, 60.0, False)
     bridge.headingChanged(3, 90.0, 180.0, False)
+    bridge.trackDrawn(49.7, 37.6, 49.7, 37.6)  # no length, no direction
+    bridge.trackDrawn(49.7, 37.6, float("nan"), 37.6)
+    bridge.trackMoved(3, 0, 49.7, 37.6)  # an evidence id is not a movement
+    bridge.trackMoved(5, 2, 49.7, 37.6)  # a track has two ends only
+    bridge.trackMoved(5, True, 49.7, 37.6)  # type: ignore[arg-type]
     assert seen == []
-    assert bridge.rejected == 7
+    assert bridge.rejected == 12
     bridge.mapClicked(49.7, 37.6)
     bridge.pointSelected(3)
     bridge.cameraMoved(3, 49.7, 37.6, True)
     bridge.headingChanged(3, 360.0, 62.0, False)
+    bridge.trackDrawn(49.7, 37.6, 49.71, 37.61)
+    bridge.trackMoved(5, 1, 49.7, 37.6)
     assert seen == [("click", 49.7, 37.6), ("pick", 3), ("camera", 3, 49.7, 37.6, True),
-                    ("view", 3, 0.0, 62.0, False)]
+                    ("view", 3, 0.0, 62.0, False), ("track", 49.7, 37.6, 49.71, 37.61),
+                    ("end", 5, 1, 49.7, 37.6)]
 
 
 def test_a_page_over_two_megabytes_loads_from_its_file(view_factory: Any, qtbot: Any) -> None:
