@@ -1,21 +1,19 @@
-"""Toward, away or across: a movement's relation to a reference point as numbers.
+"""Toward, away or across, as the dossier prints it: numbers from `desk.core.movement`.
 
-Kept in this one small function so it can move to `desk.core` when movement findings get
-their own issue; the dossier only renders what it returns.
+The window, `desk info --json` and the dossier must give a reader the same answer, so the
+judgement itself lives in the core; this module only shapes it for the dossier's record.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
+from desk.core import movement as core
 from desk.core.model import Landmark, Movement
-from desk.dossier.geometry import angle_between, inverse
 
-#: A movement within this many degrees of the bearing to the reference goes toward it.
-TOWARD_MAX_DEG = 45.0
-#: A movement at least this many degrees off that bearing goes away from it.
-AWAY_MIN_DEG = 135.0
+TOWARD_MAX_DEG = core.TOWARD_MAX_DEG
+AWAY_MIN_DEG = core.AWAY_MIN_DEG
+relation_for_angle = core.relation_for_angle
 
 
 @dataclass(frozen=True)
@@ -24,7 +22,7 @@ class MovementFinding:
 
     relation: str  # "toward" | "away" | "across"
     bearing: float  # direction of movement, degrees from true north
-    bearing_source: str  # "recorded" (drawn on the map) or "track" (start -> end)
+    bearing_source: str  # "track" (start -> end on the map)
     bearing_to_reference: float  # from the start of the track to the reference
     angle: float  # between the two bearings, 0..180
     distance_start_m: float
@@ -50,53 +48,25 @@ class MovementFinding:
         }
 
 
-def relation_for_angle(angle: float) -> str:
-    if angle <= TOWARD_MAX_DEG:
-        return "toward"
-    if angle >= AWAY_MIN_DEG:
-        return "away"
-    return "across"
-
-
 def movement_finding(movement: Movement, reference: Landmark | None) -> MovementFinding | None:
-    """The relation of a ground track to its reference, or None when a number is missing.
-
-    The recorded bearing (what the reviewer drew) wins over the start->end track, because the
-    track's two ends are often only a few metres apart and less precise than the drawn arrow.
-    """
-    if (
-        reference is None
-        or movement.start_lat is None
-        or movement.start_lon is None
-        or movement.end_lat is None
-        or movement.end_lon is None
-    ):
+    """The core's finding for a ground track, or None when there is no track or reference."""
+    if reference is None or not core.has_track(movement):
         return None
     try:
-        track_length, track_bearing = inverse(
-            movement.start_lat, movement.start_lon, movement.end_lat, movement.end_lon
-        )
-        start_distance, to_reference = inverse(
-            movement.start_lat, movement.start_lon, reference.lat, reference.lon
-        )
-        end_distance, _ = inverse(movement.end_lat, movement.end_lon, reference.lat,
-                                  reference.lon)
+        finding = core.assess(movement, reference)
+        length = core.track_length_m(movement)
     except ValueError:  # coordinates off the globe: no finding rather than a wrong one
         return None
-    if movement.bearing is not None and math.isfinite(movement.bearing):
-        bearing, source = float(movement.bearing) % 360.0, "recorded"
-    elif track_length > 0:
-        bearing, source = track_bearing, "track"
-    else:
+    if finding is None or length is None or finding.start_distance_m is None \
+            or finding.end_distance_m is None:
         return None
-    angle = angle_between(bearing, to_reference)
     return MovementFinding(
-        relation=relation_for_angle(angle),
-        bearing=bearing,
-        bearing_source=source,
-        bearing_to_reference=to_reference,
-        angle=angle,
-        distance_start_m=start_distance,
-        distance_end_m=end_distance,
-        track_length_m=track_length,
+        relation=finding.relation,
+        bearing=finding.bearing,
+        bearing_source="track",
+        bearing_to_reference=finding.bearing_to_reference,
+        angle=finding.angle,
+        distance_start_m=finding.start_distance_m,
+        distance_end_m=finding.end_distance_m,
+        track_length_m=length,
     )
