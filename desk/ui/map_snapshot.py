@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 
 from PySide6.QtCore import QBuffer, QByteArray, QEventLoop, QIODevice, Qt, QTimer
+from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication
 
 from desk.core.casefile import CaseFile
@@ -27,6 +28,13 @@ def _wait(condition: object, timeout_s: float) -> bool:
         QTimer.singleShot(20, loop.quit)
         loop.exec()
     return True
+
+
+def _has_drawing(image: QImage) -> bool:
+    """More than a handful of colours in a coarse copy: grid, labels and cone are painted."""
+    small = image.scaled(48, 30)
+    colours = {small.pixel(x, y) for x in range(small.width()) for y in range(small.height())}
+    return len(colours) > 12
 
 
 class MapSnapshotter:
@@ -57,15 +65,33 @@ class MapSnapshotter:
         view.show_scene(scene_for_case(self._case, selected=evidence_id))
         if not _wait(lambda: view.is_ready, self._timeout_s):
             return None
+        # The page is ready before Chromium has composited it: wait for two animation frames
+        # of this page, then grab until the picture shows the drawing (a view that has not
+        # painted yet grabs as one flat colour, or as the previous page).
+        view.evaluate("(window.__deskPainted = false, requestAnimationFrame(() =>"
+                      " requestAnimationFrame(() => { window.__deskPainted = true; })), 0)",
+                      lambda _value: None)
         painted: dict[str, bool] = {}
-        # Two animation frames after the data is drawn, the canvas is on screen.
-        view.evaluate("new Promise(r => requestAnimationFrame(() => requestAnimationFrame("
-                      "() => r(true))))", lambda value: painted.setdefault("done", True))
-        _wait(lambda: painted.get("done"), 5.0)
-        QApplication.processEvents()
-        image = view.grab().toImage()
-        if image.isNull():
+
+        def frames_done() -> bool:
+            view.evaluate("window.__deskPainted === true",
+                          lambda value: painted.__setitem__("done", bool(value)))
+            return painted.get("done", False)
+
+        if not _wait(frames_done, self._timeout_s):
             return None
+        shot: dict[str, QImage] = {}
+
+        def drawn() -> bool:
+            image = view.grab().toImage()
+            if not image.isNull() and _has_drawing(image):
+                shot["image"] = image
+                return True
+            return False
+
+        if not _wait(drawn, self._timeout_s):
+            return None
+        image = shot["image"]
         data = QByteArray()
         buffer = QBuffer(data)
         buffer.open(QIODevice.OpenModeFlag.WriteOnly)
