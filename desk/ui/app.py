@@ -6,6 +6,7 @@ machinery, Pillow and the like load when first used, so the window appears quick
 
 from __future__ import annotations
 
+import os
 import sys
 import traceback
 from pathlib import Path
@@ -18,12 +19,26 @@ ORGANIZATION = "desk"
 APPLICATION = "desk"
 
 
+def _allow_root_webengine() -> None:
+    """Chromium refuses to start its sandbox as root, and the map would take the window down.
+
+    Normal users keep the sandbox. Run as root (a live USB, a container), desk says once that
+    the sandbox is off; the map page only loads desk's own files and the chosen tile hosts.
+    """
+    if (hasattr(os, "geteuid") and os.geteuid() == 0
+            and "QTWEBENGINE_DISABLE_SANDBOX" not in os.environ):
+        os.environ["QTWEBENGINE_DISABLE_SANDBOX"] = "1"
+        print("desk: running as root, so Qt WebEngine's sandbox is off for the map.",
+              file=sys.stderr)
+
+
 def create_application(argv: list[str] | None = None) -> QApplication:
     """The QApplication, named for QSettings and styled; reused if one exists (tests)."""
     # Qt WebEngine (the map) must be loaded before the QApplication exists: it sets up the
     # OpenGL context sharing it needs when its library loads.
     from PySide6 import QtWebEngineWidgets  # noqa: F401
 
+    _allow_root_webengine()
     app = QApplication.instance()
     if not isinstance(app, QApplication):
         app = QApplication(argv if argv is not None else sys.argv[:1])
