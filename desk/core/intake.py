@@ -31,6 +31,10 @@ REJECTED = "rejected"
 #: A transaction is committed after this many files or bytes, whichever comes first.
 BATCH_FILES = 24
 BATCH_BYTES = 96 * 1024 * 1024
+#: Files read ahead of the writer (and their bytes): enough that the parsers keep working
+#: while a batch is written, few enough that memory stays flat.
+WINDOW_FILES = 32
+WINDOW_BYTES = 256 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -212,7 +216,7 @@ def import_files(
     done = 0
     try:
         with ThreadPoolExecutor(lanes, thread_name_prefix="desk-intake") as pool:
-            for job in _in_order(pool, reader, files, cancel, window=2 * lanes + 2):
+            for job in _in_order(pool, reader, files, cancel, window=WINDOW_FILES):
                 done += 1
                 if job.sha256 in seen:  # the same bytes earlier in this batch
                     job.duplicate_of, job.parsed, job.data = -1, None, b""
@@ -249,22 +253,36 @@ def _in_order(
     cancel: CancelFn | None,
     window: int,
 ) -> Iterator[_Job]:
-    """Results in file order with a bounded number in flight, so memory stays flat."""
-    queue: deque[Future[_Job]] = deque()
+    """Results in file order with a bounded number (and size) in flight."""
+    queue: deque[tuple[Future[_Job], int]] = deque()
+    in_flight = 0
     index = 0
     try:
         while index < len(files) or queue:
             while index < len(files) and len(queue) < window:
+                size = _size_of(files[index])
+                if queue and in_flight + size > WINDOW_BYTES:
+                    break
                 if cancel is not None and cancel():
                     index = len(files)
                     break
-                queue.append(pool.submit(reader.run, files[index]))
+                queue.append((pool.submit(reader.run, files[index]), size))
+                in_flight += size
                 index += 1
             if queue:
-                yield queue.popleft().result()
+                future, size = queue.popleft()
+                in_flight -= size
+                yield future.result()
     finally:
-        for future in queue:
+        for future, _ in queue:
             future.cancel()
+
+
+def _size_of(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 def _item_for(job: _Job) -> IntakeItem:
