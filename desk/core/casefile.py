@@ -413,7 +413,13 @@ class CaseFile:
              provenance.acquired_by, provenance.notes, utc_now()),
         )
         eid = int(cur.lastrowid or 0)
-        conn.execute("INSERT INTO original (evidence_id, data) VALUES (?, ?)", (eid, data))
+        # Incremental blob I/O writes the bytes straight into the pages; binding them as a
+        # parameter would make SQLite copy every multi-megabyte original once more first.
+        conn.execute("INSERT INTO original (evidence_id, data) VALUES (?, zeroblob(?))",
+                     (eid, len(data)))
+        if data:
+            with conn.blobopen("original", "data", eid) as blob:
+                blob.write(data)
         conn.execute(
             "INSERT INTO thumbnail (evidence_id, width, height, data) VALUES (?, ?, ?, ?)",
             (eid, thumb_size[0], thumb_size[1], thumbnail),

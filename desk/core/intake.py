@@ -154,7 +154,12 @@ class _Reader:
                 job.reason = f"file too large: {size / 1e6:.0f} MB"
                 return job
             with path.open("rb") as fh:
-                data = fh.read(MAX_FILE_BYTES + 1)
+                # Ask for what stat promised (plus one byte, to notice a file still growing):
+                # a read of MAX_FILE_BYTES would allocate that much for every file.
+                data = fh.read(min(size, MAX_FILE_BYTES) + 1)
+            if len(data) > MAX_FILE_BYTES:
+                job.reason = f"file too large: {len(data) / 1e6:.0f} MB"
+                return job
         except OSError as exc:
             job.reason = f"cannot read the file: {exc.strerror or type(exc).__name__}"
             return job
