@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing
+import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from multiprocessing import shared_memory
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 
@@ -38,15 +40,55 @@ def _limit_memory() -> None:
             resource.setrlimit(resource.RLIMIT_AS, (WORKER_MEMORY_BYTES, WORKER_MEMORY_BYTES))
 
 
+class _SharedInput:
+    """The worker's view of its lane's shared-memory block (re-attached when the lane grows it).
+
+    Passing multi-megabyte originals through the pipe cost several copies and dozens of reads
+    per file; a shared block costs one copy on each side. The lane owns and unlinks the block.
+    """
+
+    def __init__(self) -> None:
+        self._block: shared_memory.SharedMemory | None = None
+
+    def read(self, name: str, size: int) -> bytes:
+        if self._block is None or self._block.name != name:
+            self.close()
+            self._block = shared_memory.SharedMemory(name=name)
+        return bytes(self._block.buf[:size])
+
+    def close(self) -> None:
+        if self._block is not None:
+            self._block.close()
+            self._block = None
+
+
+#: Files up to this size travel to the parser through shared memory, larger ones by pipe.
+SHARED_INPUT_MAX = 64 * 1024 * 1024
+SHARED_INPUT_MIN = 16 * 1024 * 1024
+
+
+def _shm_has_room(size: int) -> bool:
+    if not sys.platform.startswith("linux"):
+        return True  # elsewhere shared memory is not a size-limited tmpfs
+    try:
+        stats = os.statvfs("/dev/shm")
+    except OSError:
+        return False
+    return stats.f_bavail * stats.f_frsize >= size
+
+
 def worker_main(conn: Connection) -> None:
-    """Loop of one worker: raw bytes in, Outcome out, until the pipe closes."""
+    """Loop of one worker: a file's bytes in (shared memory), an Outcome out (the pipe)."""
     _limit_memory()
     from desk.core.parse import parse_image
 
+    shared = _SharedInput()
     while True:
         try:
-            data = conn.recv_bytes()
+            name, size = conn.recv()
+            data = shared.read(name, size) if name else conn.recv_bytes()
         except (EOFError, OSError):
+            shared.close()
             return
         try:
             outcome = Outcome(parse_image(data))
@@ -73,6 +115,7 @@ class ParserLane:
         self._ctx = multiprocessing.get_context("spawn")
         self._proc: BaseProcess | None = None
         self._conn: Connection | None = None
+        self._block: shared_memory.SharedMemory | None = None
 
     def _start(self) -> Connection:
         parent, child = self._ctx.Pipe(duplex=True)
@@ -85,8 +128,14 @@ class ParserLane:
 
     def parse(self, data: bytes) -> Outcome:
         conn = self._conn or self._start()
+        block = self._block_for(len(data))
         try:
-            conn.send_bytes(data)
+            if block is not None:
+                block.buf[: len(data)] = data
+                conn.send((block.name, len(data)))
+            else:
+                conn.send(("", len(data)))
+                conn.send_bytes(data)
             if not conn.poll(self.timeout):
                 self._kill()
                 return Outcome(
@@ -102,6 +151,32 @@ class ParserLane:
                 return Outcome(None, f"the image reader crashed on this file (signal {-code})")
             return Outcome(None, "the image reader crashed on this file")
 
+    def _block_for(self, size: int) -> shared_memory.SharedMemory | None:
+        """The lane's input block (grown when a file does not fit), or None for the pipe.
+
+        Large files and a small or full /dev/shm go through the pipe: writing past what a
+        tmpfs can hold would kill the process with SIGBUS instead of raising an error.
+        """
+        if size > SHARED_INPUT_MAX:
+            return None
+        if self._block is not None and self._block.size >= max(size, 1):
+            return self._block
+        self._release_block()
+        wanted = max(size, SHARED_INPUT_MIN)
+        if not _shm_has_room(2 * wanted):
+            return None
+        try:
+            self._block = shared_memory.SharedMemory(create=True, size=wanted)
+        except OSError:
+            return None
+        return self._block
+
+    def _release_block(self) -> None:
+        if self._block is not None:
+            self._block.close()
+            self._block.unlink()
+            self._block = None
+
     def _kill(self) -> None:
         if self._conn is not None:
             self._conn.close()
@@ -113,6 +188,10 @@ class ParserLane:
 
     def close(self) -> None:
         """Let the worker exit on its own (closing the pipe), kill it if it lingers."""
+        self._close_worker()
+        self._release_block()
+
+    def _close_worker(self) -> None:
         if self._conn is not None:
             self._conn.close()
             self._conn = None

@@ -6,17 +6,19 @@ import os
 import time
 from multiprocessing.connection import Connection
 
+import pytest
+
 from desk.core.isolation import ParserLane
 from tests.core.imaging import make_jpeg
 
 
 def hanging_worker(conn: Connection) -> None:
-    conn.recv_bytes()
+    conn.recv()
     time.sleep(600)
 
 
 def crashing_worker(conn: Connection) -> None:
-    conn.recv_bytes()
+    conn.recv()
     os.abort()
 
 
@@ -44,5 +46,20 @@ def test_the_lane_keeps_working_after_a_rejection() -> None:
         assert lane.parse(b"not an image at all").reason
         outcome = lane.parse(make_jpeg(64, 48))
         assert outcome.parsed is not None
+    finally:
+        lane.close()
+
+
+def test_files_too_large_for_shared_memory_go_through_the_pipe(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from desk.core import isolation
+
+    monkeypatch.setattr(isolation, "SHARED_INPUT_MAX", 0)
+    lane = ParserLane(timeout=20.0)
+    try:
+        outcome = lane.parse(make_jpeg(64, 48))
+        assert outcome.parsed is not None
+        assert lane._block is None
     finally:
         lane.close()
