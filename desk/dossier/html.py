@@ -13,7 +13,6 @@ import io
 import json
 import math
 import re
-import sys
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -21,6 +20,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from PIL import Image
 
+from desk import bundled
 from desk.core.model import Rating
 from desk.dossier.claimreview import is_http_url
 from desk.dossier.data import Dossier, data_uri
@@ -38,9 +38,7 @@ _UTC_STAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
 
 def resource_dir() -> Path:
     """resources/dossier beside the package, or inside a PyInstaller bundle when frozen."""
-    bundle = getattr(sys, "_MEIPASS", None)
-    base = Path(bundle) if bundle else Path(__file__).resolve().parents[2]
-    return base / "resources" / "dossier"
+    return bundled.resources_dir("dossier")
 
 
 @lru_cache(maxsize=1)

@@ -11,11 +11,11 @@ import shutil
 import tempfile
 from pathlib import Path
 
-import desk
+from desk import bundled
 
 
 def sample_folder() -> Path:
-    return Path(desk.__file__).resolve().parent.parent / "sample_cases"
+    return bundled.sample_cases_dir()
 
 
 def sample_cases() -> list[Path]:
