@@ -68,7 +68,8 @@ class MapSnapshotter:
         # The page is ready before Chromium has composited it: wait for two animation frames
         # of this page, then grab until the picture shows the drawing (a view that has not
         # painted yet grabs as one flat colour, or as the previous page).
-        view.evaluate("(window.__deskPainted = false, requestAnimationFrame(() =>"
+        view.evaluate("(document.body.classList.add('desk-snapshot'),"
+                      " window.__deskPainted = false, requestAnimationFrame(() =>"
                       " requestAnimationFrame(() => { window.__deskPainted = true; })), 0)",
                       lambda _value: None)
         painted: dict[str, bool] = {}
