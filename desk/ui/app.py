@@ -11,9 +11,13 @@ import sys
 import traceback
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QWidget
+
+if TYPE_CHECKING:
+    from desk.ui.main_window import MainWindow
 
 ORGANIZATION = "desk"
 APPLICATION = "desk"
@@ -30,6 +34,17 @@ def _allow_root_webengine() -> None:
         os.environ["QTWEBENGINE_DISABLE_SANDBOX"] = "1"
         print("desk: running as root, so Qt WebEngine's sandbox is off for the map.",
               file=sys.stderr)
+
+
+def open_path(window: MainWindow, path: Path) -> None:
+    """Open a case named on the command line; a shipped sample opens as the reviewer's own
+    working copy, so trying desk never changes the sample files."""
+    from desk.bundled import sample_cases_dir
+
+    if path.suffix == ".deskcase" and path.resolve().parent == sample_cases_dir().resolve():
+        window.open_sample(path)
+    else:
+        window.open_case(path)
 
 
 def create_application(argv: list[str] | None = None) -> QApplication:
@@ -59,7 +74,7 @@ def run(path: Path | None = None) -> int:
     window = MainWindow()
     window.show()
     if path is not None:
-        QTimer.singleShot(0, lambda: window.open_case(Path(path)))
+        QTimer.singleShot(0, lambda: open_path(window, Path(path)))
     previous = sys.excepthook
     sys.excepthook = lambda kind, value, tb: _unexpected(window, kind, value, tb)
     try:

@@ -50,3 +50,18 @@ def test_the_ui_never_opens_sqlite_itself() -> None:
     offenders = [p.name for p in ui.glob("*.py")
                  if "import sqlite3" in p.read_text() or "from sqlite3" in p.read_text()]
     assert offenders == []
+
+
+def test_a_shipped_sample_named_on_the_command_line_opens_as_a_working_copy(
+    window: MainWindow,
+) -> None:
+    from desk.bundled import sample_cases_dir
+
+    sample = sample_cases_dir() / "valdai.deskcase"
+    before = sample.read_bytes()
+    app_module.open_path(window, sample)
+    assert window.case is not None
+    assert window.case.path.resolve() != sample.resolve()
+    assert window.case.title.startswith("Valdai")
+    window.close_case()
+    assert sample.read_bytes() == before
