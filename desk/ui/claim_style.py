@@ -13,10 +13,11 @@ from functools import cache
 from PySide6.QtCore import QByteArray, QSize, Qt
 from PySide6.QtGui import QIcon, QPainter, QPixmap
 from PySide6.QtSvg import QSvgRenderer
-from PySide6.QtWidgets import QLabel, QWidget
+from PySide6.QtWidgets import QLabel
 
 from desk.core.model import Confidence, Rating, Stance
 from desk.ui import theme
+from desk.ui.labels import plain_label
 
 #: The one fixed scale, worst first (the order of `Rating`), with what each word means.
 RATING_DEFINITIONS: dict[Rating, str] = {
@@ -112,20 +113,6 @@ def icon(name: str, colour: str = theme.TEXT) -> QIcon:
         result.addPixmap(_pixmap(name, size, colour), QIcon.Mode.Normal)
         result.addPixmap(_pixmap(name, size, theme.TEXT_FAINT), QIcon.Mode.Disabled)
     return result
-
-
-def plain_label(text: str = "", *, wrap: bool = True, selectable: bool = False,
-                role: str = "", parent: QWidget | None = None) -> QLabel:
-    """A label that shows case text literally: untrusted text is never rich text here."""
-    label = QLabel(parent)
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    label.setWordWrap(wrap)
-    if selectable:
-        label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    if role:
-        label.setProperty("role", role)
-    label.setText(text)
-    return label
 
 
 def section(text: str) -> QLabel:

@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
 
 from desk.ui import icons, theme
 from desk.ui.evidence_model import captured_label, plain_tooltip
+from desk.ui.labels import plain_label, section_label
 
 if TYPE_CHECKING:
     from desk.core.model import Evidence, Flag, Geolocation
@@ -108,18 +109,10 @@ PLATFORMS = ("Telegram", "X", "YouTube", "TikTok", "Facebook", "Instagram", "VK"
 
 
 def _value_label(selectable: bool = True) -> QLabel:
-    label = QLabel()
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    label.setWordWrap(True)
-    if selectable:
-        label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    return label
+    return plain_label(selectable=selectable)
 
 
-def _section(text: str) -> QLabel:
-    label = QLabel(text.upper())
-    label.setProperty("role", "section")
-    return label
+_section = section_label
 
 
 def _human_size(size: int) -> str:

@@ -14,7 +14,7 @@ import logging
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -36,6 +36,7 @@ from desk.core.coords import parse_coordinates
 from desk.core.model import Confidence, Geolocation, Landmark, Movement
 from desk.mapping import scene as scenes
 from desk.mapping.layers import BaseLayer
+from desk.ui.labels import plain_label
 from desk.ui.map_view import MapView
 
 if TYPE_CHECKING:
@@ -52,10 +53,7 @@ _DIM_STYLE = "color: #9aa3ae;"
 
 def _plain_label(text: str = "", *, wrap: bool = True, dim: bool = False) -> QLabel:
     """Labels here show names from cases: never let Qt read them as rich text."""
-    label = QLabel(text)
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    label.setWordWrap(wrap)
-    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    label = plain_label(text, wrap=wrap, selectable=True)
     if dim:
         label.setStyleSheet(_DIM_STYLE)
     return label

@@ -38,6 +38,7 @@ from desk.core import movement as geometry
 from desk.core.model import Evidence, Geolocation, Horizon, Landmark, Movement
 from desk.ui import theme
 from desk.ui.frame_annotations import ARROW_COLOURS, HORIZON, MOVEMENT, colour_icon
+from desk.ui.labels import plain_label, section_label
 
 if TYPE_CHECKING:
     from desk.core.casefile import CaseFile
@@ -50,19 +51,10 @@ DEFAULT_CAMERA_HEIGHT_M = 1.7
 
 
 def _plain(text: str = "", *, role: str = "", wrap: bool = True) -> QLabel:
-    label = QLabel(text)
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    label.setWordWrap(wrap)
-    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    if role:
-        label.setProperty("role", role)
-    return label
+    return plain_label(text, wrap=wrap, selectable=True, role=role)
 
 
-def _section(text: str) -> QLabel:
-    label = QLabel(text.upper())
-    label.setProperty("role", "section")
-    return label
+_section = section_label
 
 
 def compass(bearing: float) -> str:
