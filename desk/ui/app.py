@@ -6,7 +6,6 @@ machinery, Pillow and the like load when first used, so the window appears quick
 
 from __future__ import annotations
 
-import os
 import sys
 import traceback
 from pathlib import Path
@@ -21,19 +20,6 @@ if TYPE_CHECKING:
 
 ORGANIZATION = "desk"
 APPLICATION = "desk"
-
-
-def _allow_root_webengine() -> None:
-    """Chromium refuses to start its sandbox as root, and the map would take the window down.
-
-    Normal users keep the sandbox. Run as root (a live USB, a container), desk says once that
-    the sandbox is off; the map page only loads desk's own files and the chosen tile hosts.
-    """
-    if (hasattr(os, "geteuid") and os.geteuid() == 0
-            and "QTWEBENGINE_DISABLE_SANDBOX" not in os.environ):
-        os.environ["QTWEBENGINE_DISABLE_SANDBOX"] = "1"
-        print("desk: running as root, so Qt WebEngine's sandbox is off for the map.",
-              file=sys.stderr)
 
 
 def open_path(window: MainWindow, path: Path) -> None:
@@ -53,7 +39,11 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     # OpenGL context sharing it needs when its library loads.
     from PySide6 import QtWebEngineWidgets  # noqa: F401
 
-    _allow_root_webengine()
+    from desk.ui.sandbox import disable_sandbox_if_root
+
+    if disable_sandbox_if_root():
+        print("desk: running as root, so Qt WebEngine's sandbox is off for the map.",
+              file=sys.stderr)
     app = QApplication.instance()
     if not isinstance(app, QApplication):
         app = QApplication(argv if argv is not None else sys.argv[:1])

@@ -34,6 +34,7 @@ from PySide6.QtWebEngineCore import (
 )
 
 from desk.dossier.pdfstamp import stamp_pages
+from desk.ui.sandbox import disable_sandbox_if_root
 
 #: A4 margins in millimetres (left, top, right, bottom); the bottom one holds the stamped footer.
 MARGINS_MM = (14.0, 14.0, 14.0, 18.0)
@@ -71,10 +72,7 @@ def _quiet(kind: QtMsgType, context: object, message: str) -> None:
 def ensure_app() -> QCoreApplication:
     """The running Qt application, or a new headless one for the CLI."""
     global _app
-    if os.name == "posix" and os.geteuid() == 0 and "QTWEBENGINE_DISABLE_SANDBOX" not in os.environ:
-        # Chromium will not start its sandbox as root (containers, CI runners); the page we
-        # print is our own file with JavaScript off and every request blocked.
-        os.environ["QTWEBENGINE_DISABLE_SANDBOX"] = "1"
+    disable_sandbox_if_root()  # the page printed is our own file, JavaScript off
     app = QCoreApplication.instance()
     if app is None:
         if (sys.platform.startswith("linux") and "QT_QPA_PLATFORM" not in os.environ
