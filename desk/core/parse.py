@@ -10,7 +10,6 @@ maker notes, once its reading cost is known to be bounded. Every failure becomes
 
 from __future__ import annotations
 
-import functools
 import io
 import re
 import struct
@@ -19,6 +18,7 @@ from dataclasses import dataclass
 
 from PIL import Image, ImageFile
 
+from desk.core import heif
 from desk.core.errors import Rejected
 from desk.core.limits import MAX_FILE_BYTES, MAX_PIXELS, THUMB_EDGE
 from desk.core.metadata import read_exif
@@ -218,14 +218,10 @@ def _tiff_size(data: bytes) -> tuple[int, int] | None:
 # --- decoding ------------------------------------------------------------------------------------
 
 
-@functools.cache
 def _enable_heic() -> None:
-    """Register the HEIF opener once, and only when a HEIC file actually arrives."""
-    try:
-        import pillow_heif
-    except ImportError as exc:
-        raise Rejected("HEIC support is not installed") from exc
-    pillow_heif.register_heif_opener()
+    """Register the HEIF opener, and only when a HEIC file actually arrives."""
+    if not heif.enable_heif():
+        raise Rejected("HEIC support is not installed")
 
 
 def _open(data: bytes, fmt: str, header_size: tuple[int, int] | None) -> ImageFile.ImageFile:

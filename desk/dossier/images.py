@@ -16,6 +16,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 
 from PIL import Image, ImageOps
 
+from desk.core.heif import enable_heif
 from desk.core.limits import MAX_PIXELS
 
 #: Longest edge of an embedded still: sharp across an A4 page (~140 dpi), ~100 KB a picture,
@@ -31,10 +32,8 @@ def downscale(data: bytes, fmt: str, edge: int = STILL_EDGE) -> bytes:
     pil_format = _PIL_FORMATS.get(fmt.lower())
     if pil_format is None:
         raise ValueError(f"format {fmt!r} is not embedded")
-    if pil_format == "HEIF":
-        import pillow_heif
-
-        pillow_heif.register_heif_opener()
+    if pil_format == "HEIF" and not enable_heif():
+        raise ValueError("HEIC support is not installed")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # odd EXIF in a hostile file must not abort an export
         with Image.open(io.BytesIO(data), formats=[pil_format]) as image:

@@ -46,6 +46,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desk.core.heif import enable_heif
 from desk.ui import theme
 from desk.ui.frame_annotations import PAN, TOOLS, FrameAnnotator
 
@@ -99,12 +100,7 @@ def _decode_with_pillow(data: bytes) -> QImage:
 
     from PIL import Image, ImageOps
 
-    try:
-        import pillow_heif
-
-        pillow_heif.register_heif_opener()
-    except ImportError:
-        pass
+    enable_heif()  # a HEIC the decoder cannot read fails below like any unreadable file
     with Image.open(io.BytesIO(data)) as opened:
         image = ImageOps.exif_transpose(opened).convert("RGBA")
     raw = image.tobytes()

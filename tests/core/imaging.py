@@ -12,6 +12,7 @@ import struct
 import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from PIL import ExifTags, Image, TiffImagePlugin
 
@@ -148,14 +149,13 @@ def make_tiff(
     return _save(picture(width, height, mode), "TIFF", exif)
 
 
-def make_heic(
-    width: int = 64, height: int = 48, exif: Mapping[int | str, object] | None = None
-) -> bytes:
-    """A HEIC through pillow_heif, whose opener this registers with Pillow (as the parser does)."""
-    import pillow_heif
+def apple_heic() -> bytes:
+    """A 160x120 HEIC with Make "Apple" and DateTimeOriginal 2024:05:01 10:20:30 in its EXIF.
 
-    pillow_heif.register_heif_opener()
-    return _save(picture(width, height), "HEIF", exif, quality=60)
+    desk only decodes HEIC (pi-heif has no encoder), so this one was written once with
+    pillow-heif 1.8.1: `make_exif({...})` saved by Pillow as "HEIF" at quality 60.
+    """
+    return (Path(__file__).parent / "data" / "apple_160x120.heic").read_bytes()
 
 
 # --- raw TIFF / EXIF crafting ------------------------------------------------------------------

@@ -11,7 +11,7 @@ import time
 import pytest
 from PIL import Image
 
-from desk.core import parse
+from desk.core import heif, parse
 from desk.core.errors import Rejected
 from desk.core.limits import THUMB_EDGE
 from desk.core.model import Flag
@@ -115,13 +115,13 @@ def test_image_without_pixels_is_refused() -> None:
 
 
 def test_heic_without_its_plugin_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
-    parse._enable_heic.cache_clear()
-    monkeypatch.setitem(sys.modules, "pillow_heif", None)
+    heif.enable_heif.cache_clear()
+    monkeypatch.setitem(sys.modules, "pi_heif", None)
     try:
         heic = b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + bytes(100)
         assert _reason(heic) == "HEIC support is not installed"
     finally:
-        parse._enable_heic.cache_clear()
+        heif.enable_heif.cache_clear()
 
 
 _PLAIN_REASON = re.compile(r"[A-Za-z][\w .,:;()+/-]*")
@@ -339,11 +339,7 @@ def test_tiff_parses_with_its_tags(mode: str) -> None:
 
 
 def test_heic_parses_with_its_exif() -> None:
-    pytest.importorskip("pillow_heif")
-    heic = imaging.make_heic(
-        160, 120, exif={"Make": "Apple", "DateTimeOriginal": "2024:05:01 10:20:30"}
-    )
-    parsed = parse_image(heic)
+    parsed = parse_image(imaging.apple_heic())
     assert (parsed.format, parsed.width, parsed.height) == ("heic", 160, 120)
     assert parsed.metadata.make == "Apple"
     assert parsed.metadata.captured_at == "2024-05-01T10:20:30"

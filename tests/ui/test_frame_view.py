@@ -12,6 +12,7 @@ from pytestqt.qtbot import QtBot
 
 from desk.core.casefile import CaseFile
 from desk.ui.frame_view import FrameView, decode_image
+from tests.core.imaging import apple_heic
 from tests.ui.images import make_jpeg
 
 
@@ -89,3 +90,9 @@ def test_an_undecodable_original_shows_a_message_not_a_crash(tmp_path: Path) -> 
     assert image.isNull() and error
     good, _ = decode_image(make_jpeg(tmp_path / "a.jpg", 64, 48).read_bytes())
     assert (good.width(), good.height()) == (64, 48)
+
+
+def test_a_heic_original_is_shown() -> None:
+    image, error = decode_image(apple_heic())
+    assert not error
+    assert (image.width(), image.height()) == (160, 120)
