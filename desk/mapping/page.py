@@ -1,10 +1,11 @@
-"""The map page: a folium map (Leaflet from xstatic, no CDN) with the scene embedded as JSON.
+"""The map page: a Leaflet map (from xstatic, no CDN) with the scene embedded as JSON.
 
-folium builds the Leaflet map; desk's own script (resources/map/desk_map.js) draws the scene
-with a canvas layer, because 10,000 folium markers take half a minute to paint. No data is
-passed to folium as HTML: the scene goes in a `<script type="application/json">` block with
-every `<`, `>` and `&` escaped, so no text from a case can end the block or open a tag, and
-it is added after folium has rendered (branca re-reads its output as a Jinja template).
+folium renders the page's shell ahead of time (resources/map/page_shell.html, kept in step
+with folium by a test; see desk.mapping.shell), so neither folium nor numpy is needed at run
+time; here desk fills in the scene. desk's own script (resources/map/desk_map.js) draws it
+with a canvas layer, because 10,000 folium markers take half a minute to paint, and sets the
+initial view from it. The scene goes in a `<script type="application/json">` block with every
+`<`, `>` and `&` escaped, so no text from a case can end the block or open a tag.
 A Content-Security-Policy allows only the page's own inline scripts (by hash), local files,
 Qt's web channel and the chosen tile servers.
 """
@@ -19,17 +20,16 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import folium
-from branca.element import Element, MacroElement
-from jinja2 import Template
-
 from desk.mapping.assets import copy_assets
 from desk.mapping.layers import BaseLayer
+from desk.mapping.shell import DATA_MARKER, QWEBCHANNEL_JS, read_shell, shell_path
+
+__all__ = ["DEFAULT_CENTER", "PAGE_NAME", "QWEBCHANNEL_JS", "initial_view", "json_for_html",
+           "layer_data", "render_page", "write_page"]
 
 PAGE_NAME = "index.html"
-QWEBCHANNEL_JS = "qrc:///qtwebchannel/qwebchannel.js"
 DEFAULT_CENTER = (49.7159, 37.5928)
-_DATA_MARKER = "__DESK_MAP_DATA__"
+_WEB_CHANNEL_TAG = f'<script src="{QWEBCHANNEL_JS}"></script>'
 
 
 def json_for_html(value: object) -> str:
@@ -44,45 +44,32 @@ def layer_data(layers: Sequence[BaseLayer]) -> list[dict[str, Any]]:
             for layer in layers]
 
 
-class _Start(MacroElement):
-    """Hands the folium map object to desk's script once folium has created it."""
-
-    _template = Template(
-        "{% macro script(this, kwargs) %}"
-        "deskMap.start({{ this._parent.get_name() }}, document.getElementById('desk-data'));"
-        "{% endmacro %}"
-    )
-
-
-def render_page(scene: dict[str, Any], base_layers: Sequence[BaseLayer], *,
-                bridge: bool = True) -> str:
-    """The page's HTML. `bridge` includes Qt's web channel script (the desk window)."""
+def initial_view(scene: dict[str, Any]) -> dict[str, Any]:
+    """Where the map opens: the selected frame's camera or claimed place, else the middle of
+    the scene's bounds (zoom 15), else a default place at zoom 3."""
     bounds = scene.get("bounds")
     selected = scene.get("selected") or {}
     centre = selected.get("camera") or (selected.get("claimed") or {}).get("at")
     if centre is None and bounds:
         centre = [(bounds[0][0] + bounds[1][0]) / 2, (bounds[0][1] + bounds[1][1]) / 2]
-    fmap = folium.Map(location=list(centre or DEFAULT_CENTER), zoom_start=15 if centre else 3,
-                      tiles=None, prefer_canvas=True, control_scale=False, max_zoom=20,
-                      world_copy_jump=True, fade_animation=False)
-    # Per instance, so no other folium map in the process loses its defaults.
-    fmap.default_js = ([("qwebchannel", QWEBCHANNEL_JS)] if bridge else []) + [
-        ("leaflet", "leaflet.js"), ("desk_map", "desk_map.js")]
-    fmap.default_css = [("leaflet_css", "leaflet.css"), ("desk_map_css", "desk_map.css")]
-    # The data never passes through folium: branca compiles rendered macro output as a Jinja
-    # template again, so "{{ ... }}" in a file name would run as a template. It is spliced
-    # into the finished page instead, in place of a constant marker.
-    fmap.get_root().header.add_child(Element(
-        f'<script type="application/json" id="desk-data">{_DATA_MARKER}</script>'),
-        name="desk_data")
-    fmap.add_child(_Start(), name="desk_start")
-    html = fmap.get_root().render()
-    if html.count(_DATA_MARKER) != 1:
-        raise RuntimeError("the map page template changed: no single place for the data")
+    lat, lon = centre or DEFAULT_CENTER
+    return {"center": [float(lat), float(lon)], "zoom": 15 if centre else 3}
+
+
+def render_page(scene: dict[str, Any], base_layers: Sequence[BaseLayer], *,
+                bridge: bool = True) -> str:
+    """The page's HTML. `bridge` includes Qt's web channel script (the desk window)."""
+    html = read_shell()
+    if html.count(DATA_MARKER) != 1 or html.count(_WEB_CHANNEL_TAG) != 1:
+        raise RuntimeError(f"the map page shell {shell_path()} is damaged (one data marker and "
+                           "one web-channel script expected): run python -m desk.mapping.shell")
+    if not bridge:
+        html = re.sub(r"[ \t]*" + re.escape(_WEB_CHANNEL_TAG) + r"\n?", "", html, count=1)
     payload = dict(scene)
     payload["base_layers"] = layer_data(base_layers)
+    payload["view"] = initial_view(scene)
     html = _with_csp(html, base_layers)
-    return html.replace(_DATA_MARKER, json_for_html(payload), 1)
+    return html.replace(DATA_MARKER, json_for_html(payload), 1)
 
 
 _INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.DOTALL)
@@ -117,5 +104,7 @@ def write_page(folder: Path, scene: dict[str, Any], base_layers: Sequence[BaseLa
     folder = Path(folder)
     copy_assets(folder)
     target = folder / PAGE_NAME
-    target.write_text(render_page(scene, base_layers, bridge=bridge), encoding="utf-8")
+    # "\n" as rendered on every platform: the CSP hashes were taken over these exact bytes.
+    target.write_text(render_page(scene, base_layers, bridge=bridge), encoding="utf-8",
+                      newline="\n")
     return target

@@ -9,7 +9,6 @@ frame appear first.
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Mapping
 from pathlib import Path
@@ -71,15 +70,6 @@ APP_NAME = "desk"
 SYNC_INTERVAL_S = 1.0
 #: The map starts this long after a case opens, once the list and the frame are on screen.
 MAP_DELAY_MS = 350
-
-
-def _import_map_code() -> None:
-    """The map's pure-Python side (folium and its dependencies: about 0.3 s of imports), run on
-    a thread so the window keeps responding; no Qt is touched here."""
-    import contextlib
-
-    with contextlib.suppress(Exception):  # the GUI thread imports it again and reports
-        import desk.mapping.page  # noqa: F401
 
 
 def local_paths(mime: QMimeData) -> list[Path]:
@@ -167,9 +157,6 @@ class MainWindow(QMainWindow):
         self._map_layout.addWidget(self.map_placeholder)
         self._map_timer = QTimer(self, singleShot=True)
         self._map_timer.timeout.connect(self._start_map)
-        self._map_loader: threading.Thread | None = None
-        self._map_poll = QTimer(self, interval=25)
-        self._map_poll.timeout.connect(self._map_code_loaded)
         self.centre_splitter = QSplitter(Qt.Orientation.Horizontal)
         self.centre_splitter.setObjectName("CentreSplitter")
         self.centre_splitter.addWidget(self.frame_view)
@@ -717,28 +704,14 @@ class MainWindow(QMainWindow):
     # ----------------------------------------------------------------- map and movement
 
     def _start_map(self) -> None:
-        """Import the map's Python side on a thread, then build the panel (about 0.1 s of
-        Qt WebEngine set-up on the GUI thread instead of a half-second pause)."""
-        if self.map_panel is not None or self._map_loader is not None:
-            return
-        self._map_loader = threading.Thread(target=_import_map_code, name="desk-map-import",
-                                            daemon=True)
-        self._map_loader.start()
-        self._map_poll.start()
-
-    def _map_code_loaded(self) -> None:
-        if self._map_loader is not None and self._map_loader.is_alive():
-            return
-        self._map_poll.stop()
-        self._map_loader = None
-        if self.case is not None and self.show_map_action.isChecked():
+        """The delayed start (about 0.1 s of Qt WebEngine set-up on the GUI thread), unless
+        the case was closed or the map hidden meanwhile."""
+        if self.map_panel is None and self.case is not None and self.show_map_action.isChecked():
             self.ensure_map()
 
     def ensure_map(self) -> MapPanel:
         """The map panel, created now if it is not there yet (it loads Qt WebEngine)."""
         self._map_timer.stop()
-        self._map_poll.stop()  # an import still running on its thread: Python waits for it
-        self._map_loader = None
         if self.map_panel is not None:
             return self.map_panel
         from desk.ui.map_panel import MapPanel
@@ -760,8 +733,6 @@ class MainWindow(QMainWindow):
     def _dispose_map(self) -> None:
         """Close the web view before the app quits (Qt WebEngine crashes at exit otherwise)."""
         self._map_timer.stop()
-        self._map_poll.stop()
-        self._map_loader = None
         panel, self.map_panel = self.map_panel, None
         if panel is None:
             return

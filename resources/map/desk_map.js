@@ -702,10 +702,13 @@
   // ------------------------------------------------------------------ public API
 
   var api = {
-    /* Called by the page once folium has created the map. */
+    /* Called by the page once the map exists. The page's shell is the same for every scene
+     * (folium renders it ahead of time), so the view comes from the data, and first: the
+     * canvas layers, the grid and fitBounds below all need a map that has a view. */
     start: function (leafletMap, dataNode) {
       map = leafletMap;
       data = JSON.parse(dataNode.textContent);
+      if (data.view) { map.setView(latlng(data.view.center), data.view.zoom, {animate: false}); }
       map.createPane("deskGrid").style.zIndex = 250;
       map.createPane("deskPoints").style.zIndex = 450;
       map.getPane("deskPoints").style.pointerEvents = "none";

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import re
 from pathlib import Path
 
-import folium
+import pytest
 
 from desk.core.model import Geolocation, Gps, Landmark
 from desk.mapping import page, scene
@@ -47,9 +49,35 @@ def test_only_local_files_and_the_web_channel_are_loaded(tmp_path: Path) -> None
     assert (tmp_path / "images" / "layers.png").is_file()  # Leaflet's own CSS images
 
 
-def test_folium_defaults_are_untouched_for_other_maps(tmp_path: Path) -> None:
-    page.render_page(_scene(), ())
-    assert any("cdn" in url for _, url in folium.Map.default_js)
+def test_the_web_channel_is_left_out_of_pages_without_the_bridge() -> None:
+    with_bridge = page.render_page(_scene(), default_base_layers())
+    without = page.render_page(_scene(), default_base_layers(), bridge=False)
+    assert with_bridge.count(page.QWEBCHANNEL_JS) == 1
+    assert page.QWEBCHANNEL_JS not in without
+    assert _data(without) == _data(with_bridge)
+    assert "leaflet.js" in without and "deskMap.start(" in without
+
+
+def test_a_damaged_shell_fails_loudly(monkeypatch: pytest.MonkeyPatch) -> None:
+    shell = page.read_shell()
+    for broken in (shell.replace(page.QWEBCHANNEL_JS, "qwebchannel.js"),
+                   shell.replace(page.DATA_MARKER, ""),
+                   shell.replace("</head>", f"{page.DATA_MARKER}</head>")):
+        monkeypatch.setattr(page, "read_shell", lambda text=broken: text)
+        with pytest.raises(RuntimeError, match=r"python -m desk\.mapping\.shell"):
+            page.render_page(_scene(), (), bridge=False)
+
+
+def test_the_map_opens_on_the_selected_camera() -> None:
+    data = _data(page.render_page(_scene(), ()))
+    assert data["view"] == {"center": [49.7159, 37.5928], "zoom": 15}
+    # No camera: the claimed place; nothing selected: the middle of everything; nothing: zoomed
+    # out on the default place.
+    claimed = {"selected": {"id": 1, "claimed": {"at": [50.1, 36.2], "label": "x"}}}
+    assert page.initial_view(claimed) == {"center": [50.1, 36.2], "zoom": 15}
+    bounds = {"selected": None, "bounds": [[49.0, 37.0], [50.0, 38.0]]}
+    assert page.initial_view(bounds) == {"center": [49.5, 37.5], "zoom": 15}
+    assert page.initial_view({}) == {"center": list(page.DEFAULT_CENTER), "zoom": 3}
 
 
 def test_data_is_inert_json_and_not_a_template() -> None:
@@ -74,6 +102,10 @@ def test_content_security_policy_pins_scripts_and_tile_hosts() -> None:
                                              "https://tile.openstreetmap.org"]
     inline = re.findall(r"<script>(.*?)</script>", html, re.DOTALL)
     assert len(inline) == directives["script-src"].count("'sha256-")
+    for body in inline:
+        digest = base64.b64encode(hashlib.sha256(body.encode("utf-8")).digest()).decode()
+        assert f"'sha256-{digest}'" in directives["script-src"].split()
+    assert any("deskMap.start(" in body for body in inline)
     assert html.index("Content-Security-Policy") < html.index("<script")
 
 

@@ -18,6 +18,7 @@ from PySide6.QtCore import QUrl
 from desk.core.model import Geolocation
 from desk.mapping import scene
 from desk.mapping.layers import BaseLayer
+from desk.mapping.page import DEFAULT_CENTER
 from desk.ui.map_bridge import MapBridge
 from desk.ui.map_view import MapRequestFilter, MapView
 from tests.ui.map_fixtures import evaluate, flush_deletes, wait_probe
@@ -106,6 +107,22 @@ def test_tiles_load_from_the_chosen_host_and_the_notice_stays_hidden(
     assert "desk/" in agent and "evidence review" in agent
     assert evaluate(qtbot, view, "document.querySelector('.leaflet-control-attribution')"
                                  ".textContent").endswith("© test tiles")
+
+
+def test_the_map_opens_on_the_selected_camera_or_zoomed_out(view_factory: Any, qtbot: Any
+                                                            ) -> None:
+    """The page's shell is the same for every scene: the view comes from the scene's data."""
+    camera = (48.4647, 35.0462)
+    items = [scene.Item(1, "frame", None)]
+    selected = view_factory(scene.build_scene(
+        items, [Geolocation(1, *camera, heading=90, fov=60)], [], selected=1))
+    state = wait_probe(qtbot, selected, lambda s: s["painted"])
+    assert state["centre"] == pytest.approx(list(camera), abs=0.005)
+    assert state["zoom"] >= 15
+    empty = view_factory(scene.build_scene([], [], []))
+    state = wait_probe(qtbot, empty, lambda s: s["painted"])
+    assert state["centre"] == pytest.approx(list(DEFAULT_CENTER))
+    assert state["zoom"] == 3
 
 
 def probe_offline(qtbot: Any, view: MapView) -> bool:
