@@ -26,7 +26,10 @@ import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
+sys.path.insert(0, str(ROOT))
 NAME = "desk"
+
+from bundle_tools import elf, icu_data  # noqa: E402 - found through ROOT, like desk below
 
 #: Qt's Python modules desk never imports. Their shared libraries stay when Qt WebEngine links
 #: them (Qml, Quick, Positioning, DBus); what goes are the bindings, plugins and QML files.
@@ -45,6 +48,12 @@ EXCLUDED_MODULES = [
     "PySide6.QtUiTools", "PySide6.QtAxContainer", "PySide6.QtConcurrent", "PySide6.QtOpenGL",
     "PySide6.QtOpenGLWidgets", "PySide6.QtWebView",
     "tkinter", "pydoc", "pytest", "pytestqt", "IPython", "pandas", "matplotlib",
+    # Pillow's AVIF codec (libavif with its AV1 codecs, 5 MB) and Tk bridge: intake refuses
+    # AVIF and desk has no Tk; Pillow skips plugins that fail to import.
+    "PIL._avif", "PIL.AvifImagePlugin", "PIL._imagingtk", "PIL.ImageTk",
+    # Only Pillow's type hints name numpy (PIL/_typing.py); folium, which needs it, runs ahead
+    # of time (desk/mapping/shell.py). numpy with its OpenBLAS would be 41 MB.
+    "numpy", "folium", "branca",
 ]
 
 #: Files and folders inside the bundle's Qt tree that desk does not need at run time.
@@ -68,7 +77,18 @@ TRIM_GLOBS = [
     "**/PySide6/Qt/plugins/assetimporters",
     "**/PySide6/Qt/plugins/qmllint",
     "**/PySide6/Qt/plugins/platformthemes/libqgtk3.so",  # pulls GTK, cairo; Fusion is used
+    "**/PySide6/Qt/plugins/printsupport",  # CUPS and GnuTLS; PDFs come from WebEngine
+    # Qt decodes only desk's JPEG thumbnails (Pillow reads the originals, Chromium the pages'
+    # images) and SVG icons; its other image plugins stay out.
     "**/PySide6/Qt/plugins/imageformats/libqpdf.so",
+    "**/PySide6/Qt/plugins/imageformats/libqtiff.so",
+    "**/PySide6/Qt/plugins/imageformats/libqwebp.so",
+    "**/PySide6/Qt/plugins/imageformats/libqgif.so",
+    "**/PySide6/Qt/plugins/imageformats/libqico.so",
+    "**/PySide6/Qt/plugins/imageformats/libqicns.so",
+    "**/PySide6/Qt/plugins/imageformats/libqtga.so",
+    "**/PySide6/Qt/plugins/imageformats/libqwbmp.so",
+    "**/PySide6/Qt/plugins/generic",  # evdev input for the framebuffer platforms trimmed below
     "**/PySide6/Qt/plugins/platforminputcontexts/libqtvirtualkeyboardplugin.so",
     "**/PySide6/Qt/plugins/egldeviceintegrations",
     "**/PySide6/Qt/plugins/platforms/libqeglfs.so",
@@ -83,8 +103,12 @@ TRIM_GLOBS = [
     "**/xstatic/pkg/leaflet/data/*.map",
     "**/xstatic/pkg/leaflet/data/leaflet-src*",
 ]
-#: WebEngine locales other than these are dropped (desk's interface is English).
-KEEP_LOCALES = {"en-US.pak", "en-GB.pak"}
+#: Field laptops have little room: the unpacked bundle should stay under this (MB, 10^6 bytes).
+TARGET_UNPACKED_BYTES = 400_000_000
+
+#: WebEngine locales other than this are dropped (desk's interface is English; en-US is
+#: Chromium's fallback for every other locale).
+KEEP_LOCALES = {"en-US.pak"}
 
 
 def _platform_tag() -> tuple[str, str]:
@@ -95,7 +119,6 @@ def _platform_tag() -> tuple[str, str]:
 
 
 def _version() -> str:
-    sys.path.insert(0, str(ROOT))
     from desk import __version__
 
     return __version__
@@ -145,6 +168,10 @@ def run_pyinstaller(work: Path, dist: Path) -> Path:
         args += ["--console", "--hide-console", "hide-early"]
     elif sys.platform == "darwin":
         args += ["--windowed", "--osx-bundle-identifier", "org.desk.desk"]
+    else:
+        # Symbol tables are for debuggers: libpython alone drops from 23 MB to 6 MB. (Not on
+        # macOS, where stripping breaks code signatures, nor on Windows, where it is moot.)
+        args += ["--strip"]
     subprocess.run(args, check=True, cwd=ROOT)
     bundle = dist / (f"{NAME}.app" if sys.platform == "darwin" else NAME)
     if not bundle.exists():
@@ -154,7 +181,6 @@ def run_pyinstaller(work: Path, dist: Path) -> Path:
 
 def _gazetteer_trim() -> list[str]:
     """GeoNames tables other than the one the offline gazetteer reads (each is tens of MB)."""
-    sys.path.insert(0, str(ROOT))
     from desk.core import geocode
 
     keep = f"cities{geocode.GAZETTEER_MIN_POPULATION}.json"
@@ -182,6 +208,43 @@ def trim(bundle: Path) -> int:
             if pak.name not in KEEP_LOCALES:
                 saved += _size(pak)
                 pak.unlink()
+    return saved
+
+
+def _is_system_or_qt_library(path: Path) -> bool:
+    """A library PyInstaller collected because something needed it (not a plugin or module)."""
+    in_qt = path.parent.name == "lib" and path.parent.parent.name == "Qt"
+    top_level = path.parent.name == "_internal" and path.name.startswith("lib")
+    return (in_qt or top_level) and ".so" in path.name
+
+
+def prune_libraries(bundle: Path, before: dict[Path, list[str]]) -> int:
+    """Remove the libraries only trimmed files needed, and links to removed files.
+
+    `before` is the bundle's dependency graph as PyInstaller left it (see bundle_tools.elf).
+    """
+    after = elf.dependency_graph(bundle)
+    candidates = [path for path in after if _is_system_or_qt_library(path)]
+    saved = 0
+    for path in elf.unneeded(before, after, candidates):
+        saved += path.stat().st_size
+        path.unlink()
+    for link in [p for p in bundle.rglob("*") if p.is_symlink() and not p.exists()]:
+        link.unlink()
+    return saved
+
+
+def shrink_icu(bundle: Path) -> int:
+    """Qt's ICU data without what Qt Core never reads (see bundle_tools.icu_data)."""
+    saved = 0
+    for library in bundle.glob("**/PySide6/Qt/lib/libicudata.so.*"):
+        if library.is_symlink():
+            continue
+        try:
+            saved += icu_data.shrink_library(library)
+        except (icu_data.IcuDataError, elf.ElfError, subprocess.CalledProcessError) as exc:
+            raise SystemExit(f"could not shrink {library.name}: {exc}\n"
+                             "(the build links it with the C compiler: apt install gcc)") from exc
     return saved
 
 
@@ -256,17 +319,26 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="desk-build-") as tmp:
         work = args.work or Path(tmp)
         bundle = run_pyinstaller(work, work / "dist")
-        saved = trim(bundle)
+        if sys.platform.startswith("linux"):
+            graph = elf.dependency_graph(bundle)
+            saved = trim(bundle)
+            saved += prune_libraries(bundle, graph) + shrink_icu(bundle)
+        else:
+            saved = trim(bundle)
         unpacked = _size(bundle)
         archive = pack(bundle, args.out, version)
     build_s = time.perf_counter() - started
-    print(f"bundle: {unpacked / 1e6:.0f} MB unpacked ({saved / 1e6:.0f} MB trimmed)")
+    print(f"bundle: {unpacked / 1e6:.1f} MB unpacked ({saved / 1e6:.0f} MB trimmed)")
     print(f"archive: {archive} ({archive.stat().st_size / 1e6:.0f} MB)")
     print(f"build time: {build_s:.0f} s")
+    if unpacked > TARGET_UNPACKED_BYTES:
+        # A warning, not a failure: a newer Qt can grow past it with no change of ours.
+        print(f"WARNING: the unpacked bundle is over the {TARGET_UNPACKED_BYTES / 1e6:.0f} MB "
+              "target; see what grew with --work DIR and `du` inside it", file=sys.stderr)
     if not args.skip_smoke:
         result = smoke_test(archive)
         print(f"smoke test: {result['version']}; {result['self_test']}")
-    print(f"RESULT bundle_unpacked_mb {unpacked / 1e6:.0f} MB")
+    print(f"RESULT bundle_unpacked_mb {unpacked / 1e6:.1f} MB")
     print(f"RESULT build_s {build_s:.0f} s")
     return 0
 
