@@ -481,12 +481,13 @@ class MapPanel(QWidget):
         self.method_field.setPlaceholderText(
             "How it was found, e.g. matched TV tower and roofline against 2020 drone footage")
         self.method_field.editingFinished.connect(self._commit_method)
-        confidence_row = QHBoxLayout()
-        confidence_row.addWidget(QLabel("±"))
-        confidence_row.addWidget(self.precision_spin, 1)
-        confidence_row.addWidget(QLabel("Confidence"))
-        confidence_row.addWidget(self.confidence_combo, 1)
-        form.addRow("Precision", confidence_row)
+        # Each on its own row: side by side they squeezed the confidence to "Moderat" on a
+        # 1366 px laptop screen.
+        precision_row = QHBoxLayout()
+        precision_row.addWidget(QLabel("±"))
+        precision_row.addWidget(self.precision_spin, 1)
+        form.addRow("Precision", precision_row)
+        form.addRow("Confidence", self.confidence_combo)
         form.addRow("Method", self.method_field)
 
         self.where_label = _plain_label(dim=True)

@@ -8,6 +8,8 @@ from __future__ import annotations
 from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import QApplication
 
+from desk.bundled import resources_dir
+
 WINDOW = "#1d2025"
 PANEL = "#24272d"
 PANEL_ALT = "#2a2e35"
@@ -65,6 +67,9 @@ def apply_theme(app: QApplication) -> None:
     app.setStyleSheet(STYLESHEET)
 
 
+#: The drop-down's arrow: a styled QComboBox otherwise shows none, and reads as a text field.
+_COMBO_ARROW = resources_dir("icons", "combo-arrow.svg").as_posix()
+
 STYLESHEET = f"""
 QMainWindow, QDialog {{ background: {WINDOW}; }}
 QMainWindow::separator {{ background: {BORDER}; width: 1px; height: 1px; }}
@@ -103,6 +108,7 @@ QLineEdit:focus, QPlainTextEdit:focus, QComboBox:focus {{ border-color: {ACCENT}
 QLineEdit:read-only {{ background: {PANEL}; color: {TEXT_DIM}; }}
 QLineEdit:disabled, QPlainTextEdit:disabled {{ color: {TEXT_FAINT}; background: {PANEL}; }}
 QComboBox::drop-down {{ border: none; width: 18px; }}
+QComboBox::down-arrow {{ image: url({_COMBO_ARROW}); width: 10px; height: 10px; }}
 QComboBox QAbstractItemView {{
     background: {PANEL}; border: 1px solid {BORDER}; selection-background-color: {SELECTION};
 }}

@@ -347,11 +347,30 @@
     }
   }
 
-  /* Two short rows, so the legend leaves room for the map when the map is narrow. */
+  /* Two short rows; on a narrow map (a 1366 px laptop screen with the inspector open) it
+   * folds into a "Key" chip so it does not cover the scene, and a click unfolds it. Once the
+   * reviewer has clicked it, the width no longer decides. */
+  var LEGEND_FOLD_PX = 560;
+
   function addLegend() {
     var legend = L.control({position: "topright"});
     legend.onAdd = function () {
       var box = el("div", "desk-legend");
+      var pinned = false;
+      var toggle = el("div", "desk-legend-toggle", "Key");
+      toggle.title = "Show the map key";
+      box.appendChild(toggle);
+      box.addEventListener("click", function () {
+        pinned = true;
+        box.classList.toggle("desk-legend-folded");
+      });
+      var fit = function () {
+        if (!pinned) {
+          box.classList.toggle("desk-legend-folded", map.getSize().x < LEGEND_FOLD_PX);
+        }
+      };
+      map.on("resize", fit);
+      fit();
       var row = el("div", "desk-legend-row");
       row.appendChild(el("span", "desk-legend-title", "geolocated:"));
       [[1, "high"], [2, "moderate"], [3, "low"]].forEach(function (pair) {

@@ -65,3 +65,14 @@ def test_a_shipped_sample_named_on_the_command_line_opens_as_a_working_copy(
     assert window.case.title.startswith("Valdai")
     window.close_case()
     assert sample.read_bytes() == before
+
+
+def test_drop_down_boxes_show_their_arrow(qtbot: QtBot) -> None:
+    """The stylesheet draws the arrow from an SVG file: it must exist and Qt must read it
+    (the installer keeps Qt's SVG image plugin for this)."""
+    from PySide6.QtGui import QImage
+
+    from desk.ui import theme
+
+    assert f"url({theme._COMBO_ARROW})" in theme.STYLESHEET
+    assert not QImage(theme._COMBO_ARROW).isNull()

@@ -246,3 +246,18 @@ def test_a_page_over_two_megabytes_loads_from_its_file(view_factory: Any, qtbot:
     assert (view.folder / "index.html").stat().st_size > 2_000_000
     state = wait_probe(qtbot, view, lambda s: s["painted"])
     assert state["points"] == 10_000
+
+
+def test_the_key_folds_on_a_narrow_map_and_a_click_unfolds_it(view_factory: Any, qtbot: Any
+                                                               ) -> None:
+    folded = "document.querySelector('.desk-legend').classList.contains('desk-legend-folded')"
+    view = view_factory(_small_scene())
+    wait_probe(qtbot, view, lambda s: s["painted"])
+    assert evaluate(qtbot, view, folded) is False
+    view.resize(420, 600)
+    qtbot.waitUntil(lambda: evaluate(qtbot, view, folded) is True, timeout=5_000)
+    evaluate(qtbot, view, "document.querySelector('.desk-legend').click(), 1")
+    assert evaluate(qtbot, view, folded) is False
+    view.resize(400, 600)  # the reviewer opened it: a resize no longer folds it away
+    qtbot.wait(300)
+    assert evaluate(qtbot, view, folded) is False
