@@ -38,6 +38,7 @@ from desk.core.model import (
     Stance,
     Statement,
     Verdict,
+    VerdictDraft,
 )
 
 SUFFIX = ".deskcase"
@@ -473,15 +474,22 @@ class CaseFile:
         ).fetchone()
         if row is None:
             return None
-        try:
-            # null is "not applicable": kept as None, never folded into False (open).
-            checklist = {str(k): None if v is None else bool(v)
-                         for k, v in json.loads(row[5]).items()}
-        except (ValueError, TypeError, AttributeError):
-            checklist = {}
         return Verdict(row[0], _enum(Rating, row[1], Rating.UNPROVEN),
-                       _enum(Confidence, row[2], Confidence.LOW), row[3], row[4], checklist,
-                       row[6], row[7])
+                       _enum(Confidence, row[2], Confidence.LOW), row[3], row[4],
+                       _checklist(row[5]), row[6], row[7])
+
+    def verdict_draft(self, claim_id: int) -> VerdictDraft | None:
+        """The reviewer's unfinished verdict of a claim (None when there is none)."""
+        row = self.conn.execute(
+            "SELECT claim_id, rating, confidence, summary, rationale, checklist"
+            " FROM verdict_draft WHERE claim_id = ?",
+            (claim_id,),
+        ).fetchone()
+        if row is None:
+            return None
+        return VerdictDraft(row[0], _enum(Rating, row[1], None) if row[1] else None,
+                            _enum(Confidence, row[2], None) if row[2] else None,
+                            row[3], row[4], _checklist(row[5]))
 
     # ----------------------------------------------------------------- places and movement
 
@@ -571,6 +579,14 @@ def _json_list(text: str) -> list[str]:
     except (ValueError, TypeError):
         return []
     return [str(v) for v in value] if isinstance(value, list) else []
+
+
+def _checklist(stored: str) -> dict[str, bool | None]:
+    """A stored checklist; null is "not applicable", kept as None, never folded into False."""
+    try:
+        return {str(k): None if v is None else bool(v) for k, v in json.loads(stored).items()}
+    except (ValueError, TypeError, AttributeError):
+        return {}
 
 
 def _enum(kind: type, value: str, default: object) -> object:

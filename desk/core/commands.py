@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Protocol
 
 from desk.core.casefile import CaseFile, CaseFileError
@@ -21,6 +21,7 @@ from desk.core.model import (
     Movement,
     Statement,
     Verdict,
+    VerdictDraft,
 )
 
 #: What an edit may touch: key columns and editable columns per table. Originals, hashes and
@@ -33,6 +34,8 @@ EDITABLE: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "claim_evidence": (("claim_id", "evidence_id"), ("stance", "note")),
     "verdict": (("claim_id",), ("rating", "confidence", "summary", "rationale", "checklist",
                                 "reviewer", "decided_at")),
+    "verdict_draft": (("claim_id",), ("rating", "confidence", "summary", "rationale",
+                                      "checklist")),
     "geolocation": (("evidence_id",), ("lat", "lon", "precision_m", "heading", "fov",
                                        "camera_height_m", "confidence", "method")),
     "horizon": (("evidence_id",), ("y_left", "y_right")),
@@ -209,6 +212,8 @@ def delete_claim(case: CaseFile, claim_id: int) -> Batch:
     ]
     if case.verdict(claim_id) is not None:
         edits.append(_row("verdict", {"claim_id": claim_id}, None, "delete verdict"))
+    if case.verdict_draft(claim_id) is not None:
+        edits.append(_row("verdict_draft", {"claim_id": claim_id}, None, "discard verdict draft"))
     edits.append(_row("claim", {"id": claim_id}, None, "delete claim"))
     return Batch(tuple(edits), "Delete claim")
 
@@ -231,6 +236,31 @@ def set_verdict(verdict: Verdict) -> RowEdit:
     values["confidence"] = str(verdict.confidence)
     values["checklist"] = json.dumps(verdict.checklist, sort_keys=True)  # None -> null (N/A)
     return _row("verdict", {"claim_id": claim_id}, values, "set verdict", "Set verdict")
+
+
+def save_verdict_draft(case: CaseFile, draft: VerdictDraft, label: str = "") -> RowEdit:
+    """Keep an unfinished verdict in the case; an empty draft removes the stored one."""
+    key = {"claim_id": draft.claim_id}
+    if draft.empty:
+        if case.verdict_draft(draft.claim_id) is None:
+            raise CaseFileError(f"claim {draft.claim_id} has no verdict draft to discard")
+        return _row("verdict_draft", key, None, "discard verdict draft",
+                    label or "Discard verdict draft")
+    values = {"rating": str(draft.rating) if draft.rating else None,
+              "confidence": str(draft.confidence) if draft.confidence else None,
+              "summary": draft.summary, "rationale": draft.rationale,
+              "checklist": json.dumps(draft.checklist, sort_keys=True)}
+    return _row("verdict_draft", key, values, "edit verdict draft", label or "Edit verdict draft")
+
+
+def record_verdict(case: CaseFile, verdict: Verdict) -> Command:
+    """The verdict, and its draft gone, in one transaction: undo brings the draft back."""
+    edit = set_verdict(verdict)
+    if case.verdict_draft(verdict.claim_id) is None:
+        return replace(edit, label="Record verdict")
+    discard = _row("verdict_draft", {"claim_id": verdict.claim_id}, None,
+                   "discard verdict draft")
+    return Batch((edit, discard), "Record verdict")
 
 
 # --------------------------------------------------------------------------- places

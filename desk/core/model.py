@@ -214,6 +214,30 @@ class Verdict:
 
 
 @dataclass(frozen=True)
+class VerdictDraft:
+    """A verdict the reviewer has begun but not yet given both a rating and a confidence.
+
+    It is kept in the case as it is edited, and becomes the verdict (in the same transaction)
+    once both are chosen; dossiers never show it.
+    """
+
+    claim_id: int
+    rating: Rating | None = None
+    confidence: Confidence | None = None
+    summary: str = ""
+    rationale: str = ""
+    checklist: dict[str, bool | None] = field(default_factory=dict)
+
+    @property
+    def empty(self) -> bool:
+        return self == VerdictDraft(self.claim_id)
+
+    @property
+    def complete(self) -> bool:
+        return self.rating is not None and self.confidence is not None
+
+
+@dataclass(frozen=True)
 class AuditEntry:
     seq: int
     at: str

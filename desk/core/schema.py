@@ -11,7 +11,7 @@ APPLICATION_ID = 0x4445534B
 #: user_version = MAJOR * 1000 + MINOR. A newer minor adds things older desks may ignore;
 #: a newer major changes meaning, so older desks refuse it.
 SCHEMA_MAJOR = 1
-SCHEMA_MINOR = 0
+SCHEMA_MINOR = 1
 USER_VERSION = SCHEMA_MAJOR * 1000 + SCHEMA_MINOR
 
 #: Blobs (multi-megabyte originals) read and write faster with large pages.
@@ -98,6 +98,16 @@ TABLES: dict[str, str] = {
         reviewer TEXT NOT NULL DEFAULT '',
         decided_at TEXT NOT NULL DEFAULT ''
     )""",
+    # A verdict still missing its rating or confidence: the reviewer's work so far, kept in
+    # the case so a crash or a closed window loses none of it (format 1.1).
+    "verdict_draft": """CREATE TABLE verdict_draft (
+        claim_id INTEGER PRIMARY KEY REFERENCES claim(id),
+        rating TEXT,
+        confidence TEXT,
+        summary TEXT NOT NULL DEFAULT '',
+        rationale TEXT NOT NULL DEFAULT '',
+        checklist TEXT NOT NULL DEFAULT '{}'
+    )""",
     "geolocation": """CREATE TABLE geolocation (
         evidence_id INTEGER PRIMARY KEY REFERENCES evidence(id),
         lat REAL NOT NULL,
@@ -172,4 +182,10 @@ def create_schema(conn: sqlite3.Connection) -> None:
 
 
 #: Migrations are code: MIGRATIONS[v] turns a file at user_version v into the next version.
-MIGRATIONS: dict[int, tuple[int, Callable[[sqlite3.Connection], None]]] = {}
+def _add_verdict_drafts(conn: sqlite3.Connection) -> None:
+    conn.execute(TABLES["verdict_draft"])
+
+
+MIGRATIONS: dict[int, tuple[int, Callable[[sqlite3.Connection], None]]] = {
+    1000: (1001, _add_verdict_drafts),
+}

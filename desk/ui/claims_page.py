@@ -30,7 +30,8 @@ if TYPE_CHECKING:
     from desk.ui.undo import CaseUndoStack
 
 #: Tables whose rows the page shows; an edit of any of them refreshes it.
-CLAIM_TABLES = frozenset({"claim", "statement", "claim_evidence", "verdict", "evidence"})
+CLAIM_TABLES = frozenset({"claim", "statement", "claim_evidence", "verdict", "verdict_draft",
+                          "evidence"})
 
 
 def _scroll(widget: QWidget, name: str) -> QScrollArea:
@@ -118,7 +119,6 @@ class ClaimsPage(QWidget):
 
     def set_case(self, case: CaseFile | None) -> None:
         """Show the case the undo stack now works on (None when it closed)."""
-        self.verdict_editor.forget_drafts()
         self.evidence.forget_thumbnails()
         self._read_only = bool(case is not None and case.read_only)
         for view in (self.claim_editor, self.statements, self.evidence, self.verdict_editor,
@@ -196,7 +196,7 @@ class ClaimsPage(QWidget):
         case = self.case
         touched: int | None = None
         for table, key in rows:
-            if table in ("claim", "verdict", "claim_evidence"):
+            if table in ("claim", "verdict", "verdict_draft", "claim_evidence"):
                 value = key.get("id") if table == "claim" else key.get("claim_id")
                 touched = value if isinstance(value, int) else touched
             elif table == "statement" and case is not None:

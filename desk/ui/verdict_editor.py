@@ -6,15 +6,16 @@ is of the rating and never part of the rating's sentence. Each checklist item is
 or not applicable (stored True, False, None); only open items warn at export.
 
 A verdict exists in the case once it has a rating and a confidence. Until then what the
-reviewer has chosen is a draft, held here per claim and marked as such; choosing the second
-of the two records it (one undo step). After that every change is saved at once as one
-undoable edit, stamped with the reviewer's name and the time (UTC).
+reviewer has chosen is a draft, saved in the case as it is made (so a crash or a closed window
+loses none of it) and marked as such; choosing the second of the two records the verdict and
+removes the draft in one undo step. Every change, to a draft or a verdict, is saved at once as
+one undoable edit; a verdict's are stamped with the reviewer's name and the time (UTC).
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
@@ -32,11 +33,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desk.core.model import Confidence, Rating, Verdict
+from desk.core.model import Confidence, Rating, Verdict, VerdictDraft
 from desk.ui import claim_style, theme
 from desk.ui.fields import TextField
 
 if TYPE_CHECKING:
+    from desk.core.commands import Command
     from desk.ui.undo import CaseUndoStack
 
 _UTC_STAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
@@ -48,21 +50,6 @@ CHECK_STATES: tuple[bool | None, ...] = (True, False, None)
 def when(stamp: str) -> str:
     """desk's UTC stamps as '2025-12-31 10:00 UTC', as the dossier prints them."""
     return f"{stamp[:10]} {stamp[11:16]} UTC" if _UTC_STAMP.fullmatch(stamp) else stamp
-
-
-@dataclass
-class Draft:
-    """What the reviewer chose for a claim without a verdict yet (not in the case)."""
-
-    rating: Rating | None = None
-    confidence: Confidence | None = None
-    summary: str = ""
-    rationale: str = ""
-    checklist: dict[str, bool | None] = field(default_factory=dict)
-
-    @property
-    def empty(self) -> bool:
-        return self == Draft()
 
 
 class ScaleOption(QFrame):
@@ -220,7 +207,6 @@ class VerdictEditor(QWidget):
         self._stack = stack
         self._claim_id: int | None = None
         self._verdict: Verdict | None = None
-        self._drafts: dict[int, Draft] = {}
         self._read_only = False
 
         self.title = QLabel("Verdict")
@@ -307,11 +293,12 @@ class VerdictEditor(QWidget):
     def verdict(self) -> Verdict | None:
         return self._verdict
 
-    def draft(self, claim_id: int) -> Draft | None:
-        return self._drafts.get(claim_id)
-
-    def forget_drafts(self) -> None:
-        self._drafts.clear()
+    def draft(self, claim_id: int | None) -> VerdictDraft:
+        """The case's draft of a claim's verdict, or an empty one."""
+        case = self._stack.case
+        stored = case.verdict_draft(claim_id) if case is not None and claim_id is not None \
+            else None
+        return stored or VerdictDraft(claim_id or 0)
 
     def set_read_only(self, read_only: bool) -> None:
         self._read_only = read_only
@@ -331,7 +318,7 @@ class VerdictEditor(QWidget):
         self.export_button.setEnabled(enabled)
         if claim_id is not None:
             self.checklist.ensure_rows()
-        draft = self._drafts.get(claim_id, Draft()) if claim_id is not None else Draft()
+        draft = self.draft(claim_id) if verdict is None else VerdictDraft(claim_id or 0)
         rating = verdict.rating if verdict else draft.rating
         confidence = verdict.confidence if verdict else draft.confidence
         self.rating_group.setExclusive(False)
@@ -359,7 +346,8 @@ class VerdictEditor(QWidget):
         self.check_counts.setText(" · ".join(parts))
         self.check_counts.setStyleSheet(f"color: {theme.WARN if open_ else theme.OK};")
 
-    def _show_status(self, claim_id: int | None, verdict: Verdict | None, draft: Draft) -> None:
+    def _show_status(self, claim_id: int | None, verdict: Verdict | None,
+                     draft: VerdictDraft) -> None:
         if claim_id is None:
             self.status.setText("Select a claim to record its verdict.")
             colour = theme.TEXT_DIM
@@ -397,7 +385,7 @@ class VerdictEditor(QWidget):
         value = (self.summary.text() if name == "summary" else self.rationale.text()) \
             if value is None else value
         current = getattr(self._verdict, name) if self._verdict else \
-            getattr(self._drafts.get(self._claim_id, Draft()), name)
+            getattr(self.draft(self._claim_id), name)
         if value != current:
             self._choose(name, value)
 
@@ -405,7 +393,7 @@ class VerdictEditor(QWidget):
         if self._claim_id is None:
             return
         checklist = dict(self._verdict.checklist if self._verdict else
-                         self._drafts.get(self._claim_id, Draft()).checklist)
+                         self.draft(self._claim_id).checklist)
         checklist[key] = state if state in CHECK_STATES else False  # type: ignore[assignment]
         label = {True: "Mark check done", False: "Mark check open",
                  None: "Mark check not applicable"}[checklist[key]]
@@ -418,7 +406,7 @@ class VerdictEditor(QWidget):
         if claim_id is None or case is None or self._read_only:
             return
         from desk.core.clock import utc_now
-        from desk.core.commands import set_verdict
+        from desk.core.commands import record_verdict, save_verdict_draft, set_verdict
 
         labels = {"rating": "Set rating", "confidence": "Set confidence",
                   "summary": "Edit verdict summary", "rationale": "Edit rationale",
@@ -432,15 +420,14 @@ class VerdictEditor(QWidget):
             if not self._stack.push_command(command):
                 self.show_verdict(claim_id, self._verdict)
             return
-        draft = self._drafts.setdefault(claim_id, Draft())
-        setattr(draft, name, value)
-        if draft.rating is None or draft.confidence is None:
-            self.show_verdict(claim_id, None)
-            return
-        verdict = Verdict(claim_id, draft.rating, draft.confidence, draft.summary,
-                          draft.rationale, dict(draft.checklist), reviewer=case.actor,
-                          decided_at=utc_now())
-        if self._stack.push_command(replace(set_verdict(verdict), label="Record verdict")):
-            self._drafts.pop(claim_id, None)
+        draft = replace(self.draft(claim_id), **{name: value})
+        if draft.complete:
+            assert draft.rating is not None and draft.confidence is not None
+            verdict = Verdict(claim_id, draft.rating, draft.confidence, draft.summary,
+                              draft.rationale, dict(draft.checklist), reviewer=case.actor,
+                              decided_at=utc_now())
+            command: Command = record_verdict(case, verdict)
         else:
+            command = save_verdict_draft(case, draft, (label or labels[name]) + " (draft)")
+        if not self._stack.push_command(command):
             self.show_verdict(claim_id, None)

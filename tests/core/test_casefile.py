@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from pathlib import Path
 
@@ -67,6 +68,29 @@ def test_newer_major_version_is_refused_with_a_clear_message(case_path: Path) ->
     conn.close()
     with pytest.raises(CaseTooNew, match=r"newer desk \(case format 2\.3\).*Update desk"):
         CaseFile.open(case_path)
+
+
+def _as_format_1_0(case_path: Path) -> None:
+    """Turn a new case into what desk 0.1 wrote before verdict drafts (case format 1.0)."""
+    conn = sqlite3.connect(case_path)
+    conn.execute("DROP TABLE verdict_draft")
+    conn.execute("PRAGMA user_version = 1000")
+    conn.commit()
+    conn.close()
+
+
+def test_a_format_1_0_case_is_upgraded_in_place_and_says_so(case_path: Path) -> None:
+    CaseFile.create(case_path, "older").close()
+    _as_format_1_0(case_path)
+    with pytest.raises(CaseFileError, match="older case format and is read-only"):
+        CaseFile.open(case_path, read_only=True)
+    with CaseFile.open(case_path) as case:
+        assert case.verdict_draft(1) is None  # the new table is there
+        upgrade = case.audit_entries()[-1]
+        assert upgrade.action == "upgrade case format"
+        assert json.loads(upgrade.detail) == {"from": 1000, "to": 1001}
+        assert case.verify().ok
+    assert _pragma(case_path, "user_version") == schema.USER_VERSION == 1001
 
 
 def test_newer_minor_version_with_extra_table_opens(case_path: Path) -> None:

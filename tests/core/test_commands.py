@@ -86,3 +86,46 @@ def test_drag_edits_merge(case_path: Path) -> None:
     c = commands.edit_row("geolocation", {"evidence_id": 2}, "move", lat=1.5, lon=2.5)
     assert a.mergeable_with(b)
     assert not a.mergeable_with(c)
+
+
+def test_a_verdict_draft_is_kept_in_the_case_and_becomes_the_verdict(case_path: Path) -> None:
+    from desk.core.model import VerdictDraft
+
+    with CaseFile.create(case_path, "draft") as case:
+        commands.add_claim(case, Claim(0, "91 drones")).apply(case)
+        draft = VerdictDraft(1, rationale="No images, no debris, no geolocation.",
+                             checklist={"source": True, "movement": None})
+        commands.save_verdict_draft(case, draft).apply(case)
+        draft = VerdictDraft(1, Rating.UNPROVEN, None, draft.summary, draft.rationale,
+                             draft.checklist)
+        commands.save_verdict_draft(case, draft).apply(case)
+    with CaseFile.open(case_path) as case:  # what a crash or a closed window leaves
+        kept = case.verdict_draft(1)
+        assert kept == draft and not kept.complete
+        assert case.verdict(1) is None
+        verdict = Verdict(1, Rating.UNPROVEN, Confidence.HIGH, "", kept.rationale,
+                          kept.checklist)
+        undo = commands.record_verdict(case, verdict).apply(case)
+        assert case.verdict(1) == verdict and case.verdict_draft(1) is None
+        undo.apply(case)
+        assert case.verdict(1) is None and case.verdict_draft(1) == draft
+        actions = [e.action for e in case.audit_entries()]
+        assert actions.count("edit verdict draft") == 2
+
+
+def test_an_emptied_draft_is_removed_and_deleting_the_claim_takes_its_draft(
+        case_path: Path) -> None:
+    from desk.core.model import VerdictDraft
+
+    with CaseFile.create(case_path, "draft") as case:
+        commands.add_claim(case, Claim(0, "claim")).apply(case)
+        commands.save_verdict_draft(case, VerdictDraft(1, summary="first thoughts")).apply(case)
+        commands.save_verdict_draft(case, VerdictDraft(1)).apply(case)
+        assert case.verdict_draft(1) is None
+        with pytest.raises(CaseFileError):
+            commands.save_verdict_draft(case, VerdictDraft(1))
+        commands.save_verdict_draft(case, VerdictDraft(1, Rating.FALSE)).apply(case)
+        undo = commands.delete_claim(case, 1).apply(case)
+        assert case.verdict_draft(1) is None
+        undo.apply(case)
+        assert case.verdict_draft(1) == VerdictDraft(1, Rating.FALSE)

@@ -61,17 +61,22 @@ def test_a_verdict_is_recorded_stamped_and_found_again_after_reopening(
     case = window.case
     steps = window.undo_stack.count()
 
-    # A rating alone is a draft: nothing in the case yet, and the editor says so.
+    # A rating alone is a draft: saved in the case as a draft, not a verdict, and the editor
+    # says so; each choice is its own undo step.
     click_rating(qtbot, editor, Rating.UNPROVEN)
     type_and_leave(qtbot, editor.summary, "No evidence offered; the counts disagree.")
     click_check(qtbot, editor, "source_identified", True)
     click_check(qtbot, editor, "movement_checked", None)
     assert case.verdict(1) is None
-    assert window.undo_stack.count() == steps
+    draft = case.verdict_draft(1)
+    assert draft is not None and draft.rating == Rating.UNPROVEN
+    assert draft.summary == "No evidence offered; the counts disagree."
+    assert window.undo_stack.count() == steps + 4
+    assert window.undo_stack.undoText() == "Mark check not applicable (draft)"
     assert "Choose a confidence" in editor.status.text()
     assert "draft" in editor.status.text()
 
-    # The confidence, a separate control, records it: one undo step with all of the above.
+    # The confidence, a separate control, records it with all of the above and ends the draft.
     click_confidence(qtbot, editor, Confidence.LOW)
     verdict = case.verdict(1)
     assert verdict is not None
@@ -81,7 +86,8 @@ def test_a_verdict_is_recorded_stamped_and_found_again_after_reopening(
     assert verdict.checklist == {"source_identified": True, "movement_checked": None}
     assert verdict.reviewer == "Test Reviewer"
     assert STAMP.fullmatch(verdict.decided_at)
-    assert window.undo_stack.count() == steps + 1
+    assert case.verdict_draft(1) is None
+    assert window.undo_stack.count() == steps + 5
     assert window.undo_stack.undoText() == "Record verdict"
     assert editor.status.text().startswith("Recorded by Test Reviewer · ")
     assert page.claim_list.rows()[0].rating == Rating.UNPROVEN
@@ -122,8 +128,26 @@ def test_undoing_the_first_record_leaves_no_verdict(qtbot: QtBot, window: MainWi
     click_confidence(qtbot, editor, Confidence.HIGH)
     click_rating(qtbot, editor, Rating.CONFIRMED)
     assert window.case.verdict(1) is not None
-    window.undo_action.trigger()
+    window.undo_action.trigger()  # back to the draft: the confidence chosen first
     assert window.case.verdict(1) is None
     assert not any(o.radio.isChecked() for o in editor.rating_options.values())
+    assert editor.confidence.current() == CONFIDENCES.index(Confidence.HIGH)
+    assert "Choose a rating to record it; what you set here is a draft" in editor.status.text()
+    window.undo_action.trigger()
+    assert window.case.verdict_draft(1) is None
     assert editor.confidence.current() is None
     assert "No verdict recorded yet" in editor.status.text()
+
+
+def test_a_draft_survives_closing_the_case(qtbot: QtBot, window: MainWindow,
+                                           case_path: Path) -> None:
+    """A rationale written before the rating is decided is work a crash must not take."""
+    editor = open_claims(qtbot, window, case_path).verdict_editor
+    type_and_leave(qtbot, editor.rationale, "Two officials, two counts (91, 41); no images.")
+    click_check(qtbot, editor, "source_identified", True)
+    window.close_case()
+    editor = open_claims(qtbot, window, case_path).verdict_editor
+    assert editor.rationale.text() == "Two officials, two counts (91, 41); no images."
+    assert shown_check(editor, "source_identified") is True
+    assert "draft" in editor.status.text()
+    assert window.case.verdict(1) is None
