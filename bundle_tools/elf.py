@@ -15,7 +15,7 @@ from pathlib import Path
 
 _ELF64_LE = b"\x7fELF\x02\x01"
 _PT_LOAD, _PT_DYNAMIC = 1, 2
-_DT_NULL, _DT_NEEDED, _DT_STRTAB = 0, 1, 5
+_DT_NULL, _DT_NEEDED, _DT_STRTAB, _DT_SYMTAB = 0, 1, 5, 6
 
 
 class ElfError(ValueError):
@@ -32,44 +32,26 @@ def is_elf(path: Path) -> bool:
 
 def needed(path: Path) -> list[str]:
     """The DT_NEEDED entries (sonames) of a 64-bit little-endian ELF file, in order."""
-    data = path.read_bytes()
-    if not data.startswith(_ELF64_LE):
-        raise ElfError(f"{path.name} is not a 64-bit little-endian ELF file")
+    data = _read_elf(path)
     try:
-        loads, dynamic = _segments(data)
-        if dynamic is None:
-            return []
-        strtab, offsets = None, []
-        for index in range(dynamic[1] // 16):
-            tag, value = struct.unpack_from("<qQ", data, dynamic[0] + 16 * index)
-            if tag == _DT_NULL:
-                break
-            if tag == _DT_STRTAB:
-                strtab = _file_offset(loads, value)
-            elif tag == _DT_NEEDED:
-                offsets.append(value)
+        loads, entries = _dynamic(data)
+        strtab = next((value for tag, value in entries if tag == _DT_STRTAB), None)
         if strtab is None:
             return []
-        return [_c_string(data, strtab + offset) for offset in offsets]
+        start = _file_offset(loads, strtab)
+        return [_c_string(data, start + value) for tag, value in entries if tag == _DT_NEEDED]
     except (struct.error, ValueError) as exc:
         raise ElfError(f"{path.name}: {exc}") from exc
 
 
 def symbol_bytes(path: Path, name: str) -> bytes:
     """The bytes of an exported data symbol (ICU keeps all its data in one such symbol)."""
-    data = path.read_bytes()
-    if not data.startswith(_ELF64_LE):
-        raise ElfError(f"{path.name} is not a 64-bit little-endian ELF file")
-    loads, dynamic = _segments(data)
-    if dynamic is None:
-        raise ElfError(f"{path.name} has no dynamic section")
-    tags: dict[int, int] = {}
-    for index in range(dynamic[1] // 16):
-        tag, value = struct.unpack_from("<qQ", data, dynamic[0] + 16 * index)
-        if tag == _DT_NULL:
-            break
-        tags.setdefault(tag, value)
-    strtab, symtab = _file_offset(loads, tags[_DT_STRTAB]), _file_offset(loads, tags[6])
+    data = _read_elf(path)
+    loads, entries = _dynamic(data)
+    tags = dict(reversed(entries))  # the first entry of each tag wins
+    if _DT_STRTAB not in tags or _DT_SYMTAB not in tags:
+        raise ElfError(f"{path.name} has no dynamic symbol table")
+    strtab, symtab = _file_offset(loads, tags[_DT_STRTAB]), _file_offset(loads, tags[_DT_SYMTAB])
     # The dynamic symbol table sits right before the string table in every linker's output.
     for offset in range(symtab, strtab, 24):
         st_name, _info, _other, _shndx, st_value, st_size = struct.unpack_from(
@@ -78,6 +60,13 @@ def symbol_bytes(path: Path, name: str) -> bytes:
             start = _file_offset(loads, st_value)
             return data[start:start + st_size]
     raise ElfError(f"{path.name} exports no symbol {name}")
+
+
+def _read_elf(path: Path) -> bytes:
+    data = path.read_bytes()
+    if not data.startswith(_ELF64_LE):
+        raise ElfError(f"{path.name} is not a 64-bit little-endian ELF file")
+    return data
 
 
 def _segments(data: bytes) -> tuple[list[tuple[int, int, int]], tuple[int, int] | None]:
@@ -93,6 +82,19 @@ def _segments(data: bytes) -> tuple[list[tuple[int, int, int]], tuple[int, int] 
         elif p_type == _PT_DYNAMIC:
             dynamic = (p_offset, p_filesz)
     return loads, dynamic
+
+
+def _dynamic(data: bytes) -> tuple[list[tuple[int, int, int]], list[tuple[int, int]]]:
+    """The loadable segments and the dynamic section's (tag, value) entries up to DT_NULL."""
+    loads, dynamic = _segments(data)
+    entries: list[tuple[int, int]] = []
+    if dynamic is not None:
+        for index in range(dynamic[1] // 16):
+            tag, value = struct.unpack_from("<qQ", data, dynamic[0] + 16 * index)
+            if tag == _DT_NULL:
+                break
+            entries.append((tag, value))
+    return loads, entries
 
 
 def _file_offset(loads: list[tuple[int, int, int]], address: int) -> int:
