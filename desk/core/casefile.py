@@ -634,10 +634,10 @@ def _check_version(path: Path, conn: sqlite3.Connection, read_only: bool) -> Non
         target, migrate = step
         conn.execute("BEGIN IMMEDIATE")
         try:
-            migrate(conn)
+            changed = migrate(conn)
             conn.execute(f"PRAGMA user_version = {int(target)}")
             audit.append(conn, reviewer_name(), "upgrade case format", (),
-                         {"from": version, "to": target})
+                         {"from": version, "to": target, **(changed or {})})
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
@@ -664,6 +664,11 @@ def _check_schema(path: Path, conn: sqlite3.Connection) -> None:
         raise CaseCorrupt(
             f"{path.name} contains tables desk did not create ({', '.join(unknown[:3])})."
         )
+    indexes = {name: sql for kind, name, sql in conn.execute(
+        "SELECT type, name, sql FROM sqlite_master WHERE type = 'index'") if sql}
+    for name, sql in schema.INDEXES.items():
+        if " ".join(str(indexes.get(name, "")).split()) != " ".join(sql.split()):
+            raise CaseCorrupt(f"{path.name} lacks desk's index {name}; it was not opened.")
     for table, sql in schema.TABLES.items():
         expected = _columns_of(sql)
         actual = [r[1] for r in conn.execute(f'PRAGMA table_info("{table}")')]

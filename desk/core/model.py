@@ -175,6 +175,14 @@ class Landmark:
     is_reference: bool = False
 
 
+@dataclass(frozen=True)
+class Track:
+    """A movement on the ground: from where it starts to where it goes (lat, lon each)."""
+
+    start: tuple[float, float]
+    end: tuple[float, float]
+
+
 @dataclass
 class Movement:
     """An arrow drawn on a frame (normalized image coordinates) and its track on the ground."""
@@ -193,6 +201,14 @@ class Movement:
     end_lon: float | None = None
     bearing: float | None = None
     reference_id: int | None = None
+
+    @property
+    def track(self) -> Track | None:
+        """The ground track, when both ends are placed on the map."""
+        a, b, c, d = self.start_lat, self.start_lon, self.end_lat, self.end_lon
+        if a is None or b is None or c is None or d is None:
+            return None
+        return Track((float(a), float(b)), (float(c), float(d)))
 
 
 @dataclass

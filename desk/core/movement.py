@@ -8,10 +8,11 @@ carries its angle, its distances and the thresholds that turned the angle into a
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
 from desk.core import geo
-from desk.core.model import Geolocation, Horizon, Landmark, Movement
+from desk.core.model import Geolocation, Horizon, Landmark, Movement, Track
 
 #: Angles between the movement and the bearing to the reference that count as toward / away.
 TOWARD_MAX_DEG = 45.0
@@ -84,10 +85,8 @@ class GroundTrack:
 
     @property
     def bearing(self) -> float | None:
-        if not self.usable:
-            return None
-        return geo.initial_bearing((self.start.lat, self.start.lon),  # type: ignore[arg-type]
-                                   (self.end.lat, self.end.lon))
+        placed = projected_track(self)
+        return None if placed is None else geo.initial_bearing(placed.start, placed.end)
 
     @property
     def notes(self) -> list[str]:
@@ -110,9 +109,17 @@ def relation_for_angle(angle: float) -> str:
     return ACROSS
 
 
+#: Where a finding's bearing comes from: the ground track, or a bearing the reviewer typed.
+FROM_TRACK, FROM_TYPED = "track", "typed"
+
+
 @dataclass(frozen=True)
 class MovementFinding:
-    """One movement judged against one reference point, with everything needed to check it."""
+    """One movement judged against one reference point, with everything needed to check it.
+
+    The one finding desk states: the window, `desk info --json`, the map and the dossier all
+    show this value and its sentences, word for word.
+    """
 
     movement_id: int
     evidence_id: int
@@ -127,6 +134,8 @@ class MovementFinding:
     end_distance_m: float | None
     toward_max_deg: float = TOWARD_MAX_DEG
     away_min_deg: float = AWAY_MIN_DEG
+    bearing_source: str = FROM_TRACK
+    track_length_m: float | None = None
 
     @property
     def distance_change_m(self) -> float | None:
@@ -134,24 +143,59 @@ class MovementFinding:
             return None
         return self.end_distance_m - self.start_distance_m
 
-    def sentence(self) -> str:
-        """The finding in words, numbers included ("... grows from 2.10 km to 2.16 km")."""
-        text = (f"Moving at {self.bearing:.0f}° ({geo.compass_label(self.bearing)}); the"
+    def relation_sentence(self) -> str:
+        """Which way, against what, with the angle and the thresholds that made it a word."""
+        return (f"Moving at {self.bearing:.0f}° ({geo.compass_label(self.bearing)}); the"
                 f" bearing to {self.reference_name} is {self.bearing_to_reference:.0f}°. The angle"
                 f" between them is {self.angle:.0f}°, so the movement is {self.relation}"
                 f" (toward ≤ {self.toward_max_deg:.0f}°, away ≥ {self.away_min_deg:.0f}°).")
-        if self.start_distance_m is not None and self.end_distance_m is not None:
-            verb = "grows" if self.end_distance_m > self.start_distance_m else "shrinks"
-            text += (f" Distance to {self.reference_name} {verb} from"
-                     f" {self.start_distance_m / 1000:.2f} km"
-                     f" to {self.end_distance_m / 1000:.2f} km.")
-        return text
+
+    def distance_sentence(self) -> str:
+        """How the distance to the reference changes along the track (or why it is unknown)."""
+        start, end = self.start_distance_m, self.end_distance_m
+        if start is None or end is None:
+            return (f"The distance to {self.reference_name} is not known: a typed bearing has"
+                    " no track on the ground.")
+        change = end - start
+        verb = "grows" if change > 0 else "shrinks" if change < 0 else "stays"
+        return (f"Distance to {self.reference_name} {verb} from {start / 1000:.2f} km to"
+                f" {end / 1000:.2f} km ({change:+.0f} m).")
+
+    def sentence(self) -> str:
+        """The finding in words, numbers included."""
+        return f"{self.relation_sentence()} {self.distance_sentence()}"
 
     def to_json(self) -> dict[str, object]:
-        data = asdict(self)
-        data["distance_change_m"] = self.distance_change_m
+        """JSON-ready, rounded as printed (0.1°, 1 m). Keys are only ever added."""
+        data: dict[str, object] = asdict(self)
+        data["bearing"] = round(self.bearing, 1)
+        data["bearing_to_reference"] = round(self.bearing_to_reference, 1)
+        data["angle"] = round(self.angle, 1)
+        data["start_distance_m"] = _metres(self.start_distance_m)
+        data["end_distance_m"] = _metres(self.end_distance_m)
+        data["track_length_m"] = _metres(self.track_length_m)
+        change = self.distance_change_m
+        data["distance_change_m"] = None if change is None else round(change)
+        # The dossier's names for the same numbers (desk-dossier/1 readers use them).
+        data["distance_start_m"] = data["start_distance_m"]
+        data["distance_end_m"] = data["end_distance_m"]
+        data["rule"] = (f"toward <= {self.toward_max_deg:g} deg, away >= {self.away_min_deg:g}"
+                        " deg, else across")
         data["sentence"] = self.sentence()
         return data
+
+
+def _metres(value: float | None) -> int | None:
+    return None if value is None else round(value)
+
+
+def reference_for(movement: Movement, landmarks: Sequence[Landmark]) -> Landmark | None:
+    """The arrow's own reference point, else the case's default one (the one rule)."""
+    if movement.reference_id is not None:
+        for landmark in landmarks:
+            if landmark.id == movement.reference_id:
+                return landmark
+    return default_reference(landmarks)
 
 
 def assess(
@@ -161,21 +205,32 @@ def assess(
 
     With a ground track (start and end on the map) the bearing and both distances come from
     the track; with only a typed bearing, the camera position stands in for the start.
-    None when the movement has neither a track nor a bearing, or no place to start from.
+    None when the movement has neither a track nor a bearing, no place to start from, or
+    coordinates off the globe (no finding rather than a wrong one).
     """
+    try:
+        return _assess(movement, reference, camera)
+    except ValueError:
+        return None
+
+
+def _assess(movement: Movement, reference: Landmark, camera: Geolocation | None
+            ) -> MovementFinding | None:
     ref = (reference.lat, reference.lon)
-    has_track = None not in (movement.start_lat, movement.start_lon, movement.end_lat,
-                             movement.end_lon)
-    if has_track:
-        start = (float(movement.start_lat), float(movement.start_lon))  # type: ignore[arg-type]
-        end = (float(movement.end_lat), float(movement.end_lon))  # type: ignore[arg-type]
-        bearing = geo.initial_bearing(start, end)
-        start_d: float | None = geo.distance_m(start, ref)
-        end_d: float | None = geo.distance_m(end, ref)
+    track = movement.track
+    length: float | None = None
+    if track is not None:
+        start = track.start
+        bearing = geo.initial_bearing(track.start, track.end)
+        start_d: float | None = geo.distance_m(track.start, ref)
+        end_d: float | None = geo.distance_m(track.end, ref)
+        length = geo.distance_m(track.start, track.end)
+        source = FROM_TRACK
     elif movement.bearing is not None and camera is not None:
         start = (camera.lat, camera.lon)
         bearing = geo.normalize_bearing(movement.bearing)
         start_d = end_d = None
+        source = FROM_TYPED
     else:
         return None
     to_ref = geo.initial_bearing(start, ref)
@@ -183,10 +238,31 @@ def assess(
     return MovementFinding(
         movement.id, movement.evidence_id, movement.label, bearing, reference.id, reference.name,
         to_ref, angle, relation_for_angle(angle), start_d, end_d,
+        bearing_source=source, track_length_m=length,
     )
 
 
-def default_reference(landmarks: list[Landmark]) -> Landmark | None:
+def finding_for(movement: Movement, landmarks: Sequence[Landmark],
+                camera: Geolocation | None) -> MovementFinding | None:
+    """The movement's finding against its reference point (its own, else the default)."""
+    reference = reference_for(movement, landmarks)
+    return assess(movement, reference, camera) if reference is not None else None
+
+
+def why_no_finding(movement: Movement, landmarks: Sequence[Landmark],
+                   camera: Geolocation | None) -> str:
+    """Why a movement has no finding, in the words every view uses."""
+    if reference_for(movement, landmarks) is None:
+        return "No reference point: mark a landmark as the reference point."
+    if movement.track is None and movement.bearing is None:
+        return ("No direction on the ground yet: project the arrow, draw its track or type"
+                " a bearing.")
+    if movement.track is None and camera is None:
+        return "A typed bearing needs the camera's position: geolocate the frame first."
+    return "The movement's coordinates cannot be judged."
+
+
+def default_reference(landmarks: Sequence[Landmark]) -> Landmark | None:
     """The landmark marked as the reference point, else None (the reviewer must choose)."""
     for landmark in landmarks:
         if landmark.is_reference:
@@ -198,21 +274,22 @@ def case_findings(
     movements: list[Movement], landmarks: list[Landmark], geolocations: dict[int, Geolocation]
 ) -> list[dict[str, object]]:
     """Every movement with its finding (or why there is none), as JSON-ready data."""
-    by_id = {lm.id: lm for lm in landmarks}
-    fallback = default_reference(landmarks)
     result: list[dict[str, object]] = []
     for movement in movements:
         entry: dict[str, object] = {
             "id": movement.id, "evidence_id": movement.evidence_id, "label": movement.label,
             "bearing": movement.bearing, "reference": None, "angle": None, "relation": None,
         }
-        reference = by_id.get(movement.reference_id or -1) or fallback
-        if reference is not None:
-            finding = assess(movement, reference, geolocations.get(movement.evidence_id))
-            if finding is not None:
-                entry.update(finding.to_json())
-                entry["reference"] = {"id": reference.id, "name": reference.name,
-                                      "lat": reference.lat, "lon": reference.lon}
+        camera = geolocations.get(movement.evidence_id)
+        reference = reference_for(movement, landmarks)
+        finding = finding_for(movement, landmarks, camera)
+        if finding is not None and reference is not None:
+            entry.update(finding.to_json())
+            entry["reference"] = {"id": reference.id, "name": reference.name,
+                                  "lat": reference.lat, "lon": reference.lon}
+        entry["finding"] = finding.to_json() if finding is not None else None
+        entry["no_finding"] = (None if finding is not None
+                               else why_no_finding(movement, landmarks, camera))
         result.append(entry)
     return result
 
@@ -245,15 +322,12 @@ def horizon_through(
 
 def has_track(movement: Movement) -> bool:
     """Whether the movement has start and end positions on the ground."""
-    return None not in (movement.start_lat, movement.start_lon, movement.end_lat,
-                        movement.end_lon)
+    return movement.track is not None
 
 
 def track_length_m(movement: Movement) -> float | None:
-    if not has_track(movement):
-        return None
-    return geo.distance_m((movement.start_lat, movement.start_lon),  # type: ignore[arg-type]
-                          (movement.end_lat, movement.end_lon))
+    track = movement.track
+    return None if track is None else geo.distance_m(track.start, track.end)
 
 
 def track_fields(start: tuple[float, float], end: tuple[float, float]) -> dict[str, float]:
@@ -263,12 +337,18 @@ def track_fields(start: tuple[float, float], end: tuple[float, float]) -> dict[s
             "bearing": geo.initial_bearing(start, end)}
 
 
+def projected_track(track: GroundTrack) -> Track | None:
+    """The projection of a frame arrow as a track on the ground, or None if it cannot be placed."""
+    s, e = track.start, track.end
+    if s.lat is None or s.lon is None or e.lat is None or e.lon is None:
+        return None
+    return Track((s.lat, s.lon), (e.lat, e.lon))
+
+
 def projected_fields(track: GroundTrack) -> dict[str, float] | None:
     """The movement columns for a projected track, or None when it cannot be placed."""
-    if not track.usable:
-        return None
-    return track_fields((track.start.lat, track.start.lon),  # type: ignore[arg-type]
-                        (track.end.lat, track.end.lon))
+    placed = projected_track(track)
+    return None if placed is None else track_fields(placed.start, placed.end)
 
 
 def turned_track(movement: Movement, bearing: float) -> dict[str, float | None]:
@@ -278,19 +358,19 @@ def turned_track(movement: Movement, bearing: float) -> dict[str, float | None]:
     reads the track, so it must turn too); without one only the bearing is stored.
     """
     bearing = geo.normalize_bearing(bearing)
+    track = movement.track
     length = track_length_m(movement)
-    if length is None or length < 0.01:
+    if track is None or length is None or length < 0.01:
         return {"bearing": bearing}
-    start = (float(movement.start_lat), float(movement.start_lon))  # type: ignore[arg-type]
-    end = geo.destination(start, bearing, length)
+    end = geo.destination(track.start, bearing, length)
     return {"end_lat": end[0], "end_lon": end[1], "bearing": bearing}
 
 
 def same_track(movement: Movement, track: GroundTrack, tolerance_m: float = SAME_TRACK_M
                ) -> bool:
     """Whether the movement's ground track is (still) this projection of its arrow."""
-    if not (has_track(movement) and track.usable):
+    stored, placed = movement.track, projected_track(track)
+    if stored is None or placed is None:
         return False
-    pairs = (((movement.start_lat, movement.start_lon), (track.start.lat, track.start.lon)),
-             ((movement.end_lat, movement.end_lon), (track.end.lat, track.end.lon)))
-    return all(geo.distance_m(a, b) <= tolerance_m for a, b in pairs)  # type: ignore[arg-type]
+    return (geo.distance_m(stored.start, placed.start) <= tolerance_m
+            and geo.distance_m(stored.end, placed.end) <= tolerance_m)

@@ -11,7 +11,7 @@ APPLICATION_ID = 0x4445534B
 #: user_version = MAJOR * 1000 + MINOR. A newer minor adds things older desks may ignore;
 #: a newer major changes meaning, so older desks refuse it.
 SCHEMA_MAJOR = 1
-SCHEMA_MINOR = 1
+SCHEMA_MINOR = 2
 USER_VERSION = SCHEMA_MAJOR * 1000 + SCHEMA_MINOR
 
 #: Blobs (multi-megabyte originals) read and write faster with large pages.
@@ -170,6 +170,11 @@ INDEXES: dict[str, str] = {
     "claim_evidence_evidence":
         "CREATE INDEX claim_evidence_evidence ON claim_evidence(evidence_id)",
     "movement_evidence": "CREATE INDEX movement_evidence ON movement(evidence_id)",
+    # At most one landmark is the case's default reference point (format 1.2): the
+    # movement finding of every arrow without a reference of its own depends on it.
+    "landmark_one_reference":
+        "CREATE UNIQUE INDEX landmark_one_reference ON landmark(is_reference)"
+        " WHERE is_reference = 1",
 }
 
 
@@ -182,10 +187,30 @@ def create_schema(conn: sqlite3.Connection) -> None:
 
 
 #: Migrations are code: MIGRATIONS[v] turns a file at user_version v into the next version.
-def _add_verdict_drafts(conn: sqlite3.Connection) -> None:
+#: Each returns what the custody log should say it changed beyond the format (or nothing).
+Migration = Callable[[sqlite3.Connection], dict[str, object] | None]
+
+
+def _add_verdict_drafts(conn: sqlite3.Connection) -> dict[str, object] | None:
     conn.execute(TABLES["verdict_draft"])
+    return None
 
 
-MIGRATIONS: dict[int, tuple[int, Callable[[sqlite3.Connection], None]]] = {
+def _one_reference_point(conn: sqlite3.Connection) -> dict[str, object] | None:
+    """Older desks could mark two landmarks as the reference point; the first one keeps it."""
+    ids = [int(r[0]) for r in conn.execute(
+        "SELECT id FROM landmark WHERE is_reference != 0 ORDER BY id")]
+    conn.execute("UPDATE landmark SET is_reference = 1 WHERE is_reference != 0")
+    if len(ids) > 1:
+        conn.execute(f"UPDATE landmark SET is_reference = 0 WHERE id IN"
+                     f" ({','.join('?' * (len(ids) - 1))})", ids[1:])
+    conn.execute(INDEXES["landmark_one_reference"])
+    if len(ids) > 1:
+        return {"reference_point_kept": ids[0], "reference_point_unset": ids[1:]}
+    return None
+
+
+MIGRATIONS: dict[int, tuple[int, Migration]] = {
     1000: (1001, _add_verdict_drafts),
+    1001: (1002, _one_reference_point),
 }

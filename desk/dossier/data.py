@@ -15,6 +15,7 @@ from typing import Any
 
 from desk import __version__
 from desk.core.casefile import CaseFile
+from desk.core.checklist import CHECKLIST
 from desk.core.model import (
     AuditEntry,
     Claim,
@@ -25,26 +26,17 @@ from desk.core.model import (
     Statement,
     Verdict,
 )
+from desk.core.movement import finding_for, reference_for, why_no_finding
 from desk.dossier.claimreview import BEST, WORST, claim_review, rating_value
 from desk.dossier.errors import DossierError
 from desk.dossier.geometry import inverse
 from desk.dossier.images import image_mime, stills
 from desk.dossier.mapsketch import MAX_LANDMARK_M, sketch_svg
-from desk.dossier.movement import movement_finding
 
 FORMAT = "desk-dossier/1"
 #: The custody-log action an export records (see `trim_exports`).
 EXPORT_ACTION = "export dossier"
 
-#: The verification checklist, in the order a reviewer works through it.
-CHECKLIST: tuple[tuple[str, str], ...] = (
-    ("source_identified", "Source identified"),
-    ("original_found", "Original found"),
-    ("date_checked", "Date checked"),
-    ("location_checked", "Location checked"),
-    ("movement_checked", "Movement and time checked (where relevant)"),
-    ("alternatives_considered", "Alternative explanations considered"),
-)
 
 _EXTENSIONS = {"jpeg": ".jpg", "png": ".png", "webp": ".webp", "tiff": ".tif", "heic": ".heic"}
 _FIGURE = re.compile(r"(?<![\w.,])\d+(?:[.,]\d+)*(?![\w])")
@@ -158,22 +150,22 @@ def _distance(lat1: float, lon1: float, lat2: float, lon2: float) -> float | Non
         return None
 
 
-def _movement_json(move: Movement, landmarks: dict[int, Landmark],
-                   default_reference: Landmark | None) -> dict[str, object]:
-    reference = landmarks.get(move.reference_id) if move.reference_id is not None else None
-    if reference is None and move.reference_id is None:
-        reference = default_reference
-    finding = movement_finding(move, reference)
-    has_track = None not in (move.start_lat, move.start_lon, move.end_lat, move.end_lon)
+def _movement_json(move: Movement, landmarks: list[Landmark],
+                   camera: Geolocation | None) -> dict[str, object]:
+    reference = reference_for(move, landmarks)
+    finding = finding_for(move, landmarks, camera)
+    track = move.track
     return {
         "id": move.id,
         "label": move.label,
+        "color": move.color,
         "bearing": move.bearing,
-        "start": {"lat": move.start_lat, "lon": move.start_lon} if has_track else None,
-        "end": {"lat": move.end_lat, "lon": move.end_lon} if has_track else None,
+        "start": {"lat": track.start[0], "lon": track.start[1]} if track else None,
+        "end": {"lat": track.end[0], "lon": track.end[1]} if track else None,
         "frame_arrow": {"x1": move.x1, "y1": move.y1, "x2": move.x2, "y2": move.y2},
         "reference": {"id": reference.id, "name": reference.name} if reference else None,
         "finding": finding.to_json() if finding else None,
+        "no_finding": None if finding else why_no_finding(move, landmarks, camera),
     }
 
 
@@ -212,8 +204,8 @@ def collect(
     statements: list[Statement] = case.statements(claim_id)
     links = sorted(case.claim_evidence(claim_id), key=lambda link: link.evidence_id)
     log = trim_exports(case.audit_entries())
-    all_landmarks = {lm.id: lm for lm in case.landmarks()}
-    default_reference = next((lm for lm in all_landmarks.values() if lm.is_reference), None)
+    landmark_list = case.landmarks()
+    all_landmarks = {lm.id: lm for lm in landmark_list}
 
     dossier = Dossier(record={})
     evidence_json: list[dict[str, object]] = []
@@ -227,10 +219,9 @@ def collect(
         items.append(evidence)
         movements[evidence.id] = case.movements(evidence.id)
         for move in movements[evidence.id]:
-            ref = move.reference_id if move.reference_id is not None else (
-                default_reference.id if default_reference else None)
-            if ref in all_landmarks:
-                used_landmarks.add(ref)  # type: ignore[arg-type]
+            ref = reference_for(move, landmark_list)
+            if ref is not None:
+                used_landmarks.add(ref.id)
     for geo in geos.values():
         for lm in all_landmarks.values():
             distance = _distance(geo.lat, geo.lon, lm.lat, lm.lon)
@@ -265,7 +256,7 @@ def collect(
             },
             "provenance": asdict(evidence.provenance),
             "geolocation": _geolocation_json(geo, evidence) if geo else None,
-            "movements": [_movement_json(m, all_landmarks, default_reference)
+            "movements": [_movement_json(m, landmark_list, geo)
                           for m in movements[evidence.id]],
             "map": None,
         }

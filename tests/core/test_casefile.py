@@ -74,6 +74,7 @@ def _as_format_1_0(case_path: Path) -> None:
     """Turn a new case into what desk 0.1 wrote before verdict drafts (case format 1.0)."""
     conn = sqlite3.connect(case_path)
     conn.execute("DROP TABLE verdict_draft")
+    conn.execute("DROP INDEX landmark_one_reference")
     conn.execute("PRAGMA user_version = 1000")
     conn.commit()
     conn.close()
@@ -86,11 +87,42 @@ def test_a_format_1_0_case_is_upgraded_in_place_and_says_so(case_path: Path) -> 
         CaseFile.open(case_path, read_only=True)
     with CaseFile.open(case_path) as case:
         assert case.verdict_draft(1) is None  # the new table is there
-        upgrade = case.audit_entries()[-1]
-        assert upgrade.action == "upgrade case format"
-        assert json.loads(upgrade.detail) == {"from": 1000, "to": 1001}
+        upgrades = case.audit_entries()[-2:]
+        assert [u.action for u in upgrades] == ["upgrade case format"] * 2
+        assert [json.loads(u.detail) for u in upgrades] == [{"from": 1000, "to": 1001},
+                                                            {"from": 1001, "to": 1002}]
         assert case.verify().ok
-    assert _pragma(case_path, "user_version") == schema.USER_VERSION == 1001
+    assert _pragma(case_path, "user_version") == schema.USER_VERSION == 1002
+
+
+def test_a_format_1_1_case_with_two_reference_points_keeps_the_first(case_path: Path) -> None:
+    """desk 0.1 let the map's "add landmark" mark a second reference point; 1.2 allows one."""
+    CaseFile.create(case_path, "two references").close()
+    conn = sqlite3.connect(case_path)
+    conn.execute("DROP INDEX landmark_one_reference")
+    conn.executemany("INSERT INTO landmark (id, name, lat, lon, is_reference) VALUES (?,?,?,?,1)",
+                     [(1, "TV mast", 49.7, 37.6), (2, "centre", 49.71, 37.61)])
+    conn.execute("PRAGMA user_version = 1001")
+    conn.commit()
+    conn.close()
+    with CaseFile.open(case_path) as case:
+        assert [lm.is_reference for lm in case.landmarks()] == [True, False]
+        upgrade = case.audit_entries()[-1]
+        assert json.loads(upgrade.detail) == {"from": 1001, "to": 1002,
+                                              "reference_point_kept": 1,
+                                              "reference_point_unset": [2]}
+        with pytest.raises(sqlite3.IntegrityError):
+            case.conn.execute("UPDATE landmark SET is_reference = 1 WHERE id = 2")
+
+
+def test_a_case_without_the_one_reference_index_is_refused(case_path: Path) -> None:
+    CaseFile.create(case_path, "no index").close()
+    conn = sqlite3.connect(case_path)
+    conn.execute("DROP INDEX landmark_one_reference")
+    conn.commit()
+    conn.close()
+    with pytest.raises(CaseFileError, match="landmark_one_reference"):
+        CaseFile.open(case_path)
 
 
 def test_newer_minor_version_with_extra_table_opens(case_path: Path) -> None:

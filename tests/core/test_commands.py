@@ -75,17 +75,19 @@ def test_provenance_edit_and_immutable_fields(case_path: Path) -> None:
     with CaseFile.create(case_path, "prov") as case:
         with pytest.raises(ValueError):
             commands.set_provenance(1, "sha256", "00")
-        bad = commands.edit_row("evidence", {"id": 1}, "tamper", sha256="00")
+        assert not hasattr(commands, "edit_row")  # no generic edit outside the core
+        bad = commands._RowEdit("evidence", (("id", 1),), (("sha256", "00"),), "tamper")
         with pytest.raises(CaseFileError, match="cannot be edited"):
             bad.apply(case)
 
 
 def test_drag_edits_merge(case_path: Path) -> None:
-    a = commands.edit_row("geolocation", {"evidence_id": 1}, "move", lat=1.0, lon=2.0)
-    b = commands.edit_row("geolocation", {"evidence_id": 1}, "move", lat=1.5, lon=2.5)
-    c = commands.edit_row("geolocation", {"evidence_id": 2}, "move", lat=1.5, lon=2.5)
+    a = commands.move_camera(1, 1.0, 2.0)
+    b = commands.move_camera(1, 1.5, 2.5)
+    c = commands.move_camera(2, 1.5, 2.5)
     assert a.mergeable_with(b)
     assert not a.mergeable_with(c)
+    assert not a.mergeable_with(commands.set_view(1, 10.0, 60.0))
 
 
 def test_a_verdict_draft_is_kept_in_the_case_and_becomes_the_verdict(case_path: Path) -> None:

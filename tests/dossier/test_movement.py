@@ -1,4 +1,4 @@
-"""Toward, away or across: the relation a reader sees as a number."""
+"""Toward, away or across: the relation a reader sees as a number (the core's one finding)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 
 from desk.core.model import Landmark, Movement
 from desk.dossier.geometry import inverse
-from desk.dossier.movement import movement_finding, relation_for_angle
+from desk.core.movement import assess, relation_for_angle
 
 CENTRE = Landmark(2, "Centre", 49.7097, 37.6156, is_reference=True)
 
@@ -27,19 +27,22 @@ def test_thresholds(angle: float, relation: str) -> None:
 
 
 def test_walking_west_out_of_town_is_away_with_growing_distance() -> None:
-    finding = movement_finding(_move(), CENTRE)
+    finding = assess(_move(), CENTRE)
     assert finding is not None
     assert finding.relation == "away"
     assert 140 < finding.angle < 155
     assert 105 < finding.bearing_to_reference < 120
-    assert finding.distance_end_m > finding.distance_start_m
-    assert finding.distance_start_m == pytest.approx(
+    assert finding.end_distance_m > finding.start_distance_m  # type: ignore[operator]
+    assert finding.start_distance_m == pytest.approx(
         inverse(49.71585, 37.5924, CENTRE.lat, CENTRE.lon)[0])
-    assert finding.to_json()["relation"] == "away"
+    data = finding.to_json()
+    assert data["relation"] == "away"
+    # The dossier's older key names stay beside the core's (keys are only ever added).
+    assert data["distance_start_m"] == data["start_distance_m"] == round(finding.start_distance_m)
 
 
 def test_reversed_track_without_recorded_bearing_is_toward() -> None:
-    finding = movement_finding(_move(start_lat=49.7156, start_lon=37.5899, end_lat=49.71585,
+    finding = assess(_move(start_lat=49.7156, start_lon=37.5899, end_lat=49.71585,
                                      end_lon=37.5924, bearing=None), CENTRE)
     assert finding is not None
     assert finding.bearing_source == "track"
@@ -47,6 +50,5 @@ def test_reversed_track_without_recorded_bearing_is_toward() -> None:
 
 
 def test_no_reference_or_no_track_gives_no_finding() -> None:
-    assert movement_finding(_move(), None) is None
-    assert movement_finding(_move(end_lat=None), CENTRE) is None
-    assert movement_finding(_move(start_lat=123.0), CENTRE) is None  # off the globe
+    assert assess(_move(end_lat=None, bearing=None), CENTRE) is None
+    assert assess(_move(start_lat=123.0), CENTRE) is None  # off the globe
