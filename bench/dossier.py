@@ -125,7 +125,7 @@ def main() -> int:
             print(f"HTML export: {', '.join(f'{t:.3f}' for t in html_times)} s"
                   f" ({html_size / 1e6:.1f} MB of HTML)")
 
-            from desk.ui.pdf_printer import print_pdf
+            from desk.ui.export.pdf_printer import print_pdf
 
             pdf_times = []
             for run in range(2):

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import QApplication
 from desk.core.model import Confidence, Geolocation, Landmark
 from desk.mapping import scene
 from desk.mapping.page import write_page
-from desk.ui.map_view import MapView
+from desk.ui.map.map_view import MapView
 
 RUNS = 3
 CONFIDENCES = (Confidence.HIGH, Confidence.MODERATE, Confidence.LOW)

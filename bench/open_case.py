@@ -101,8 +101,8 @@ def child_open(case_path: str | None) -> None:
     from PySide6.QtCore import QEvent, QObject
 
     import desk.ui  # noqa: F401 - first, as `desk` does
-    from desk.ui.app import create_application
-    from desk.ui.main_window import MainWindow
+    from desk.ui.shell.app import create_application
+    from desk.ui.shell.main_window import MainWindow
 
     figures: dict[str, float] = {"imports_s": time.time() - spawned}
     app = create_application()
@@ -160,8 +160,8 @@ def child_import(case_path: str, folder: str) -> None:
     from PySide6.QtCore import QTimer
 
     import desk.ui  # noqa: F401
-    from desk.ui.app import create_application
-    from desk.ui.main_window import MainWindow
+    from desk.ui.shell.app import create_application
+    from desk.ui.shell.main_window import MainWindow
 
     app = create_application()
     window = MainWindow()

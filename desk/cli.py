@@ -96,7 +96,7 @@ def _open_window(args: list[str]) -> int:
     if len(args) > 1:
         print("desk: open one case at a time: desk [CASE]", file=sys.stderr)
         return EXIT_USAGE
-    from desk.ui.app import run
+    from desk.ui.shell.app import run
 
     return run(Path(args[0]) if args else None)
 

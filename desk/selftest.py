@@ -86,10 +86,10 @@ def _steps(root: Path) -> list[tuple[str, Callable[[], object]]]:
         return "1 imported, 1 rejected"
 
     def window() -> object:
-        from desk.ui.pdf_printer import ensure_app
+        from desk.ui.export.pdf_printer import ensure_app
 
         ensure_app()
-        from desk.ui.main_window import MainWindow
+        from desk.ui.shell.main_window import MainWindow
 
         win = MainWindow()
         try:
@@ -103,7 +103,7 @@ def _steps(root: Path) -> list[tuple[str, Callable[[], object]]]:
 
     def map_png() -> object:
         from desk.core.casefile import CaseFile
-        from desk.ui.map_snapshot import render_map_png
+        from desk.ui.map.map_snapshot import render_map_png
 
         with CaseFile.open(Path(str(state["case"])), read_only=True) as case:
             png = render_map_png(case, 1)
@@ -115,7 +115,7 @@ def _steps(root: Path) -> list[tuple[str, Callable[[], object]]]:
     def dossier() -> object:
         from desk.core.casefile import CaseFile
         from desk.dossier import export_dossier, verify_dossier
-        from desk.ui.pdf_printer import print_pdf
+        from desk.ui.export.pdf_printer import print_pdf
 
         png = state["map"]
         with CaseFile.open(Path(str(state["case"]))) as case:

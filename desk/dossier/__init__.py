@@ -1,6 +1,6 @@
 """One claim's verdict dossier: HTML, JSON, the PDF's input, a manifest of hashes and its signature.
 
-Pure Python (no Qt): the PDF is printed by `desk.ui.pdf_printer`, handed in as a callable.
+Pure Python (no Qt): the PDF is printed by `desk.ui.export.pdf_printer`, handed in as a callable.
 """
 
 from __future__ import annotations

@@ -135,7 +135,7 @@ def _map_pictures(case: object, kind: str) -> Iterator[Callable[[int], bytes | N
         yield None
         return
     try:
-        from desk.ui.map_snapshot import MapSnapshotter
+        from desk.ui.map.map_snapshot import MapSnapshotter
     except ImportError:
         yield None
         return
@@ -147,7 +147,7 @@ def _pdf_printer():  # type: ignore[no-untyped-def]
     from desk.dossier.errors import DossierError
 
     try:
-        from desk.ui.pdf_printer import print_pdf
+        from desk.ui.export.pdf_printer import print_pdf
     except ImportError as exc:
         raise DossierError(f"PDF export needs Qt WebEngine, which cannot load here ({exc}).")\
             from exc

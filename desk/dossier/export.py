@@ -116,12 +116,12 @@ def export_dossier(
     """Write the dossier of one claim into `out_dir` and record the export in the custody log.
 
     `out_dir` must be absent, empty or an earlier dossier (which is replaced whole). PDF needs
-    `pdf_printer` (desk.ui.pdf_printer.print_pdf; Qt stays out of this package). Returns the
+    `pdf_printer` (desk.ui.export.pdf_printer.print_pdf; Qt stays out of this package). Returns the
     warnings a reviewer should see, such as unticked checklist items.
     """
     chosen = normalize_formats(formats)
     if "pdf" in chosen and pdf_printer is None:
-        raise DossierError("A PDF needs a printer (desk.ui.pdf_printer.print_pdf).")
+        raise DossierError("A PDF needs a printer (desk.ui.export.pdf_printer.print_pdf).")
     target = Path(out_dir)
     _check_target(target)
 

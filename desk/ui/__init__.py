@@ -3,6 +3,6 @@
 Nothing here holds case data of its own: views render the open CaseFile and send core commands.
 """
 
-from desk.ui.compat import protect_singletons
+from desk.ui.shell.compat import protect_singletons
 
 protect_singletons()

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from desk.core.model import Landmark, Movement
-from desk.dossier.geometry import inverse
 from desk.core.movement import assess, relation_for_angle
+from desk.dossier.geometry import inverse
 
 CENTRE = Landmark(2, "Centre", 49.7097, 37.6156, is_reference=True)
 

@@ -28,7 +28,7 @@ from PySide6.QtWebEngineCore import (
 
 from desk.core.casefile import CaseFile
 from desk.dossier import export_dossier
-from desk.ui.pdf_printer import ensure_app, print_pdf
+from desk.ui.export.pdf_printer import ensure_app, print_pdf
 from tests.dossier.conftest import build_case
 
 pytestmark = pytest.mark.slow

@@ -1,6 +1,6 @@
 """GUI tests run offscreen, with their own QSettings, and never show a real modal dialog.
 
-Every dialog function in desk.ui.dialogs is replaced by a recorder (`dialogs` fixture) whose
+Every dialog function in desk.ui.common.dialogs is replaced by a recorder (`dialogs` fixture) whose
 answers a test can set; an unexpected error dialog is then visible in `dialogs.errors`.
 """
 
@@ -27,7 +27,7 @@ from desk.core import commands
 from desk.core.casefile import CaseFile
 from desk.core.intake import import_files
 from desk.core.model import Claim, Geolocation
-from desk.ui.main_window import MainWindow
+from desk.ui.shell.main_window import MainWindow
 from tests.ui.images import make_jpeg
 
 #: The map in window tests: no tile servers, no online geocoder.
@@ -40,7 +40,7 @@ HOSTILE_MAKE = "<i>Evil</i> <a href='x'>Corp</a>"
 
 @dataclass
 class DialogRecorder:
-    """Stands in for desk.ui.dialogs: records what would have been shown, answers as told."""
+    """Stands in for desk.ui.common.dialogs: records what would have been shown, answers as told."""
 
     errors: list[tuple[str, str]] = field(default_factory=list)
     infos: list[tuple[str, str]] = field(default_factory=list)
@@ -53,7 +53,7 @@ class DialogRecorder:
     import_folder: Path | None = None
 
     def install(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        from desk.ui import dialogs
+        from desk.ui.common import dialogs
 
         monkeypatch.setattr(dialogs, "show_error",
                             lambda parent, title, message, detail="": self.errors.append(
@@ -85,7 +85,7 @@ def dialogs(monkeypatch: pytest.MonkeyPatch) -> DialogRecorder:
 @pytest.fixture(autouse=True)
 def _isolated_settings(qapp: QApplication, tmp_path: Path) -> Iterator[None]:
     """QSettings in a per-test folder, so recent files and geometry never leak between tests."""
-    from desk.ui.app import create_application
+    from desk.ui.shell.app import create_application
 
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope,

@@ -100,8 +100,8 @@ def flush_deletes() -> None:
 
 def make_panel(qtbot: Any, case: CaseFile | None, **kwargs: Any) -> Any:
     """A shown MapPanel over a real CaseUndoStack, its page loaded and its bridge connected."""
-    from desk.ui.map_panel import MapPanel
-    from desk.ui.undo import CaseUndoStack
+    from desk.ui.common.undo import CaseUndoStack
+    from desk.ui.map.map_panel import MapPanel
 
     stack = CaseUndoStack()
     stack.set_case(case)

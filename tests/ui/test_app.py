@@ -10,8 +10,8 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from desk.ui import app as app_module
-from desk.ui.main_window import MainWindow
+from desk.ui.shell import app as app_module
+from desk.ui.shell.main_window import MainWindow
 
 
 def test_run_opens_the_window_with_the_case_and_returns_on_close(qtbot: QtBot,
@@ -35,7 +35,7 @@ def test_run_opens_the_window_with_the_case_and_returns_on_close(qtbot: QtBot,
 
 def test_startup_does_not_load_heavy_modules() -> None:
     code = (
-        "import sys, desk.ui.app, desk.ui.main_window;"
+        "import sys, desk.ui.shell.app, desk.ui.shell.main_window;"
         "heavy = [m for m in ('PIL', 'desk.core.intake', 'multiprocessing', 'sqlite3',"
         " 'PySide6.QtWebEngineWidgets', 'PySide6.QtWebEngineCore') if m in sys.modules];"
         "print(','.join(heavy))"
@@ -72,7 +72,7 @@ def test_drop_down_boxes_show_their_arrow(qtbot: QtBot) -> None:
     (the installer keeps Qt's SVG image plugin for this)."""
     from PySide6.QtGui import QImage
 
-    from desk.ui import theme
+    from desk.ui.common import theme
 
     assert f"url({theme._COMBO_ARROW})" in theme.STYLESHEET
     assert not QImage(theme._COMBO_ARROW).isNull()

@@ -14,11 +14,11 @@ from pytestqt.qtbot import QtBot
 from desk.core import commands
 from desk.core.casefile import CaseFile
 from desk.core.model import Stance, Statement
-from desk.ui import evidence_chooser
-from desk.ui.claims_mode import CLAIMS, EVIDENCE, link_menu
-from desk.ui.claims_page import ClaimsPage
-from desk.ui.evidence_model import Role
-from desk.ui.main_window import MainWindow
+from desk.ui.claims import evidence_chooser
+from desk.ui.claims.claims_mode import CLAIMS, EVIDENCE, link_menu
+from desk.ui.claims.claims_page import ClaimsPage
+from desk.ui.evidence.evidence_model import Role
+from desk.ui.shell.main_window import MainWindow
 from tests.ui.conftest import DialogRecorder
 
 HOSTILE = "<b>x</b><img src=x>"
@@ -272,7 +272,7 @@ def test_untrusted_case_text_shows_literally(qtbot: QtBot, window: MainWindow,
 
 def test_a_read_only_case_shows_claims_but_refuses_edits(qtbot: QtBot,
                                                           case_path: Path) -> None:
-    from desk.ui.undo import CaseUndoStack
+    from desk.ui.common.undo import CaseUndoStack
 
     with CaseFile.open(case_path, read_only=True) as case:
         stack = CaseUndoStack()

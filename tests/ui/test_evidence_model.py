@@ -10,7 +10,7 @@ from pytestqt.qtbot import QtBot
 
 from desk.core import commands
 from desk.core.casefile import CaseFile
-from desk.ui.evidence_model import EvidenceFilter, EvidenceModel, Role, SortKey, Tri
+from desk.ui.evidence.evidence_model import EvidenceFilter, EvidenceModel, Role, SortKey, Tri
 from tests.ui.conftest import HOSTILE_NAME
 
 

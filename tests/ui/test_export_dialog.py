@@ -14,9 +14,9 @@ from pytestqt.qtbot import QtBot
 from desk.core import commands
 from desk.core.model import Confidence, Rating, Verdict
 from desk.dossier import verify_dossier
-from desk.ui import dialogs as dialogs_module
-from desk.ui.export_dialog import ExportDialog, grouped
-from desk.ui.main_window import MainWindow
+from desk.ui.common import dialogs as dialogs_module
+from desk.ui.export.export_dialog import ExportDialog, grouped
+from desk.ui.shell.main_window import MainWindow
 from tests.ui.conftest import DialogRecorder
 from tests.ui.test_claims_page import open_claims
 
@@ -166,7 +166,7 @@ def test_closing_the_window_closes_the_export_dialog(qtbot: QtBot, window: MainW
 
 def test_cancel_stops_the_export_and_writes_nothing(qtbot: QtBot, window: MainWindow,
                                                     case_path: Path) -> None:
-    from desk.ui.export_job import CANCELLED
+    from desk.ui.export.export_job import CANCELLED
 
     dialog = open_export(qtbot, window, case_path)
     record_verdict(window)

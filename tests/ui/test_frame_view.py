@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QApplication, QGraphicsRectItem
 from pytestqt.qtbot import QtBot
 
 from desk.core.casefile import CaseFile
-from desk.ui.frame_view import FrameView, decode_image
+from desk.ui.frame.frame_view import FrameView, decode_image
 from tests.core.imaging import apple_heic
 from tests.ui.images import make_jpeg
 

@@ -12,7 +12,7 @@ from pytestqt.qtbot import QtBot
 
 from desk.core.casefile import CaseFile
 from desk.core.intake import IntakeReport
-from desk.ui.main_window import MainWindow
+from desk.ui.shell.main_window import MainWindow
 from tests.ui.conftest import DialogRecorder
 from tests.ui.images import make_jpeg, make_many
 

@@ -11,8 +11,8 @@ from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
 from desk.core.casefile import CaseFile
-from desk.ui import settings
-from desk.ui.main_window import MainWindow
+from desk.ui.shell import settings
+from desk.ui.shell.main_window import MainWindow
 from tests.ui.conftest import HOSTILE_MAKE, HOSTILE_NAME, DialogRecorder
 
 

@@ -19,8 +19,8 @@ from desk.core.model import Geolocation
 from desk.mapping import scene
 from desk.mapping.layers import BaseLayer
 from desk.mapping.page import DEFAULT_CENTER
-from desk.ui.map_bridge import MapBridge
-from desk.ui.map_view import MapRequestFilter, MapView
+from desk.ui.map.map_bridge import MapBridge
+from desk.ui.map.map_view import MapRequestFilter, MapView
 from tests.ui.map_fixtures import evaluate, flush_deletes, wait_probe
 
 

@@ -20,8 +20,8 @@ from pytestqt.qtbot import QtBot
 from desk.core import commands, geo
 from desk.core.model import Landmark, Movement
 from desk.core.movement import project_arrow
-from desk.ui.frame_view import FrameView
-from desk.ui.main_window import MainWindow
+from desk.ui.frame.frame_view import FrameView
+from desk.ui.shell.main_window import MainWindow
 from tests.ui.map_fixtures import click_map, drag_map, wait_probe
 from tests.ui.test_window_map import open_with_map, sample_copy
 

@@ -10,8 +10,8 @@ from pytestqt.qtbot import QtBot
 
 from desk.core import commands
 from desk.core.casefile import CaseFile
-from desk.ui.main_window import MainWindow
-from desk.ui.undo import CaseUndoStack, touched_evidence
+from desk.ui.common.undo import CaseUndoStack, touched_evidence
+from desk.ui.shell.main_window import MainWindow
 from tests.ui.conftest import DialogRecorder
 
 

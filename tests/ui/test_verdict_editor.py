@@ -11,9 +11,9 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from desk.core.model import Confidence, Rating
-from desk.ui.claim_style import RATING_DEFINITIONS
-from desk.ui.main_window import MainWindow
-from desk.ui.verdict_editor import CHECK_STATES, CONFIDENCES, VerdictEditor
+from desk.ui.claims.claim_style import RATING_DEFINITIONS
+from desk.ui.claims.verdict_editor import CHECK_STATES, CONFIDENCES, VerdictEditor
+from desk.ui.shell.main_window import MainWindow
 from tests.ui.test_claims_page import open_claims, type_and_leave
 
 STAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")

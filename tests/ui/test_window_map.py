@@ -13,7 +13,7 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from desk.ui.main_window import MainWindow
+from desk.ui.shell.main_window import MainWindow
 from tests.ui.map_fixtures import click_map, wait_probe
 
 SAMPLE = Path(__file__).resolve().parents[2] / "sample_cases" / "kupiansk.deskcase"

@@ -1,0 +1,1 @@
+"""Claims and verdicts: the claims workspace, statements, linked evidence, verdicts."""

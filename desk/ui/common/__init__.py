@@ -1,0 +1,1 @@
+"""What every view shares: theme, icons, plain-text labels, fields, dialogs, undo, workers."""

@@ -1,0 +1,1 @@
+"""The evidence list, its model, import with progress and the inspector."""

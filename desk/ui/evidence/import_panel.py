@@ -1,0 +1,224 @@
+"""The import strip under the workspace: progress, Cancel, and what became of every file.
+
+It is a panel, not a modal dialog, so the reviewer keeps working while a folder imports;
+rejected files stay listed with their reason until the panel is closed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QToolButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desk.ui.common import icons, theme
+from desk.ui.evidence.evidence_model import plain_tooltip
+
+if TYPE_CHECKING:
+    from desk.core.intake import IntakeItem, IntakeReport
+
+_STATUS = {
+    "imported": ("Imported", "ok", theme.OK),
+    "duplicate": ("Duplicate", "duplicate", theme.TEXT_DIM),
+    "rejected": ("Rejected", "error", theme.DANGER),
+}
+#: Problems first: that is what the reviewer has to act on.
+_ORDER = {"rejected": 0, "duplicate": 1, "imported": 2}
+
+
+class ImportPanel(QFrame):
+    """Shows one import at a time; `cancelRequested` asks the running import to stop."""
+
+    cancelRequested = Signal()  # noqa: N815
+    evidenceActivated = Signal(int)  # noqa: N815 - an imported row was double-clicked
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("ImportPanel")
+        self.setProperty("panel", True)
+        self.setStyleSheet(f"QFrame#ImportPanel {{ border-top: 1px solid {theme.BORDER}; }}")
+        self.running = False
+        self.counts = {"imported": 0, "duplicate": 0, "rejected": 0}
+
+        self.icon = QLabel()
+        self.icon.setPixmap(icons.pixmap("import", 18, theme.ACCENT))
+        self.title = QLabel()
+        self.title.setTextFormat(Qt.TextFormat.PlainText)
+        self.title.setStyleSheet("font-weight: 600;")
+        self.summary = QLabel()
+        self.summary.setTextFormat(Qt.TextFormat.PlainText)
+        self.summary.setProperty("role", "dim")
+        self.bar = QProgressBar()
+        self.bar.setTextVisible(False)
+        self.bar.setFixedWidth(260)
+        self.bar.setFixedHeight(8)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.clicked.connect(self._cancel)
+        self.details_button = QToolButton()
+        self.details_button.setText("Hide details")
+        self.details_button.clicked.connect(
+            lambda: self._show_details(not self.results.isVisibleTo(self)))
+        self.close_button = QToolButton()
+        self.close_button.setIcon(icons.icon("close", theme.TEXT_DIM))
+        self.close_button.setToolTip("Close the import results")
+        self.close_button.clicked.connect(self.hide)
+
+        self.results = QTreeWidget()
+        self.results.setObjectName("ImportResults")
+        self.results.setColumnCount(3)
+        self.results.setHeaderLabels(["Result", "File", "Detail"])
+        self.results.setRootIsDecorated(False)
+        self.results.setUniformRowHeights(True)
+        self.results.setAlternatingRowColors(True)
+        self.results.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        header = self.results.header()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Fixed)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        self.results.setColumnWidth(0, 120)
+        self.results.setColumnWidth(1, 360)
+        self.results.setMaximumHeight(190)
+        self.results.itemDoubleClicked.connect(self._activated)
+
+        top = QHBoxLayout()
+        top.setContentsMargins(12, 8, 8, 8)
+        top.setSpacing(10)
+        top.addWidget(self.icon)
+        top.addWidget(self.title)
+        top.addWidget(self.summary)
+        top.addStretch(1)
+        top.addWidget(self.bar)
+        top.addWidget(self.cancel_button)
+        top.addWidget(self.details_button)
+        top.addWidget(self.close_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addLayout(top)
+        layout.addWidget(self.results)
+        self.hide()
+
+    # ----------------------------------------------------------------- one import
+
+    def start(self, description: str) -> None:
+        self.running = True
+        self.counts = dict.fromkeys(self.counts, 0)
+        self.results.clear()
+        self.icon.setPixmap(icons.pixmap("import", 18, theme.ACCENT))
+        self.title.setText(f"Importing {description}")
+        self.summary.setText("Looking for files…")
+        self.bar.setRange(0, 0)  # busy until the first file tells the total
+        self.bar.show()
+        self.cancel_button.setEnabled(True)
+        self.cancel_button.show()
+        self.close_button.hide()
+        self.show()
+
+    def add_progress(self, done: int, total: int, item: IntakeItem) -> None:
+        self.bar.setRange(0, max(total, 1))
+        self.bar.setValue(done)
+        self.counts[item.status] = self.counts.get(item.status, 0) + 1
+        self.summary.setText(f"{done:,} of {total:,} files · {self._tally()}")
+        self.results.addTopLevelItem(self._row(item))
+        self.results.scrollToBottom()
+
+    def finish(self, report: IntakeReport) -> None:
+        self.running = False
+        self.results.clear()
+        items = sorted(report.items, key=lambda i: _ORDER.get(i.status, 3))
+        self.results.addTopLevelItems([self._row(i) for i in items])
+        self.results.scrollToTop()  # problems are listed first
+        self.counts = {"imported": len(report.imported), "duplicate": len(report.duplicates),
+                       "rejected": len(report.rejected)}
+        handled = len(report.items)
+        if report.cancelled:
+            self.title.setText("Import cancelled")
+            self.summary.setText(f"{self._tally()} · {report.total - handled:,} files not"
+                                 " looked at")
+        else:
+            self.title.setText("Import finished")
+            self.summary.setText(self._tally())
+        self.icon.setPixmap(icons.pixmap("warning" if report.rejected else "ok", 18,
+                                         theme.WARN if report.rejected else theme.OK))
+        self.bar.hide()
+        self.cancel_button.hide()
+        self.close_button.show()
+        if report.rejected:
+            self._show_details(True)
+
+    def fail(self, message: str) -> None:
+        self.running = False
+        self.title.setText("Import failed")
+        self.summary.setText(message)
+        self.icon.setPixmap(icons.pixmap("error", 18, theme.DANGER))
+        self.bar.hide()
+        self.cancel_button.hide()
+        self.close_button.show()
+
+    # ----------------------------------------------------------------- rows
+
+    def _tally(self) -> str:
+        c = self.counts
+        parts = [f"{c['imported']:,} imported"]
+        if c["duplicate"]:
+            parts.append(f"{c['duplicate']:,} duplicate{'s' if c['duplicate'] != 1 else ''}")
+        if c["rejected"]:
+            parts.append(f"{c['rejected']:,} rejected")
+        return " · ".join(parts)
+
+    @staticmethod
+    def _row(item: IntakeItem) -> QTreeWidgetItem:
+        label, icon, colour = _STATUS.get(item.status, (item.status, "info", theme.TEXT_DIM))
+        if item.status == "rejected":
+            detail = item.reason
+        elif item.evidence_id is not None:
+            detail = f"evidence #{item.evidence_id}"
+            if item.status == "duplicate":
+                detail = f"already in the case as {detail}"
+        else:
+            detail = item.reason
+        row = QTreeWidgetItem([label, Path(item.path).name, detail])
+        row.setIcon(0, icons.icon(icon, colour))
+        row.setForeground(0, QColor(colour))
+        row.setToolTip(1, plain_tooltip(item.path))
+        row.setToolTip(2, plain_tooltip(detail))
+        row.setData(0, Qt.ItemDataRole.UserRole, item.evidence_id)
+        row.setData(1, Qt.ItemDataRole.UserRole, item.status)
+        return row
+
+    def rows(self) -> list[tuple[str, str, str]]:
+        """(result, file name, detail) of every listed file, as the reviewer reads them."""
+        out = []
+        for i in range(self.results.topLevelItemCount()):
+            row = self.results.topLevelItem(i)
+            out.append((row.text(0), row.text(1), row.text(2)))
+        return out
+
+    def _activated(self, row: QTreeWidgetItem, column: int) -> None:
+        evidence_id = row.data(0, Qt.ItemDataRole.UserRole)
+        if isinstance(evidence_id, int):
+            self.evidenceActivated.emit(evidence_id)
+
+    def _cancel(self) -> None:
+        self.cancel_button.setEnabled(False)
+        self.summary.setText("Stopping after the current file…")
+        self.cancelRequested.emit()
+
+    def _show_details(self, shown: bool) -> None:
+        self.results.setVisible(shown)
+        self.details_button.setText("Hide details" if shown else "Show details")

@@ -1,0 +1,694 @@
+"""MapPanel: the map with the geolocation form, place search and landmark form around it.
+
+The panel holds no truth: it renders the case through MapView and turns the reviewer's
+gestures (a click, a drag, a pasted link, a typed heading) into core commands sent through the
+`push` it was given (the window's undo stack), so every edit is undoable and in the custody
+log. Drags preview live and are saved once, when the drag ends. Anything from the case shown
+in a label is plain text.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSizePolicy,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desk.core import commands, geocode
+from desk.core import movement as movement_geometry
+from desk.core.coords import parse_coordinates
+from desk.core.model import Confidence, Geolocation, Landmark, Movement
+from desk.mapping import scene as scenes
+from desk.mapping.layers import BaseLayer
+from desk.ui.common.labels import plain_label
+from desk.ui.map.map_view import MapView
+
+if TYPE_CHECKING:
+    from desk.core.casefile import CaseFile
+    from desk.core.commands import Command
+
+log = logging.getLogger(__name__)
+
+#: Typed heading/FOV/precision changes are saved after the reviewer pauses this long.
+COMMIT_DELAY_MS = 600
+_ERROR_STYLE = "color: #e06c75;"
+_DIM_STYLE = "color: #9aa3ae;"
+
+
+def _plain_label(text: str = "", *, wrap: bool = True, dim: bool = False) -> QLabel:
+    """Labels here show names from cases: never let Qt read them as rich text."""
+    label = plain_label(text, wrap=wrap, selectable=True)
+    if dim:
+        label.setStyleSheet(_DIM_STYLE)
+    return label
+
+
+class _TaskSignals(QObject):
+    done = Signal(object, object)  # token, result
+
+
+class _Task(QRunnable):
+    """Work off the UI thread (place search, reverse labels); no case access in here."""
+
+    def __init__(self, token: object, work: Callable[[], object]) -> None:
+        super().__init__()
+        self.signals = _TaskSignals()
+        self._token = token
+        self._work = work
+
+    def run(self) -> None:
+        try:
+            result: object = self._work()
+        except Exception as exc:  # noqa: BLE001 - reported to the reviewer, never raised
+            result = exc
+        self.signals.done.emit(self._token, result)
+
+
+class MapPanel(QWidget):
+    """The map and its forms. Wire `evidenceSelected`, `show_evidence` and `refresh`."""
+
+    #: The reviewer picked a point on the map: the window selects that evidence in its list.
+    evidenceSelected = Signal(int)  # noqa: N815 - Qt signal naming
+    #: What a click on the map does now: "none", "place", "pick" or "track".
+    modeChanged = Signal(str)  # noqa: N815
+
+    def __init__(self, case: CaseFile | None, push: Callable[[Command], object],
+                 parent: QWidget | None = None, *,
+                 base_layers: Sequence[BaseLayer] | None = None,
+                 search_online: bool = True, geocoder_url: str | None = None) -> None:
+        super().__init__(parent)
+        self._case = case
+        self._push = push
+        self._selected: int | None = None
+        self._picked_on_map: int | None = None
+        self._items: dict[int, scenes.Item] = {}
+        self._geos: dict[int, Geolocation] = {}
+        self._landmarks: list[Landmark] = []
+        self._movements: list[Movement] = []
+        self._mode = "none"
+        self._track_for: int | None = None
+        self._loaded = False
+        self._filling = False
+        self._search_online = search_online
+        self._geocoder_url = geocoder_url
+        self._search_token = 0
+        self._places: list[geocode.Place] = []
+        self._pool = QThreadPool(self)
+        self._tasks: set[_Task] = set()
+
+        self.view = MapView(self, base_layers=base_layers)
+        self.view.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        events = self.view.events
+        events.clicked.connect(self._on_map_clicked)
+        events.point_picked.connect(self._on_point_picked)
+        events.camera_dragged.connect(self._on_camera_dragged)
+        events.view_dragged.connect(self._on_view_dragged)
+        events.track_drawn.connect(self._on_track_drawn)
+        events.track_moved.connect(self._on_track_moved)
+
+        self._refresh_timer = QTimer(self, singleShot=True, interval=0)
+        self._refresh_timer.timeout.connect(self._do_refresh)
+        self._commit_timer = QTimer(self, singleShot=True, interval=COMMIT_DELAY_MS)
+        self._commit_timer.timeout.connect(self._commit_form_numbers)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(4)
+        layout.addLayout(self._build_search_row())
+        layout.addWidget(self.view, 1)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self._build_geolocation_form(), "Geolocation")
+        self.tabs.addTab(self._build_landmark_form(), "Landmark")
+        self.tabs.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+        layout.addWidget(self.tabs)
+        self.set_case(case)
+
+    # ----------------------------------------------------------------- public API
+
+    @property
+    def selected(self) -> int | None:
+        return self._selected
+
+    def set_case(self, case: CaseFile | None) -> None:
+        """Show another case (or none): reloads the page."""
+        self._case = case
+        self._selected = None
+        self._set_mode("none")
+        self._read_case()
+        self.view.show_scene(self._scene())
+        self._loaded = True
+        self._fill_form()
+
+    def show_evidence(self, evidence_id: int | None, centre: bool = True) -> None:
+        """Select a frame (from the evidence list): highlight it and centre the map on it."""
+        if evidence_id is not None and evidence_id == self._picked_on_map:
+            centre = False  # the reviewer just picked it on the map: do not move the map
+        self._picked_on_map = None
+        if evidence_id is not None and evidence_id not in self._items:
+            evidence_id = None
+        self._selected = evidence_id
+        self._set_mode("none")
+        self.view.select(self._detail(), centre)
+        self._fill_form()
+
+    def refresh(self) -> None:
+        """Re-read the case after an edit, undo, redo or import (coalesced)."""
+        self._refresh_timer.start()
+
+    @property
+    def mode(self) -> str:
+        return self._mode
+
+    def draw_track(self, movement_id: int) -> None:
+        """Let the reviewer draw a movement's ground track: two clicks, start then end."""
+        self._flush_refresh()
+        if not any(m.id == movement_id for m in self._movements):
+            return
+        self._track_for = movement_id
+        self._set_mode("track")
+
+    def _flush_refresh(self) -> None:
+        """An edit just made is not read yet (refreshes wait for the event loop): read it."""
+        if self._refresh_timer.isActive():
+            self._refresh_timer.stop()
+            self._do_refresh()
+
+    def cancel_mode(self) -> None:
+        self._set_mode("none")
+
+    def show_movement(self, movement_id: int | None) -> None:
+        """Bring a movement's ground track into view (when the reviewer selects its arrow)."""
+        self._flush_refresh()
+        movement = next((m for m in self._movements if m.id == movement_id), None)
+        if movement is not None and movement_geometry.has_track(movement):
+            self.view.call("focusTrack", movement.id)
+
+    def dispose(self) -> None:
+        """Release the web view; call before the window closes (QtWebEngine needs it)."""
+        self._commit_timer.stop()
+        self._refresh_timer.stop()
+        self._pool.clear()
+        self.view.dispose()
+
+    # ----------------------------------------------------------------- reading the case
+
+    def _read_case(self) -> None:
+        case = self._case
+        if case is None:
+            self._items, self._geos, self._landmarks, self._movements = {}, {}, [], []
+            return
+        self._items = {e.id: scenes.item_of(e) for e in case.list_evidence()}
+        self._geos = {g.evidence_id: g for g in case.geolocations()}
+        self._landmarks = case.landmarks()
+        self._movements = case.movements()
+        if self._selected is not None and self._selected not in self._items:
+            self._selected = None
+
+    def _scene(self) -> dict[str, Any]:
+        return scenes.build_scene(list(self._items.values()), self._geos.values(),
+                                  self._landmarks, self._movements, self._selected)
+
+    def _detail(self, location: Geolocation | None = None) -> dict[str, Any] | None:
+        if self._selected is None:
+            return None
+        item = self._items[self._selected]
+        if location is None:
+            location = self._geos.get(self._selected)
+        return scenes.selection_detail(item, location, self._landmarks,
+                                       [m for m in self._movements
+                                        if m.evidence_id == self._selected])
+
+    def _do_refresh(self) -> None:
+        self._read_case()
+        if self._loaded:
+            self.view.set_scene(self._scene())
+        self._fill_form()
+
+    # ----------------------------------------------------------------- edits
+
+    def _send(self, command: Command) -> None:
+        self._push(command)
+
+    def _place_camera(self, evidence_id: int, lat: float, lon: float) -> None:
+        if evidence_id in self._geos:
+            self._send(commands.edit_row("geolocation", {"evidence_id": evidence_id},
+                                         "move camera", "Move camera", lat=lat, lon=lon))
+        else:
+            self._send(commands.set_geolocation(Geolocation(evidence_id, lat, lon)))
+
+    def _edit_geolocation(self, action: str, label: str, **fields: object) -> None:
+        if self._selected is None or self._selected not in self._geos:
+            return
+        self._send(commands.edit_row("geolocation", {"evidence_id": self._selected}, action,
+                                     label, **fields))
+
+    # ----------------------------------------------------------------- map gestures
+
+    def _on_map_clicked(self, lat: float, lon: float) -> None:
+        if self._mode == "pick":
+            self.landmark_position.setText(f"{lat:.6f}, {lon:.6f}")
+            self._set_mode("none")
+            return
+        if self._selected is None:
+            return
+        if self._mode == "place" or self._selected not in self._geos:
+            self._place_camera(self._selected, lat, lon)
+            self._set_mode("none")
+
+    def _on_point_picked(self, evidence_id: int) -> None:
+        if evidence_id not in self._items:
+            return
+        self.show_evidence(evidence_id, centre=False)
+        self._picked_on_map = evidence_id
+        self.evidenceSelected.emit(evidence_id)
+
+    def _on_camera_dragged(self, evidence_id: int, lat: float, lon: float, final: bool) -> None:
+        location = self._geos.get(evidence_id)
+        if evidence_id != self._selected or location is None:
+            return
+        if final:
+            self._place_camera(evidence_id, lat, lon)
+        else:
+            self.view.preview(self._detail(dataclasses.replace(location, lat=lat, lon=lon)))
+
+    def _on_view_dragged(self, evidence_id: int, heading: float, fov: float, final: bool) -> None:
+        location = self._geos.get(evidence_id)
+        if evidence_id != self._selected or location is None:
+            return
+        heading, fov = round(heading, 1) % 360.0, round(fov, 1)
+        if final:
+            self._edit_geolocation("set camera view", "Set camera heading and field of view",
+                                   heading=heading, fov=fov)
+        else:
+            self.view.preview(self._detail(dataclasses.replace(location, heading=heading,
+                                                               fov=fov)))
+
+    def _on_track_drawn(self, start_lat: float, start_lon: float, end_lat: float,
+                        end_lon: float) -> None:
+        movement_id = self._track_for
+        if self._mode != "track" or movement_id is None:
+            return
+        self._set_mode("none")
+        self._send(commands.edit_row(
+            "movement", {"id": movement_id}, "draw ground track", "Draw track on map",
+            **movement_geometry.track_fields((start_lat, start_lon), (end_lat, end_lon))))
+
+    def _on_track_moved(self, movement_id: int, end: int, lat: float, lon: float) -> None:
+        """A dragged end corrects the track; its bearing follows, all in one undo step."""
+        movement = next((m for m in self._movements if m.id == movement_id), None)
+        if movement is None or not movement_geometry.has_track(movement):
+            return
+        start = (float(movement.start_lat), float(movement.start_lon))  # type: ignore[arg-type]
+        finish = (float(movement.end_lat), float(movement.end_lon))  # type: ignore[arg-type]
+        if end == 0:
+            start = (lat, lon)
+        else:
+            finish = (lat, lon)
+        if start == finish:
+            self.refresh()  # put the handle back where the case has it
+            return
+        self._send(commands.edit_row(
+            "movement", {"id": movement_id}, "correct ground track", "Correct track on map",
+            **movement_geometry.track_fields(start, finish)))
+
+    def _set_mode(self, mode: str) -> None:
+        changed = mode != self._mode
+        self._mode = mode
+        if mode != "track":
+            self._track_for = None
+        if hasattr(self, "place_button"):
+            self.place_button.setChecked(mode == "place")
+            self.pick_button.setChecked(mode == "pick")
+        if self._loaded:
+            self.view.set_mode(mode)
+        if changed:
+            self.modeChanged.emit(mode)
+
+    # ----------------------------------------------------------------- search
+
+    def _build_search_row(self) -> QHBoxLayout:
+        row = QHBoxLayout()
+        row.setContentsMargins(4, 4, 4, 0)
+        self.search_field = QLineEdit()
+        self.search_field.setPlaceholderText("Search a place (e.g. Kupiansk)")
+        self.search_field.returnPressed.connect(self.search)
+        self.search_button = QPushButton("Search")
+        self.search_button.clicked.connect(self.search)
+        self.search_results = QComboBox()
+        self.search_results.setMinimumContentsLength(18)
+        self.search_results.setVisible(False)
+        self.search_results.activated.connect(self._show_search_result)
+        self.search_message = _plain_label(dim=True)
+        row.addWidget(self.search_field, 2)
+        row.addWidget(self.search_button)
+        row.addWidget(self.search_results, 2)
+        row.addWidget(self.search_message, 3)
+        return row
+
+    def search(self) -> None:
+        """Look the place up off the UI thread; the message says which source answered."""
+        query = self.search_field.text().strip()
+        if not query:
+            return
+        self._search_token += 1
+        token = ("search", self._search_token)
+        online, url = self._search_online, self._geocoder_url
+        self.search_message.setText("Searching…")
+        self._run(token, lambda: geocode.search(query, online=online, endpoint=url))
+
+    def _search_done(self, result: object) -> None:
+        if isinstance(result, Exception):
+            self.search_message.setText(f"Search failed: {result}")
+            return
+        assert isinstance(result, geocode.SearchResult)
+        self._places = list(result.places)
+        self.search_message.setText(result.message)
+        self.search_results.clear()
+        for place in self._places:
+            text = f"{place.name} ({place.detail})" if place.detail else place.name
+            self.search_results.addItem(text)
+        self.search_results.setVisible(bool(self._places))
+        if self._places:
+            self._show_search_result(0)
+
+    def _show_search_result(self, index: int) -> None:
+        if not 0 <= index < len(self._places):
+            return
+        place = self._places[index]
+        self.view.show_place(place.lat, place.lon, place.name)
+        # Ready to become a landmark with one click on "Add landmark".
+        self.landmark_name.setText(place.name)
+        self.landmark_position.setText(f"{place.lat:.6f}, {place.lon:.6f}")
+
+    # ----------------------------------------------------------------- workers
+
+    def _run(self, token: object, work: Callable[[], object]) -> None:
+        task = _Task(token, work)
+        task.setAutoDelete(False)
+        task.signals.done.connect(self._task_done)
+        self._tasks.add(task)
+        self._pool.start(task)
+
+    def _task_done(self, token: object, result: object) -> None:
+        self._tasks = {t for t in self._tasks if t._token != token}
+        if token == ("search", self._search_token):
+            self._search_done(result)
+        elif token == self._where_token():
+            self.where_label.setText(result if isinstance(result, str) else "")
+
+    # ----------------------------------------------------------------- geolocation form
+
+    def _build_geolocation_form(self) -> QWidget:
+        page = QWidget()
+        form = QFormLayout(page)
+        form.setContentsMargins(6, 6, 6, 6)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.title_label = _plain_label()
+        self.title_label.setStyleSheet("font-weight: bold;")
+        form.addRow(self.title_label)
+        self.hint_label = _plain_label(dim=True)
+        form.addRow(self.hint_label)
+
+        position_row = QHBoxLayout()
+        self.position_field = QLineEdit()
+        self.position_field.setPlaceholderText(
+            "Paste coordinates or a map link: 49.71, 37.61 · 49°42'36\"N 37°36'54\"E")
+        self.position_field.returnPressed.connect(self._commit_position)
+        self.place_button = QPushButton("Place by clicking")
+        self.place_button.setCheckable(True)
+        self.place_button.setToolTip("Then click the map where the camera stood")
+        self.place_button.toggled.connect(
+            lambda on: self._set_mode("place" if on else "none") if on != (self._mode == "place")
+            else None)
+        position_row.addWidget(self.position_field, 1)
+        position_row.addWidget(self.place_button)
+        form.addRow("Position", position_row)
+        self.position_error = _plain_label()
+        self.position_error.setStyleSheet(_ERROR_STYLE)
+        self.position_error.setVisible(False)
+        form.addRow(self.position_error)
+
+        numbers = QHBoxLayout()
+        self.precision_spin = QDoubleSpinBox()
+        self.precision_spin.setRange(0, 100_000)
+        self.precision_spin.setDecimals(0)
+        self.precision_spin.setSuffix(" m")
+        self.precision_spin.setToolTip("How far the true position may be from the point (±)")
+        self.heading_spin = QDoubleSpinBox()
+        self.heading_spin.setRange(-1, 359.9)
+        self.heading_spin.setDecimals(1)
+        self.heading_spin.setSuffix("°")
+        self.heading_spin.setSpecialValueText("not set")
+        self.heading_spin.setToolTip("Where the camera looks: degrees clockwise from true north")
+        self.fov_spin = QDoubleSpinBox()
+        self.fov_spin.setRange(0, 179)
+        self.fov_spin.setDecimals(1)
+        self.fov_spin.setSuffix("°")
+        self.fov_spin.setSpecialValueText("not set")
+        self.fov_spin.setToolTip("Horizontal field of view of the frame")
+        for spin in (self.precision_spin, self.heading_spin, self.fov_spin):
+            spin.setKeyboardTracking(False)
+            spin.valueChanged.connect(self._form_numbers_changed)
+            spin.editingFinished.connect(self._commit_form_numbers)
+        # Two short rows rather than one long one: the map shares the centre with the frame.
+        numbers.addWidget(QLabel("Heading"))
+        numbers.addWidget(self.heading_spin, 1)
+        numbers.addWidget(QLabel("FOV"))
+        numbers.addWidget(self.fov_spin, 1)
+        form.addRow("View", numbers)
+
+        self.confidence_combo = QComboBox()
+        for value in (Confidence.HIGH, Confidence.MODERATE, Confidence.LOW):
+            self.confidence_combo.addItem(value.value.capitalize(), value.value)
+        self.confidence_combo.activated.connect(self._commit_confidence)
+        self.method_field = QLineEdit()
+        self.method_field.setPlaceholderText(
+            "How it was found, e.g. matched TV tower and roofline against 2020 drone footage")
+        self.method_field.editingFinished.connect(self._commit_method)
+        # Each on its own row: side by side they squeezed the confidence to "Moderat" on a
+        # 1366 px laptop screen.
+        precision_row = QHBoxLayout()
+        precision_row.addWidget(QLabel("±"))
+        precision_row.addWidget(self.precision_spin, 1)
+        form.addRow("Precision", precision_row)
+        form.addRow("Confidence", self.confidence_combo)
+        form.addRow("Method", self.method_field)
+
+        self.where_label = _plain_label(dim=True)
+        self.claim_label = _plain_label(dim=True)
+        form.addRow("Where", self.where_label)
+        form.addRow("Metadata", self.claim_label)
+        self.remove_button = QPushButton("Remove geolocation")
+        self.remove_button.clicked.connect(self._remove_geolocation)
+        form.addRow(self.remove_button)
+        return page
+
+    def _fill_form(self) -> None:
+        """Show the selected frame's geolocation in the form (without saving anything)."""
+        self._filling = True
+        try:
+            self._commit_timer.stop()
+            eid = self._selected
+            item = self._items.get(eid) if eid is not None else None
+            location = self._geos.get(eid) if eid is not None else None
+            editable = location is not None
+            self.title_label.setText(item.name if item else "No frame selected")
+            if item is None:
+                self.hint_label.setText("Select a frame in the evidence list or on the map.")
+            elif location is None:
+                self.hint_label.setText("Not geolocated yet: click the map where the camera"
+                                        " stood, or paste its coordinates.")
+            else:
+                self.hint_label.setText("Drag the camera to adjust; drag the yellow handle to"
+                                        " turn it, the white ones to widen the view.")
+            self.position_field.setEnabled(item is not None)
+            self.place_button.setEnabled(item is not None)
+            if not self.position_field.hasFocus() or item is None:
+                self.position_field.setText(
+                    f"{location.lat:.6f}, {location.lon:.6f}" if location else "")
+                self.position_field.setCursorPosition(0)
+            self.position_error.setVisible(False)
+            for widget in (self.precision_spin, self.heading_spin, self.fov_spin,
+                           self.confidence_combo, self.method_field, self.remove_button):
+                widget.setEnabled(editable)
+            self.precision_spin.setValue(location.precision_m if location else 0)
+            self.heading_spin.setValue(
+                location.heading if location and location.heading is not None else -1)
+            self.fov_spin.setValue(location.fov if location and location.fov is not None else 0)
+            self.confidence_combo.setCurrentIndex(max(0, self.confidence_combo.findData(
+                str(location.confidence) if location else Confidence.MODERATE.value)))
+            if not self.method_field.hasFocus() or location is None:
+                self.method_field.setText(location.method if location else "")
+                self.method_field.setCursorPosition(0)
+            self.claim_label.setText(self._claim_text(item, location))
+            self.where_label.setText("…" if location else "")
+            if location is not None:
+                lat, lon = location.lat, location.lon
+                self._run(self._where_token(), lambda: geocode.reverse_label(lat, lon))
+        finally:
+            self._filling = False
+
+    def _where_token(self) -> tuple[object, ...]:
+        location = self._geos.get(self._selected) if self._selected is not None else None
+        if location is None:
+            return ("where", None)
+        return ("where", location.evidence_id, location.lat, location.lon)
+
+    @staticmethod
+    def _claim_text(item: scenes.Item | None, location: Geolocation | None) -> str:
+        if item is None:
+            return ""
+        gps = item.gps
+        if gps is None:
+            return "No GPS position in the file's metadata."
+        text = f"EXIF GPS claims {gps.lat:.6f}, {gps.lon:.6f}"
+        if location is not None:
+            from desk.core import geo
+
+            gap = geo.distance_m((gps.lat, gps.lon), (location.lat, location.lon))
+            text += f", {geo.format_distance(gap)} from the geolocated camera"
+        return text + "."
+
+    def _commit_position(self) -> None:
+        if self._selected is None:
+            return
+        try:
+            lat, lon = parse_coordinates(self.position_field.text())
+        except ValueError as exc:
+            self.position_error.setText(str(exc))
+            self.position_error.setVisible(True)
+            return
+        self.position_error.setVisible(False)
+        self._place_camera(self._selected, lat, lon)
+
+    def _form_numbers_changed(self) -> None:
+        if self._filling or self._selected not in self._geos:
+            return
+        location = self._form_location()
+        if location is not None:
+            self.view.preview(self._detail(location))
+        self._commit_timer.start()
+
+    def _form_location(self) -> Geolocation | None:
+        if self._selected is None or self._selected not in self._geos:
+            return None
+        heading = self.heading_spin.value()
+        fov = self.fov_spin.value()
+        return dataclasses.replace(
+            self._geos[self._selected],
+            precision_m=float(self.precision_spin.value()),
+            heading=None if heading < 0 else round(heading, 1),
+            fov=None if fov < 1 else round(fov, 1),
+        )
+
+    def _commit_form_numbers(self) -> None:
+        self._commit_timer.stop()
+        if self._filling:
+            return
+        location = self._form_location()
+        if location is None:
+            return
+        current = self._geos[location.evidence_id]
+        changed = {name: getattr(location, name) for name in ("precision_m", "heading", "fov")
+                   if getattr(location, name) != getattr(current, name)}
+        if not changed:
+            return
+        if set(changed) == {"precision_m"}:
+            self._edit_geolocation("set precision", "Set position precision", **changed)
+        else:
+            self._edit_geolocation("set camera view", "Set camera heading and field of view",
+                                   **changed)
+
+    def _commit_confidence(self) -> None:
+        value = self.confidence_combo.currentData()
+        location = self._geos.get(self._selected) if self._selected is not None else None
+        if location is not None and value != str(location.confidence):
+            self._edit_geolocation("set confidence", "Set geolocation confidence",
+                                   confidence=value)
+
+    def _commit_method(self) -> None:
+        location = self._geos.get(self._selected) if self._selected is not None else None
+        text = self.method_field.text().strip()
+        if location is not None and text != location.method:
+            self._edit_geolocation("describe method", "Describe geolocation method", method=text)
+
+    def _remove_geolocation(self) -> None:
+        if self._selected is not None and self._selected in self._geos:
+            self._send(commands.clear_geolocation(self._selected))
+
+    # ----------------------------------------------------------------- landmark form
+
+    def _build_landmark_form(self) -> QWidget:
+        page = QWidget()
+        form = QFormLayout(page)
+        form.setContentsMargins(6, 6, 6, 6)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.landmark_name = QLineEdit()
+        self.landmark_name.setPlaceholderText("e.g. TV mast")
+        form.addRow("Name", self.landmark_name)
+        row = QHBoxLayout()
+        self.landmark_position = QLineEdit()
+        self.landmark_position.setPlaceholderText("Paste coordinates or a map link")
+        self.pick_button = QPushButton("Pick on map")
+        self.pick_button.setCheckable(True)
+        self.pick_button.toggled.connect(
+            lambda on: self._set_mode("pick" if on else "none") if on != (self._mode == "pick")
+            else None)
+        row.addWidget(self.landmark_position, 1)
+        row.addWidget(self.pick_button)
+        form.addRow("Position", row)
+        self.landmark_kind = QLineEdit()
+        self.landmark_kind.setPlaceholderText("e.g. tower, bridge, town centre")
+        form.addRow("Kind", self.landmark_kind)
+        self.landmark_reference = QCheckBox(
+            "Reference point (movement is measured toward or away from it)")
+        form.addRow(self.landmark_reference)
+        self.landmark_error = _plain_label()
+        self.landmark_error.setStyleSheet(_ERROR_STYLE)
+        self.landmark_error.setVisible(False)
+        form.addRow(self.landmark_error)
+        self.add_landmark_button = QPushButton("Add landmark")
+        self.add_landmark_button.clicked.connect(self.add_landmark)
+        form.addRow(self.add_landmark_button)
+        return page
+
+    def add_landmark(self) -> None:
+        """Add the landmark described in the form (undoable, logged)."""
+        name = " ".join(self.landmark_name.text().split())
+        error = ""
+        lat = lon = 0.0
+        if self._case is None:
+            error = "Open a case first."
+        elif not name:
+            error = "Give the landmark a name."
+        else:
+            try:
+                lat, lon = parse_coordinates(self.landmark_position.text())
+            except ValueError as exc:
+                error = str(exc)
+        self.landmark_error.setText(error)
+        self.landmark_error.setVisible(bool(error))
+        if error or self._case is None:
+            return
+        self._send(commands.add_landmark(self._case, Landmark(
+            0, name, lat, lon, kind=self.landmark_kind.text().strip(),
+            is_reference=self.landmark_reference.isChecked())))
+        for field in (self.landmark_name, self.landmark_position, self.landmark_kind):
+            field.clear()
+        self.landmark_reference.setChecked(False)

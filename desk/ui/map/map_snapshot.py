@@ -1,0 +1,120 @@
+"""A still picture of the map for one frame, rendered offscreen (for dossiers and self-tests).
+
+Printing the live Leaflet page lays it out wrong, so the dossier embeds a PNG of the same map
+the reviewer sees: the camera, its cone, the landmarks and sight lines, the movement tracks.
+"""
+
+from __future__ import annotations
+
+import time
+
+from PySide6.QtCore import QBuffer, QByteArray, QEventLoop, QIODevice, Qt, QTimer
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QApplication
+
+from desk.core.casefile import CaseFile
+from desk.mapping.scene import scene_for_case
+
+#: Pixels of the picture; the dossier shows it at about half this width.
+SIZE = (960, 600)
+
+
+def _wait(condition: object, timeout_s: float) -> bool:
+    deadline = time.monotonic() + timeout_s
+    loop = QEventLoop()
+    while not condition():  # type: ignore[operator]
+        if time.monotonic() > deadline:
+            return False
+        QTimer.singleShot(20, loop.quit)
+        loop.exec()
+    return True
+
+
+def _has_drawing(image: QImage) -> bool:
+    """More than a handful of colours in a coarse copy: grid, labels and cone are painted."""
+    small = image.scaled(48, 30)
+    colours = {small.pixel(x, y) for x in range(small.width()) for y in range(small.height())}
+    return len(colours) > 12
+
+
+class MapSnapshotter:
+    """One offscreen map page reused for every frame of an export (a page per frame is slow).
+
+    Tiles are off by default: a dossier must not depend on (or leak requests to) a tile
+    server, and the page's graticule and scale bar carry the geometry.
+    """
+
+    def __init__(self, case: CaseFile, *, timeout_s: float = 20.0, base_layers: tuple = ()
+                 ) -> None:
+        from desk.ui.export.pdf_printer import ensure_app
+        from desk.ui.map.map_view import MapView
+
+        ensure_app()
+        self._case = case
+        self._timeout_s = timeout_s
+        self._view: MapView | None = MapView(base_layers=base_layers)
+        self._view.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen, True)
+        self._view.resize(*SIZE)
+        self._view.show()
+
+    def png(self, evidence_id: int) -> bytes | None:
+        """PNG bytes of the map centred on one frame, or None when it cannot be drawn."""
+        view = self._view
+        if view is None:
+            return None
+        view.show_scene(scene_for_case(self._case, selected=evidence_id))
+        if not _wait(lambda: view.is_ready, self._timeout_s):
+            return None
+        # The page is ready before Chromium has composited it: wait for two animation frames
+        # of this page, then grab until the picture shows the drawing (a view that has not
+        # painted yet grabs as one flat colour, or as the previous page).
+        view.evaluate("(document.body.classList.add('desk-snapshot'),"
+                      " window.__deskPainted = false, requestAnimationFrame(() =>"
+                      " requestAnimationFrame(() => { window.__deskPainted = true; })), 0)",
+                      lambda _value: None)
+        painted: dict[str, bool] = {}
+
+        def frames_done() -> bool:
+            view.evaluate("window.__deskPainted === true",
+                          lambda value: painted.__setitem__("done", bool(value)))
+            return painted.get("done", False)
+
+        if not _wait(frames_done, self._timeout_s):
+            return None
+        shot: dict[str, QImage] = {}
+
+        def drawn() -> bool:
+            image = view.grab().toImage()
+            if not image.isNull() and _has_drawing(image):
+                shot["image"] = image
+                return True
+            return False
+
+        if not _wait(drawn, self._timeout_s):
+            return None
+        image = shot["image"]
+        data = QByteArray()
+        buffer = QBuffer(data)
+        buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+        image.save(buffer, "PNG")
+        buffer.close()
+        return bytes(data.data())
+
+    def close(self) -> None:
+        if self._view is not None:
+            self._view.dispose()
+            self._view = None
+            QApplication.processEvents()
+
+    def __enter__(self) -> MapSnapshotter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def render_map_png(case: CaseFile, evidence_id: int, *, timeout_s: float = 20.0,
+                   base_layers: tuple = ()) -> bytes | None:
+    """PNG of the map for one frame (see MapSnapshotter for several)."""
+    with MapSnapshotter(case, timeout_s=timeout_s, base_layers=base_layers) as snapshots:
+        return snapshots.png(evidence_id)
