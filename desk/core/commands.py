@@ -174,6 +174,9 @@ class _RowEdit:
     action: str
     label: str = ""
     touched: Touched = field(default_factory=Touched)
+    #: Whether the row may be created: true for adds and whole-row sets, false for edits of
+    #: part of a row, which refuse plainly when the row is gone (deleted by an earlier undo).
+    upsert: bool = False
 
     @property
     def description(self) -> str:
@@ -227,6 +230,8 @@ class _RowEdit:
                 conn.execute(f"DELETE FROM {self.table} WHERE {where}", key_args)
                 inverse_values: Row | None = old
             elif old is None:
+                if not self.upsert:
+                    raise CommandError(f"{_describe_row(self.table, key)} does not exist.")
                 names = list(keys) + list(values)
                 conn.execute(
                     f"INSERT INTO {self.table} ({', '.join(names)})"
@@ -248,6 +253,7 @@ class _RowEdit:
             _invert_action(self.action),
             _invert_action(self.description),
             self.touched,
+            upsert=values is None,  # undoing a delete puts the whole row back
         )
 
 
@@ -337,10 +343,10 @@ def _next_id(case: CaseFile, table: str) -> int:
 
 
 def _row(table: str, key: Row, values: Row | None, action: Action, touched: Touched,
-         label: str = "") -> _RowEdit:
+         label: str = "", *, upsert: bool = False) -> _RowEdit:
     return _RowEdit(table, tuple(key.items()),
                     tuple(values.items()) if values is not None else None,
-                    action.name, label or action.undo_text, touched)
+                    action.name, label or action.undo_text, touched, upsert)
 
 
 def _on_evidence(evidence_id: int) -> Touched:
@@ -451,7 +457,7 @@ def add_claim(case: CaseFile, claim: Claim) -> _RowEdit:
     _text("claim text", claim.text, required=True)
     claim_id = values.pop("id") or _next_id(case, "claim")
     values["appearances"] = json.dumps(values["appearances"], ensure_ascii=False)
-    return _row("claim", {"id": claim_id}, values, ADD_CLAIM, _on_claim(claim_id))
+    return _row("claim", {"id": claim_id}, values, ADD_CLAIM, _on_claim(claim_id), upsert=True)
 
 
 def edit_claim(claim_id: int, **fields: object) -> _RowEdit:
@@ -497,7 +503,8 @@ def add_statement(case: CaseFile, statement: Statement) -> _RowEdit:
     sid = values.pop("id") or _next_id(case, "statement")
     for name in _STATEMENT_FIELDS:
         _text(name, values[name])
-    return _row("statement", {"id": sid}, values, ADD_STATEMENT, _on_claim(statement.claim_id))
+    return _row("statement", {"id": sid}, values, ADD_STATEMENT, _on_claim(statement.claim_id),
+                upsert=True)
 
 
 def edit_statement(statement: Statement, **fields: str) -> _RowEdit:
@@ -521,7 +528,7 @@ def delete_statement(statement: Statement) -> _RowEdit:
 def link_evidence(claim_id: int, evidence_id: int, stance: str, note: str = "") -> _RowEdit:
     return _row("claim_evidence", {"claim_id": claim_id, "evidence_id": evidence_id},
                 {"stance": _enum_value(Stance, "stance", stance), "note": _text("note", note)},
-                LINK_EVIDENCE, _on_claim(claim_id, evidence_id))
+                LINK_EVIDENCE, _on_claim(claim_id, evidence_id), upsert=True)
 
 
 def change_stance(claim_id: int, evidence_id: int, stance: str) -> _RowEdit:
@@ -569,7 +576,7 @@ def _verdict_values(verdict: Verdict) -> Row:
 def set_verdict(verdict: Verdict) -> _RowEdit:
     """Write the verdict row alone (sample builders); reviewers use `record_verdict`."""
     return _row("verdict", {"claim_id": verdict.claim_id}, _verdict_values(verdict),
-                RECORD_VERDICT, _on_claim(verdict.claim_id))
+                RECORD_VERDICT, _on_claim(verdict.claim_id), upsert=True)
 
 
 def record_verdict(case: CaseFile, verdict: Verdict) -> Command:
@@ -602,7 +609,7 @@ def save_verdict_draft(case: CaseFile, draft: VerdictDraft, label: str = "") -> 
         "rationale": _text("rationale", draft.rationale),
         "checklist": _checklist_json(draft.checklist),
     }
-    return _row("verdict_draft", key, values, EDIT_VERDICT_DRAFT, on_claim, label)
+    return _row("verdict_draft", key, values, EDIT_VERDICT_DRAFT, on_claim, label, upsert=True)
 
 
 def discard_verdict_draft(claim_id: int) -> _RowEdit:
@@ -636,7 +643,7 @@ def set_checklist_item(case: CaseFile, claim_id: int, key: str, value: bool | No
     else:
         values = {"checklist": _checklist_json(checklist)}
     return _row("verdict_draft", {"claim_id": claim_id}, values, SET_CHECKLIST_ITEM,
-                _on_claim(claim_id), label)
+                _on_claim(claim_id), label, upsert=True)
 
 
 # --------------------------------------------------------------------------- geolocation
@@ -660,7 +667,7 @@ def set_geolocation(geolocation: Geolocation) -> _RowEdit:
     """Where the camera stood (and looked): the whole finding, new or replaced."""
     return _row("geolocation", {"evidence_id": geolocation.evidence_id},
                 _geolocation_values(geolocation), GEOLOCATE,
-                _on_evidence(geolocation.evidence_id))
+                _on_evidence(geolocation.evidence_id), upsert=True)
 
 
 def clear_geolocation(evidence_id: int) -> _RowEdit:
@@ -723,7 +730,7 @@ def _horizon_values(horizon: Horizon) -> Row:
 
 def set_horizon(horizon: Horizon) -> _RowEdit:
     return _row("horizon", {"evidence_id": horizon.evidence_id}, _horizon_values(horizon),
-                MARK_HORIZON, _on_evidence(horizon.evidence_id))
+                MARK_HORIZON, _on_evidence(horizon.evidence_id), upsert=True)
 
 
 def adjust_horizon(horizon: Horizon) -> _RowEdit:
@@ -757,7 +764,7 @@ def add_landmark(case: CaseFile, landmark: Landmark) -> Command:
     values: Row = {"name": name, "lat": lat, "lon": lon, "kind": _text("kind", landmark.kind),
                    "notes": _text("notes", landmark.notes),
                    "is_reference": int(bool(landmark.is_reference))}
-    add = _row("landmark", {"id": lid}, values, ADD_LANDMARK, _ON_LANDMARKS)
+    add = _row("landmark", {"id": lid}, values, ADD_LANDMARK, _ON_LANDMARKS, upsert=True)
     if not landmark.is_reference:
         return add
     unset = _unset_references(case)
@@ -825,7 +832,8 @@ def add_movement(case: CaseFile, movement: Movement) -> _RowEdit:
         _lat_lon(*track.end)
         values.update(track_fields(track.start, track.end))
     return _row("movement", {"id": mid}, values, ADD_ARROW,
-                Touched(evidence=frozenset({movement.evidence_id}), movements=frozenset({mid})))
+                Touched(evidence=frozenset({movement.evidence_id}), movements=frozenset({mid})),
+                upsert=True)
 
 
 def _arrow_edit(movement: Movement, action: Action, values: Row, label: str = "") -> _RowEdit:

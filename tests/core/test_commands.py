@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -131,3 +132,292 @@ def test_an_emptied_draft_is_removed_and_deleting_the_claim_takes_its_draft(
         assert case.verdict_draft(1) is None
         undo.apply(case)
         assert case.verdict_draft(1) == VerdictDraft(1, Rating.FALSE)
+
+
+# --------------------------------------------------------------------------- every named command
+
+from collections.abc import Callable  # noqa: E402
+
+from desk.core import schema  # noqa: E402
+from desk.core.intake import import_files  # noqa: E402
+from desk.core.model import Horizon, Landmark, Movement, Track, VerdictDraft  # noqa: E402
+from tests.core.imaging import make_jpeg  # noqa: E402
+
+KUPIANSK = (49.7097, 37.6156)
+MAST = (49.7156, 37.5899)
+
+
+@pytest.fixture
+def rich_case(tmp_path: Path) -> CaseFile:
+    """Two frames, one claim with a statement, a link and a draft, a placed camera, a horizon,
+    two landmarks (one the reference point) and two arrows (one with a ground track)."""
+    for n in (1, 2):
+        (tmp_path / f"frame{n}.jpg").write_bytes(make_jpeg(64 + n, 48))
+    case = CaseFile.create(tmp_path / "rich.deskcase", "rich")
+    report = import_files(case, [tmp_path / "frame1.jpg", tmp_path / "frame2.jpg"], workers=1)
+    assert len(report.imported) == 2
+    commands.apply_all(case, [
+        commands.add_claim(case, Claim(0, "Kupiansk captured", claimant="State TV")),
+    ])
+    commands.apply_all(case, [
+        commands.add_statement(case, Statement(0, 1, "Ministry", "The town is ours")),
+        commands.link_evidence(1, 1, "supports"),
+        commands.save_verdict_draft(case, VerdictDraft(1, summary="so far")),
+        commands.set_geolocation(Geolocation(1, *MAST, heading=270.0, fov=60.0)),
+        commands.set_horizon(Horizon(1, 0.4, 0.4)),
+        commands.add_landmark(case, Landmark(0, "Centre", *KUPIANSK, is_reference=True)),
+    ])
+    commands.apply_all(case, [
+        commands.add_landmark(case, Landmark(0, "TV mast", *MAST)),
+    ])
+    commands.apply_all(case, [
+        commands.add_movement(case, Movement(0, 1, "column", x1=0.4, y1=0.8, x2=0.3, y2=0.7,
+                                             start_lat=49.71585, start_lon=37.5924,
+                                             end_lat=49.7156, end_lon=37.5899)),
+    ])
+    commands.apply_all(case, [commands.add_movement(case, Movement(0, 1, x2=0.2, y2=0.2))])
+    yield case
+    case.close()
+
+
+def _state(case: CaseFile) -> dict[str, list[tuple[object, ...]]]:
+    """Every editable row of the case, to compare before, after and after undo."""
+    return {table: case.conn.execute(f"SELECT * FROM {table} ORDER BY 1, 2").fetchall()
+            for table in commands._EDITABLE}
+
+
+def _movement(case: CaseFile, movement_id: int) -> Movement:
+    return next(m for m in case.movements() if m.id == movement_id)
+
+
+def _statement(case: CaseFile) -> Statement:
+    return case.statements(1)[0]
+
+
+# action name -> (build the command on the rich case, what must hold once it is applied)
+Build = Callable[[CaseFile], commands.Command]
+Check = Callable[[CaseFile], bool]
+EVERY_COMMAND: dict[str, tuple[Build, Check]] = {
+    "edit provenance": (lambda c: commands.set_provenance(1, "source_url", "https://t.me/x/1"),
+                        lambda c: c.get_evidence(1).provenance.source_url == "https://t.me/x/1"),
+    "add claim": (lambda c: commands.add_claim(c, Claim(0, "91 drones")),
+                  lambda c: [k.text for k in c.list_claims()][-1] == "91 drones"),
+    "edit claim": (lambda c: commands.edit_claim(1, claimant="Channel One"),
+                   lambda c: c.get_claim(1).claimant == "Channel One"),
+    "delete claim": (lambda c: commands.delete_claim(c, 1), lambda c: c.list_claims() == []),
+    "add statement": (lambda c: commands.add_statement(c, Statement(0, 1, "Governor", "41")),
+                      lambda c: len(c.statements(1)) == 2),
+    "edit statement": (lambda c: commands.edit_statement(_statement(c), said_at="2025-12-29"),
+                       lambda c: _statement(c).said_at == "2025-12-29"),
+    "delete statement": (lambda c: commands.delete_statement(_statement(c)),
+                         lambda c: c.statements(1) == []),
+    "link evidence": (lambda c: commands.link_evidence(1, 2, "contradicts", "the mast"),
+                      lambda c: len(c.claim_evidence(1)) == 2),
+    "unlink evidence": (lambda c: commands.unlink_evidence(1, 1),
+                        lambda c: c.claim_evidence(1) == []),
+    "change stance": (lambda c: commands.change_stance(1, 1, "contradicts"),
+                      lambda c: str(c.claim_evidence(1)[0].stance) == "contradicts"),
+    "edit link note": (lambda c: commands.edit_link_note(1, 1, "frame 12"),
+                       lambda c: c.claim_evidence(1)[0].note == "frame 12"),
+    "record verdict": (lambda c: commands.record_verdict(c, Verdict(
+        1, Rating.MISLEADING, Confidence.HIGH, "walking out of town")),
+        lambda c: c.verdict(1) is not None and c.verdict_draft(1) is None),
+    "clear verdict": (lambda c: _with_verdict(c, commands.clear_verdict(1)),
+                      lambda c: c.verdict(1) is None),
+    "edit verdict draft": (lambda c: commands.save_verdict_draft(
+        c, VerdictDraft(1, Rating.MISLEADING, summary="so far")),
+        lambda c: (d := c.verdict_draft(1)) is not None and d.rating is Rating.MISLEADING),
+    "discard verdict draft": (lambda c: commands.discard_verdict_draft(1),
+                              lambda c: c.verdict_draft(1) is None),
+    "set checklist item": (lambda c: commands.set_checklist_item(c, 1, "location_checked", True),
+                           lambda c: c.verdict_draft(1).checklist  # type: ignore[union-attr]
+                           == {"location_checked": True}),
+    "geolocate": (lambda c: commands.set_geolocation(Geolocation(2, *KUPIANSK)),
+                  lambda c: c.geolocation(2) is not None),
+    "remove geolocation": (lambda c: commands.clear_geolocation(1),
+                           lambda c: c.geolocation(1) is None),
+    "move camera": (lambda c: commands.move_camera(1, 49.7, 37.6),
+                    lambda c: (c.geolocation(1).lat, c.geolocation(1).lon)  # type: ignore[union-attr]
+                    == (49.7, 37.6)),
+    "set camera view": (lambda c: commands.set_view(1, 90.0, 45.0),
+                        lambda c: (c.geolocation(1).heading, c.geolocation(1).fov)  # type: ignore[union-attr]
+                        == (90.0, 45.0)),
+    "set camera height": (lambda c: commands.set_camera_height(1, 12.5),
+                          lambda c: c.geolocation(1).camera_height_m == 12.5),  # type: ignore[union-attr]
+    "set precision": (lambda c: commands.set_precision(1, 5.0),
+                      lambda c: c.geolocation(1).precision_m == 5.0),  # type: ignore[union-attr]
+    "set confidence": (lambda c: commands.set_geolocation_confidence(1, "high"),
+                       lambda c: str(c.geolocation(1).confidence) == "high"),  # type: ignore[union-attr]
+    "describe method": (lambda c: commands.describe_method(1, "matched the TV mast"),
+                        lambda c: c.geolocation(1).method == "matched the TV mast"),  # type: ignore[union-attr]
+    "mark horizon": (lambda c: commands.set_horizon(Horizon(2, 0.5, 0.52)),
+                     lambda c: c.horizon(2) is not None),
+    "adjust horizon": (lambda c: commands.adjust_horizon(Horizon(1, 0.45, 0.47)),
+                       lambda c: c.horizon(1) == Horizon(1, 0.45, 0.47)),
+    "remove horizon": (lambda c: commands.clear_horizon(1), lambda c: c.horizon(1) is None),
+    "add landmark": (lambda c: commands.add_landmark(c, Landmark(0, "Bridge", 49.71, 37.62)),
+                     lambda c: [lm.name for lm in c.landmarks()][-1] == "Bridge"),
+    "move landmark": (lambda c: commands.move_landmark(2, 49.72, 37.59),
+                      lambda c: (c.landmarks()[1].lat, c.landmarks()[1].lon) == (49.72, 37.59)),
+    "rename landmark": (lambda c: commands.rename_landmark(2, "TV tower"),
+                        lambda c: c.landmarks()[1].name == "TV tower"),
+    "delete landmark": (lambda c: commands.delete_landmark(c, 2),
+                        lambda c: [lm.id for lm in c.landmarks()] == [1]),
+    "set reference point": (lambda c: commands.set_default_reference(c, 2),
+                            lambda c: [lm.is_reference for lm in c.landmarks()] == [False, True]),
+    "unset reference point": (lambda c: commands.clear_default_reference(c),
+                              lambda c: not any(lm.is_reference for lm in c.landmarks())),
+    "add movement": (lambda c: commands.add_movement(c, Movement(0, 2, x2=0.5, y2=0.5)),
+                     lambda c: len(c.movements(2)) == 1),
+    "move movement arrow": (lambda c: commands.move_arrow(_movement(c, 2), 0.1, 0.1, 0.3, 0.3),
+                            lambda c: _movement(c, 2).x2 == 0.3),
+    "reshape movement arrow": (lambda c: commands.move_arrow(_movement(c, 2), 0.0, 0.0, 0.6,
+                                                             0.2, reshape=True),
+                               lambda c: _movement(c, 2).x2 == 0.6),
+    "label movement": (lambda c: commands.label_arrow(_movement(c, 2), "  5  soldiers "),
+                       lambda c: _movement(c, 2).label == "5 soldiers"),
+    "colour movement": (lambda c: commands.colour_arrow(_movement(c, 2), "#00ff00"),
+                        lambda c: _movement(c, 2).color == "#00ff00"),
+    "delete movement": (lambda c: commands.delete_arrow(_movement(c, 2)),
+                        lambda c: [m.id for m in c.movements()] == [1]),
+    "choose reference point": (lambda c: commands.choose_reference(_movement(c, 1), 2),
+                               lambda c: _movement(c, 1).reference_id == 2),
+    "draw ground track": (lambda c: commands.draw_track(_movement(c, 2), Track(MAST, KUPIANSK)),
+                          lambda c: _movement(c, 2).track == Track(MAST, KUPIANSK)),
+    "correct ground track": (lambda c: commands.draw_track(
+        _movement(c, 1), Track((49.71585, 37.5924), MAST), correct=True),
+        lambda c: _movement(c, 1).track == Track((49.71585, 37.5924), MAST)),
+    "project movement": (lambda c: commands.draw_track(_movement(c, 2), Track(KUPIANSK, MAST),
+                                                       projected=True),
+                         lambda c: _movement(c, 2).track == Track(KUPIANSK, MAST)),
+    "type bearing": (lambda c: commands.turn_track(_movement(c, 2), 90.0),
+                     lambda c: _movement(c, 2).bearing == 90.0),
+    "clear ground track": (lambda c: commands.clear_track(_movement(c, 1)),
+                           lambda c: _movement(c, 1).track is None
+                           and _movement(c, 1).bearing is None),
+}
+
+
+def _with_verdict(case: CaseFile, command: commands.Command) -> commands.Command:
+    """Record a verdict first (outside the step under test), for commands that need one."""
+    commands.record_verdict(case, Verdict(1, Rating.FALSE, Confidence.LOW)).apply(case)
+    return command
+
+
+def test_every_action_the_core_names_is_covered_here() -> None:
+    assert sorted(EVERY_COMMAND) == sorted(commands.ACTIONS)
+
+
+@pytest.mark.parametrize("name", sorted(EVERY_COMMAND))
+def test_each_named_command_applies_logs_and_undoes_exactly(rich_case: CaseFile,
+                                                            name: str) -> None:
+    build, check = EVERY_COMMAND[name]
+    command = build(rich_case)
+    before = _state(rich_case)
+    seq = rich_case.audit_entries()[-1].seq
+    inverse = command.apply(rich_case)
+    assert check(rich_case), f"{name} did not do what it says"
+    entries = [e for e in rich_case.audit_entries() if e.seq > seq]
+    assert name in [e.action for e in entries]  # the custody log says what was done
+    assert all(json.loads(e.detail)["command"] == e.action for e in entries)
+    assert command.description  # what Edit ▸ Undo shows
+    after = _state(rich_case)
+    redo = inverse.apply(rich_case)
+    assert _state(rich_case) == before
+    undone = [e.action for e in rich_case.audit_entries() if e.seq > entries[-1].seq]
+    assert undone and all(a.startswith("undo ") for a in undone)
+    redo.apply(rich_case)
+    assert _state(rich_case) == after
+    assert rich_case.verify().ok
+
+
+def test_touched_names_what_views_must_redraw(rich_case: CaseFile) -> None:
+    move = commands.move_arrow(_movement(rich_case, 1), 0.1, 0.1, 0.2, 0.2)
+    assert commands.touched(move) == commands.Touched(evidence=frozenset({1}),
+                                                      movements=frozenset({1}))
+    assert commands.touched(move.apply(rich_case)) == commands.touched(move)
+    assert commands.touched(commands.delete_claim(rich_case, 1)).claims == {1}
+    assert commands.touched(commands.set_default_reference(rich_case, 2)).landmarks
+    add = commands.add_landmark(rich_case, Landmark(0, "Bridge", 49.71, 37.62))
+    assert commands.created_id(add) == 3
+    assert commands.created_id(commands.move_camera(1, 1.0, 1.0)) is None
+
+
+# --------------------------------------------------------------------------- invariants
+
+
+def _references(case: CaseFile) -> list[int]:
+    return [lm.id for lm in case.landmarks() if lm.is_reference]
+
+
+def test_one_default_reference_point_by_every_path(rich_case: CaseFile) -> None:
+    case = rich_case
+    assert _references(case) == [1]
+    # Adding a landmark marked as the reference point takes the role over: one step.
+    add = commands.add_landmark(case, Landmark(0, "Bridge", 49.71, 37.62, is_reference=True))
+    undo = add.apply(case)
+    assert _references(case) == [3]
+    undo.apply(case)
+    assert _references(case) == [1]
+    commands.set_default_reference(case, 2).apply(case)
+    assert _references(case) == [2]
+    # No command edits the flag by hand, and the schema refuses a second one whatever writes it.
+    assert not hasattr(commands, "edit_row")
+    forged = commands._RowEdit("landmark", (("id", 1),), (("is_reference", 1),), "forged")
+    with pytest.raises(CaseFileError):
+        forged.apply(case)
+    assert _references(case) == [2]
+    assert "landmark_one_reference" in schema.INDEXES
+
+
+def test_deleting_a_reference_landmark_lets_its_arrows_fall_back(rich_case: CaseFile) -> None:
+    commands.choose_reference(_movement(rich_case, 1), 2).apply(rich_case)
+    undo = commands.delete_landmark(rich_case, 2).apply(rich_case)
+    assert _movement(rich_case, 1).reference_id is None
+    undo.apply(rich_case)
+    assert _movement(rich_case, 1).reference_id == 2
+
+
+@pytest.mark.parametrize("build", [
+    lambda c: commands.set_geolocation(Geolocation(1, 91.0, 0.0)),
+    lambda c: commands.move_camera(1, 49.0, 181.0),
+    lambda c: commands.move_camera(1, float("nan"), 0.0),
+    lambda c: commands.set_view(1, 400.0, 60.0),
+    lambda c: commands.set_view(1, 90.0, 0.0),
+    lambda c: commands.set_camera_height(1, -2.0),
+    lambda c: commands.set_precision(1, 0.0),
+    lambda c: commands.set_geolocation_confidence(1, "certain"),
+    lambda c: commands.link_evidence(1, 2, "proves"),
+    lambda c: commands.record_verdict(c, Verdict(1, "Totally true", Confidence.HIGH)),  # type: ignore[arg-type]
+    lambda c: commands.set_checklist_item(c, 1, "vibes_checked", True),
+    lambda c: commands.add_landmark(c, Landmark(0, "  ", 1.0, 1.0)),
+    lambda c: commands.add_claim(c, Claim(0, "")),
+    lambda c: commands.colour_arrow(_movement(c, 1), "red; background: url(x)"),
+    lambda c: commands.draw_track(_movement(c, 2), Track(MAST, MAST)),
+    lambda c: commands.turn_track(_movement(c, 1), None),
+    lambda c: commands.set_default_reference(c, 99),
+    lambda c: commands.set_provenance(1, "sha256", "00"),
+])
+def test_bad_values_are_refused_with_a_plain_message_and_change_nothing(
+        rich_case: CaseFile, build: Build) -> None:
+    before, entries = _state(rich_case), len(rich_case.audit_entries())
+    with pytest.raises(commands.CommandError) as refused:
+        build(rich_case).apply(rich_case)
+    message = str(refused.value)
+    assert message and "\n" not in message and "Traceback" not in message
+    assert _state(rich_case) == before and len(rich_case.audit_entries()) == entries
+
+
+def test_editing_a_row_that_is_gone_says_so(rich_case: CaseFile) -> None:
+    gone = _movement(rich_case, 2)
+    commands.delete_arrow(gone).apply(rich_case)
+    with pytest.raises(commands.CommandError, match="movement arrow 2 does not exist"):
+        commands.delete_arrow(gone).apply(rich_case)
+
+
+def test_a_partial_edit_never_creates_a_half_row(rich_case: CaseFile) -> None:
+    """Moving the camera of a frame that is not placed (an undo removed it) is refused."""
+    for command in (commands.move_camera(2, 49.7, 37.6), commands.rename_landmark(9, "x"),
+                    commands.edit_link_note(1, 2, "note"), commands.edit_claim(5, text="t")):
+        with pytest.raises(commands.CommandError, match="does not exist"):
+            command.apply(rich_case)
