@@ -3,6 +3,8 @@
 Field teams and the installer build run it: it opens the bundled sample case, imports a file
 through the isolated parser processes, opens the window offscreen, renders the map, exports
 a dossier and verifies it. It prints one line of JSON and exits 0, or names the failing step.
+Its `window_libraries` says whether the system libraries the real (on-screen) window needs are
+installed, since the self-test passes offscreen without them.
 """
 
 from __future__ import annotations
@@ -28,7 +30,19 @@ def _check(condition: bool, message: str) -> None:
         raise _StepFailed(message)
 
 
+def window_libraries() -> str:
+    """Whether the real window could open here: the self-test itself runs offscreen, so it
+    would pass on a machine where Qt's X11 plugin aborts for want of a system library."""
+    if not sys.platform.startswith("linux"):
+        return "ok"
+    from desk.cli.display import WINDOW_LIBRARIES, XCB_LIBRARIES, install_line, missing_libraries
+
+    missing = missing_libraries([*WINDOW_LIBRARIES, *XCB_LIBRARIES])
+    return f"missing; on Debian or Ubuntu: {install_line(missing)}" if missing else "ok"
+
+
 def run() -> int:
+    libraries = window_libraries()  # before Qt loads, as `desk` checks them
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     started = time.perf_counter()
     checks: dict[str, object] = {}
@@ -43,9 +57,11 @@ def run() -> int:
         except Exception as exc:  # noqa: BLE001 - the report names any failure
             reason = str(exc) if isinstance(exc, _StepFailed) else f"{type(exc).__name__}: {exc}"
             print(json.dumps({"ok": False, "version": __version__, "step": step,
-                              "reason": reason, "checks": checks}))
+                              "reason": reason, "checks": checks,
+                              "window_libraries": libraries}))
             return 1
     print(json.dumps({"ok": True, "version": __version__, "checks": checks,
+                      "window_libraries": libraries,
                       "seconds": round(time.perf_counter() - started, 2)}))
     return 0
 

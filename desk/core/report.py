@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import asdict
 
 from desk.core.casefile import CaseFile
-from desk.core.model import Evidence
+from desk.core.model import Evidence, Verdict
 from desk.core.movement import case_findings
 
 
@@ -35,9 +35,15 @@ def evidence_summary(item: Evidence) -> dict[str, object]:
 
 
 def case_summary(case: CaseFile) -> dict[str, object]:
+    """Claims (with statements, links and verdict), evidence (with geolocation, horizon and
+    each of its movements with its finding), landmarks, and every movement's finding."""
     evidence = case.list_evidence()
     geolocations = {g.evidence_id: g for g in case.geolocations()}
     horizons = case.horizons()
+    landmarks = case.landmarks()
+    # The one movement finding (desk.core.movement), the same value the window and the
+    # dossier state: listed once for the case and again under the item it was seen on.
+    movements = case_findings(case.movements(), landmarks, geolocations)
     claims = []
     for claim in case.list_claims():
         verdict = case.verdict(claim.id)
@@ -63,20 +69,21 @@ def case_summary(case: CaseFile) -> dict[str, object]:
         entry["horizon"] = (
             {"y_left": horizon.y_left, "y_right": horizon.y_right} if horizon else None
         )
+        entry["movements"] = [m for m in movements if m["evidence_id"] == item.id]
         items.append(entry)
     return {
         "title": case.title,
         "description": case.description,
         "claims": claims,
         "evidence": items,
-        "landmarks": [asdict(lm) for lm in case.landmarks()],
-        "movements": case_findings(case.movements(), case.landmarks(), geolocations),
+        "landmarks": [asdict(lm) for lm in landmarks],
+        "movements": movements,
         "custody_entries": len(case.audit_entries()),
     }
 
 
-def _verdict_json(verdict: object) -> dict[str, object]:
-    data = asdict(verdict)  # type: ignore[call-overload]
+def _verdict_json(verdict: Verdict) -> dict[str, object]:
+    data: dict[str, object] = asdict(verdict)
     data["rating"] = str(data["rating"])
     data["confidence"] = str(data["confidence"])
     return data

@@ -7,6 +7,11 @@ tricks, clashes) out of the file system; the original names are in the dossier t
 `include_originals=False` leaves them out (the manifest still lists their hashes) for when a
 source must be protected or the files are too large to send.
 
+A folder that holds an earlier dossier is replaced only when the caller says so
+(`replace=True`: the window asks the reviewer, the command line wants `--replace`), only if
+desk wrote and signed that dossier, and then only the files its manifest lists are removed:
+whatever else the reviewer keeps in the folder stays.
+
 The footer of every printed page carries the SHA-256 of dossier.json, not of the manifest:
 the manifest lists the PDF, so it cannot also appear inside it. dossier.json is always written
 for that reason, and the signed manifest lists it, which ties each page to the signature.
@@ -16,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import os
 import shutil
 import tempfile
@@ -36,11 +42,13 @@ from desk.dossier.data import (
 from desk.dossier.errors import DossierError
 from desk.dossier.html import render_html
 from desk.dossier.manifest import (
+    FORMAT,
     MANIFEST,
     PUBLIC_KEY,
     SIGNATURE,
     build_manifest,
     canonical_json,
+    safe_relative,
 )
 
 FORMATS: tuple[str, ...] = ("html", "json", "pdf")
@@ -49,6 +57,10 @@ HTML_FILE, JSON_FILE, PDF_FILE = "dossier.html", "dossier.json", "dossier.pdf"
 #: Prints `html_path` to `pdf_path` with `footer_text` and page numbers on every page.
 PdfPrinter = Callable[[Path, Path, str], None]
 Cancel = Callable[[], bool]
+
+
+class DossierExists(DossierError):
+    """The folder holds an earlier dossier and the caller did not ask to replace it."""
 
 
 @dataclass
@@ -60,6 +72,8 @@ class ExportResult:
     fingerprint: str  # SHA-256 of the signing key's raw public key
     warnings: list[str] = field(default_factory=list)
     logged: bool = True  # False when the case was read-only and the export went unrecorded
+    replaced: bool = False  # an earlier dossier in out_dir was replaced
+    removed: list[str] = field(default_factory=list)  # its files the new one does not have
 
 
 def normalize_formats(formats: Iterable[str]) -> frozenset[str]:
@@ -112,18 +126,20 @@ def export_dossier(
     key_file: Path | None = None,
     progress: Progress | None = None,
     cancel: Cancel | None = None,
+    replace: bool = False,
 ) -> ExportResult:
     """Write the dossier of one claim into `out_dir` and record the export in the custody log.
 
-    `out_dir` must be absent, empty or an earlier dossier (which is replaced whole). PDF needs
-    `pdf_printer` (desk.ui.export.pdf_printer.print_pdf; Qt stays out of this package). Returns the
-    warnings a reviewer should see, such as unticked checklist items.
+    `out_dir` must be absent or empty, or hold an earlier dossier desk signed and `replace` be
+    true (DossierExists otherwise); replacing removes only the files the earlier manifest
+    lists. PDF needs `pdf_printer` (desk.ui.export.pdf_printer.print_pdf; Qt stays out of this
+    package). Returns the warnings a reviewer should see, such as unticked checklist items.
     """
     chosen = normalize_formats(formats)
     if "pdf" in chosen and pdf_printer is None:
         raise DossierError("A PDF needs a printer (desk.ui.export.pdf_printer.print_pdf).")
     target = Path(out_dir)
-    _check_target(target)
+    earlier = _check_target(target, replace)
 
     def step(label: str) -> None:
         if cancel is not None and cancel():
@@ -176,7 +192,7 @@ def export_dossier(
         manifest_bytes = canonical_json(manifest)
         _write(work / MANIFEST, manifest_bytes)
         _write(work / SIGNATURE, signing.sign(key, manifest_bytes))
-        _move_into_place(work, target)
+        removed = _move_into_place(work, target, earlier)
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise
@@ -189,6 +205,8 @@ def export_dossier(
         manifest_sha256=manifest_sha,
         fingerprint=fp,
         warnings=list(dossier.warnings),
+        replaced=earlier is not None,
+        removed=removed,
     )
     try:
         case.log(EXPORT_ACTION, [f"claim:{claim_id}"], {
@@ -205,12 +223,61 @@ def export_dossier(
     return result
 
 
-def _check_target(target: Path) -> None:
+def _check_target(target: Path, replace: bool) -> set[str] | None:
+    """Refuse a folder desk must not write into; the earlier dossier's files when replacing."""
     if target.exists() and not target.is_dir():
         raise DossierError(f"{target} exists and is not a folder.")
-    if target.is_dir() and any(target.iterdir()) and not (target / MANIFEST).is_file():
+    if not target.is_dir() or not any(target.iterdir()):
+        return None
+    if not (target / MANIFEST).exists() and not (target / SIGNATURE).exists():
         raise DossierError(f"{target} is not empty and holds no earlier dossier; choose an empty"
                            " or new folder.")
+    if not replace:
+        raise DossierExists(f"The folder {target} already holds a dossier.")
+    return earlier_dossier_files(target)
+
+
+def earlier_dossier_files(folder: Path) -> set[str]:
+    """The files of the dossier desk wrote in `folder` (its manifest, signature and every file
+    listed), after checking it is one: desk's manifest format, a valid signature by the key
+    beside it, and only plain relative paths with no symbolic link on the way. Anything else
+    is refused, so replacing never deletes what desk did not write."""
+    refuse = (f"{folder} holds a manifest.json that is not a dossier desk signed; nothing was"
+              " replaced. Choose another folder.")
+    try:
+        manifest_bytes = _plain_file(folder, MANIFEST).read_bytes()
+        manifest = json.loads(manifest_bytes.decode("utf-8"))
+        public = signing.load_public_key(_plain_file(folder, PUBLIC_KEY).read_bytes())
+        signature = _plain_file(folder, SIGNATURE).read_bytes()
+    except (OSError, ValueError, DossierError):
+        raise DossierError(refuse) from None
+    if (not isinstance(manifest, dict) or manifest.get("format") != FORMAT
+            or not isinstance(manifest.get("files"), list)
+            or not signing.check_signature(public, signature, manifest_bytes)):
+        raise DossierError(refuse)
+    files = {MANIFEST, SIGNATURE}
+    for entry in manifest["files"]:
+        path = safe_relative(entry.get("path") if isinstance(entry, dict) else None)
+        if path is None:
+            raise DossierError(refuse)
+        if _through_link(folder, str(path)):
+            raise DossierError(f"{folder} holds a dossier with files behind a symbolic link"
+                               f" ({path}); nothing was replaced. Choose another folder.")
+        files.add(str(path))
+    return files
+
+
+def _plain_file(folder: Path, name: str) -> Path:
+    path = folder / name
+    if path.is_symlink() or not path.is_file():
+        raise DossierError(f"{name} is not a regular file")
+    return path
+
+
+def _through_link(folder: Path, relative: str) -> bool:
+    """Whether a path inside `folder` passes through a symbolic link (which could lead out)."""
+    parts = relative.split("/")
+    return any((folder.joinpath(*parts[:i])).is_symlink() for i in range(1, len(parts)))
 
 
 def _write(path: Path, data: bytes) -> None:
@@ -243,19 +310,41 @@ def _copy_originals(
     return listed
 
 
-def _move_into_place(work: Path, target: Path) -> None:
-    """Swap the finished folder in; an earlier dossier there is removed only after the swap."""
+def _move_into_place(work: Path, target: Path, earlier: set[str] | None) -> list[str]:
+    """Put the finished dossier in place; returns the earlier dossier's files it removed.
+
+    A new folder is renamed into place whole. Into an existing folder (empty, or holding the
+    earlier dossier) the files move one by one, the manifest and its signature last, so the
+    folder only claims to be a dossier once every file it lists is there; nothing the earlier
+    manifest does not list is touched, and a file of the reviewer's that the new dossier would
+    overwrite stops the export before anything changes.
+    """
     with contextlib.suppress(OSError):
         work.chmod(0o755)
     if not target.exists():
         os.replace(work, target)
-        return
-    old = Path(tempfile.mkdtemp(prefix=f".{target.name}.desk-old-", dir=target.parent))
-    old.rmdir()
-    os.replace(target, old)
-    try:
-        os.replace(work, target)
-    except BaseException:
-        os.replace(old, target)
-        raise
-    shutil.rmtree(old, ignore_errors=True)
+        return []
+    old = earlier or set()
+    new = sorted(p.relative_to(work).as_posix() for p in work.rglob("*") if p.is_file())
+    for relative in new:
+        dest = target / relative
+        if _through_link(target, relative) or dest.is_symlink() or dest.is_dir() or (
+                dest.exists() and relative not in old):
+            raise DossierError(f"{dest} is not part of the earlier dossier and would be"
+                               " overwritten; move it away or choose another folder.")
+    last = [MANIFEST, SIGNATURE]
+    for name in (SIGNATURE, MANIFEST):  # first, so a half-swapped folder claims nothing
+        (target / name).unlink(missing_ok=True)
+    removed = sorted(old - set(new) - set(last))
+    for relative in removed:
+        with contextlib.suppress(OSError):  # gone already, or a folder now: never removed
+            (target / relative).unlink()
+    for relative in [p for p in new if p not in last] + last:
+        (target / relative).parent.mkdir(parents=True, exist_ok=True)
+        os.replace(work / relative, target / relative)
+    shutil.rmtree(work, ignore_errors=True)
+    for folder in sorted({(target / r).parent for r in removed}, key=lambda p: -len(p.parts)):
+        if folder != target:
+            with contextlib.suppress(OSError):
+                folder.rmdir()  # only when empty: the reviewer's own files keep it
+    return [r for r in removed if r not in (MANIFEST, SIGNATURE)]

@@ -1,82 +1,115 @@
-"""`desk claim`, `desk export`, `desk verify-dossier` as scripts call them."""
+"""`desk export` and `desk verify-dossier` as scripts call them."""
 
 from __future__ import annotations
 
-import argparse
-import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from desk.cli import main as desk_main
-from desk.core.casefile import CaseFile
-from desk.dossier import cli_verbs
+from tests.cli.conftest import Desk
 from tests.dossier.conftest import Built
 
 
-def _run(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="desk")
-    cli_verbs.register(parser.add_subparsers(dest="verb"))
-    args = parser.parse_args(argv)
-    return cli_verbs.FUNCTIONS[args.verb](args)
+def _files(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-def test_claim_prints_its_id_and_info_lists_it(built: Built, capsys: pytest.CaptureFixture[str]
-                                               ) -> None:
-    code = _run(["claim", str(built.path), "--text", "A second claim", "--claimant", "Someone",
-                 "--evidence", "1", "2", "--stance", "supports"])
-    assert code == 0
-    assert capsys.readouterr().out.strip() == "2"
-    with CaseFile.open(built.path) as case:
-        assert case.get_claim(2).claimant == "Someone"
-        assert [(c.evidence_id, str(c.stance)) for c in case.claim_evidence(2)] == [
-            (1, "supports"), (2, "supports")]
-    assert _run(["claim", str(built.path), "--text", "Third", "--json"]) == 0
-    assert json.loads(capsys.readouterr().out) == {"id": 3}
-    assert desk_main(["info", str(built.path), "--json"]) == 0
-    claims = json.loads(capsys.readouterr().out)["claims"]
-    assert [c["id"] for c in claims] == [1, 2, 3]
-
-
-def test_claim_refuses_unknown_evidence_and_empty_text(built: Built,
-                                                       capsys: pytest.CaptureFixture[str]) -> None:
-    assert _run(["claim", str(built.path), "--text", "x", "--evidence", "99"]) == 2
-    assert "no evidence 99" in capsys.readouterr().err
-    assert _run(["claim", str(built.path), "--text", "  "]) == 2
-    with CaseFile.open(built.path) as case:
-        assert [c.id for c in case.list_claims()] == [1]
-
-
-def test_export_then_verify_then_tamper(built: Built, tmp_path: Path,
-                                        capsys: pytest.CaptureFixture[str]) -> None:
+def test_export_then_verify_then_tamper(desk: Desk, built: Built, tmp_path: Path) -> None:
     out = tmp_path / "dossier"
-    assert _run(["export", str(built.path), "--claim", "1", "--format", "html",
-                 "--format", "json", "--out", str(out)]) == 0
-    captured = capsys.readouterr()
-    assert "wrote" in captured.out and "dossier.html" in captured.out
-    assert "warning: Checklist item open: Original found." in captured.err
-    assert _run(["verify-dossier", str(out)]) == 0
-    assert capsys.readouterr().out.startswith("OK: ")
+    ran = desk("export", built.path, "--claim", 1, "--format", "html", "--format", "json",
+               "--out", out, "--map", "sketch")
+    assert ran.code == 0
+    assert "wrote" in ran.out and "dossier.html" in ran.out
+    assert "warning: Checklist item open: Original found." in ran.err
+    checked = desk("verify-dossier", out)
+    assert checked.code == 0 and checked.out.startswith("OK: ")
     html = out / "dossier.html"
     html.write_bytes(html.read_bytes().replace(b"Misleading", b"Confirmed!", 1))
-    assert _run(["verify-dossier", str(out), "--json"]) == 1
-    report = json.loads(capsys.readouterr().out)
-    assert not report["ok"]
-    assert any(p.startswith("dossier.html: changed") for p in report["problems"])
-    assert _run(["verify-dossier", str(tmp_path / "missing")]) == 2
+    tampered = desk("verify-dossier", out, "--json")
+    assert tampered.code == 1
+    report = tampered.json()
+    problems = report["problems"]
+    assert not report["ok"] and isinstance(problems, list)
+    assert any(p.startswith("dossier.html: changed") for p in problems)
+    assert desk("verify-dossier", tmp_path / "missing").code == 2
 
 
-def test_export_errors_are_one_line(built: Built, tmp_path: Path,
-                                    capsys: pytest.CaptureFixture[str]) -> None:
-    assert _run(["export", str(built.path), "--claim", "7", "--format", "json", "--out",
-                 str(tmp_path / "x")]) == 2
-    assert capsys.readouterr().err.strip() == f"desk: There is no claim 7 in {built.path.name}."
+def test_export_errors_are_one_line(desk: Desk, built: Built, tmp_path: Path) -> None:
+    ran = desk("export", built.path, "--claim", 7, "--format", "json", "--out", tmp_path / "x",
+               "--map", "sketch")
+    assert ran.code == 2
+    assert ran.err.strip() == f"desk: There is no claim 7 in {built.path.name}."
 
 
-def test_export_json_reports_the_files(built: Built, tmp_path: Path,
-                                       capsys: pytest.CaptureFixture[str]) -> None:
-    assert _run(["export", str(built.path), "--claim", "1", "--format", "json", "--out",
-                 str(tmp_path / "x"), "--json", "--no-originals"]) == 0
-    report = json.loads(capsys.readouterr().out)
+def test_export_json_reports_the_files(desk: Desk, built: Built, tmp_path: Path) -> None:
+    ran = desk("export", built.path, "--claim", 1, "--format", "json", "--out", tmp_path / "x",
+               "--json", "--no-originals", "--map", "sketch")
+    assert ran.code == 0
+    report = ran.json()
     assert report["files"] == ["dossier.json", "manifest.json", "manifest.sig", "public_key.pem"]
-    assert len(report["key_fingerprint"]) == 64
+    assert len(str(report["key_fingerprint"])) == 64
+    assert report["replaced"] is False and report["removed"] == []
+
+
+def test_export_into_an_earlier_dossier_needs_replace(desk: Desk, built: Built,
+                                                      tmp_path: Path) -> None:
+    out = tmp_path / "d"
+    assert desk("export", built.path, "--claim", 1, "--format", "html", "--format", "json",
+                "--out", out, "--map", "sketch").code == 0
+    (out / "notes.txt").write_text("the reviewer's own notes")
+    before = _files(out)
+    refused = desk("export", built.path, "--claim", 1, "--format", "json", "--out", out,
+                   "--map", "sketch")
+    assert refused.code == 2
+    assert refused.err.strip() == (f"desk: The folder {out} already holds a dossier. Nothing"
+                                   " was written; pass --replace to replace it.")
+    assert _files(out) == before
+    replaced = desk("export", built.path, "--claim", 1, "--format", "json", "--out", out,
+                    "--replace", "--json", "--map", "sketch")
+    assert replaced.code == 0
+    report = replaced.json()
+    assert report["replaced"] is True and report["removed"] == ["dossier.html"]
+    assert not (out / "dossier.html").exists()
+    assert (out / "notes.txt").read_text() == "the reviewer's own notes"
+    plain = desk("export", built.path, "--claim", 1, "--format", "html", "--out", out,
+                 "--replace", "--map", "sketch")
+    assert plain.code == 0 and "wrote      " + str(out / "dossier.html") in plain.out
+
+
+def test_export_refuses_to_replace_what_desk_did_not_write(desk: Desk, built: Built,
+                                                          tmp_path: Path) -> None:
+    out = tmp_path / "theirs"
+    out.mkdir()
+    (out / "manifest.json").write_text("{}")
+    (out / "report.pdf").write_bytes(b"%PDF someone else's")
+    before = _files(out)
+    ran = desk("export", built.path, "--claim", 1, "--format", "json", "--out", out,
+               "--replace", "--map", "sketch")
+    assert ran.code == 2 and "not a dossier desk signed" in ran.err
+    assert _files(out) == before
+
+
+@pytest.mark.slow
+def test_export_prints_a_pdf_and_renders_the_map_without_a_display(built: Built,
+                                                                   tmp_path: Path) -> None:
+    """The CLI path: no QApplication yet, no QT_QPA_PLATFORM, no DISPLAY; desk goes offscreen."""
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY")}
+    out = tmp_path / "d"
+    done = subprocess.run(
+        [sys.executable, "-m", "desk", "export", str(built.path), "--claim", "1", "--format",
+         "pdf", "--format", "html", "--out", str(out)],
+        env=env, capture_output=True, text=True, timeout=240,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert (out / "dossier.pdf").read_bytes().startswith(b"%PDF")
+    assert sorted(p.name for p in out.iterdir()) == [
+        "dossier.html", "dossier.json", "dossier.pdf", "manifest.json", "manifest.sig",
+        "originals", "public_key.pem"]
+    html = (out / "dossier.html").read_text(encoding="utf-8")
+    assert "could not be rendered" not in done.stderr
+    assert 'data:image/png;base64' in html  # the rendered map, not the SVG sketch

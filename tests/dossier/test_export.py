@@ -15,6 +15,7 @@ from desk.core.casefile import CaseFile
 from desk.core.identity import user_config_dir
 from desk.dossier import DossierError, export_dossier, preflight, verify_dossier
 from desk.dossier.data import EXPORT_ACTION
+from desk.dossier.export import DossierExists
 from desk.dossier.manifest import MANIFEST, SIGNATURE
 from desk.dossier.verify import check_dossier
 from tests.dossier.conftest import Built
@@ -190,11 +191,103 @@ def test_unknown_claim_and_unusable_folders_are_refused(opened: CaseFile, tmp_pa
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
 
 
-def test_an_earlier_dossier_is_replaced_whole(opened: CaseFile, tmp_path: Path) -> None:
+def _files(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_an_earlier_dossier_stays_unless_replacing_is_asked_for(opened: CaseFile,
+                                                                tmp_path: Path) -> None:
     out = tmp_path / "d"
     export_dossier(opened, 1, out, {"html", "json", "pdf"}, pdf_printer=_fake_printer)
-    export_dossier(opened, 1, out, {"json"})
+    before = _files(out)
+    with pytest.raises(DossierExists, match="already holds a dossier"):
+        export_dossier(opened, 1, out, {"html", "json"})
+    assert _files(out) == before  # the earlier PDF is still there, byte for byte
+    assert verify_dossier(out) == []
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_replacing_removes_only_what_the_earlier_manifest_lists(opened: CaseFile,
+                                                               tmp_path: Path) -> None:
+    out = tmp_path / "d"
+    export_dossier(opened, 1, out, {"html", "json", "pdf"}, pdf_printer=_fake_printer)
+    (out / "notes.txt").write_text("my notes")
+    (out / "screens").mkdir()
+    (out / "screens" / "shot.png").write_bytes(b"mine")
+    (out / "originals" / "mine.txt").write_text("also mine")
+    result = export_dossier(opened, 1, out, {"json"}, replace=True)
+    assert result.replaced and result.removed == ["dossier.html", "dossier.pdf"]
     assert not (out / "dossier.pdf").exists() and not (out / "dossier.html").exists()
+    assert (out / "notes.txt").read_text() == "my notes"
+    assert (out / "screens" / "shot.png").read_bytes() == b"mine"
+    assert (out / "originals" / "mine.txt").read_text() == "also mine"
+    # The new dossier is whole; the reviewer's own files are all it does not list.
+    assert sorted(verify_dossier(out)) == [
+        "notes.txt: not listed in the manifest", "originals/mine.txt: not listed in the manifest",
+        "screens/shot.png: not listed in the manifest"]
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_an_earlier_dossier_whose_folder_empties_leaves_no_folder_behind(
+        opened: CaseFile, tmp_path: Path) -> None:
+    out = tmp_path / "d"
+    export_dossier(opened, 1, out, {"json"})
+    result = export_dossier(opened, 1, out, {"json"}, include_originals=False, replace=True)
+    assert len(result.removed) == 2 and all(r.startswith("originals/") for r in result.removed)
+    assert not (out / "originals").exists()
+    assert verify_dossier(out) == []
+
+
+def test_replacing_refuses_a_manifest_desk_did_not_sign(opened: CaseFile, tmp_path: Path) -> None:
+    foreign = tmp_path / "foreign"
+    foreign.mkdir()
+    (foreign / MANIFEST).write_text(json.dumps({"format": "desk-dossier-manifest/1",
+                                                "files": [{"path": "keep.txt"}]}))
+    (foreign / "keep.txt").write_text("keep")
+    tampered = tmp_path / "tampered"
+    export_dossier(opened, 1, tampered, BASIC)
+    text = (tampered / MANIFEST).read_text(encoding="utf-8").replace("Test case", "Other")
+    (tampered / MANIFEST).write_text(text, encoding="utf-8")
+    for folder in (foreign, tampered):
+        before = _files(folder)
+        with pytest.raises(DossierError, match="not a dossier desk signed"):
+            export_dossier(opened, 1, folder, BASIC, replace=True)
+        assert _files(folder) == before
+
+
+def test_replacing_never_overwrites_a_file_the_earlier_dossier_did_not_have(
+        opened: CaseFile, tmp_path: Path) -> None:
+    out = tmp_path / "d"
+    export_dossier(opened, 1, out, BASIC)
+    (out / "dossier.pdf").write_bytes(b"the reviewer's own PDF")
+    before = _files(out)
+    with pytest.raises(DossierError, match=r"dossier\.pdf is not part of the earlier dossier"):
+        export_dossier(opened, 1, out, {"pdf"}, pdf_printer=_fake_printer, replace=True)
+    assert _files(out) == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="symbolic links need privileges there")
+def test_replacing_never_deletes_through_a_symbolic_link(opened: CaseFile,
+                                                        tmp_path: Path) -> None:
+    out = tmp_path / "d"
+    export_dossier(opened, 1, out, {"json"})
+    elsewhere = tmp_path / "elsewhere"
+    (out / "originals").rename(elsewhere)
+    (out / "originals").symlink_to(elsewhere, target_is_directory=True)
+    before = _files(elsewhere)
+    with pytest.raises(DossierError, match="behind a symbolic link"):
+        export_dossier(opened, 1, out, {"json"}, replace=True)
+    assert _files(elsewhere) == before
+
+
+def test_an_empty_folder_is_filled_in_place(opened: CaseFile, tmp_path: Path) -> None:
+    out = tmp_path / "d"
+    out.mkdir()
+    inode = out.stat().st_ino
+    result = export_dossier(opened, 1, out, BASIC)
+    assert not result.replaced and out.stat().st_ino == inode
     assert verify_dossier(out) == []
 
 

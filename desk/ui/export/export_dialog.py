@@ -197,7 +197,7 @@ class ExportDialog(QDialog):
         folder_row.addWidget(self.folder, 1)
         folder_row.addWidget(self.choose_button)
         folder_note = claim_style.plain_label(
-            "A new or empty folder; an earlier dossier there is replaced whole.", role="dim")
+            "A new or empty folder; desk asks before replacing an earlier dossier.", role="dim")
         folder_note.setStyleSheet("font-size: 9pt;")
 
         self.url = LineField("https://… where the review will be published (optional)")
@@ -504,14 +504,16 @@ class ExportDialog(QDialog):
                 + "\n".join(f"•  {w}" for w in warnings) + "\n\nExport anyway?",
                 yes="Export anyway", no="Go back"):
             return False
-        if target.exists() and (target / "manifest.json").is_file() and not dialogs.ask(
+        replace = target.is_dir() and (target / "manifest.json").is_file()
+        if replace and not dialogs.ask(
                 self, "Replace dossier?", f"{target} holds an earlier dossier. Replace it"
-                " with this one?", yes="Replace", no="Cancel"):
+                " with this one? Only the earlier dossier's own files are removed; anything"
+                " else in the folder stays.", yes="Replace", no="Cancel"):
             return False
         request = ExportRequest(
             case_path=self._case.path, read_only=self._case.read_only, claim_id=claim_id,
             out_dir=target, formats=self.formats() | {"json"}, url=url or None,
-            include_originals=self.originals.isChecked())
+            include_originals=self.originals.isChecked(), replace=replace)
         if self._render_maps and self._maps is None:
             case = self._case
             self._maps = MapPictures(lambda: case)

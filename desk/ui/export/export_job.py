@@ -135,6 +135,7 @@ class ExportRequest:
     url: str | None = None
     include_originals: bool = True
     key_file: Path | None = None
+    replace: bool = False  # the reviewer agreed to replace the earlier dossier in out_dir
 
 
 class ExportThread(QThread):
@@ -193,7 +194,8 @@ class ExportThread(QThread):
                     map_image=self._map_image if self._maps is not None else None,
                     pdf_printer=self._print_pdf, url=request.url,
                     include_originals=request.include_originals, key_file=request.key_file,
-                    progress=self._progress, cancel=self._cancel.is_set)
+                    progress=self._progress, cancel=self._cancel.is_set,
+                    replace=request.replace)
         except Cancelled:
             self.failed.emit(CANCELLED)
             return

@@ -1,0 +1,190 @@
+"""What every verb shares: opening a case (a shipped sample as the reviewer's working copy),
+reading numbers, dates and coordinates the way a script types them, and printing.
+
+Only the standard library loads here at import; the case file and the core load when a verb
+runs, so `desk --help` stays quick.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import re
+import sys
+from datetime import date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from desk.core.casefile import CaseFile
+
+EXIT_OK, EXIT_PARTIAL, EXIT_USAGE = 0, 1, 2
+
+CONFIDENCES = ("high", "moderate", "low")
+STANCES = ("supports", "contradicts", "context")
+
+
+class UsageError(ValueError):
+    """A value on the command line that cannot be used; said in one line, nothing written."""
+
+
+def add_json_flag(parser: argparse.ArgumentParser, what: str = "print one JSON object") -> None:
+    parser.add_argument("--json", action="store_true", help=what)
+
+
+def print_json(data: object) -> None:
+    print(json.dumps(data, ensure_ascii=False))
+
+
+def note(text: str) -> None:
+    """A line for the person running the script (stderr, so stdout stays parseable)."""
+    print(f"desk: {text}", file=sys.stderr)
+
+
+# --------------------------------------------------------------------------- opening a case
+
+
+def _sample_copy(path: Path, *, create: bool) -> Path | None:
+    """The reviewer's working copy when `path` is a shipped sample (made if `create`)."""
+    from desk.core import samples
+
+    if not samples.is_shipped_sample(path):
+        return None
+    if create:
+        return samples.working_copy(path)
+    copy = samples.working_copy_path(path)
+    return copy if copy.exists() else None
+
+
+def open_for_writing(case: str) -> CaseFile:
+    """Open a case to change it; a shipped sample is never written: its working copy is (the
+    window's rule), and stderr says which file that is."""
+    from desk.core.casefile import CaseFile
+
+    path = Path(case)
+    copy = _sample_copy(path, create=True)
+    if copy is not None:
+        note(f"{path.name} is a shipped sample, so it stays as shipped; this writes to your"
+             f" working copy {copy}")
+        path = copy
+    return CaseFile.open(path)
+
+
+def open_for_reading(case: str) -> CaseFile:
+    """Open a case read-only; a shipped sample reads as the working copy when there is one,
+    so what a script wrote through `open_for_writing` is what it reads back."""
+    from desk.core.casefile import CaseFile
+
+    path = Path(case)
+    copy = _sample_copy(path, create=False)
+    if copy is not None:
+        note(f"{path.name} is a shipped sample; reading your working copy {copy}")
+        path = copy
+    return CaseFile.open(path, read_only=True)
+
+
+def is_shipped_sample(case: str) -> bool:
+    from desk.core import samples
+
+    return samples.is_shipped_sample(Path(case))
+
+
+# --------------------------------------------------------------------------- values
+
+
+def require_claim(case: CaseFile, claim_id: int) -> None:
+    if all(c.id != claim_id for c in case.list_claims()):
+        raise UsageError(f"there is no claim {claim_id} in {case.path.name}"
+                         " (desk info CASE lists the claims)")
+
+
+def require_evidence(case: CaseFile, evidence_id: int) -> None:
+    try:
+        case.get_evidence(evidence_id)
+    except KeyError:
+        raise UsageError(f"there is no evidence {evidence_id} in {case.path.name}"
+                         " (desk info CASE lists the evidence)") from None
+
+
+def require_landmark(case: CaseFile, landmark_id: int) -> None:
+    if all(lm.id != landmark_id for lm in case.landmarks()):
+        raise UsageError(f"there is no landmark {landmark_id} in {case.path.name}"
+                         " (desk info CASE lists the landmarks)")
+
+
+def required_text(value: str, what: str) -> str:
+    text = value.strip()
+    if not text:
+        raise UsageError(f"the {what} is empty")
+    return text
+
+
+def number(value: str | None, option: str, unit: str = "") -> float | None:
+    """A finite number from the command line ('270', '270°', '12.5'); None when not given."""
+    if value is None:
+        return None
+    text = value.strip().rstrip("°").strip()
+    try:
+        result = float(text)
+    except ValueError:
+        result = math.nan
+    if not math.isfinite(result):
+        raise UsageError(f"{option} takes a number{' of ' + unit if unit else ''}"
+                         f" (got {value!r})")
+    return result
+
+
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def iso_date(value: str, option: str) -> str:
+    """A date as YYYY-MM-DD or a full ISO time (2025-12-29T14:05:00Z); the text as typed."""
+    text = value.strip()
+    if not text:
+        return ""
+    try:
+        if _DATE.fullmatch(text):
+            date.fromisoformat(text)
+            return text
+        if ("T" in text or " " in text) and _DATE.match(text):
+            datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
+            return text
+    except ValueError:
+        pass
+    raise UsageError(f"{option} is a date as YYYY-MM-DD or a full ISO time such as"
+                     f" 2025-12-29T14:05:00Z (got {value!r})")
+
+
+def coordinates(lat: str | None, lon: str | None, at: str | None) -> tuple[float, float]:
+    """(lat, lon) from --lat and --lon, or from --at (a pair, DMS or a map link), read as the
+    window reads pasted coordinates."""
+    from desk.core.coords import parse_coordinates
+
+    if at is not None and (lat is not None or lon is not None):
+        raise UsageError("give the position either as --at or as --lat and --lon, not both")
+    if at is None:
+        if lat is None or lon is None:
+            raise UsageError("give the position as --lat LAT --lon LON, or as --at"
+                             " \"LAT, LON\" (DMS and map links work too)")
+        text = f"{lat.strip()}, {lon.strip()}"
+    else:
+        text = at
+    try:
+        return parse_coordinates(text)
+    except ValueError as exc:
+        raise UsageError(str(exc)[:1].lower() + str(exc)[1:]) from None
+
+
+def add_position_options(parser: argparse.ArgumentParser, what: str) -> None:
+    parser.add_argument("--lat", metavar="LAT", help=f"latitude of {what} (decimal or DMS)")
+    parser.add_argument("--lon", metavar="LON", help=f"longitude of {what} (decimal or DMS)")
+    parser.add_argument("--at", metavar="TEXT",
+                        help="the position in one piece instead of --lat/--lon, in any form"
+                             " the window accepts when pasted: \"49.71, 37.60\","
+                             " 49°42'36\"N 37°36'54\"E, or a map link (Google, OSM, geo:)")
+
+
+def grouped(fingerprint: str) -> str:
+    """A key fingerprint in groups of four, as the dossier prints it."""
+    return " ".join(fingerprint[i:i + 4] for i in range(0, len(fingerprint), 4))
