@@ -14,7 +14,9 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from enum import Enum
 from pathlib import Path
+from typing import Any, TypeVar
 
 from desk import __version__
 from desk.core import audit, schema
@@ -42,6 +44,9 @@ from desk.core.model import (
 )
 
 SUFFIX = ".deskcase"
+_E = TypeVar("_E", bound=Enum)
+_D = TypeVar("_D")
+
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
@@ -78,7 +83,8 @@ _EVIDENCE_COLUMNS = (
 )
 
 
-def _evidence_from_row(row: sqlite3.Row | tuple) -> Evidence:
+def _evidence_from_row(row: tuple[Any, ...]) -> Evidence:
+    """One row of `_EVIDENCE_COLUMNS`; SQLite gives values whose types the schema fixes."""
     (eid, sha, size, fmt, width, height, captured_at, utc_offset, lat, lon, alt, direction,
      gps_time, make, model, software, flags, exif, original_name, source_url, platform,
      uploader, published_at, acquired_at, acquired_by, notes, imported_at) = row
@@ -113,7 +119,7 @@ class CaseFile:
 
     def __init__(self, path: Path, conn: sqlite3.Connection, *, read_only: bool = False) -> None:
         self.path = path
-        self._conn = conn
+        self._conn: sqlite3.Connection | None = conn
         self.read_only = read_only
         self.actor = reviewer_name()
         self._depth = 0
@@ -212,7 +218,7 @@ class CaseFile:
     def close(self) -> None:
         if self._conn is not None:
             self._conn.close()
-            self._conn = None  # type: ignore[assignment]
+            self._conn = None
 
     def __enter__(self) -> CaseFile:
         return self
@@ -535,7 +541,9 @@ class CaseFile:
         if evidence_id is not None:
             sql += " WHERE evidence_id = ?"
             args = (evidence_id,)
-        return [Movement(*r) for r in self.conn.execute(sql + " ORDER BY id", args)]
+        return [Movement(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], _real(r[8]),
+                         _real(r[9]), _real(r[10]), _real(r[11]), _real(r[12]), r[13])
+                for r in self.conn.execute(sql + " ORDER BY id", args)]
 
     # ----------------------------------------------------------------- custody
 
@@ -589,11 +597,18 @@ def _checklist(stored: str) -> dict[str, bool | None]:
         return {}
 
 
-def _enum(kind: type, value: str, default: object) -> object:
+def _enum(kind: type[_E], value: object, default: _D) -> _E | _D:
+    """The stored value as its enum member; `default` for a value this version does not know."""
     try:
         return kind(value)
     except ValueError:
         return default
+
+
+def _real(value: object) -> float | None:
+    """An optional REAL column as the model types it: SQLite keeps text put in a REAL column, and
+    a case from elsewhere may hold some, so anything but a number reads as absent."""
+    return float(value) if isinstance(value, int | float) else None
 
 
 def _fsync_dir(folder: Path) -> None:

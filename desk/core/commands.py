@@ -13,9 +13,9 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from desk.core.casefile import CaseFile, CaseFileError
 from desk.core.checklist import CHECKLIST_KEYS
@@ -342,8 +342,8 @@ def _next_id(case: CaseFile, table: str) -> int:
     return int(row[0])
 
 
-def _row(table: str, key: Row, values: Row | None, action: Action, touched: Touched,
-         label: str = "", *, upsert: bool = False) -> _RowEdit:
+def _row(table: str, key: Mapping[str, object], values: Mapping[str, object] | None,
+         action: Action, touched: Touched, label: str = "", *, upsert: bool = False) -> _RowEdit:
     return _RowEdit(table, tuple(key.items()),
                     tuple(values.items()) if values is not None else None,
                     action.name, label or action.undo_text, touched, upsert)
@@ -413,7 +413,7 @@ def _unit(name: str, value: object) -> float:
 def _enum_value(kind: type[Rating] | type[Confidence] | type[Stance], what: str,
                 value: object) -> str:
     try:
-        return str(kind(value))
+        return str(kind(str(value)))
     except ValueError:
         choices = ", ".join(str(v) for v in kind)
         raise CommandError(f"The {what} is one of {choices} (got {value!r}).") from None
@@ -427,7 +427,8 @@ def _text(name: str, value: object, *, required: bool = False) -> str:
     return value
 
 
-def _checklist_json(checklist: dict[str, bool | None]) -> str:
+# Any keys: the mapping may come from a script, so its keys are checked, not assumed.
+def _checklist_json(checklist: Mapping[Any, object]) -> str:
     for key, value in checklist.items():
         if not isinstance(key, str) or not key:
             raise CommandError("A checklist item needs a key.")
@@ -836,7 +837,8 @@ def add_movement(case: CaseFile, movement: Movement) -> _RowEdit:
                 upsert=True)
 
 
-def _arrow_edit(movement: Movement, action: Action, values: Row, label: str = "") -> _RowEdit:
+def _arrow_edit(movement: Movement, action: Action, values: Mapping[str, object],
+                label: str = "") -> _RowEdit:
     return _row("movement", {"id": movement.id}, values, action, _on_movement(movement), label)
 
 

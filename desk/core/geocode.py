@@ -15,7 +15,7 @@ import os
 import re
 import threading
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -233,8 +233,8 @@ def gazetteer_search(query: str, *, limit: int = 10) -> tuple[Place, ...]:
     return tuple(_place(data, index) for index in ranked[:limit])
 
 
-def _by_population(data: _Gazetteer, indexes: object) -> list[int]:
-    return sorted(indexes, key=lambda i: -int(data.records[data.ids[i]].get("population") or 0))  # type: ignore[attr-defined]
+def _by_population(data: _Gazetteer, indexes: Iterable[int]) -> list[int]:
+    return sorted(indexes, key=lambda i: -int(data.records[data.ids[i]].get("population") or 0))
 
 
 def _place(data: _Gazetteer, index: int) -> Place:

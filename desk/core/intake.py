@@ -171,7 +171,7 @@ class _Reader:
         if outcome.parsed is None:
             job.reason = outcome.reason
         else:
-            job.parsed = outcome.parsed  # type: ignore[assignment]
+            job.parsed = outcome.parsed
             job.data = data
         return job
 

@@ -15,8 +15,12 @@ from dataclasses import dataclass
 from multiprocessing import shared_memory
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
+from typing import TYPE_CHECKING
 
 from desk.core.errors import Rejected
+
+if TYPE_CHECKING:
+    from desk.core.parse import ParsedImage  # a type only: loading the readers is the worker's job
 
 #: Seconds one file may take to parse before its worker is killed.
 PARSE_TIMEOUT_S = 20.0
@@ -28,8 +32,23 @@ WORKER_MEMORY_BYTES = 4 * 1024**3
 class Outcome:
     """What a worker made of one file: a parsed image, or the reason it was rejected."""
 
-    parsed: object | None
+    parsed: ParsedImage | None
     reason: str = ""
+
+
+if TYPE_CHECKING:
+    #: The lane's end of the pipe: (shared block name or "", size) out, an Outcome back.
+    LaneEnd = Connection[tuple[str, int], Outcome]
+    #: The worker's end of the same pipe.
+    WorkerEnd = Connection[Outcome, tuple[str, int]]
+
+
+def _buffer(block: shared_memory.SharedMemory) -> memoryview:
+    """The block's bytes; a closed block has none, which the callers treat as a broken lane."""
+    buf = block.buf
+    if buf is None:
+        raise OSError(f"shared memory block {block.name} is closed")
+    return buf
 
 
 def _limit_memory() -> None:
@@ -54,7 +73,7 @@ class _SharedInput:
         if self._block is None or self._block.name != name:
             self.close()
             self._block = shared_memory.SharedMemory(name=name)
-        return bytes(self._block.buf[:size])
+        return bytes(_buffer(self._block)[:size])
 
     def close(self) -> None:
         if self._block is not None:
@@ -77,7 +96,7 @@ def _shm_has_room(size: int) -> bool:
     return stats.f_bavail * stats.f_frsize >= size
 
 
-def worker_main(conn: Connection) -> None:
+def worker_main(conn: WorkerEnd) -> None:
     """Loop of one worker: a file's bytes in (shared memory), an Outcome out (the pipe)."""
     _limit_memory()
     from desk.core.parse import parse_image
@@ -108,16 +127,16 @@ class ParserLane:
     """One worker process and its pipe; restarted after a kill or crash."""
 
     def __init__(
-        self, timeout: float = PARSE_TIMEOUT_S, target: Callable[[Connection], None] | None = None
+        self, timeout: float = PARSE_TIMEOUT_S, target: Callable[[WorkerEnd], None] | None = None
     ) -> None:
         self.timeout = timeout
         self._target = target or worker_main
         self._ctx = multiprocessing.get_context("spawn")
         self._proc: BaseProcess | None = None
-        self._conn: Connection | None = None
+        self._conn: LaneEnd | None = None
         self._block: shared_memory.SharedMemory | None = None
 
-    def _start(self) -> Connection:
+    def _start(self) -> LaneEnd:
         parent, child = self._ctx.Pipe(duplex=True)
         proc = self._ctx.Process(target=self._target, args=(child,), daemon=True,
                                  name="desk-parser")
@@ -131,7 +150,7 @@ class ParserLane:
         block = self._block_for(len(data))
         try:
             if block is not None:
-                block.buf[: len(data)] = data
+                _buffer(block)[: len(data)] = data
                 conn.send((block.name, len(data)))
             else:
                 conn.send(("", len(data)))

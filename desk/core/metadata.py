@@ -319,7 +319,8 @@ def _parse_datetime(text: str) -> datetime | None:
     if match is None:
         return None
     try:
-        return datetime(*(int(part) for part in match.groups()))
+        year, month, day, hour, minute, second = (int(part) for part in match.groups())
+        return datetime(year, month, day, hour, minute, second)
     except ValueError:  # month 13, 30 February, year 0...
         return None
 
@@ -483,7 +484,8 @@ def _gps_time(tags: Mapping[str, object]) -> str | None:
         return None
     hours, minutes, seconds = clock
     try:
-        moment = datetime(*(int(part) for part in match.groups()), tzinfo=UTC) + timedelta(
+        year, month, day = (int(part) for part in match.groups())
+        moment = datetime(year, month, day, tzinfo=UTC) + timedelta(
             hours=_whole(hours, 24), minutes=_whole(minutes, 60), seconds=_whole(seconds, 60)
         )
     except (ValueError, OverflowError):

@@ -16,7 +16,7 @@ import struct
 import warnings
 from dataclasses import dataclass
 
-from PIL import Image, ImageFile
+from PIL import Image, ImageFile, UnidentifiedImageError
 
 from desk.core import heif
 from desk.core.errors import Rejected
@@ -297,13 +297,21 @@ def _to_8bit(image: Image.Image) -> Image.Image:
     if image.mode.startswith("I;16"):
         return image.convert("I").point(lambda value: value * (1 / 256)).convert("L")
     work = image if image.mode in ("I", "F") else image.convert("I")
-    low, high = work.getextrema()
+    low, high = _extrema(work)
     if image.mode == "F" and low >= 0 and high <= 1:
         low, high = 0.0, 1.0
     elif image.mode == "I" and low >= 0 and high <= 255:
         return work.convert("L")
     scale = 255 / (high - low) if high > low else 1.0
     return work.point(lambda value: value * scale - low * scale).convert("L")
+
+
+def _extrema(image: Image.Image) -> tuple[float, float]:
+    """(lowest, highest) value of a one-band image (Pillow's type also covers several bands)."""
+    low, high = image.getextrema()
+    if isinstance(low, tuple) or isinstance(high, tuple):
+        raise ValueError(f"{image.mode} image has more than one band")
+    return low, high
 
 
 def _flatten(frame: Image.Image) -> Image.Image:
@@ -333,7 +341,7 @@ def _decoder_reason(fmt: str, exc: BaseException) -> str:
 
 def _hint(exc: BaseException) -> str:
     """The decoder's own words when they are plain words: no reprs, addresses or paths."""
-    if isinstance(exc, Image.UnidentifiedImageError):
+    if isinstance(exc, UnidentifiedImageError):
         return "header unreadable"
     # Keep the leading phrase only ("broken PNG file (chunk b'...')" -> "broken PNG file").
     text = clean_text(re.split(r"[(\[<:'\"/\\]", str(exc), maxsplit=1)[0], 60).rstrip(" .,;-")

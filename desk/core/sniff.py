@@ -103,8 +103,8 @@ def sniff_format(head: bytes) -> str:
             raise Rejected(reason)
     if b"%PDF-" in head[:SNIFF_BYTES]:  # the PDF header may follow a little junk
         raise Rejected("not an image: looks like a PDF")
-    reason = _sniff_text(head[:SNIFF_BYTES])
-    raise Rejected(reason or "not an image: unrecognized content")
+    as_text = _sniff_text(head[:SNIFF_BYTES])
+    raise Rejected(as_text or "not an image: unrecognized content")
 
 
 def _brands(head: bytes) -> tuple[bytes, set[bytes]]:

@@ -222,9 +222,9 @@ def collect(
             ref = reference_for(move, landmark_list)
             if ref is not None:
                 used_landmarks.add(ref.id)
-    for geo in geos.values():
+    for placed in geos.values():
         for lm in all_landmarks.values():
-            distance = _distance(geo.lat, geo.lon, lm.lat, lm.lon)
+            distance = _distance(placed.lat, placed.lon, lm.lat, lm.lon)
             if distance is not None and distance <= MAX_LANDMARK_M:
                 used_landmarks.add(lm.id)
     landmarks = [all_landmarks[i] for i in sorted(used_landmarks)]
@@ -255,7 +255,7 @@ def collect(
                 "exif": dict(sorted(meta.raw.items())),
             },
             "provenance": asdict(evidence.provenance),
-            "geolocation": _geolocation_json(geo, evidence) if geo else None,
+            "geolocation": _geolocation_json(geo, evidence) if geo is not None else None,
             "movements": [_movement_json(m, landmark_list, geo)
                           for m in movements[evidence.id]],
             "map": None,

@@ -56,7 +56,7 @@ def build_manifest(
         "claim_id": claim_id,
         "dossier_record_sha256": record_sha256,
         "files": [file_entry(root, f) for f in sorted(set(files))],
-        "originals": sorted(originals, key=lambda o: (str(o["sha256"]), int(o["evidence_id"]))),  # type: ignore[call-overload]
+        "originals": sorted(originals, key=lambda o: (str(o["sha256"]), int(o["evidence_id"]))),
         "signature": {
             "algorithm": "Ed25519",
             "public_key": PUBLIC_KEY,

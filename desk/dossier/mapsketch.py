@@ -48,7 +48,7 @@ def _nice_length(target: float) -> float:
     """The largest 1-2-5 × 10^k length not above `target` (for the scale bar)."""
     if target <= 0:
         return 1.0
-    power = 10 ** math.floor(math.log10(target))
+    power: float = 10 ** math.floor(math.log10(target))  # int from 1 m: grid_m reads 500
     for step in (5, 2, 1):
         if step * power <= target:
             return step * power
@@ -86,11 +86,12 @@ def sketch_svg(
             far.append((landmark, distance, bearing))
     tracks: list[tuple[Movement, _Point, _Point]] = []
     for move in movements:
-        if None in (move.start_lat, move.start_lon, move.end_lat, move.end_lon):
+        track = move.track
+        if track is None:
             continue
         try:
-            start = _Point(*local_xy(geo.lat, geo.lon, move.start_lat, move.start_lon))  # type: ignore[arg-type]
-            end = _Point(*local_xy(geo.lat, geo.lon, move.end_lat, move.end_lon))  # type: ignore[arg-type]
+            start = _Point(*local_xy(geo.lat, geo.lon, *track.start))
+            end = _Point(*local_xy(geo.lat, geo.lon, *track.end))
         except ValueError:
             continue
         tracks.append((move, start, end))

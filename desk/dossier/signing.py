@@ -56,12 +56,12 @@ def load_or_create_key(path: Path | None = None) -> Ed25519PrivateKey:
         if mode & 0o077:
             path.chmod(0o600)  # a private key readable by others is tightened, not refused
     try:
-        key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+        stored = serialization.load_pem_private_key(path.read_bytes(), password=None)
     except (OSError, ValueError, TypeError) as exc:
         raise DossierError(f"The signing key {path} cannot be read ({exc}).") from exc
-    if not isinstance(key, Ed25519PrivateKey):
+    if not isinstance(stored, Ed25519PrivateKey):
         raise DossierError(f"The signing key {path} is not an Ed25519 key.")
-    return key
+    return stored
 
 
 def public_pem(key: Ed25519PrivateKey | Ed25519PublicKey) -> bytes:

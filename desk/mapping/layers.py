@@ -8,7 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
+
+if TYPE_CHECKING:
+    from xyzservices import TileProvider  # a dict of settings; xyzservices ships no types
 
 
 @dataclass(frozen=True)
@@ -34,14 +38,14 @@ class BaseLayer:
         return frozenset(f"{parts.scheme}://{host}{port}" for host in self.hosts)
 
 
-def _from_provider(name: str, provider: object) -> BaseLayer:
-    attribution = str(provider["attribution"]).replace("(C)", "©")  # type: ignore[index]
+def _from_provider(name: str, provider: TileProvider) -> BaseLayer:
+    attribution = str(provider["attribution"]).replace("(C)", "©")
     return BaseLayer(
         name=name,
-        url=provider.build_url(),  # type: ignore[attr-defined]
+        url=str(provider.build_url()),
         attribution=attribution,
-        max_zoom=int(provider.get("max_zoom", 19)),  # type: ignore[attr-defined]
-        subdomains="".join(provider.get("subdomains", "")),  # type: ignore[attr-defined]
+        max_zoom=int(provider.get("max_zoom", 19)),
+        subdomains="".join(provider.get("subdomains", "")),
     )
 
 

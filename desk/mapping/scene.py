@@ -58,8 +58,10 @@ def _ll(point: Sequence[float]) -> list[float]:
 
 
 def _valid(lat: float | None, lon: float | None) -> bool:
+    if lat is None or lon is None:
+        return False
     try:
-        geo.check_point((lat, lon))  # type: ignore[arg-type]
+        geo.check_point((lat, lon))
     except (TypeError, ValueError):
         return False
     return True
@@ -206,7 +208,7 @@ def sight_lines(location: Geolocation, landmarks: Sequence[Landmark]) -> list[di
     """From the camera to each landmark: geodesic path, distance and bearing, in view or not."""
     camera = (location.lat, location.lon)
     fov = location.fov if location.fov is not None else DEFAULT_FOV
-    lines = []
+    lines: list[dict[str, Any]] = []
     for landmark in landmarks:
         target = (landmark.lat, landmark.lon)
         distance = geo.distance_m(camera, target)
@@ -246,12 +248,10 @@ def _colour(movement: Movement) -> str:
 
 
 def _track_ends(movement: Movement) -> tuple[tuple[float, float], tuple[float, float]] | None:
-    if not (_valid(movement.start_lat, movement.start_lon)
-            and _valid(movement.end_lat, movement.end_lon)):
+    track = movement.track
+    if track is None or not (_valid(*track.start) and _valid(*track.end)):
         return None
-    start = (float(movement.start_lat), float(movement.start_lon))  # type: ignore[arg-type]
-    end = (float(movement.end_lat), float(movement.end_lon))  # type: ignore[arg-type]
-    return start, end
+    return track.start, track.end
 
 
 def movement_data(movement: Movement, reference: Landmark | None = None,

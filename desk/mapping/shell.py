@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import importlib
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from desk import bundled
 
@@ -42,9 +43,14 @@ def read_shell() -> str:
 def build_shell() -> str:
     """folium's page for desk's map, the same bytes on every run with the same folium."""
     # Imported by name so PyInstaller, which collects every desk module, does not follow
-    # them into the field installer (numpy alone is 41 MB there).
-    folium = importlib.import_module("folium")
-    element = importlib.import_module("branca.element")
+    # them into the field installer (numpy alone is 41 MB there); build_installer.py also
+    # excludes them, as its scan sees the imports that give mypy their types.
+    if TYPE_CHECKING:
+        import folium
+        from branca import element
+    else:
+        folium = importlib.import_module("folium")
+        element = importlib.import_module("branca.element")
     from jinja2 import Template
 
     class Start(element.MacroElement):
@@ -68,11 +74,16 @@ def build_shell() -> str:
     # The data is spliced into the finished page in place of a constant marker: branca
     # compiles rendered macro output as a Jinja template again, so "{{ ... }}" in a file
     # name would run as a template if it went through folium.
-    fmap.get_root().header.add_child(element.Element(
+    page = fmap.get_root()
+    if not isinstance(page, element.Figure):
+        raise RuntimeError("folium's page changed: the map is not on a page of its own")
+    page.header.add_child(element.Element(
         f'<script type="application/json" id="desk-data">{DATA_MARKER}</script>'),
         name="desk_data")
-    fmap.add_child(Start(), name="desk_start")
-    html = fmap.get_root().render()
+    # branca's MacroElement.__init__ has no annotations (mypy's untyped_calls_exclude does not
+    # reach a subclass's constructor).
+    fmap.add_child(Start(), name="desk_start")  # type: ignore[no-untyped-call]
+    html = page.render()
     if html.count(DATA_MARKER) != 1 or f"deskMap.start({MAP_NAME}," not in html:
         raise RuntimeError("folium's page changed: no single place for the data or the map")
     return html
