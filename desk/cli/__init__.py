@@ -10,15 +10,14 @@ a usage error naming the nearest verb, never a window.
 
 from __future__ import annotations
 
-import argparse
-import difflib
 import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING
 
-from desk import __version__
+if TYPE_CHECKING:
+    import argparse
 
 #: Listed here (not imported) so that `desk CASE` tells a verb from a case without loading them.
 VERBS = ("new", "import", "info", "verify", "claim", "statement", "link", "verdict",
@@ -26,28 +25,11 @@ VERBS = ("new", "import", "info", "verify", "claim", "statement", "link", "verdi
 EXIT_OK, EXIT_PARTIAL, EXIT_USAGE = 0, 1, 2
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        self.exit(EXIT_USAGE, f"{self.prog}: {message} (see {self.prog} --help)\n")
-
-
 def build_parser() -> argparse.ArgumentParser:
-    from desk.cli import case_verbs, dossier_verbs, review_verbs
+    """desk's whole parser, every verb registered (loaded only when a verb runs)."""
+    from desk.cli.parser import build_parser as build
 
-    parser = _Parser(
-        prog="desk",
-        description="Evidence review for verification desks. Without a verb, opens the window"
-                    " (desk [CASE]); every verb works headless and takes --json.",
-        epilog="Exit codes: 0 success, 1 some items failed, 2 usage error or unusable case.",
-    )
-    parser.add_argument("--version", action="version", version=f"desk {__version__}")
-    parser.add_argument("--self-test", action="store_true",
-                        help="check that this installation works end to end, then exit")
-    verbs = parser.add_subparsers(dest="verb", metavar="VERB", parser_class=_Parser)
-    case_verbs.register(verbs)
-    review_verbs.register(verbs)
-    dossier_verbs.register(verbs)
-    return parser
+    return build()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -85,6 +67,8 @@ def looks_like_case(text: str) -> bool:
 
 
 def nearest_verb(word: str) -> str | None:
+    import difflib
+
     matches = difflib.get_close_matches(word.lower(), VERBS, n=1, cutoff=0.6)
     return matches[0] if matches else None
 

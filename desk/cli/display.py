@@ -8,7 +8,6 @@ first and says in one line what to do: use the verbs headless, or the exact apt-
 
 from __future__ import annotations
 
-import ctypes
 import importlib.util
 import os
 import sys
@@ -106,7 +105,25 @@ def _qt_library_folders() -> list[Path]:
     return folders
 
 
+def _system_library_folders() -> list[Path]:
+    """The dynamic linker's usual folders (multiarch ones included) and LD_LIBRARY_PATH: a
+    file found there needs no dlopen, so the check costs a few stat calls when all is well."""
+    folders = [Path(p) for p in os.environ.get("LD_LIBRARY_PATH", "").split(os.pathsep) if p]
+    for base in ("/lib", "/usr/lib", "/lib64", "/usr/lib64", "/usr/local/lib"):
+        root = Path(base)
+        folders.append(root)
+        try:
+            folders += [root / name for name in os.listdir(root)
+                        if "-linux-" in name and ".so" not in name]
+        except OSError:
+            continue
+    return folders
+
+
 def _loads(soname: str) -> bool:
+    """The linker's own answer (ld.so.conf, RPATH-free), for a library not found on disk."""
+    import ctypes
+
     try:
         ctypes.CDLL(soname)
     except OSError:
@@ -119,9 +136,10 @@ def missing_libraries(
     loads: Callable[[str], bool] = _loads,
     folders: Sequence[Path] | None = None,
 ) -> list[str]:
-    """The packages (in table order, once each) whose library neither the dynamic linker
-    nor Qt's own library folders can provide."""
-    search = _qt_library_folders() if folders is None else list(folders)
+    """The packages (in table order, once each) whose library neither the usual folders, Qt's
+    own library folders nor the dynamic linker can provide."""
+    search = ([*_qt_library_folders(), *_system_library_folders()] if folders is None
+              else list(folders))
     packages: list[str] = []
     for soname, package in libraries:
         if package in packages or any((folder / soname).exists() for folder in search):

@@ -31,7 +31,6 @@ from desk.cli._common import (
 )
 
 if TYPE_CHECKING:
-    from desk.core.casefile import CaseFile
     from desk.core.commands import Command
 
 #: The frame arrow a typed bearing gets: a dot at the frame's centre. It claims no direction
@@ -174,10 +173,6 @@ def _check_keys() -> str:
     return ", ".join(CHECKLIST_KEYS)
 
 
-def _apply(case: CaseFile, command: Command) -> None:
-    command.apply(case)
-
-
 # --------------------------------------------------------------------------- claims
 
 
@@ -199,8 +194,9 @@ def cmd_claim(args: argparse.Namespace) -> int:
         assert claim_id is not None
         links = [commands.link_evidence(claim_id, eid, args.stance)
                  for eid in dict.fromkeys(args.evidence)]
-        _apply(case, commands.Batch((add, *links), commands.ADD_CLAIM.undo_text)
-               if links else add)
+        command: Command = (commands.Batch((add, *links), commands.ADD_CLAIM.undo_text)
+                            if links else add)
+        command.apply(case)
     if args.json:
         print_json({"id": claim_id})
     else:
@@ -220,7 +216,7 @@ def cmd_statement(args: argparse.Namespace) -> int:
         add = commands.add_statement(case, Statement(
             0, args.claim, speaker, text, said_at=said_at, source_url=args.source_url.strip(),
             venue=args.venue.strip()))
-        _apply(case, add)
+        add.apply(case)
     statement_id = commands.created_id(add)
     if args.json:
         print_json({"id": statement_id, "claim_id": args.claim, "speaker": speaker,
@@ -246,9 +242,9 @@ def cmd_link(args: argparse.Namespace) -> int:
             if edit is not None:
                 edits.append(edit)
         if len(edits) == 1:
-            _apply(case, edits[0])
+            edits[0].apply(case)
         elif edits:
-            _apply(case, commands.Batch(tuple(edits), commands.LINK_EVIDENCE.undo_text))
+            commands.Batch(tuple(edits), commands.LINK_EVIDENCE.undo_text).apply(case)
     if args.json:
         print_json({"id": args.claim, "claim_id": args.claim, "links": results})
     else:
@@ -295,7 +291,7 @@ def cmd_verdict(args: argparse.Namespace) -> int:
         verdict = Verdict(args.claim, rating, Confidence(args.confidence), summary,
                           rationale.strip(), checklist, reviewer=case.actor,
                           decided_at=utc_now())
-        _apply(case, commands.record_verdict(case, verdict))
+        commands.record_verdict(case, verdict).apply(case)
     still_open = _open_items(checklist)
     if args.json:
         print_json({"id": args.claim, "claim_id": args.claim, "rating": str(rating),
@@ -340,7 +336,7 @@ def cmd_geolocate(args: argparse.Namespace) -> int:
         require_evidence(case, args.evidence)
         earlier = case.geolocation(args.evidence) or Geolocation(args.evidence, lat, lon)
         geolocation = replace(earlier, **given)  # type: ignore[arg-type]
-        _apply(case, commands.set_geolocation(geolocation))
+        commands.set_geolocation(geolocation).apply(case)
         stored = case.geolocation(args.evidence)
     assert stored is not None
     if args.json:
@@ -365,7 +361,7 @@ def cmd_landmark(args: argparse.Namespace) -> int:
         add = commands.add_landmark(case, Landmark(0, name, lat, lon, kind=args.kind.strip(),
                                                    notes=args.notes.strip(),
                                                    is_reference=args.reference))
-        _apply(case, add)
+        add.apply(case)
     landmark_id = commands.created_id(add)
     if args.json:
         print_json({"id": landmark_id, "name": name, "lat": lat, "lon": lon,
@@ -390,7 +386,7 @@ def cmd_movement(args: argparse.Namespace) -> int:
         add = commands.add_movement(case, Movement(
             0, args.evidence, label=" ".join(args.label.split()), x1=x1, y1=y1, x2=x2, y2=y2,
             bearing=bearing, reference_id=args.reference))
-        _apply(case, add)
+        add.apply(case)
         movement_id = commands.created_id(add)
         stored = next(m for m in case.movements(args.evidence) if m.id == movement_id)
         landmarks = case.landmarks()

@@ -267,3 +267,21 @@ def test_claim_refuses_unknown_evidence_and_empty_text(desk: Desk, built: Built)
     assert desk("claim", built.path, "--text", "  ").code == 2
     with CaseFile.open(built.path) as case:
         assert [c.id for c in case.list_claims()] == [1]
+
+
+def test_a_verdict_finishes_the_draft_begun_in_the_window(desk: Desk, fresh: Path) -> None:
+    from desk.core.model import VerdictDraft
+
+    with CaseFile.open(fresh) as case:
+        commands.save_verdict_draft(case, VerdictDraft(
+            1, rationale="Begun in the window", checklist={"date_checked": True})).apply(case)
+    ran = desk("verdict", fresh, "--claim", 1, "--rating", "unproven", "--confidence", "low",
+               "--summary", "Finished on the command line", "--check", "original_found=no")
+    assert ran.code == 0
+    with CaseFile.open(fresh, read_only=True) as case:
+        verdict = case.verdict(1)
+        assert case.verdict_draft(1) is None
+    assert verdict is not None and verdict.rationale == "Begun in the window"
+    assert verdict.checklist == {"date_checked": True, "original_found": False}
+    assert _actions(fresh)[-2:] == [commands.RECORD_VERDICT.name,
+                                   commands.DISCARD_VERDICT_DRAFT.name]
