@@ -104,9 +104,11 @@ def register(verbs: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
                          help="the verdict in a sentence or two, for readers")
     verdict.add_argument("--rationale", default=None, metavar="TEXT",
                          help="why: the reasoning behind the rating")
-    verdict.add_argument("--check", action="append", default=[], metavar="KEY=yes|no|na",
-                         help="a checklist item: done (yes), open (no) or not applicable (na);"
-                              " repeatable. KEY is one of " + _check_keys())
+    verdict.add_argument("--check", nargs="+", action="extend", default=[],
+                         metavar="KEY=yes|no|na",
+                         help="checklist items: done (yes), open (no) or not applicable (na);"
+                              " several after one --check, or --check repeated. KEY is one of "
+                              + _check_keys())
     add_json_flag(verdict)
     verdict.set_defaults(func=cmd_verdict)
 
@@ -152,7 +154,8 @@ def register(verbs: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
                     " degrees; desk judges it toward, away from or across the reference point"
                     " (the frame needs a geolocation for that). The arrow on the frame is a"
                     " neutral placeholder, a dot at the centre that shows no direction: draw"
-                    " the real arrow in the window if the picture should show it.")
+                    " the real arrow in the window if the picture should show it. Prints the"
+                    " movement's id; its finding goes to stderr (with --json, into the object).")
     movement.add_argument("case", metavar="CASE")
     movement.add_argument("--evidence", type=int, required=True, metavar="ID",
                           help="evidence id of the frame")

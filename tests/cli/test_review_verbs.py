@@ -92,7 +92,7 @@ def test_verdict_records_rating_confidence_checks_reviewer_and_utc_time(
     ran = desk("verdict", fresh, "--claim", 1, "--rating", "UNPROVEN", "--confidence",
                "Moderate", "--summary", "Two counts contradict each other",
                "--rationale", "No imagery exists", "--check", "original_found=no",
-               "--check", "movement_checked=na", "--json")
+               "movement_checked=na", "--json")
     assert ran.code == 0
     report = ran.json()
     assert report["rating"] == "Unproven" and report["confidence"] == "moderate"

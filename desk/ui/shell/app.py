@@ -1,4 +1,6 @@
-"""Starting the window: `desk` and `desk CASE` land here (see desk/cli.py).
+"""Starting the window: `desk` and `desk CASE` land here (see desk/cli/), once
+desk.cli.display has checked, before Qt loads, that there is a display and the system
+libraries Qt's window needs.
 
 Only Qt's widgets and the window's own modules load before the window shows; the intake
 machinery, Pillow and the like load when first used, so the window appears quickly.
