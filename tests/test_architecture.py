@@ -94,8 +94,8 @@ def test_pure_packages_never_import_the_ui_in_any_form() -> None:
         for package in PURE
         for path in _modules(DESK / package)
         for name in sorted(_imported_modules(path))
-        if name == "desk.ui" or name.startswith("desk.ui.") or name.startswith(".")
-        and "ui" in name.split(".")
+        if name == "desk.ui" or name.startswith("desk.ui.")
+        or (name.startswith(".") and "ui" in name.split("."))
     ]
     assert offenders == []
 
