@@ -168,12 +168,7 @@ def test_cli_prints_a_pdf_without_a_display(built_path_for_cli: Path, tmp_path: 
     env = {k: v for k, v in os.environ.items()
            if k not in ("QT_QPA_PLATFORM", "QTWEBENGINE_DISABLE_SANDBOX", "DISPLAY",
                         "WAYLAND_DISPLAY")}
-    script = (
-        "import argparse, sys\n"
-        "from desk.dossier import cli_verbs\n"
-        "p = argparse.ArgumentParser(); cli_verbs.register(p.add_subparsers(dest='verb'))\n"
-        "a = p.parse_args(sys.argv[1:]); sys.exit(cli_verbs.FUNCTIONS[a.verb](a))\n"
-    )
+    script = "import sys\nfrom desk.cli import main\nsys.exit(main(sys.argv[1:]))\n"
     out = tmp_path / "d"
     done = subprocess.run(
         [sys.executable, "-c", script, "export", str(built_path_for_cli), "--claim", "1",
