@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from desk.core import geo
 from desk.core import movement as movements_
 from desk.core.model import Confidence, Evidence, Geolocation, Gps, Landmark, Movement
+from desk.core.movement import reference_for as reference_for  # the one rule, re-exported
 
 #: Point kinds, as small integers so 10,000 points stay compact in JSON.
 CLAIMED = 0
@@ -235,14 +236,6 @@ def sight_lines(location: Geolocation, landmarks: Sequence[Landmark]) -> list[di
     return lines[:MAX_SIGHT_LINES]
 
 
-def reference_for(movement: Movement, landmarks: Sequence[Landmark]) -> Landmark | None:
-    """The movement's chosen reference point, else the case's default one."""
-    for landmark in landmarks:
-        if movement.reference_id is not None and landmark.id == movement.reference_id:
-            return landmark
-    return movements_.default_reference(list(landmarks))
-
-
 def _colour(movement: Movement) -> str:
     return movement.color if _COLOUR.match(movement.color or "") else _DEFAULT_ARROW
 
@@ -257,7 +250,8 @@ def _track_ends(movement: Movement) -> tuple[tuple[float, float], tuple[float, f
 def movement_data(movement: Movement, reference: Landmark | None = None,
                   camera: Geolocation | None = None) -> dict[str, Any] | None:
     """An arrow on the ground, if the movement has a track: coloured like the frame arrow and
-    labelled with its bearing and, given a reference point, toward / away / across."""
+    labelled with its bearing and, given its reference point (as `reference_for` gives it),
+    toward / away / across: the core's finding, the one the window and the dossier state."""
     ends = _track_ends(movement)
     if ends is None:
         return None
@@ -265,7 +259,8 @@ def movement_data(movement: Movement, reference: Landmark | None = None,
     length = geo.distance_m(start, end)
     if length < 0.5:
         return None
-    finding = movements_.assess(movement, reference, camera) if reference is not None else None
+    finding = (movements_.finding_for(movement, [reference], camera)
+               if reference is not None else None)
     if finding is not None:
         bearing = finding.bearing
     else:

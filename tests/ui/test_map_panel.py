@@ -10,12 +10,14 @@ from typing import Any
 
 import pytest
 
+from desk.core import commands
 from tests.ui.map_fixtures import (
     CAMERA,
     METHOD,
     TV_MAST,
     click_map,
     drag_map,
+    evaluate,
     kupiansk_fixture,  # noqa: F401 - fixture
     panel_factory_fixture,  # noqa: F401 - fixture
     wait_probe,
@@ -83,12 +85,12 @@ def test_click_places_the_camera_and_undo_removes_it(kupiansk: Any, panel_factor
     qtbot.waitUntil(lambda: case.geolocation(ids["new"]) is not None)
     placed = case.geolocation(ids["new"])
     assert (placed.lat, placed.lon) == pytest.approx(target, abs=2e-5)  # within a pixel
-    assert _actions(case)[-1] == "geolocate"
+    assert _actions(case)[-1] == commands.GEOLOCATE.name
     state = wait_probe(qtbot, panel.view, lambda s: s["camera"] is not None)
     assert state["camera"] == pytest.approx([placed.lat, placed.lon])
     panel.stack.undo()
     assert case.geolocation(ids["new"]) is None
-    assert _actions(case)[-1] == "undo geolocate"
+    assert _actions(case)[-1] == f"undo {commands.GEOLOCATE.name}"
     wait_probe(qtbot, panel.view, lambda s: s["camera"] is None)
 
 
@@ -135,7 +137,7 @@ def test_dragging_the_camera_saves_once_and_undoes_in_one_step(kupiansk: Any,
     assert (moved.lat, moved.lon) == pytest.approx((49.7162, 37.5940), abs=5e-5)
     assert moved.heading == 262.0  # only the position changed
     qtbot.wait(100)
-    assert [e.action for e in case.audit_entries()[before:]] == ["move camera"]
+    assert [e.action for e in case.audit_entries()[before:]] == [commands.MOVE_CAMERA.name]
     panel.stack.undo()
     assert (case.geolocation(ids["f1"]).lat, case.geolocation(ids["f1"]).lon) == CAMERA
 
@@ -167,7 +169,7 @@ def test_typing_heading_and_fov_is_one_undoable_edit(kupiansk: Any, panel_factor
     panel.heading_spin.editingFinished.emit()
     qtbot.waitUntil(lambda: case.geolocation(ids["f1"]).fov == 50.0)
     assert case.geolocation(ids["f1"]).heading == 270.5
-    assert _actions(case)[-1] == "set camera view"
+    assert _actions(case)[-1] == commands.SET_VIEW.name
     state = wait_probe(qtbot, panel.view, lambda s: any("out of view" in t for t in s["sights"])
                        and "338 m · 281° W · in view" in s["sights"])
     assert state["cone"] is True
@@ -187,7 +189,8 @@ def test_confidence_and_method_are_saved(kupiansk: Any, panel_factory: Any, qtbo
     location = case.geolocation(ids["f2"])
     assert str(location.confidence) == "high"
     assert location.method == "Matched TV tower and roofline against 2020 drone footage"
-    assert _actions(case)[-2:] == ["set confidence", "describe method"]
+    assert _actions(case)[-2:] == [commands.SET_GEO_CONFIDENCE.name,
+                                   commands.DESCRIBE_METHOD.name]
 
 
 def test_pasting_coordinates_moves_the_camera(kupiansk: Any, panel_factory: Any, qtbot: Any
@@ -228,6 +231,37 @@ def test_adding_a_landmark_draws_it_with_a_sight_line(kupiansk: Any, panel_facto
     panel.landmark_name.setText("Broken")
     panel.add_landmark_button.click()
     assert "Could not read coordinates" in panel.landmark_error.text()
+
+
+def test_two_reference_landmarks_added_on_the_map_leave_one_reference_point(
+        kupiansk: Any, panel_factory: Any, qtbot: Any) -> None:
+    case, _ = kupiansk
+    panel = panel_factory(case)
+    wait_probe(qtbot, panel.view, lambda s: s["painted"])
+
+    def add_reference(name: str, position: str) -> None:
+        panel.landmark_name.setText(name)
+        panel.landmark_position.setText(position)
+        panel.landmark_reference.setChecked(True)
+        panel.add_landmark_button.click()
+        assert not panel.landmark_error.isVisibleTo(panel)
+
+    def references_on_map() -> int:
+        """Reference markers the reviewer sees on the map."""
+        return int(evaluate(qtbot, panel.view,
+                            'document.querySelectorAll(".desk-landmark.desk-reference").length'))
+
+    assert [lm.name for lm in case.landmarks() if lm.is_reference] == ["Kupiansk centre"]
+    add_reference("Railway station", "49.7070, 37.6230")
+    add_reference("Water tower", "49.7170, 37.5900")
+    # The second takes the role from the first (and from the case's own reference point).
+    assert [lm.name for lm in case.landmarks() if lm.is_reference] == ["Water tower"]
+    wait_probe(qtbot, panel.view, lambda s: "Water tower" in s["landmarks"])
+    qtbot.waitUntil(lambda: references_on_map() == 1)
+    assert not panel.landmark_reference.isChecked()  # the form is ready for the next one
+    # One undo step takes the tower back and gives the station its role again.
+    panel.stack.undo()
+    assert [lm.name for lm in case.landmarks() if lm.is_reference] == ["Railway station"]
 
 
 def test_pick_on_map_fills_the_landmark_position(kupiansk: Any, panel_factory: Any, qtbot: Any

@@ -19,7 +19,7 @@ from pytestqt.qtbot import QtBot
 
 from desk.core import commands, geo
 from desk.core.model import Landmark, Movement
-from desk.core.movement import project_arrow
+from desk.core.movement import project_arrow, why_no_finding
 from desk.ui.frame.frame_view import FrameView
 from desk.ui.shell.main_window import MainWindow
 from tests.ui.map_fixtures import click_map, drag_map, wait_probe
@@ -100,7 +100,7 @@ def test_an_arrow_drawn_with_the_mouse_is_saved_labelled_and_undone_in_steps(
     drag_frame(view, (0.30, 0.85), (0.40, 0.62))
     (arrow,) = case.movements(frame)
     assert ends(arrow) == pytest.approx((0.30, 0.85, 0.40, 0.62), abs=2 * pixel(view))
-    assert actions(window)[-1] == "add movement"
+    assert actions(window)[-1] == commands.ADD_ARROW.name
     # The new arrow is on the frame, selected, and its label editor is open and focused.
     assert set(view.annotator.arrows) == {arrow.id}
     assert view.annotator.selected == arrow.id
@@ -126,8 +126,8 @@ def test_an_arrow_drawn_with_the_mouse_is_saved_labelled_and_undone_in_steps(
     assert set(view.annotator.arrows) == {back.id}
     qtbot.keyClick(view, Qt.Key.Key_Z, CTRL | SHIFT)
     assert case.movements(frame)[0].label == "<b>vehicle</b>"
-    assert actions(window)[-4:] == ["undo label movement", "undo add movement", "add movement",
-                                    "label movement"]
+    add, label_ = commands.ADD_ARROW.name, commands.LABEL_ARROW.name
+    assert actions(window)[-4:] == [f"undo {label_}", f"undo {add}", add, label_]
 
     qtbot.keyClick(view, Qt.Key.Key_Escape)
     assert view.tool == "pan" and window.pan_tool_action.isChecked()
@@ -163,7 +163,7 @@ def test_dragging_the_arrow_moves_it_and_dragging_an_end_reshapes_it_each_one_un
     reshaped = case.movements(frame)[0]
     assert (reshaped.x1, reshaped.y1) == pytest.approx((moved.x1, moved.y1))
     assert (reshaped.x2, reshaped.y2) == pytest.approx((0.70, 0.55), abs=tolerance)
-    assert actions(window)[-2:] == ["move movement arrow", "reshape movement arrow"]
+    assert actions(window)[-2:] == [commands.MOVE_ARROW.name, commands.RESHAPE_ARROW.name]
 
     window.undo_action.trigger()
     assert ends(case.movements(frame)[0]) == pytest.approx(ends(moved))
@@ -244,6 +244,8 @@ def test_projecting_the_arrow_puts_its_track_on_the_map_and_the_reference_decide
     assert movements.selected == arrow.id
     assert movements.track_status.text().startswith("Not on the map yet. Projected, it would")
     assert movements.relation_label.text() == "NO FINDING YET"
+    assert movements.relation_line.text() == why_no_finding(arrow, case.landmarks(),
+                                                            case.geolocation(frame))
 
     movements.project_button.click()
     placed = case.movements(frame)[0]
@@ -253,13 +255,15 @@ def test_projecting_the_arrow_puts_its_track_on_the_map_and_the_reference_decide
                                                                   track.start.lon))
     assert (placed.end_lat, placed.end_lon) == pytest.approx((track.end.lat, track.end.lon))
     assert placed.bearing == pytest.approx(track.bearing)
-    assert actions(window)[-1] == "project movement"
+    assert actions(window)[-1] == commands.PROJECT_TRACK.name
     compass = f"{track.bearing:.0f}° {geo.compass_label(track.bearing)}"
     assert movements.track_status.text().startswith(f"Projected onto the map: {compass}, ")
     # The finding, big and with its numbers: the default reference is the town centre.
     assert movements.relation_label.text() == "AWAY"
     assert movements.finding is not None and movements.finding.angle >= 135
-    assert movements.thresholds_label.text().startswith("toward ≤ 45°, away ≥ 135°")
+    assert movements.relation_line.text() == movements.finding.relation_sentence()
+    assert movements.relation_line.text().endswith(
+        "so the movement is away (toward ≤ 45°, away ≥ 135°).")
     assert movements.distance_label.text().startswith("Distance to Kupiansk centre grows from")
     # The map shows the track with its bearing and relation, and the line to the reference.
     # (The new arrow has no label, so its map label is its bearing and relation alone.)
@@ -324,7 +328,7 @@ def test_a_track_drawn_on_the_map_with_two_clicks_and_corrected_by_dragging_its_
     assert (corrected.start_lat, corrected.start_lon) == (drawn.start_lat, drawn.start_lon)
     assert corrected.bearing == pytest.approx(geo.initial_bearing(
         (drawn.start_lat, drawn.start_lon), (corrected.end_lat, corrected.end_lon)))
-    assert actions(window)[-1] == "correct ground track"
+    assert actions(window)[-1] == commands.CORRECT_TRACK.name
     window.undo_action.trigger()
     assert case.movements(frame)[0].end_lat == drawn.end_lat
 
@@ -371,8 +375,12 @@ def test_the_kupiansk_sample_reads_away_at_a_glance(qtbot: QtBot, window: MainWi
     finding: Any = movements.finding
     assert finding.reference_name == "Kupiansk centre" and finding.angle >= 135
     assert movements.angle_label.text() == f"{finding.angle:.0f}°"
-    assert movements.reference_line.text().startswith("Moving away from Kupiansk centre: ")
-    assert movements.thresholds_label.text().startswith("toward ≤ 45°, away ≥ 135°")
+    # The core's sentences, word for word: what the dossier and `desk info` say.
+    assert movements.relation_line.text() == finding.relation_sentence()
+    assert movements.relation_line.text().startswith(
+        "Moving at 266° (W); the bearing to Kupiansk centre is ")
+    assert "so the movement is away (toward ≤ 45°, away ≥ 135°)." in movements.relation_line.text()
+    assert movements.distance_label.text() == finding.distance_sentence()
     assert movements.distance_label.text().startswith(
         "Distance to Kupiansk centre grows from 1.79 km to 1.80 km")
     assert movements.track_status.text().startswith("Projected onto the map: 266° W, ")
@@ -391,9 +399,10 @@ def test_names_in_the_movement_tab_are_plain_text(qtbot: QtBot, window: MainWind
     combo = movements.reference_combo
     combo.setCurrentIndex(combo.findData(max(lm.id for lm in case.landmarks())))
     assert case.movements(frame)[0].reference_id == max(lm.id for lm in case.landmarks())
-    assert movements.reference_line.text() == (
-        f"Moving away from {hostile}: the movement is {movements.finding.angle:.0f}° off the"  # type: ignore[union-attr]
-        " bearing to it.")
+    assert movements.finding is not None
+    assert movements.relation_line.text() == movements.finding.relation_sentence()
+    assert f"the bearing to {hostile} is " in movements.relation_line.text()
+    assert movements.distance_label.text().startswith(f"Distance to {hostile} ")
     assert combo.currentText() == hostile
     from PySide6.QtWidgets import QLabel
 

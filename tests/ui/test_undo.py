@@ -10,7 +10,7 @@ from pytestqt.qtbot import QtBot
 
 from desk.core import commands
 from desk.core.casefile import CaseFile
-from desk.ui.common.undo import CaseUndoStack, touched_evidence
+from desk.ui.common.undo import CaseUndoStack
 from desk.ui.shell.main_window import MainWindow
 from tests.ui.conftest import DialogRecorder
 
@@ -34,7 +34,10 @@ def test_push_undo_redo_apply_the_core_command_and_its_inverse(qtbot: QtBot,
     stack.undo()
     stack.redo()
     assert case.get_evidence(item.id).provenance.uploader == "@convoy_watch"
-    assert len(applied) == 5 and all(touched_evidence(c) == {item.id} for c in applied)
+    # Every step says what it changed, so views redraw only that item.
+    assert len(applied) == 5
+    assert all(commands.touched(c) == commands.Touched(evidence=frozenset({item.id}))
+               for c in applied)
     assert len(case.audit_entries()) == entries + 5  # every step is in the custody log
 
 
@@ -59,9 +62,9 @@ def test_a_refused_edit_is_reported_and_not_undoable(qtbot: QtBot, case: CaseFil
     stack = CaseUndoStack()
     stack.set_case(case)
     with qtbot.waitSignal(stack.failed) as failed:
-        # No evidence 9999: the case refuses the row (it has no hash, no original).
+        # No evidence 9999: the core refuses to edit what is not there, in one plain line.
         assert not stack.push_command(commands.set_provenance(9999, "platform", "X"))
-    assert "was not saved" in failed.args[0]
+    assert "9999 does not exist" in failed.args[0] and "\n" not in failed.args[0]
     assert stack.count() == 0
 
 
@@ -109,7 +112,8 @@ def test_provenance_edit_undo_redo_and_reopen(qtbot: QtBot, window: MainWindow, 
     with CaseFile.open(case_path) as reopened:
         assert reopened.get_evidence(item.id).provenance.source_url == url
         actions = [e.action for e in reopened.audit_entries()]
-        assert actions[-3:] == ["edit provenance", "undo edit provenance", "edit provenance"]
+        edit = commands.EDIT_PROVENANCE.name
+        assert actions[-3:] == [edit, f"undo {edit}", edit]
     assert not dialogs.errors
 
 

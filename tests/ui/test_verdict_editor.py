@@ -10,6 +10,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
+from desk.core import commands
 from desk.core.model import Confidence, Rating
 from desk.ui.claims.claim_style import RATING_DEFINITIONS
 from desk.ui.claims.verdict_editor import CHECK_STATES, CONFIDENCES, VerdictEditor
@@ -72,7 +73,9 @@ def test_a_verdict_is_recorded_stamped_and_found_again_after_reopening(
     assert draft is not None and draft.rating == Rating.UNPROVEN
     assert draft.summary == "No evidence offered; the counts disagree."
     assert window.undo_stack.count() == steps + 4
-    assert window.undo_stack.undoText() == "Mark check not applicable (draft)"
+    # Edit ▸ Undo names the core's action, as the command line's `--check` does.
+    assert window.undo_stack.undoText() == commands.set_checklist_item(
+        case, 1, "movement_checked", None).description
     assert "Choose a confidence" in editor.status.text()
     assert "draft" in editor.status.text()
 
@@ -88,7 +91,7 @@ def test_a_verdict_is_recorded_stamped_and_found_again_after_reopening(
     assert STAMP.fullmatch(verdict.decided_at)
     assert case.verdict_draft(1) is None
     assert window.undo_stack.count() == steps + 5
-    assert window.undo_stack.undoText() == "Record verdict"
+    assert window.undo_stack.undoText() == commands.RECORD_VERDICT.undo_text
     assert editor.status.text().startswith("Recorded by Test Reviewer · ")
     assert page.claim_list.rows()[0].rating == Rating.UNPROVEN
 

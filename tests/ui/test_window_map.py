@@ -13,6 +13,7 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
+from desk.core import commands
 from desk.ui.shell.main_window import MainWindow
 from tests.ui.map_fixtures import click_map, wait_probe
 
@@ -100,7 +101,7 @@ def test_geolocating_by_a_map_click_is_undone_by_ctrl_z_and_the_map_follows(
 
     qtbot.keyClick(map_window.evidence_list, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert case.geolocation(drone) is None
-    assert case.audit_entries()[-1].action == "undo geolocate"
+    assert case.audit_entries()[-1].action == f"undo {commands.GEOLOCATE.name}"
     wait_probe(qtbot, panel.view, lambda s: s["camera"] is None)  # the map refreshed on undo
     qtbot.keyClick(map_window.evidence_list, Qt.Key.Key_Z,
                    Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)

@@ -22,18 +22,12 @@ from desk.ui.claims.linked_evidence import LinkedEvidenceView
 from desk.ui.claims.statements_view import StatementsView, disagreement
 from desk.ui.claims.verdict_editor import VerdictEditor
 from desk.ui.common import dialogs, theme
-from desk.ui.common.undo import touched_rows
 
 if TYPE_CHECKING:
     from desk.core.casefile import CaseFile
     from desk.core.model import Stance
     from desk.ui.common.undo import CaseUndoStack
     from desk.ui.evidence.evidence_model import EvidenceModel
-
-#: Tables whose rows the page shows; an edit of any of them refreshes it.
-CLAIM_TABLES = frozenset({"claim", "statement", "claim_evidence", "verdict", "verdict_draft",
-                          "evidence"})
-
 
 def _scroll(widget: QWidget, name: str) -> QScrollArea:
     area = QScrollArea()
@@ -188,25 +182,19 @@ class ClaimsPage(QWidget):
         self.verdict_editor.show_verdict(claim.id, case.verdict(claim.id))
 
     def on_applied(self, command: object) -> None:
-        """An edit, undo or redo reached the case: re-read what it touched."""
-        rows = list(touched_rows(command))
-        if not any(table in CLAIM_TABLES for table, _ in rows):
+        """An edit, undo or redo reached the case: re-read it if it touched a claim (its
+        statements, links or verdict) or an item linked to the claim shown."""
+        from desk.core.commands import touched
+
+        changed = touched(command)
+        if not changed.claims and not changed.evidence & self.evidence.linked_ids():
             return
-        if any(table != "evidence" for table, _ in rows):
+        if changed.claims:
             self.claimsChanged.emit()
-        case = self.case
-        touched: int | None = None
-        for table, key in rows:
-            if table in ("claim", "verdict", "verdict_draft", "claim_evidence"):
-                value = key.get("id") if table == "claim" else key.get("claim_id")
-                touched = value if isinstance(value, int) else touched
-            elif table == "statement" and case is not None:
-                sid = key.get("id")
-                owner = next((s.claim_id for s in case.statements() if s.id == sid), None)
-                touched = owner if owner is not None else touched
         self.refresh()
-        if touched is not None and touched != self.current_claim_id():
-            self.select_claim(touched)
+        current = self.current_claim_id()
+        if changed.claims and current not in changed.claims:
+            self.select_claim(min(changed.claims))  # an undo elsewhere: show that claim
 
     def commit_pending(self) -> None:
         """Save fields still being typed in (before closing, exporting or switching)."""
@@ -225,13 +213,13 @@ class ClaimsPage(QWidget):
         if text is None or not text.strip():
             return None
         from desk.core.clock import utc_now
-        from desk.core.commands import add_claim
+        from desk.core.commands import add_claim, created_id
         from desk.core.model import Claim
 
         command = add_claim(case, Claim(0, text.strip(), created_at=utc_now()))
-        if not self._stack.push_command(command):
+        claim_id = created_id(command)
+        if claim_id is None or not self._stack.push_command(command):
             return None
-        claim_id = int(dict(command.key)["id"])  # type: ignore[call-overload]
         self.select_claim(claim_id)
         self.claim_editor.fields["claimant"].setFocus()
         return claim_id

@@ -279,12 +279,9 @@ class LinkedEvidenceView(QWidget):
         link = self._links.get(evidence_id)
         if link is None or self._read_only or str(link.stance) == stance:
             return
-        from desk.core.commands import edit_row
+        from desk.core.commands import change_stance
 
-        command = edit_row("claim_evidence", {"claim_id": link.claim_id,
-                                              "evidence_id": evidence_id},
-                           "change stance", "Change stance", stance=stance)
-        if not self._stack.push_command(command):
+        if not self._stack.push_command(change_stance(link.claim_id, evidence_id, stance)):
             self.rows[evidence_id].stance.set_stance(link.stance)
 
     def _commit_note(self, evidence_id: int) -> None:
@@ -295,20 +292,15 @@ class LinkedEvidenceView(QWidget):
         value = row.note.text()
         if value == link.note:
             return
-        from desk.core.commands import edit_row
+        from desk.core.commands import edit_link_note
 
-        command = edit_row("claim_evidence", {"claim_id": link.claim_id,
-                                              "evidence_id": evidence_id},
-                           "edit link note", "Edit evidence note", note=value)
-        if not self._stack.push_command(command):
+        if not self._stack.push_command(edit_link_note(link.claim_id, evidence_id, value)):
             row.note.show_value(link.note)
 
     def unlink(self, evidence_id: int) -> None:
         link = self._links.get(evidence_id)
         if link is None or self._read_only:
             return
-        from desk.core.commands import delete_row
+        from desk.core.commands import unlink_evidence
 
-        self._stack.push_command(delete_row(
-            "claim_evidence", {"claim_id": link.claim_id, "evidence_id": evidence_id},
-            "unlink evidence", "Unlink evidence"))
+        self._stack.push_command(unlink_evidence(link.claim_id, evidence_id))

@@ -418,11 +418,9 @@ class StatementsView(QWidget):
         value = card.fields[name].text() if value is None else value
         if value == str(getattr(statement, name)):
             return
-        from desk.core.commands import edit_row
+        from desk.core.commands import edit_statement
 
-        command = edit_row("statement", {"id": statement_id}, "edit statement",
-                           "Edit statement", **{name: value})
-        if not self._stack.push_command(command):
+        if not self._stack.push_command(edit_statement(statement, **{name: value})):
             card.show_statement(statement, disagree=disagreement(
                 list(self._statements.values())).differ)
 
@@ -431,20 +429,20 @@ class StatementsView(QWidget):
         case = self._stack.case
         if case is None or self._claim_id is None or self._read_only:
             return None
-        from desk.core.commands import add_statement
+        from desk.core.commands import add_statement, created_id
         from desk.core.model import Statement
 
         command = add_statement(case, Statement(0, self._claim_id, speaker="", text=""))
-        if not self._stack.push_command(command):
+        statement_id = created_id(command)
+        if statement_id is None or not self._stack.push_command(command):
             return None
-        statement_id = int(dict(command.key)["id"])  # type: ignore[call-overload]
         QTimer.singleShot(0, self, lambda: self.focus_statement(statement_id))
         return statement_id
 
     def delete_statement(self, statement_id: int) -> None:
-        if self._read_only or statement_id not in self._statements:
+        statement = self._statements.get(statement_id)
+        if self._read_only or statement is None:
             return
-        from desk.core.commands import delete_row
+        from desk.core.commands import delete_statement
 
-        self._stack.push_command(delete_row("statement", {"id": statement_id},
-                                            "delete statement", "Delete statement"))
+        self._stack.push_command(delete_statement(statement))

@@ -39,6 +39,8 @@ from desk.ui.common import theme
 from desk.ui.common.fields import TextField
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from desk.core.commands import Command
     from desk.ui.common.undo import CaseUndoStack
 
@@ -165,10 +167,10 @@ class ChecklistView(QWidget):
         self._grid.setColumnStretch(0, 1)
 
     def ensure_rows(self) -> None:
-        """Built on first use: the item list lives with the dossier, loaded with a case."""
+        """Built on first use: the item list lives in the core, loaded with a case."""
         if self.rows:
             return
-        from desk.dossier.data import CHECKLIST
+        from desk.core.checklist import CHECKLIST
 
         for n, (key, text) in enumerate(CHECKLIST):
             label = claim_style.plain_label(text)
@@ -393,42 +395,53 @@ class VerdictEditor(QWidget):
     def _choose_check(self, key: str, state: object) -> None:
         if self._claim_id is None:
             return
-        checklist = dict(self._verdict.checklist if self._verdict else
-                         self.draft(self._claim_id).checklist)
-        checklist[key] = state if state in CHECK_STATES else False  # type: ignore[assignment]
-        label = {True: "Mark check done", False: "Mark check open",
-                 None: "Mark check not applicable"}[checklist[key]]
-        self._choose("checklist", checklist, label)
+        value = state if state in CHECK_STATES else False
+        if self._verdict is not None:
+            self._choose("checklist", {**self._verdict.checklist, key: value})
+            return
+        case = self._stack.case
+        if case is None or self._read_only:
+            return
+        from desk.core import commands
 
-    def _choose(self, name: str, value: object, label: str = "") -> None:
-        """One change to the verdict: saved at once when it exists, else kept as a draft."""
+        claim_id = self._claim_id
+        self._push(claim_id, lambda: commands.set_checklist_item(
+            case, claim_id, key, value))
+
+    def _choose(self, name: str, value: object) -> None:
+        """One change to the verdict: saved at once when it exists (stamped anew), else kept as
+        a draft; the draft's second choice of rating and confidence records the verdict."""
         claim_id = self._claim_id
         case = self._stack.case
         if claim_id is None or case is None or self._read_only:
             return
+        from desk.core import commands
         from desk.core.clock import utc_now
-        from desk.core.commands import record_verdict, save_verdict_draft, set_verdict
 
-        labels = {"rating": "Set rating", "confidence": "Set confidence",
-                  "summary": "Edit verdict summary", "rationale": "Edit rationale",
-                  "checklist": "Edit checklist"}
         if self._verdict is not None:
             if getattr(self._verdict, name) == value:
                 return
             verdict = replace(self._verdict, **{name: value}, reviewer=case.actor,
                               decided_at=utc_now())
-            command = replace(set_verdict(verdict), label=label or labels[name])
-            if not self._stack.push_command(command):
-                self.show_verdict(claim_id, self._verdict)
+            self._push(claim_id, lambda: commands.record_verdict(case, verdict))
             return
         draft = replace(self.draft(claim_id), **{name: value})
         if draft.complete:
             assert draft.rating is not None and draft.confidence is not None
-            verdict = Verdict(claim_id, draft.rating, draft.confidence, draft.summary,
-                              draft.rationale, dict(draft.checklist), reviewer=case.actor,
-                              decided_at=utc_now())
-            command: Command = record_verdict(case, verdict)
+            recorded = Verdict(claim_id, draft.rating, draft.confidence, draft.summary,
+                               draft.rationale, dict(draft.checklist), reviewer=case.actor,
+                               decided_at=utc_now())
+            self._push(claim_id, lambda: commands.record_verdict(case, recorded))
         else:
-            command = save_verdict_draft(case, draft, (label or labels[name]) + " (draft)")
-        if not self._stack.push_command(command):
-            self.show_verdict(claim_id, None)
+            self._push(claim_id, lambda: commands.save_verdict_draft(case, draft))
+
+    def _push(self, claim_id: int, make: Callable[[], Command]) -> None:
+        """Build the core command and push it; if the case refuses, show what it holds."""
+        from desk.core.commands import CommandError
+
+        try:
+            pushed = self._stack.push_command(make())
+        except CommandError:
+            pushed = False
+        if not pushed:
+            self.show_verdict(claim_id, self._verdict)

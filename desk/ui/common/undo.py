@@ -2,12 +2,12 @@
 
 A core command applies itself in one transaction (with its custody-log entry) and returns its
 inverse; the QUndoCommand here only keeps the pair and swaps them. Views never refresh
-themselves after an edit: they listen to `applied`, which also fires on undo and redo.
+themselves after an edit: they listen to `applied`, which also fires on undo and redo, and
+ask `desk.core.commands.touched(command)` what it changed, so each redraws only that.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
@@ -68,7 +68,7 @@ class CoreCommand(QUndoCommand):
 class CaseUndoStack(QUndoStack):
     """The undo history of the open case; cleared when the case closes."""
 
-    #: A core command was applied (push, undo or redo); views refresh the rows it touched.
+    #: A core command was applied (push, undo or redo); views refresh what it touched.
     applied = Signal(object)
     #: An edit could not be made; the message is written for the reviewer.
     failed = Signal(str)
@@ -116,25 +116,3 @@ def _describe(exc: Exception) -> str:
         return str(exc)
     return f"The change could not be saved to the case file ({exc}). Nothing was changed."
 
-
-def touched_rows(command: object) -> Iterator[tuple[str, dict[str, object]]]:
-    """(table, key) of every row a core command changes, so a view refreshes only those."""
-    edits = getattr(command, "edits", None)
-    if edits is not None:
-        for edit in edits:
-            yield from touched_rows(edit)
-        return
-    table = getattr(command, "table", None)
-    key = getattr(command, "key", None)
-    if isinstance(table, str) and key is not None:
-        yield table, dict(key)
-
-
-def touched_evidence(command: object) -> set[int]:
-    """Ids of evidence items whose row, geolocation or annotations a command changes."""
-    ids: set[int] = set()
-    for table, key in touched_rows(command):
-        value = key.get("id") if table == "evidence" else key.get("evidence_id")
-        if isinstance(value, int):
-            ids.add(value)
-    return ids

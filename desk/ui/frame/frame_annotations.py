@@ -742,8 +742,8 @@ class FrameAnnotator(QObject):
         (x1, y1), (x2, y2) = self._normalized(start), self._normalized(end)
         command = commands.add_movement(case, Movement(0, eid, color=self.colour, x1=x1, y1=y1,
                                                        x2=x2, y2=y2))
-        movement_id = int(dict(command.key)["id"])
-        if self._send(command):
+        movement_id = commands.created_id(command)
+        if self._send(command) and movement_id is not None:
             self.select(movement_id)
             self.edit_label(movement_id)
 
@@ -752,16 +752,15 @@ class FrameAnnotator(QObject):
 
         movement_id = drag.movement_id
         assert movement_id is not None
+        movement = self._movements.get(movement_id)
         start, end = self._moved_arrow(drag, point)
-        if (self._screen_length(start, end) < MIN_ARROW_PX
+        if (movement is None or self._screen_length(start, end) < MIN_ARROW_PX
                 or (start == drag.start and end == drag.end)):
             self._rebuild()
             return
         (x1, y1), (x2, y2) = self._normalized(start), self._normalized(end)
-        verb = ("move movement arrow", "Move arrow") if drag.kind == "move" else (
-            "reshape movement arrow", "Reshape arrow")
-        if not self._send(commands.edit_row("movement", {"id": movement_id}, *verb, x1=x1,
-                                            y1=y1, x2=x2, y2=y2)):
+        command = commands.move_arrow(movement, x1, y1, x2, y2, reshape=drag.kind != "move")
+        if not self._send(command):
             self._rebuild()
 
     def _mark_horizon(self, a: QPointF, b: QPointF) -> None:
@@ -799,9 +798,8 @@ class FrameAnnotator(QObject):
             self.message.emit("The horizon cannot tilt that much.")
             self._rebuild()
             return
-        if not self._send(commands.edit_row("horizon", {"evidence_id": eid}, "adjust horizon",
-                                            "Adjust horizon", y_left=round(y_left, 6),
-                                            y_right=round(y_right, 6))):
+        horizon = Horizon(eid, round(y_left, 6), round(y_right, 6))
+        if not self._send(commands.adjust_horizon(horizon)):
             self._rebuild()
 
     def delete_selected(self) -> bool:
@@ -810,9 +808,9 @@ class FrameAnnotator(QObject):
 
         if not self.editable:
             return False
-        if self._selected is not None:
-            return self._send(commands.delete_row("movement", {"id": self._selected},
-                                                  "delete movement", "Delete arrow"))
+        movement = self._movements.get(self._selected) if self._selected is not None else None
+        if movement is not None:
+            return self._send(commands.delete_arrow(movement))
         if self._horizon_selected and self._evidence_id is not None:
             return self._send(commands.clear_horizon(self._evidence_id))
         return False
@@ -822,9 +820,7 @@ class FrameAnnotator(QObject):
 
         movement = self._movements.get(movement_id)
         if movement is not None and label != movement.label:
-            # A RowEdit of its own: edit_row's own `label` (the undo text) would clash.
-            self._send(commands.RowEdit("movement", (("id", movement_id),), (("label", label),),
-                                        "label movement", "Label arrow"))
+            self._send(commands.label_arrow(movement, label))
 
     def _save_colour(self, movement_id: int, colour: str) -> None:
         from desk.core import commands
@@ -832,5 +828,4 @@ class FrameAnnotator(QObject):
         movement = self._movements.get(movement_id)
         self.colour = colour  # the next arrow takes the same colour
         if movement is not None and colour != movement.color:
-            self._send(commands.edit_row("movement", {"id": movement_id}, "colour movement",
-                                         "Colour arrow", color=colour))
+            self._send(commands.colour_arrow(movement, colour))

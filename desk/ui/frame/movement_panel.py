@@ -1,10 +1,11 @@
 """The Movement tab: the shown frame's arrows, their tracks on the ground, and the finding.
 
 This is where "into town or out of it?" gets its answer as numbers: the relation word with
-its angle, the thresholds that turned the angle into the word, the bearing to the reference
-point and how the distance to it changes along the track. Every change (a label, a
-projection, a typed bearing, the reference point, the camera height) is one undoable core
-command; the panel re-reads the case on `refresh` and holds nothing of its own.
+its angle, then the core's finding in the core's own words (`desk.core.movement`), so the
+window, the dossier and `desk info --json` say the same sentence. Every change (a label, a
+projection, a typed bearing, the reference point, the camera height) is one named core
+command on the undo stack; the panel re-reads the case on `refresh` and holds nothing of its
+own.
 Labels and landmark names are untrusted: every QLabel here shows plain text.
 """
 
@@ -179,14 +180,14 @@ class MovementPanel(QWidget):
         top.addWidget(self.angle_label, 0, Qt.AlignmentFlag.AlignBottom)
         top.addStretch(1)
         column.addLayout(top)
-        self.reference_line = _plain()
-        self.reference_line.setStyleSheet(f"color: {theme.TEXT}; font-weight: 600;")
-        self.thresholds_label = _plain(role="dim")
-        self.bearings_label = _plain()
+        # The core's sentences, verbatim: the dossier and `desk info` state the same words.
+        self.relation_line = _plain()
+        self.relation_line.setObjectName("RelationSentence")
+        self.relation_line.setStyleSheet(f"color: {theme.TEXT};")
         self.distance_label = _plain()
+        self.distance_label.setObjectName("DistanceSentence")
         self.distance_label.setStyleSheet(f"color: {theme.TEXT};")
-        for label in (self.reference_line, self.thresholds_label, self.bearings_label,
-                      self.distance_label):
+        for label in (self.relation_line, self.distance_label):
             column.addWidget(label)
         self.finding_card = card
         return card
@@ -370,13 +371,9 @@ class MovementPanel(QWidget):
     # ----------------------------------------------------------------- showing
 
     def reference(self) -> Landmark | None:
-        """The selected arrow's reference point: its own choice, else the case's default."""
+        """The selected arrow's reference point (the core's rule: its own, else the default)."""
         movement = self.movement
-        if movement is None:
-            return None
-        by_id = {lm.id: lm for lm in self._landmarks}
-        chosen = by_id.get(movement.reference_id) if movement.reference_id is not None else None
-        return chosen or geometry.default_reference(self._landmarks)
+        return geometry.reference_for(movement, self._landmarks) if movement else None
 
     def _projection(self, movement: Movement) -> geometry.GroundTrack | None:
         item = self._evidence
@@ -394,22 +391,17 @@ class MovementPanel(QWidget):
             self.details.setVisible(movement is not None)
             self.track = self._projection(movement) if movement is not None else None
             reference = self.reference()
-            self.finding = (geometry.assess(movement, reference, self._geolocation)
-                            if movement is not None and reference is not None else None)
+            self.finding = (geometry.finding_for(movement, self._landmarks, self._geolocation)
+                            if movement is not None else None)
             self._fill_arrow(movement)
             self._fill_track(movement)
             self._fill_reference(movement, reference)
-            self._fill_finding(movement, reference)
+            self._fill_finding(movement)
         finally:
             self._filling = False
 
     def _relation_of(self, movement: Movement) -> str:
-        by_id = {lm.id: lm for lm in self._landmarks}
-        reference = (by_id.get(movement.reference_id) if movement.reference_id is not None
-                     else None) or geometry.default_reference(self._landmarks)
-        if reference is None:
-            return ""
-        finding = geometry.assess(movement, reference, self._geolocation)
+        finding = geometry.finding_for(movement, self._landmarks, self._geolocation)
         if finding is None:
             return ""
         return f"{compass(finding.bearing)} · {finding.relation}"
@@ -485,11 +477,9 @@ class MovementPanel(QWidget):
         self.draw_on_map_button.setEnabled(writable and movement is not None)
         bearing = None
         if movement is not None:
-            bearing = (self.finding.bearing if self.finding is not None
-                       else movement.bearing)
-            if geometry.has_track(movement):
-                bearing = geo.initial_bearing((movement.start_lat, movement.start_lon),  # type: ignore[arg-type]
-                                              (movement.end_lat, movement.end_lon))
+            track_on_ground = movement.track
+            bearing = (geo.initial_bearing(track_on_ground.start, track_on_ground.end)
+                       if track_on_ground is not None else movement.bearing)
         self.bearing_spin.setEnabled(writable and movement is not None)
         self.bearing_spin.setValue(-1 if bearing is None else round(bearing, 1) % 360)
         location = self._geolocation
@@ -508,10 +498,10 @@ class MovementPanel(QWidget):
         track = self.track
         reason = self._cannot_project(track)
         notes = "; ".join(dict.fromkeys(track.notes)) if track is not None else ""
-        if geometry.has_track(movement):
+        stored = movement.track
+        if stored is not None:
             length = geometry.track_length_m(movement) or 0.0
-            bearing = geo.initial_bearing((movement.start_lat, movement.start_lon),  # type: ignore[arg-type]
-                                          (movement.end_lat, movement.end_lon))
+            bearing = geo.initial_bearing(stored.start, stored.end)
             shape = f"{compass(bearing)}, {geo.format_distance(length)} long"
             if track is not None and geometry.same_track(movement, track):
                 warning = (f"Unreliable projection: {notes}." if not track.reliable and notes
@@ -528,8 +518,8 @@ class MovementPanel(QWidget):
             return (f"On the map (drawn by hand): {shape}.",
                     f"It cannot be projected: {reason}." if reason else "")
         if movement.bearing is not None:
-            return (f"Bearing typed: {compass(movement.bearing)}. No track on the map, so the"
-                    " distances to the reference point are not known.",
+            # The finding above says what a typed bearing cannot tell (the distances).
+            return (f"Bearing typed: {compass(movement.bearing)}. No track on the map.",
                     f"It cannot be projected: {reason}." if reason else "")
         if reason:
             return ("Not on the map yet.", f"It cannot be projected: {reason}. Draw it on the"
@@ -576,7 +566,8 @@ class MovementPanel(QWidget):
         self.reference_hint.setText(hint)
         self.reference_hint.setVisible(bool(hint))
 
-    def _fill_finding(self, movement: Movement | None, reference: Landmark | None) -> None:
+    def _fill_finding(self, movement: Movement | None) -> None:
+        """The word big, then the core's own sentences: no wording of the panel's own."""
         finding = self.finding
         card = self.finding_card
         card.setVisible(movement is not None)
@@ -586,13 +577,9 @@ class MovementPanel(QWidget):
             self.relation_label.setText("NO FINDING YET")
             self.relation_label.setStyleSheet(f"color: {theme.TEXT_FAINT};")
             self.angle_label.setText("")
-            self.reference_line.setText(
-                "Choose a reference point." if reference is None else
-                f"Put the arrow on the map to measure it against {reference.name}.")
-            self.thresholds_label.setText(self.thresholds_text())
-            self.bearings_label.setText("")
+            self.relation_line.setText(
+                geometry.why_no_finding(movement, self._landmarks, self._geolocation))
             self.distance_label.setText("")
-            self.bearings_label.setVisible(False)
             self.distance_label.setVisible(False)
             return
         colour = RELATION_COLOURS.get(finding.relation, theme.TEXT)
@@ -600,43 +587,22 @@ class MovementPanel(QWidget):
         self.relation_label.setStyleSheet(f"color: {colour};")
         self.angle_label.setText(f"{finding.angle:.0f}°")
         self.angle_label.setStyleSheet(f"color: {colour};")
-        self.reference_line.setText(self.relation_text(finding))
-        self.thresholds_label.setText(self.thresholds_text())
-        self.bearings_label.setText(
-            f"Moving {compass(finding.bearing)}; {finding.reference_name} lies"
-            f" {compass(finding.bearing_to_reference)} from the start.")
-        self.bearings_label.setVisible(True)
-        self.distance_label.setText(self.distance_text(finding))
+        self.relation_line.setText(finding.relation_sentence())
+        self.distance_label.setText(finding.distance_sentence())
         self.distance_label.setVisible(True)
-
-    @staticmethod
-    def relation_text(finding: geometry.MovementFinding) -> str:
-        """The relation as a sentence a reader can check: the word, the place, the angle."""
-        where = {geometry.TOWARD: f"toward {finding.reference_name}",
-                 geometry.AWAY: f"away from {finding.reference_name}",
-                 geometry.ACROSS: f"across the line to {finding.reference_name}"}
-        return (f"Moving {where.get(finding.relation, finding.reference_name)}: the movement is"
-                f" {finding.angle:.0f}° off the bearing to it.")
-
-    @staticmethod
-    def thresholds_text() -> str:
-        return (f"toward ≤ {geometry.TOWARD_MAX_DEG:.0f}°, away ≥ {geometry.AWAY_MIN_DEG:.0f}°,"
-                " across in between")
-
-    @staticmethod
-    def distance_text(finding: geometry.MovementFinding) -> str:
-        start, end = finding.start_distance_m, finding.end_distance_m
-        if start is None or end is None:
-            return (f"Distance to {finding.reference_name}: unknown (a typed bearing has no"
-                    " track; draw or project it on the map).")
-        change = end - start
-        verb = "grows" if change > 0 else "shrinks" if change < 0 else "stays"
-        return (f"Distance to {finding.reference_name} {verb} from {start / 1000:.2f} km to"
-                f" {end / 1000:.2f} km ({change:+.0f} m).")
 
     # ----------------------------------------------------------------- edits
 
-    def _send(self, command: Command) -> bool:
+    def _send(self, make: Callable[[], Command]) -> bool:
+        """Build a core command and push it; a value the core refuses is said in one line."""
+        from desk.core import commands  # with the case file: not at start-up
+
+        try:
+            command = make()
+        except commands.CommandError as exc:
+            self.track_warning.setText(str(exc))
+            self.track_warning.setVisible(True)
+            return False
         return bool(self._push(command))
 
     def _on_row_changed(self, row: int) -> None:
@@ -649,26 +615,21 @@ class MovementPanel(QWidget):
         self._fill()
         self.movementSelected.emit(movement_id)
 
-    def _edit(self, action: str, undo_text: str, **fields: object) -> bool:
-        """One undoable edit of the selected movement's columns (its `label` among them)."""
-        movement = self.movement
-        if movement is None or self._filling:
-            return False
-        from desk.core import commands  # with the case file: not at start-up
-
-        return self._send(commands.RowEdit("movement", (("id", movement.id),),
-                                           tuple(fields.items()), action, undo_text))
-
     def _commit_label(self) -> None:
+        from desk.core import commands
+
         movement = self.movement
         text = " ".join(self.label_field.text().split())
-        if movement is not None and text != movement.label and self._writable():
-            self._edit("label movement", "Label arrow", label=text)
+        if (movement is not None and not self._filling and text != movement.label
+                and self._writable()):
+            self._send(lambda: commands.label_arrow(movement, text))
 
     def _commit_colour(self, colour: str) -> None:
+        from desk.core import commands
+
         movement = self.movement
-        if movement is not None and colour != movement.color:
-            self._edit("colour movement", "Colour arrow", color=colour)
+        if movement is not None and not self._filling and colour != movement.color:
+            self._send(lambda: commands.colour_arrow(movement, colour))
         else:
             self._fill()
 
@@ -677,46 +638,48 @@ class MovementPanel(QWidget):
 
         movement = self.movement
         if movement is not None:
-            self._send(commands.delete_row("movement", {"id": movement.id}, "delete movement",
-                                           "Delete arrow"))
+            self._send(lambda: commands.delete_arrow(movement))
 
     def project(self) -> bool:
-        """Write the arrow's projection (start, end, bearing) as its ground track."""
+        """Write the arrow's projection as its ground track (the bearing follows the track)."""
+        from desk.core import commands
+
         movement, track = self.movement, self.track
-        if movement is None or track is None:
+        if movement is None or track is None or self._filling:
             return False
-        fields = geometry.projected_fields(track)
-        if fields is None:
+        placed = geometry.projected_track(track)
+        if placed is None:
             return False
-        if not self._edit("project movement", "Project arrow onto map", **fields):
+        if not self._send(lambda: commands.draw_track(movement, placed, projected=True)):
             return False
         self.trackPlaced.emit(movement.id)
         return True
 
     def _commit_bearing(self, value: float) -> None:
+        from desk.core import commands
+
         movement = self.movement
         if self._filling or movement is None:
             return
         if value < 0:
-            if movement.bearing is not None and not geometry.has_track(movement):
-                self._edit("type bearing", "Clear typed bearing", bearing=None)
+            if movement.bearing is not None and movement.track is None:
+                self._send(lambda: commands.turn_track(movement, None))
             else:
                 self._fill()
             return
-        fields = geometry.turned_track(movement, value)
-        self._edit("type bearing", "Type bearing", **fields)
+        self._send(lambda: commands.turn_track(movement, value))
 
     def _commit_height(self, value: float) -> None:
+        from desk.core import commands
+
         location = self._geolocation
         if self._filling or location is None or abs(value - location.camera_height_m) < 1e-6:
             return
-        from desk.core import commands
-
-        self._send(commands.edit_row("geolocation", {"evidence_id": location.evidence_id},
-                                     "set camera height", "Set camera height",
-                                     camera_height_m=round(value, 2)))
+        self._send(lambda: commands.set_camera_height(location.evidence_id, round(value, 2)))
 
     def _commit_reference(self, index: int) -> None:
+        from desk.core import commands
+
         movement = self.movement
         if self._filling or index < 0:
             return
@@ -724,30 +687,23 @@ class MovementPanel(QWidget):
         if movement is None or landmark_id is None:
             return
         if movement.reference_id != landmark_id:
-            self._edit("choose reference point", "Choose reference point",
-                       reference_id=int(landmark_id))
+            self._send(lambda: commands.choose_reference(movement, int(landmark_id)))
 
     def _make_default_reference(self) -> None:
         """Mark the chosen landmark as the case's reference point (one undo step)."""
         from desk.core import commands
 
-        reference = self.reference()
-        if reference is None or reference.is_reference:
+        reference, case = self.reference(), self._case
+        if reference is None or reference.is_reference or case is None:
             return
-        edits: list[Command] = [
-            commands.edit_row("landmark", {"id": lm.id}, "unset reference point",
-                              is_reference=0)
-            for lm in self._landmarks if lm.is_reference
-        ]
-        edits.append(commands.edit_row("landmark", {"id": reference.id}, "set reference point",
-                                       is_reference=1))
-        self._send(commands.Batch(tuple(edits), "Set reference point"))
+        self._send(lambda: commands.set_default_reference(case, reference.id))
 
     def _remove_horizon(self) -> None:
         from desk.core import commands
 
-        if self._evidence is not None and self._horizon is not None:
-            self._send(commands.clear_horizon(self._evidence.id))
+        evidence = self._evidence
+        if evidence is not None and self._horizon is not None:
+            self._send(lambda: commands.clear_horizon(evidence.id))
 
     def _toggle_draw_on_map(self, on: bool) -> None:
         if self._filling:

@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 from desk.core import commands, geocode
 from desk.core import movement as movement_geometry
 from desk.core.coords import parse_coordinates
-from desk.core.model import Confidence, Geolocation, Landmark, Movement
+from desk.core.model import Confidence, Geolocation, Landmark, Movement, Track
 from desk.mapping import scene as scenes
 from desk.mapping.layers import BaseLayer
 from desk.ui.common.labels import plain_label
@@ -167,8 +167,16 @@ class MapPanel(QWidget):
         self.view.select(self._detail(), centre)
         self._fill_form()
 
-    def refresh(self) -> None:
-        """Re-read the case after an edit, undo, redo or import (coalesced)."""
+    def refresh(self, command: object = None) -> None:
+        """Re-read the case after an edit, undo, redo or import (coalesced).
+
+        Given the applied command, only one that changed what the map draws (an item's
+        geolocation or arrows, a landmark) re-reads: a claim's verdict redraws nothing.
+        """
+        if command is not None:
+            touched = commands.touched(command)
+            if not (touched.evidence or touched.landmarks or touched.movements):
+                return
         self._refresh_timer.start()
 
     @property
@@ -242,21 +250,26 @@ class MapPanel(QWidget):
 
     # ----------------------------------------------------------------- edits
 
-    def _send(self, command: Command) -> None:
+    def _send(self, make: Callable[[], Command], error: QLabel | None = None) -> None:
+        """Build a named core command and push it; a value the core refuses is said in one
+        plain line on the form (the position's error line unless told otherwise)."""
+        try:
+            command = make()
+        except commands.CommandError as exc:
+            label = error if error is not None else self.position_error
+            label.setText(str(exc))
+            label.setVisible(True)
+            return
         self._push(command)
 
     def _place_camera(self, evidence_id: int, lat: float, lon: float) -> None:
-        if evidence_id in self._geos:
-            self._send(commands.edit_row("geolocation", {"evidence_id": evidence_id},
-                                         "move camera", "Move camera", lat=lat, lon=lon))
-        else:
-            self._send(commands.set_geolocation(Geolocation(evidence_id, lat, lon)))
+        case = self._case
+        if case is not None:
+            self._send(lambda: commands.place_camera(case, evidence_id, lat, lon))
 
-    def _edit_geolocation(self, action: str, label: str, **fields: object) -> None:
-        if self._selected is None or self._selected not in self._geos:
-            return
-        self._send(commands.edit_row("geolocation", {"evidence_id": self._selected}, action,
-                                     label, **fields))
+    def _geolocated(self) -> int | None:
+        """The selected frame, if it has a geolocation to edit."""
+        return self._selected if self._selected in self._geos else None
 
     # ----------------------------------------------------------------- map gestures
 
@@ -293,8 +306,7 @@ class MapPanel(QWidget):
             return
         heading, fov = round(heading, 1) % 360.0, round(fov, 1)
         if final:
-            self._edit_geolocation("set camera view", "Set camera heading and field of view",
-                                   heading=heading, fov=fov)
+            self._send(lambda: commands.set_view(evidence_id, heading, fov))
         else:
             self.view.preview(self._detail(dataclasses.replace(location, heading=heading,
                                                                fov=fov)))
@@ -305,17 +317,18 @@ class MapPanel(QWidget):
         if self._mode != "track" or movement_id is None:
             return
         self._set_mode("none")
-        self._send(commands.edit_row(
-            "movement", {"id": movement_id}, "draw ground track", "Draw track on map",
-            **movement_geometry.track_fields((start_lat, start_lon), (end_lat, end_lon))))
+        movement = next((m for m in self._movements if m.id == movement_id), None)
+        if movement is not None:
+            track = Track((start_lat, start_lon), (end_lat, end_lon))
+            self._send(lambda: commands.draw_track(movement, track))
 
     def _on_track_moved(self, movement_id: int, end: int, lat: float, lon: float) -> None:
         """A dragged end corrects the track; its bearing follows, all in one undo step."""
         movement = next((m for m in self._movements if m.id == movement_id), None)
-        if movement is None or not movement_geometry.has_track(movement):
+        stored = movement.track if movement is not None else None
+        if movement is None or stored is None:
             return
-        start = (float(movement.start_lat), float(movement.start_lon))  # type: ignore[arg-type]
-        finish = (float(movement.end_lat), float(movement.end_lon))  # type: ignore[arg-type]
+        start, finish = stored.start, stored.end
         if end == 0:
             start = (lat, lon)
         else:
@@ -323,9 +336,8 @@ class MapPanel(QWidget):
         if start == finish:
             self.refresh()  # put the handle back where the case has it
             return
-        self._send(commands.edit_row(
-            "movement", {"id": movement_id}, "correct ground track", "Correct track on map",
-            **movement_geometry.track_fields(start, finish)))
+        track = Track(start, finish)
+        self._send(lambda: commands.draw_track(movement, track, correct=True))
 
     def _set_mode(self, mode: str) -> None:
         changed = mode != self._mode
@@ -446,7 +458,7 @@ class MapPanel(QWidget):
 
         numbers = QHBoxLayout()
         self.precision_spin = QDoubleSpinBox()
-        self.precision_spin.setRange(0, 100_000)
+        self.precision_spin.setRange(1, 100_000)  # the core refuses 0 m
         self.precision_spin.setDecimals(0)
         self.precision_spin.setSuffix(" m")
         self.precision_spin.setToolTip("How far the true position may be from the point (±)")
@@ -605,32 +617,42 @@ class MapPanel(QWidget):
         if location is None:
             return
         current = self._geos[location.evidence_id]
-        changed = {name: getattr(location, name) for name in ("precision_m", "heading", "fov")
-                   if getattr(location, name) != getattr(current, name)}
-        if not changed:
+        view_changed = (location.heading, location.fov) != (current.heading, current.fov)
+        precision_changed = location.precision_m != current.precision_m
+        if not (view_changed or precision_changed):
             return
-        if set(changed) == {"precision_m"}:
-            self._edit_geolocation("set precision", "Set position precision", **changed)
-        else:
-            self._edit_geolocation("set camera view", "Set camera heading and field of view",
-                                   **changed)
+
+        def edit() -> Command:
+            eid = location.evidence_id
+            edits: list[Command] = []
+            if view_changed:
+                edits.append(commands.set_view(eid, location.heading, location.fov))
+            if precision_changed:
+                edits.append(commands.set_precision(eid, location.precision_m))
+            if len(edits) == 1:
+                return edits[0]
+            return commands.Batch(tuple(edits), commands.SET_VIEW.undo_text)
+
+        self._send(edit)
 
     def _commit_confidence(self) -> None:
         value = self.confidence_combo.currentData()
         location = self._geos.get(self._selected) if self._selected is not None else None
         if location is not None and value != str(location.confidence):
-            self._edit_geolocation("set confidence", "Set geolocation confidence",
-                                   confidence=value)
+            eid = location.evidence_id
+            self._send(lambda: commands.set_geolocation_confidence(eid, str(value)))
 
     def _commit_method(self) -> None:
         location = self._geos.get(self._selected) if self._selected is not None else None
         text = self.method_field.text().strip()
         if location is not None and text != location.method:
-            self._edit_geolocation("describe method", "Describe geolocation method", method=text)
+            eid = location.evidence_id
+            self._send(lambda: commands.describe_method(eid, text))
 
     def _remove_geolocation(self) -> None:
-        if self._selected is not None and self._selected in self._geos:
-            self._send(commands.clear_geolocation(self._selected))
+        eid = self._geolocated()
+        if eid is not None:
+            self._send(lambda: commands.clear_geolocation(eid))
 
     # ----------------------------------------------------------------- landmark form
 
@@ -684,11 +706,13 @@ class MapPanel(QWidget):
                 error = str(exc)
         self.landmark_error.setText(error)
         self.landmark_error.setVisible(bool(error))
-        if error or self._case is None:
+        case = self._case
+        if error or case is None:
             return
-        self._send(commands.add_landmark(self._case, Landmark(
-            0, name, lat, lon, kind=self.landmark_kind.text().strip(),
-            is_reference=self.landmark_reference.isChecked())))
+        landmark = Landmark(0, name, lat, lon, kind=self.landmark_kind.text().strip(),
+                            is_reference=self.landmark_reference.isChecked())
+        # The core keeps one reference point: a ticked box takes the role from any other.
+        self._send(lambda: commands.add_landmark(case, landmark), self.landmark_error)
         for field in (self.landmark_name, self.landmark_position, self.landmark_kind):
             field.clear()
         self.landmark_reference.setChecked(False)

@@ -46,7 +46,7 @@ from PySide6.QtWidgets import (
 
 from desk.ui.claims.claims_mode import ClaimsMode
 from desk.ui.common import dialogs, icons, theme
-from desk.ui.common.undo import CaseUndoStack, touched_evidence
+from desk.ui.common.undo import CaseUndoStack
 from desk.ui.evidence.evidence_list import EvidencePanel
 from desk.ui.evidence.evidence_model import EvidenceModel
 from desk.ui.evidence.import_panel import ImportPanel
@@ -675,18 +675,25 @@ class MainWindow(QMainWindow):
                                     if index.isValid() else f"{shown:,} items")
 
     def _on_applied(self, command: object) -> None:
-        """An edit, undo or redo reached the case: refresh what shows the rows it touched."""
-        ids = touched_evidence(command)
-        self.model.refresh(ids)
+        """An edit, undo or redo reached the case: refresh only what shows what it touched
+        (`commands.touched`): the items' rows, and the shown frame's annotations when the
+        frame or the landmarks its arrows are measured against changed."""
+        from desk.core.commands import touched
+
+        changed = touched(command)
+        ids = set(changed.evidence)
+        if ids:
+            self.model.refresh(ids)
         current = self.inspector.evidence
         if current is not None and current.id in ids:
             row = self.model.row_of(current.id)
             if row is not None:
                 self.inspector.refresh_evidence(self.model.evidence(row))
                 self._show_findings(current.id)
-        # Arrows, horizon, camera and landmarks are few: re-read them after any edit.
-        self.frame_view.annotator.refresh()
-        self.movement_panel.refresh()
+        shown = self.evidence_list.current_evidence_id()
+        if changed.landmarks or (shown is not None and shown in ids):
+            self.frame_view.annotator.refresh()
+            self.movement_panel.refresh()
         description = str(getattr(command, "description", "")) or "Change"
         self.statusBar().showMessage(
             f"{description[0].upper()}{description[1:]} — saved {time.strftime('%H:%M:%S')}",
