@@ -226,12 +226,12 @@ class _RowEdit:
             old: Row | None = dict(zip(cols, before, strict=True)) if before else None
             if values is None:
                 if old is None:
-                    raise CommandError(f"{_describe_row(self.table, key)} does not exist.")
+                    raise CommandError(_missing(self.table, key))
                 conn.execute(f"DELETE FROM {self.table} WHERE {where}", key_args)
                 inverse_values: Row | None = old
             elif old is None:
                 if not self.upsert:
-                    raise CommandError(f"{_describe_row(self.table, key)} does not exist.")
+                    raise CommandError(_missing(self.table, key))
                 names = list(keys) + list(values)
                 conn.execute(
                     f"INSERT INTO {self.table} ({', '.join(names)})"
@@ -335,6 +335,11 @@ def _describe_row(table: str, key: Row) -> str:
         return template.format(**key)
     except KeyError:
         return table
+
+
+def _missing(table: str, key: Row) -> str:
+    what = _describe_row(table, key)
+    return f"{what[:1].upper()}{what[1:]} does not exist (an undo may have removed it)."
 
 
 def _next_id(case: CaseFile, table: str) -> int:

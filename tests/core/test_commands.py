@@ -411,7 +411,7 @@ def test_bad_values_are_refused_with_a_plain_message_and_change_nothing(
 def test_editing_a_row_that_is_gone_says_so(rich_case: CaseFile) -> None:
     gone = _movement(rich_case, 2)
     commands.delete_arrow(gone).apply(rich_case)
-    with pytest.raises(commands.CommandError, match="movement arrow 2 does not exist"):
+    with pytest.raises(commands.CommandError, match="Movement arrow 2 does not exist"):
         commands.delete_arrow(gone).apply(rich_case)
 
 
