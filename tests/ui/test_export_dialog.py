@@ -183,3 +183,19 @@ def test_cancel_stops_the_export_and_writes_nothing(qtbot: QtBot, window: MainWi
     assert not out.exists()
     assert [p.name for p in case_path.parent.iterdir() if p.name.startswith(".dossier")] == []
     assert not any(e.action == "export dossier" for e in window.case.audit_entries())
+
+
+def test_closing_the_window_during_an_export_neither_hangs_nor_leaves_half_a_dossier(
+        qtbot: QtBot, window: MainWindow, case_path: Path, dialogs: DialogRecorder) -> None:
+    dialog = open_export(qtbot, window, case_path)
+    record_verdict(window)
+    out = case_path.parent / "dossier"
+    dialog.folder.setText(str(out))
+    dialog.set_formats({"html", "pdf"})
+    assert dialog.start_export()
+    qtbot.waitUntil(lambda: dialog.progress.value() > 0, timeout=30_000)
+    window.close()
+    assert window.claims_mode.export_dialog is None and not dialog.isVisible()
+    assert not out.exists() or verify_dossier(out) == []  # all of it, or nothing
+    assert [p.name for p in case_path.parent.iterdir() if p.name.startswith(".dossier")] == []
+    assert not dialogs.errors

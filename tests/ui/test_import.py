@@ -163,3 +163,26 @@ def test_dropping_files_with_no_case_open_explains_why_nothing_happens(
     drop(window, [photo])
     qtbot.waitUntil(lambda: bool(dialogs.infos))
     assert dialogs.infos[0][0] == "No case open"
+
+
+def test_closing_the_window_during_an_import_stops_it_and_leaves_a_whole_case(
+        qtbot: QtBot, window: MainWindow, empty_case: Path, tmp_path: Path,
+        dialogs: DialogRecorder) -> None:
+    import time
+
+    files = make_many(tmp_path / "many", 150, 96, 64)
+    assert window.open_case(empty_case)
+    heard: list[IntakeReport] = []
+    window.importFinished.connect(heard.append)
+    assert window.import_paths([tmp_path / "many"])
+    qtbot.waitUntil(lambda: window.import_panel.bar.value() > 0, timeout=30_000)
+    started = time.monotonic()
+    window.close()
+    assert time.monotonic() - started < 10  # it stops between two files, then the window shuts
+    assert window.case is None and not window.importing
+    QApplication.processEvents()
+    assert heard == [] and not dialogs.errors  # nothing reaches the closed window
+    with CaseFile.open(empty_case) as case:
+        stored = case.list_evidence()
+        assert 0 < len(stored) < len(files)
+        assert all(case.original(item.id) for item in stored)

@@ -2,15 +2,17 @@
 
 The window builds one of these and puts `bar` and `stack(...)` where its evidence workspace
 was; everything the claims side needs (the page, the mode actions, File › Export Dossier…,
-Link to Claim in the evidence list's menu, refreshes after edits) is connected here, so the
-window itself changes in a handful of lines.
+Link to Claim in the evidence list's menu, refreshes after edits) is connected here. It is
+handed what it uses (the undo stack, which knows the case; the evidence model and list; the
+window's signals for a case opening and closing; how to show an item) and knows no window.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QPoint, Qt
+from PySide6.QtCore import QObject, QPoint, Qt, Signal, SignalInstance
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -28,8 +30,10 @@ from desk.ui.common import theme
 
 if TYPE_CHECKING:
     from desk.core.casefile import CaseFile
+    from desk.ui.common.undo import CaseUndoStack
+    from desk.ui.evidence.evidence_list import EvidenceList
+    from desk.ui.evidence.evidence_model import EvidenceModel
     from desk.ui.export.export_dialog import ExportDialog
-    from desk.ui.shell.main_window import MainWindow
 
 EVIDENCE, CLAIMS = 0, 1
 MODE_KEYS = ("Alt+1", "Alt+2")
@@ -59,13 +63,31 @@ def link_menu(parent: QWidget, case: CaseFile, evidence_id: int) -> QMenu:
 
 
 class ClaimsMode(QObject):
-    """The mode switch, the claims page and the export dialog of one window."""
+    """The mode switch, the claims page and the export dialog of one window.
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.window = window
-        self.page = ClaimsPage(window.undo_stack)
-        self.page.set_evidence_model(window.model)
+    `parent` hosts the mode and export shortcuts and parents the dialogs; `show_evidence`
+    selects an item in the evidence list (clearing filters that hide it); `commit_evidence`
+    saves what is still being typed in the evidence workspace before the claims side reads
+    the case.
+    """
+
+    #: Claims were added, renamed or removed: {id: text}, for the evidence list's filter.
+    claimNamesChanged = Signal(dict)  # noqa: N815
+
+    def __init__(self, stack: CaseUndoStack, model: EvidenceModel,
+                 evidence_list: EvidenceList, parent: QWidget, *,
+                 case_opened: SignalInstance, case_closed: SignalInstance,
+                 show_evidence: Callable[[int], object],
+                 commit_evidence: Callable[[], object] = lambda: None) -> None:
+        super().__init__(parent)
+        self._stack = stack
+        self._model = model
+        self._evidence_list = evidence_list
+        self._parent = parent
+        self._show_evidence = show_evidence
+        self._commit_evidence = commit_evidence
+        self.page = ClaimsPage(stack)
+        self.page.set_evidence_model(model)
         self.export_dialog: ExportDialog | None = None
         self._claim_names: dict[int, str] = {}
 
@@ -105,23 +127,22 @@ class ClaimsMode(QObject):
         self.export_action.setIcon(claim_style.icon("export"))
         self.export_action.setStatusTip("Write the signed dossier of a claim: HTML, PDF, JSON")
 
-        window.undo_stack.applied.connect(self.page.on_applied)
-        window.caseOpened.connect(lambda _: self._case_changed())
-        window.caseClosed.connect(self._case_changed)
+        stack.applied.connect(self.page.on_applied)
+        case_opened.connect(lambda *_: self._case_changed())
+        case_closed.connect(lambda *_: self._case_changed())
         self.page.claimsChanged.connect(self._claims_changed)
         self.page.exportRequested.connect(self.open_export)
         self.page.showEvidenceRequested.connect(self.show_evidence)
-        evidence_list = window.evidence_list
         evidence_list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         evidence_list.customContextMenuRequested.connect(self._evidence_menu)
         self._case_changed()
 
     def _action(self, text: str, key: str, slot: object) -> QAction:
-        action = QAction(text, self.window)
+        action = QAction(text, self._parent)
         action.setShortcut(QKeySequence(key))
         action.setToolTip(f"{text.replace('&&', '&').rstrip('…')} ({key})")
         action.triggered.connect(slot)
-        self.window.addAction(action)  # shortcuts work with the menu bar hidden
+        self._parent.addAction(action)  # shortcuts work with the menu bar hidden
         return action
 
     def stack(self, evidence: QWidget) -> QStackedWidget:
@@ -139,7 +160,7 @@ class ClaimsMode(QObject):
     def set_mode(self, mode: int) -> None:
         """Show Evidence (0) or Claims & verdicts (1)."""
         if mode == CLAIMS:
-            self.window.inspector.commit_pending()
+            self._commit_evidence()
         else:
             self.page.commit_pending()
         if self.modes.count() > mode:
@@ -158,10 +179,7 @@ class ClaimsMode(QObject):
     def show_evidence(self, evidence_id: int) -> None:
         """An item of a claim, shown in the evidence workspace (clearing filters that hide it)."""
         self.set_mode(EVIDENCE)
-        panel = self.window.evidence_panel
-        if not self.window.evidence_list.select_evidence(evidence_id):
-            panel.clear_filters()
-            self.window.evidence_list.select_evidence(evidence_id)
+        self._show_evidence(evidence_id)
 
     def show_claim(self, claim_id: int) -> None:
         self.set_mode(CLAIMS)
@@ -169,8 +187,12 @@ class ClaimsMode(QObject):
 
     # ----------------------------------------------------------------- case
 
+    @property
+    def case(self) -> CaseFile | None:
+        return self._stack.case
+
     def _case_changed(self) -> None:
-        case = self.window.case
+        case = self.case
         self.page.set_case(case)
         self.export_action.setEnabled(case is not None)
         for action in (self.evidence_mode_action, self.claims_mode_action):
@@ -181,14 +203,14 @@ class ClaimsMode(QObject):
 
     def _claims_changed(self) -> None:
         """Claims or links changed: the evidence list's claim filter and badges follow."""
-        case = self.window.case
+        case = self.case
         if case is None:
             return
         names = {c.id: c.text for c in case.list_claims()}
-        if names != self._claim_names:  # set_claims resets the filter: only when needed
+        if names != self._claim_names:  # the list's filter resets on a change: only then
             self._claim_names = names
-            self.window.evidence_panel.set_claims(names)
-        self.window.model.refresh_claims()
+            self.claimNamesChanged.emit(names)
+        self._model.refresh_claims()
 
     def before_close(self) -> None:
         """The case is about to close: save typed text, end the export dialog."""
@@ -202,8 +224,8 @@ class ClaimsMode(QObject):
     # ----------------------------------------------------------------- links and export
 
     def _evidence_menu(self, position: QPoint) -> None:
-        case = self.window.case
-        evidence_list = self.window.evidence_list
+        case = self.case
+        evidence_list = self._evidence_list
         index = evidence_list.indexAt(position)
         if case is None or not index.isValid():
             return
@@ -228,33 +250,25 @@ class ClaimsMode(QObject):
 
     def link_from_menu(self, evidence_id: int, claim_id: int, stance: str) -> bool:
         """Link an item to a claim with a stance, or change the stance of its link."""
-        case = self.window.case
+        case = self.case
         if case is None or case.read_only:
             return False
-        from desk.core.commands import edit_row, link_evidence
+        from desk.core import commands  # not at start-up: it brings the case file's SQLite
 
-        existing = {link.claim_id: link for link in case.claim_evidence(evidence_id=evidence_id)}
-        if claim_id in existing:
-            if str(existing[claim_id].stance) == stance:
-                return False
-            command = edit_row("claim_evidence", {"claim_id": claim_id,
-                                                  "evidence_id": evidence_id},
-                               "change stance", "Change stance", stance=stance)
-        else:
-            command = link_evidence(claim_id, evidence_id, stance)
-        return self.window.undo_stack.push_command(command)
+        command = commands.link_or_change_stance(case, claim_id, evidence_id, stance)
+        return command is not None and self._stack.push_command(command)
 
     def open_export(self, claim_id: object = None) -> ExportDialog | None:
         """File › Export Dossier…: the export dialog for a claim (the selected one)."""
-        case = self.window.case
+        case = self.case
         if case is None:
             return None
-        self.window.inspector.commit_pending()
+        self._commit_evidence()
         self.page.commit_pending()
         if not case.list_claims():
             from desk.ui.common import dialogs
 
-            dialogs.inform(self.window, "Nothing to export",
+            dialogs.inform(self._parent, "Nothing to export",
                            "A dossier is written for a claim, and this case has none yet. Add"
                            " the claim in Claims & verdicts (Alt+2).")
             return None
@@ -266,7 +280,7 @@ class ClaimsMode(QObject):
 
         chosen = claim_id if isinstance(claim_id, int) and not isinstance(claim_id, bool) \
             else self.page.current_claim_id()
-        dialog = ExportDialog(case, chosen, self.window, before_export=self.page.commit_pending)
+        dialog = ExportDialog(case, chosen, self._parent, before_export=self.page.commit_pending)
         dialog.finished.connect(lambda _: self._export_closed(dialog))
         self.export_dialog = dialog
         dialog.open()

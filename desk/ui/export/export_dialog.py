@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeyEvent
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -34,14 +34,9 @@ from PySide6.QtWidgets import (
 from desk.ui.claims import claim_style
 from desk.ui.common import dialogs, icons, theme
 from desk.ui.common.fields import LineField
+from desk.ui.common.workers import Job, Jobs
 from desk.ui.export.dossier_preview import DossierPreview
-from desk.ui.export.export_job import (
-    ExportRequest,
-    ExportThread,
-    FunctionThread,
-    GuiThreadCalls,
-    MapPictures,
-)
+from desk.ui.export.export_job import CANCELLED, ExportRequest, MapPictures, export_job
 
 if TYPE_CHECKING:
     from desk.core.casefile import CaseFile
@@ -110,12 +105,15 @@ class ExportDialog(QDialog):
         self._before_export = before_export
         self._render_maps = render_maps
         self._folder_edited = False
-        self._threads: list[FunctionThread] = []
-        self._export: ExportThread | None = None
+        self.jobs = Jobs(self)  # the preview, the export and the check of its folder
+        self._export: Job | None = None
+        self._preview_job: Job | None = None
         self._close_when_done = False
-        self._preview_serial = 0
+        self._preview_serial = 0  # the latest render asked for
+        self._shown_serial = 0  # the render the preview shows or is loading
+        self._loading = False
+        self._next_page: tuple[int, str] | None = None  # to load when the current load ends
         self._maps: MapPictures | None = None
-        self.calls = GuiThreadCalls(self)
         self.result: ExportResult | None = None
         self.check: DossierCheck | None = None
 
@@ -447,32 +445,35 @@ class ExportDialog(QDialog):
         serial = self._preview_serial
         self.preview_status.setText("Rendering the preview…")
         path = self._case.path
-        thread = FunctionThread(lambda: _render_preview(path, claim_id), self)
-        thread.succeeded.connect(lambda html: self._show_preview(serial, html))
-        thread.failed.connect(
+        if self._preview_job is not None:
+            self._preview_job.cancel()  # an older render still waiting need not run
+        job = self.jobs.run(lambda _control: _render_preview(path, claim_id), name="preview")
+        job.succeeded.connect(lambda html: self._show_preview(serial, html))
+        job.failed.connect(
             lambda message: self.preview_status.setText(f"No preview: {message}"))
-        self._start(thread)
+        self._preview_job = job
 
     def _show_preview(self, serial: int, html: object) -> None:
         if serial != self._preview_serial or not isinstance(html, str):
             return  # an older render finished after a newer one was asked for
+        if self._loading:  # a load cut short by another may never report: one at a time
+            self._next_page = (serial, html)
+            return
+        self._loading = True
+        self._shown_serial = serial
         self.preview.show_html(html)
 
     def _preview_loaded(self, ok: bool) -> None:
+        self._loading = False
+        page, self._next_page = self._next_page, None
+        if page is not None:
+            self._show_preview(*page)
+            return
+        if self._shown_serial != self._preview_serial:
+            return  # a newer render is on its way
         self.preview_status.setText("" if ok else "The preview could not be shown.")
         if ok:
             self.previewShown.emit()
-
-    def _start(self, thread: FunctionThread) -> None:
-        self._threads.append(thread)
-        thread.finished.connect(lambda: self._forget(thread))
-        thread.start()
-
-    def _forget(self, thread: FunctionThread) -> None:
-        thread.wait()
-        if thread in self._threads:
-            self._threads.remove(thread)
-        thread.deleteLater()
 
     # ----------------------------------------------------------------- export
 
@@ -517,17 +518,17 @@ class ExportDialog(QDialog):
         if self._render_maps and self._maps is None:
             case = self._case
             self._maps = MapPictures(lambda: case)
-        thread = ExportThread(request, self.calls, self._maps if self._render_maps else None,
-                              self)
-        thread.progressed.connect(self._progressed)
-        thread.succeeded.connect(self._succeeded)
-        thread.failed.connect(self._fail)
-        thread.finished.connect(lambda: self._export_done(thread))
-        self._export = thread
+        job = export_job(request, self._maps if self._render_maps else None)
+        job.progressed.connect(self._progressed)
+        job.succeeded.connect(self._succeeded)
+        job.failed.connect(self._fail)
+        job.cancelled.connect(lambda: self._fail(CANCELLED))
+        job.finished.connect(lambda: self._export_done(job))
+        self._export = job
         self._set_busy(True)
         self.progress.setValue(0)
         self.progress_label.setText("Starting…")
-        thread.start()
+        self.jobs.start(job)
         return True
 
     def cancel_export(self) -> None:
@@ -546,9 +547,9 @@ class ExportDialog(QDialog):
         if busy:
             self.result_box.hide()
 
-    def _progressed(self, percent: int, text: str) -> None:
+    def _progressed(self, percent: int, _total: int, text: object) -> None:
         self.progress.setValue(percent)
-        self.progress_label.setText(text)
+        self.progress_label.setText(str(text))
 
     def _succeeded(self, result: ExportResult) -> None:
         self.result = result
@@ -571,11 +572,9 @@ class ExportDialog(QDialog):
         self.error.show()
         self.exportFailed.emit(message)
 
-    def _export_done(self, thread: ExportThread) -> None:
-        thread.wait()
-        if thread is self._export:
+    def _export_done(self, job: Job) -> None:
+        if job is self._export:
             self._export = None
-        thread.deleteLater()
         if self._maps is not None:
             self._maps.close()
         self._set_busy(False)
@@ -596,10 +595,9 @@ class ExportDialog(QDialog):
         self.verify_button.setEnabled(False)
         self.verify_result.setStyleSheet(f"color: {theme.TEXT_DIM};")
         self.verify_result.setText("Checking…")
-        thread = FunctionThread(lambda: _check(folder), self)
-        thread.succeeded.connect(self._verified)
-        thread.failed.connect(lambda message: self._verified_failed(message))
-        self._start(thread)
+        job = self.jobs.run(lambda _control: _check(folder), name="check dossier")
+        job.succeeded.connect(self._verified)
+        job.failed.connect(self._verified_failed)
 
     def _verified(self, check: DossierCheck) -> None:
         self.check = check
@@ -649,19 +647,12 @@ class ExportDialog(QDialog):
     def shutdown(self) -> None:
         """Stop work and free the web views (the window calls this before it closes)."""
         self._preview_timer.stop()
-        export = self._export
-        if export is not None:
-            export.cancel()
-            # The GUI thread must keep running the export's GUI calls until it stops; if we
-            # are inside one of them (nested event loop), it cannot finish: leave it be.
-            while export.isRunning() and not self.calls.busy:
-                export.wait(20)
-                QCoreApplication.processEvents()
-        for thread in list(self._threads):
-            thread.wait()
-        if self._maps is not None:
-            self._maps.close()
-            self._maps = None
+        self._export = None
+        # The export stops at its next step; if we are inside one of its GUI-thread calls
+        # (a nested event loop: the PDF or a map picture), it ends after we return.
+        if self.jobs.shutdown() and self._maps is not None:
+            self._maps.close()  # otherwise the map picture being drawn still needs it
+        self._maps = None
         if self.preview is not None:
             self.preview.dispose()
             self.preview = None  # type: ignore[assignment]

@@ -1,8 +1,8 @@
-"""Exporting a dossier without freezing the window, and the small jobs around it.
+"""Exporting a dossier without freezing the window: the export as a `Job` (see workers).
 
-`export_dossier` runs in a worker thread on its own CaseFile. Two of its parts need the GUI
-thread: printing the PDF (Qt WebEngine) and rendering the map pictures (an offscreen map
-view). The worker hands those to `GuiThreadCalls`, which runs them on the GUI thread between
+`export_dossier` runs on the job's worker thread with its own CaseFile. Two of its parts
+need the GUI thread: printing the PDF (Qt WebEngine) and rendering the map pictures (an
+offscreen map view). The work hands those to `Control.on_gui_thread`, which runs them between
 events while the worker waits; the window stays responsive meanwhile (both run their own
 short event loops). Cancelling stops the export at its next step; a call the GUI thread has
 not started yet is abandoned, one it has started is let finish (it has its own time limit).
@@ -10,16 +10,17 @@ not started yet is abandoned, one it has started is let finish (it has its own t
 
 from __future__ import annotations
 
-import threading
+import functools
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, Qt, QThread, Signal
+from desk.ui.common.workers import Cancelled, Control, Job, one_line
 
 if TYPE_CHECKING:
     from desk.core.casefile import CaseFile
+    from desk.dossier import ExportResult
 
 CANCELLED = "Export cancelled; nothing was written."
 
@@ -32,62 +33,6 @@ STEPS: dict[str, int] = {
     "copying originals": 85,
     "signing": 95,
 }
-
-
-class Cancelled(Exception):
-    """The reviewer cancelled while the worker waited for the GUI thread."""
-
-
-@dataclass
-class _Call:
-    function: Callable[..., Any]
-    args: tuple[Any, ...]
-    done: threading.Event = field(default_factory=threading.Event)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-    started: bool = False
-    abandoned: bool = False
-    result: Any = None
-    error: BaseException | None = None
-
-
-class GuiThreadCalls(QObject):
-    """Runs functions on the thread this object lives in (the GUI's) for worker threads."""
-
-    _requested = Signal(object)
-
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.busy = False
-        self._requested.connect(self._run, Qt.ConnectionType.QueuedConnection)
-
-    def call(self, function: Callable[..., Any], *args: Any,
-             cancel: Callable[[], bool] | None = None) -> Any:
-        """From a worker: run `function(*args)` on the GUI thread and return its result."""
-        job = _Call(function, args)
-        self._requested.emit(job)
-        while not job.done.wait(0.05):
-            if cancel is not None and cancel():
-                with job.lock:
-                    if not job.started:
-                        job.abandoned = True
-                        raise Cancelled(CANCELLED)
-        if job.error is not None:
-            raise job.error
-        return job.result
-
-    def _run(self, job: _Call) -> None:
-        with job.lock:
-            if job.abandoned:
-                return
-            job.started = True
-        self.busy = True
-        try:
-            job.result = job.function(*job.args)
-        except BaseException as exc:  # noqa: BLE001 - handed back to the waiting worker
-            job.error = exc
-        finally:
-            self.busy = False
-            job.done.set()
 
 
 class MapPictures:
@@ -138,97 +83,69 @@ class ExportRequest:
     replace: bool = False  # the reviewer agreed to replace the earlier dossier in out_dir
 
 
-class ExportThread(QThread):
-    """Writes one dossier; `progressed`, then `succeeded` (ExportResult) or `failed`."""
+def export_job(request: ExportRequest, maps: MapPictures | None = None) -> Job:
+    """A job writing one dossier: `progressed` (percent of 100, what happens in words), then
+    `succeeded` (ExportResult), `failed` (a sentence) or `cancelled` (nothing was written)."""
+    return Job(functools.partial(_export, request, maps), name="export",
+               describe=describe_export_error)
 
-    progressed = Signal(int, str)  # percent, what is happening (in words)
-    succeeded = Signal(object)
-    failed = Signal(str)
 
-    def __init__(self, request: ExportRequest, calls: GuiThreadCalls,
-                 maps: MapPictures | None = None, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.request = request
-        self._calls = calls
-        self._maps = maps
-        self._cancel = threading.Event()
+def describe_export_error(exc: BaseException) -> str:
+    """Why the dossier was not written, as the reviewer reads it."""
+    from desk.core.casefile import CaseFileError
+    from desk.dossier import DossierError
 
-    def cancel(self) -> None:
-        self._cancel.set()
+    if isinstance(exc, (DossierError, CaseFileError)):
+        return one_line(exc)
+    if isinstance(exc, OSError):
+        where = f" ({exc.filename})" if exc.filename else ""
+        return one_line(f"The dossier could not be written: {exc.strerror or exc}{where}.")
+    what = "The PDF could not be printed" if type(exc).__name__ == "PdfPrintError" \
+        else "The dossier could not be written"
+    return one_line(f"{what}: {exc}" if str(exc) else f"{what} ({type(exc).__name__}).")
 
-    @property
-    def cancelling(self) -> bool:
-        return self._cancel.is_set()
 
-    def _progress(self, done: int, total: int, label: str) -> None:
-        if label.startswith("still") and total:
-            start, end = STEPS["still"], STEPS["writing the HTML"]
-            percent = start + (end - start) * done // total
-            text = f"Preparing pictures: {done} of {total}"
-        else:
-            percent = STEPS.get(label, 0)
-            text = label[:1].upper() + label[1:] + "…"
-        self.progressed.emit(percent, text)
+def step_progress(done: int, total: int, label: str) -> tuple[int, str]:
+    """export_dossier's steps as a percentage and a sentence."""
+    if label.startswith("still") and total:
+        start, end = STEPS["still"], STEPS["writing the HTML"]
+        return start + (end - start) * done // total, f"Preparing pictures: {done} of {total}"
+    return STEPS.get(label, 0), label[:1].upper() + label[1:] + "…"
 
-    def _print_pdf(self, html: Path, pdf: Path, footer: str) -> None:
-        from desk.ui.export.pdf_printer import print_pdf
 
-        self._calls.call(print_pdf, html, pdf, footer, cancel=self._cancel.is_set)
+def _export(request: ExportRequest, maps: MapPictures | None, control: Control
+            ) -> ExportResult:
+    from desk.core.casefile import CaseFile
+    from desk.dossier import DossierError, export_dossier
 
-    def _map_image(self, evidence_id: int) -> bytes | None:
-        if self._maps is None or self._cancel.is_set():
+    def progress(done: int, total: int, label: str) -> None:
+        percent, text = step_progress(done, total, label)
+        control.progress(percent, 100, text)
+
+    def print_pdf(html: Path, pdf: Path, footer: str) -> None:
+        from desk.ui.export.pdf_printer import print_pdf as print_on_gui_thread
+
+        control.on_gui_thread(print_on_gui_thread, html, pdf, footer)
+
+    def map_image(evidence_id: int) -> bytes | None:
+        if maps is None or control.cancelled():
             return None
-        self.progressed.emit(STEPS["reading the case"],
-                             f"Drawing the map of evidence {evidence_id}…")
-        return self._calls.call(self._maps.png, evidence_id, cancel=self._cancel.is_set)
+        control.progress(STEPS["reading the case"], 100,
+                         f"Drawing the map of evidence {evidence_id}…")
+        return control.on_gui_thread(maps.png, evidence_id)
 
-    def run(self) -> None:
-        from desk.core.casefile import CaseFile, CaseFileError
-        from desk.dossier import DossierError, export_dossier
-
-        request = self.request
-        try:
-            with CaseFile.open(request.case_path, read_only=request.read_only) as case:
-                result = export_dossier(
-                    case, request.claim_id, request.out_dir, request.formats,
-                    map_image=self._map_image if self._maps is not None else None,
-                    pdf_printer=self._print_pdf, url=request.url,
-                    include_originals=request.include_originals, key_file=request.key_file,
-                    progress=self._progress, cancel=self._cancel.is_set,
-                    replace=request.replace)
-        except Cancelled:
-            self.failed.emit(CANCELLED)
-            return
-        except (DossierError, CaseFileError) as exc:
-            self.failed.emit(str(exc))
-            return
-        except OSError as exc:
-            where = f" ({exc.filename})" if exc.filename else ""
-            self.failed.emit(f"The dossier could not be written: {exc.strerror or exc}{where}.")
-            return
-        except Exception as exc:  # noqa: BLE001 - the reviewer gets a sentence, not a crash
-            what = "The PDF could not be printed" if type(exc).__name__ == "PdfPrintError" \
-                else "The dossier could not be written"
-            self.failed.emit(f"{what}: {exc}")
-            return
-        self.progressed.emit(100, "Done")
-        self.succeeded.emit(result)
-
-
-class FunctionThread(QThread):
-    """One plain function off the GUI thread (checking a dossier folder, rendering a preview)."""
-
-    succeeded = Signal(object)
-    failed = Signal(str)
-
-    def __init__(self, work: Callable[[], object], parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._work = work
-
-    def run(self) -> None:
-        try:
-            result = self._work()
-        except Exception as exc:  # noqa: BLE001 - reported to the reviewer
-            self.failed.emit(f"{type(exc).__name__}: {exc}" if not str(exc) else str(exc))
-            return
-        self.succeeded.emit(result)
+    try:
+        with CaseFile.open(request.case_path, read_only=request.read_only) as case:
+            result = export_dossier(
+                case, request.claim_id, request.out_dir, request.formats,
+                map_image=map_image if maps is not None else None,
+                pdf_printer=print_pdf, url=request.url,
+                include_originals=request.include_originals, key_file=request.key_file,
+                progress=progress, cancel=control.cancelled,
+                replace=request.replace)
+    except DossierError:
+        if control.cancelled():  # export_dossier's own way of saying it stopped
+            raise Cancelled from None
+        raise
+    control.progress(100, 100, "Done")
+    return result

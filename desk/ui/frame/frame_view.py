@@ -8,18 +8,15 @@ the original's size, so the reviewer sees the frame at once and nothing jumps wh
 
 from __future__ import annotations
 
-import functools
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import (
-    QObject,
     QPoint,
     QPointF,
     QRect,
     QRectF,
     QSize,
     Qt,
-    QThreadPool,
     Signal,
 )
 from PySide6.QtGui import (
@@ -48,6 +45,7 @@ from PySide6.QtWidgets import (
 
 from desk.core.heif import enable_heif
 from desk.ui.common import theme
+from desk.ui.common.workers import Job, Jobs
 from desk.ui.frame.frame_annotations import PAN, TOOLS, FrameAnnotator
 
 if TYPE_CHECKING:
@@ -76,12 +74,6 @@ class AnnotationLayer(QGraphicsItem):
         pass
 
 
-class _Decoded(QObject):
-    """Carries a decoded image from the worker thread back to the GUI thread (queued)."""
-
-    done = Signal(int, QImage, str)
-
-
 def decode_image(data: bytes) -> tuple[QImage, str]:
     """Decode an original off the GUI thread (honouring EXIF orientation).
 
@@ -106,11 +98,6 @@ def _decode_with_pillow(data: bytes) -> QImage:
     raw = image.tobytes()
     return QImage(raw, image.width, image.height, image.width * 4,
                   QImage.Format.Format_RGBA8888).copy()
-
-
-def _decode_job(signals: _Decoded, token: int, data: bytes) -> None:
-    image, error = decode_image(data)
-    signals.done.emit(token, image, error)
 
 
 class FrameView(QGraphicsView):
@@ -160,10 +147,9 @@ class FrameView(QGraphicsView):
         self._tool = PAN
         self.annotator = FrameAnnotator(self)
 
-        self._pool = QThreadPool(self)
-        self._pool.setMaxThreadCount(1)
-        self._decoded = _Decoded(self)
-        self._decoded.done.connect(self._on_decoded)
+        # One decode at a time (an original may be 120 MP); moving on cancels one not begun.
+        self._decoding = Jobs(self, max_threads=1)
+        self._decode: Job | None = None
 
         self.hud = QLabel(self)
         self.hud.setObjectName("FrameHud")
@@ -204,7 +190,12 @@ class FrameView(QGraphicsView):
             self._fail("The original of this item is missing from the case file.")
             return
         self._update_hud()
-        self._pool.start(functools.partial(_decode_job, self._decoded, self._token, data))
+        if self._decode is not None:
+            self._decode.cancel()
+        token = self._token
+        job = Job(lambda _control: decode_image(data), name="decode")
+        job.succeeded.connect(lambda decoded: self._on_decoded(token, *decoded))
+        self._decode = self._decoding.start(job)
 
     def clear(self, message: str = "") -> None:
         self._token += 1
@@ -250,10 +241,10 @@ class FrameView(QGraphicsView):
         self.viewport().update()
 
     def shutdown(self) -> None:
-        """Wait for a decode in flight; called when the window closes."""
+        """Stop decoding; called when the window closes (a decode in flight ends unheard)."""
         self._token += 1
-        self._pool.clear()
-        self._pool.waitForDone(10_000)
+        self._decode = None
+        self._decoding.shutdown(wait_s=0)
 
     # ----------------------------------------------------------------- image geometry
 

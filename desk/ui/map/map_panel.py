@@ -14,7 +14,7 @@ import logging
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -37,6 +37,7 @@ from desk.core.model import Confidence, Geolocation, Landmark, Movement, Track
 from desk.mapping import scene as scenes
 from desk.mapping.layers import BaseLayer
 from desk.ui.common.labels import plain_label
+from desk.ui.common.workers import Jobs, one_line
 from desk.ui.map.map_view import MapView
 
 if TYPE_CHECKING:
@@ -57,27 +58,6 @@ def _plain_label(text: str = "", *, wrap: bool = True, dim: bool = False) -> QLa
     if dim:
         label.setStyleSheet(_DIM_STYLE)
     return label
-
-
-class _TaskSignals(QObject):
-    done = Signal(object, object)  # token, result
-
-
-class _Task(QRunnable):
-    """Work off the UI thread (place search, reverse labels); no case access in here."""
-
-    def __init__(self, token: object, work: Callable[[], object]) -> None:
-        super().__init__()
-        self.signals = _TaskSignals()
-        self._token = token
-        self._work = work
-
-    def run(self) -> None:
-        try:
-            result: object = self._work()
-        except Exception as exc:  # noqa: BLE001 - reported to the reviewer, never raised
-            result = exc
-        self.signals.done.emit(self._token, result)
 
 
 class MapPanel(QWidget):
@@ -109,8 +89,7 @@ class MapPanel(QWidget):
         self._geocoder_url = geocoder_url
         self._search_token = 0
         self._places: list[geocode.Place] = []
-        self._pool = QThreadPool(self)
-        self._tasks: set[_Task] = set()
+        self._jobs = Jobs(self)  # place searches and "where is this" labels; no case in them
 
         self.view = MapView(self, base_layers=base_layers)
         self.view.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
@@ -211,7 +190,7 @@ class MapPanel(QWidget):
         """Release the web view; call before the window closes (QtWebEngine needs it)."""
         self._commit_timer.stop()
         self._refresh_timer.stop()
-        self._pool.clear()
+        self._jobs.shutdown(wait_s=0)  # a search still out there ends unheard
         self.view.dispose()
 
     # ----------------------------------------------------------------- reading the case
@@ -384,9 +363,9 @@ class MapPanel(QWidget):
         self.search_message.setText("Searching…")
         self._run(token, lambda: geocode.search(query, online=online, endpoint=url))
 
-    def _search_done(self, result: object) -> None:
-        if isinstance(result, Exception):
-            self.search_message.setText(f"Search failed: {result}")
+    def _search_done(self, result: object, error: str = "") -> None:
+        if error:
+            self.search_message.setText(f"Search failed: {error}")
             return
         assert isinstance(result, geocode.SearchResult)
         self._places = list(result.places)
@@ -411,16 +390,14 @@ class MapPanel(QWidget):
     # ----------------------------------------------------------------- workers
 
     def _run(self, token: object, work: Callable[[], object]) -> None:
-        task = _Task(token, work)
-        task.setAutoDelete(False)
-        task.signals.done.connect(self._task_done)
-        self._tasks.add(task)
-        self._pool.start(task)
+        job = self._jobs.run(lambda _control: work(), name="map lookup",
+                             describe=lambda exc: one_line(exc) or type(exc).__name__)
+        job.succeeded.connect(lambda result: self._task_done(token, result))
+        job.failed.connect(lambda message: self._task_done(token, None, message))
 
-    def _task_done(self, token: object, result: object) -> None:
-        self._tasks = {t for t in self._tasks if t._token != token}
+    def _task_done(self, token: object, result: object, error: str = "") -> None:
         if token == ("search", self._search_token):
-            self._search_done(result)
+            self._search_done(result, error)
         elif token == self._where_token():
             self.where_label.setText(result if isinstance(result, str) else "")
 

@@ -47,6 +47,7 @@ from PySide6.QtWidgets import (
 from desk.ui.claims.claims_mode import ClaimsMode
 from desk.ui.common import dialogs, icons, theme
 from desk.ui.common.undo import CaseUndoStack
+from desk.ui.common.workers import Job, Jobs, on_case
 from desk.ui.evidence.evidence_list import EvidencePanel
 from desk.ui.evidence.evidence_model import EvidenceModel
 from desk.ui.evidence.import_panel import ImportPanel
@@ -63,7 +64,6 @@ if TYPE_CHECKING:
 
     from desk.core.casefile import CaseFile
     from desk.core.intake import IntakeItem, IntakeReport
-    from desk.ui.common.workers import CaseTask, ImportThread
     from desk.ui.map.map_panel import MapPanel
 
 APP_NAME = "desk"
@@ -130,8 +130,8 @@ class MainWindow(QMainWindow):
         self.map_panel: MapPanel | None = None
         self._map_options = dict(map_options or {})
         self._map_delay_ms = map_delay_ms
-        self._import: ImportThread | None = None
-        self._tasks: list[CaseTask] = []
+        self.jobs = Jobs(self)  # import and save copy, on their own connections
+        self._import: Job | None = None
         self._last_sync = 0.0
 
         self.undo_stack = CaseUndoStack(self)
@@ -184,7 +184,11 @@ class MainWindow(QMainWindow):
         column = QVBoxLayout(self.workspace)
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(0)
-        self.claims_mode = ClaimsMode(self)  # Evidence | Claims & verdicts, export
+        self.claims_mode = ClaimsMode(  # Evidence | Claims & verdicts, export
+            self.undo_stack, self.model, self.evidence_list, self,
+            case_opened=self.caseOpened, case_closed=self.caseClosed,
+            show_evidence=self._select_from_map, commit_evidence=self.inspector.commit_pending)
+        self.claims_mode.claimNamesChanged.connect(self.evidence_panel.set_claims)
         column.addWidget(self.claims_mode.bar)
         column.addWidget(self.claims_mode.stack(self.splitter), 1)
         column.addWidget(self.import_panel)
@@ -601,8 +605,6 @@ class MainWindow(QMainWindow):
         return str(recent[0].parent) if recent else str(Path.home())
 
     def save_copy_as(self) -> None:
-        from desk.ui.common.workers import CaseTask
-
         case = self.case
         if case is None:
             return
@@ -610,28 +612,19 @@ class MainWindow(QMainWindow):
         if target is None:
             return
         self.inspector.commit_pending()
-        task = CaseTask(case.path, lambda c: c.save_as(target), self)
-        task.succeeded.connect(lambda path: self._copy_saved(task, path))
-        task.failed.connect(lambda message: self._copy_failed(task, message))
-        self._tasks.append(task)
+        job = self.jobs.run(on_case(case.path, lambda c, _control: c.save_as(target)),
+                            name="save copy")
+        job.succeeded.connect(self._copy_saved)
+        job.failed.connect(self._copy_failed)
         self.statusBar().showMessage(f"Saving a copy to {target.name}…")
-        task.start()
 
-    def _copy_saved(self, task: CaseTask, path: Path) -> None:
-        self._forget_task(task)
+    def _copy_saved(self, path: Path) -> None:
         self.statusBar().showMessage(f"Saved a complete copy to {path}", 8000)
         self.copySaved.emit(path)
 
-    def _copy_failed(self, task: CaseTask, message: str) -> None:
-        self._forget_task(task)
+    def _copy_failed(self, message: str) -> None:
         self.statusBar().clearMessage()
         dialogs.show_error(self, "Copy not saved", message)
-
-    def _forget_task(self, task: CaseTask) -> None:
-        task.wait()
-        if task in self._tasks:
-            self._tasks.remove(task)
-        task.deleteLater()
 
     # ----------------------------------------------------------------- evidence
 
@@ -834,7 +827,7 @@ class MainWindow(QMainWindow):
 
     def import_paths(self, paths: list[Path]) -> bool:
         """Import files and folders (recursively) off the GUI thread; False if refused."""
-        from desk.ui.common.workers import ImportThread
+        from desk.core.intake import import_files
 
         case = self.case
         if case is None:
@@ -850,12 +843,13 @@ class MainWindow(QMainWindow):
                            "An import is already running. Wait for it to finish or cancel it,"
                            " then import these files.")
             return False
-        thread = ImportThread(case.path, paths, parent=self)
-        thread.progressed.connect(lambda d, t, i, th=thread: self._on_import_progress(th, d, t, i))
-        thread.completed.connect(lambda report, th=thread: self._on_import_completed(th, report))
-        thread.failed.connect(lambda message, th=thread: self._on_import_failed(th, message))
-        thread.finished.connect(lambda th=thread: self._on_import_thread_done(th))
-        self._import = thread
+        job = Job(on_case(case.path, lambda c, control: import_files(
+            c, paths, progress=control.progress, cancel=control.cancelled)), name="import")
+        job.progressed.connect(self._on_import_progress)
+        job.succeeded.connect(self._on_import_completed)
+        job.failed.connect(self._on_import_failed)
+        job.finished.connect(self._on_import_done)
+        self._import = job
         self._last_sync = time.monotonic()
         if len(paths) == 1:
             what = f"“{paths[0].name}”" + (" (folder)" if paths[0].is_dir() else "")
@@ -863,7 +857,7 @@ class MainWindow(QMainWindow):
             what = f"{len(paths):,} items"
         self.import_panel.start(what)
         self.statusBar().showMessage("Importing… you can keep working.")
-        thread.start()
+        self.jobs.start(job)
         return True
 
     def cancel_import(self) -> None:
@@ -871,19 +865,14 @@ class MainWindow(QMainWindow):
             self._import.cancel()
             self.statusBar().showMessage("Cancelling the import…")
 
-    def _on_import_progress(self, thread: ImportThread, done: int, total: int,
-                            item: IntakeItem) -> None:
-        if thread is not self._import:
-            return
+    def _on_import_progress(self, done: int, total: int, item: IntakeItem) -> None:
         self.import_panel.add_progress(done, total, item)
         self.statusBar().showMessage(f"Importing: {done:,} of {total:,} files")
         if time.monotonic() - self._last_sync > SYNC_INTERVAL_S:
             self._last_sync = time.monotonic()
             self._take_in_new_items()
 
-    def _on_import_completed(self, thread: ImportThread, report: IntakeReport) -> None:
-        if thread is not self._import:
-            return
+    def _on_import_completed(self, report: IntakeReport) -> None:
         self.import_panel.finish(report)
         self._take_in_new_items()
         verb = "Import cancelled" if report.cancelled else "Import finished"
@@ -892,18 +881,13 @@ class MainWindow(QMainWindow):
             f" {len(report.rejected):,} rejected", 10000)
         self.importFinished.emit(report)
 
-    def _on_import_failed(self, thread: ImportThread, message: str) -> None:
-        if thread is not self._import:
-            return
+    def _on_import_failed(self, message: str) -> None:
         self.import_panel.fail(message)
         self.statusBar().clearMessage()
         dialogs.show_error(self, "Import failed", message)
 
-    def _on_import_thread_done(self, thread: ImportThread) -> None:
-        thread.wait()
-        if thread is self._import:
-            self._import = None
-        thread.deleteLater()
+    def _on_import_done(self) -> None:
+        self._import = None
 
     def _take_in_new_items(self) -> None:
         had_items = self.model.rowCount() > 0
@@ -916,12 +900,9 @@ class MainWindow(QMainWindow):
 
     def _stop_import(self) -> None:
         """Cancel a running import and wait for it (it stops between two files)."""
-        thread = self._import
-        if thread is None:
-            return
-        thread.cancel()
-        thread.wait()
-        self._import = None
+        job, self._import = self._import, None
+        if job is not None:
+            self.jobs.stop(job)
 
     # ----------------------------------------------------------------- drag and drop
 
@@ -968,8 +949,7 @@ class MainWindow(QMainWindow):
         settings.save_map_layout(self.centre_splitter.saveState(),
                                  self.show_map_action.isChecked())
         self.close_case()
-        for task in list(self._tasks):
-            task.wait()
+        self.jobs.shutdown()  # a copy being saved is finished first
         self.frame_view.shutdown()
         self._dispose_map()
         event.accept()
