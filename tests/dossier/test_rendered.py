@@ -75,16 +75,26 @@ def _probe(qtbot: object, html_path: Path, expression: str) -> object:
     try:
         with qtbot.waitSignal(page.loadFinished, timeout=60_000):  # type: ignore[attr-defined]
             page.load(QUrl.fromLocalFile(str(html_path)))
-        qtbot.wait(500)  # type: ignore[attr-defined]  # let onerror handlers and timers run
-        result: dict[str, object] = {}
-        page.runJavaScript(expression, 0, lambda value: result.setdefault("value", value))
-        qtbot.waitUntil(lambda: "value" in result, timeout=10_000)  # type: ignore[attr-defined]
-        return result["value"]
+        # Every image, style and frame has loaded or failed by loadFinished (their onload and
+        # onerror handlers ran before it); a timer set now runs after whatever the page had
+        # queued by then: wait for it, then read.
+        _evaluate(qtbot, page, "(window.__desk_flushed = false, setTimeout(function () {"
+                               " window.__desk_flushed = true; }, 0), 0)")
+        qtbot.waitUntil(  # type: ignore[attr-defined]
+            lambda: _evaluate(qtbot, page, "window.__desk_flushed") is True, timeout=10_000)
+        return _evaluate(qtbot, page, expression)
     finally:
         page.deleteLater()
         QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
         profile.deleteLater()
         QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+
+
+def _evaluate(qtbot: object, page: QWebEnginePage, expression: str) -> object:
+    result: dict[str, object] = {}
+    page.runJavaScript(expression, 0, lambda value: result.setdefault("value", value))
+    qtbot.waitUntil(lambda: "value" in result, timeout=10_000)  # type: ignore[attr-defined]
+    return result["value"]
 
 
 CANARY = "String(window.__desk_xss)"

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 from PySide6 import QtWebEngineWidgets  # noqa: F401 - before pytest-qt makes the QApplication
-from PySide6.QtCore import QCoreApplication, QEvent, QSettings
+from PySide6.QtCore import QCoreApplication, QEvent, QSettings, QTimer
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
@@ -92,6 +92,14 @@ def _isolated_settings(qapp: QApplication, tmp_path: Path) -> Iterator[None]:
                       str(tmp_path / "settings"))
     create_application()
     yield
+
+
+def flush_events(qtbot: QtBot) -> None:
+    """Until every event already queued (posted events, zero-delay timers) has been handled:
+    a zero-delay timer set now fires after them."""
+    fired: list[bool] = []
+    QTimer.singleShot(0, lambda: fired.append(True))
+    qtbot.waitUntil(lambda: bool(fired), timeout=5_000)
 
 
 def _flush_deletes() -> None:

@@ -100,8 +100,8 @@ def test_a_click_does_not_move_a_placed_camera_unless_asked(kupiansk: Any, panel
     panel = panel_factory(case)
     panel.show_evidence(ids["f1"])
     wait_probe(qtbot, panel.view, lambda s: s["selected"] == ids["f1"])
-    click_map(qtbot, panel.view, 49.7150, 37.5950)
-    qtbot.wait(100)
+    with qtbot.waitSignal(panel.view.events.clicked, timeout=5_000):  # the panel has heard it
+        click_map(qtbot, panel.view, 49.7150, 37.5950)
     assert (case.geolocation(ids["f1"]).lat, case.geolocation(ids["f1"]).lon) == CAMERA
     panel.place_button.click()
     assert wait_probe(qtbot, panel.view, lambda s: s["mode"] == "place")
@@ -131,12 +131,16 @@ def test_dragging_the_camera_saves_once_and_undoes_in_one_step(kupiansk: Any,
     panel.show_evidence(ids["f1"])
     wait_probe(qtbot, panel.view, lambda s: s["selected"] == ids["f1"])
     before = len(case.audit_entries())
-    drag_map(qtbot, panel.view, CAMERA, (49.7162, 37.5940))
-    qtbot.waitUntil(lambda: case.geolocation(ids["f1"]).lon != CAMERA[1])
+    with qtbot.waitSignal(panel.view.events.camera_dragged, timeout=5_000,
+                          check_params_cb=lambda *args: args[-1] is True):  # the drop
+        drag_map(qtbot, panel.view, CAMERA, (49.7162, 37.5940))
+    # The page sends drag moves once a frame: two frames on, it has sent all it will.
+    evaluate(qtbot, panel.view, "(window.__settled = false, requestAnimationFrame(() =>"
+                                " requestAnimationFrame(() => { window.__settled = true; })), 0)")
+    qtbot.waitUntil(lambda: evaluate(qtbot, panel.view, "window.__settled") is True)
     moved = case.geolocation(ids["f1"])
     assert (moved.lat, moved.lon) == pytest.approx((49.7162, 37.5940), abs=5e-5)
     assert moved.heading == 262.0  # only the position changed
-    qtbot.wait(100)
     assert [e.action for e in case.audit_entries()[before:]] == [commands.MOVE_CAMERA.name]
     panel.stack.undo()
     assert (case.geolocation(ids["f1"]).lat, case.geolocation(ids["f1"]).lon) == CAMERA

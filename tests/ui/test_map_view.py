@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import http.server
 import io
+import logging
 import socket
 import threading
 from collections.abc import Iterator
@@ -139,16 +140,28 @@ def test_unreachable_tiles_show_the_offline_notice(view_factory: Any, qtbot: Any
 
 
 def test_navigation_windows_and_other_hosts_are_refused(view_factory: Any, tiles: TileServer,
-                                                        qtbot: Any) -> None:
+                                                        qtbot: Any,
+                                                        caplog: pytest.LogCaptureFixture
+                                                        ) -> None:
+    caplog.set_level(logging.INFO, logger="desk.ui.map.map_view")
     view = view_factory(_small_scene())
     page_url = view.url()
+    image, fetched = (f"http://127.0.0.1:{tiles.port}/img.png",
+                      f"http://127.0.0.1:{tiles.port}/fetch")
     evaluate(qtbot, view, f"(function () {{"
-                          f" new Image().src = 'http://127.0.0.1:{tiles.port}/img.png';"
-                          f" try {{ fetch('http://127.0.0.1:{tiles.port}/fetch'); }} catch (e) {{}}"
+                          f" new Image().src = '{image}';"
+                          f" try {{ fetch('{fetched}'); }} catch (e) {{}}"
                           f" window.__opened = window.open('https://example.org/');"
                           f" location.href = 'https://example.org/';"
                           f" return 1; }})()")
-    qtbot.wait(300)
+
+    def refused(url: str) -> bool:  # by the page's policy or by the request filter
+        return (any(url in message for message in view.console)
+                or any(url in blocked for blocked in view.requests.blocked))
+
+    # Every attempt has been dealt with: both requests refused, the navigation turned down.
+    qtbot.waitUntil(lambda: refused(image) and refused(fetched)
+                    and "refused navigation to https://example.org/" in caplog.text)
     assert evaluate(qtbot, view, "window.__opened === null") is True
     assert view.url() == page_url
     assert evaluate(qtbot, view, "typeof window.deskMap") == "object"  # still our page
@@ -258,6 +271,11 @@ def test_the_key_folds_on_a_narrow_map_and_a_click_unfolds_it(view_factory: Any,
     qtbot.waitUntil(lambda: evaluate(qtbot, view, folded) is True, timeout=5_000)
     evaluate(qtbot, view, "document.querySelector('.desk-legend').click(), 1")
     assert evaluate(qtbot, view, folded) is False
+    # Our listener runs after Leaflet's (added when the map was made), and two frames after
+    # it Leaflet has re-measured the map and told the key.
+    evaluate(qtbot, view, "(window.__resized = 0, window.addEventListener('resize', () =>"
+                          " requestAnimationFrame(() => requestAnimationFrame(() =>"
+                          " { window.__resized = window.innerWidth; }))), 1)")
     view.resize(400, 600)  # the reviewer opened it: a resize no longer folds it away
-    qtbot.wait(300)
+    qtbot.waitUntil(lambda: 0 < evaluate(qtbot, view, "window.__resized") < 420)
     assert evaluate(qtbot, view, folded) is False

@@ -15,6 +15,7 @@ from pytestqt.qtbot import QtBot
 
 from desk.core import commands
 from desk.ui.shell.main_window import MainWindow
+from tests.ui.conftest import flush_events
 from tests.ui.map_fixtures import click_map, wait_probe
 
 SAMPLE = Path(__file__).resolve().parents[2] / "sample_cases" / "kupiansk.deskcase"
@@ -113,7 +114,8 @@ def test_the_map_waits_until_the_case_is_open_and_closes_with_the_window(
         qtbot: QtBot, window: MainWindow, tmp_path: Path) -> None:
     # The default test window never starts the map by itself (start-up stays quick)...
     assert window.open_case(sample_copy(tmp_path))
-    qtbot.wait(50)
+    flush_events(qtbot)  # what opening the case queued has run
+    assert not window._map_timer.isActive()  # and nothing is set to start it later
     assert window.map_panel is None
     assert window.map_placeholder.isVisible()
     # ...but asking for it (Show Map, Draw on map) does.
