@@ -172,7 +172,8 @@ def _build_template(folder: Path) -> Path:
             case)
         claim = commands.add_claim(case, Claim(0, "A convoy left town"))
         claim.apply(case)
-        claim_id = dict(claim.key)["id"]
+        claim_id = commands.created_id(claim)
+        assert claim_id is not None
         commands.link_evidence(claim_id, by_name["edited.jpg"], "supports").apply(case)
     return path
 
