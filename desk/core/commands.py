@@ -34,7 +34,7 @@ from desk.core.model import (
     Verdict,
     VerdictDraft,
 )
-from desk.core.movement import MAX_HORIZON_TILT_DEG, track_fields, turned_track
+from desk.core.movement import track_fields, turned_track
 
 
 class CommandError(CaseFileError, ValueError):
@@ -749,9 +749,6 @@ def clear_horizon(evidence_id: int) -> _RowEdit:
     return _row("horizon", {"evidence_id": evidence_id}, None, REMOVE_HORIZON,
                 _on_evidence(evidence_id))
 
-
-#: Kept importable: the frame tools refuse a steeper line before they build the command.
-HORIZON_MAX_TILT_DEG = MAX_HORIZON_TILT_DEG
 
 
 # --------------------------------------------------------------------------- landmarks

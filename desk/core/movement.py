@@ -282,12 +282,13 @@ def case_findings(
         }
         camera = geolocations.get(movement.evidence_id)
         reference = reference_for(movement, landmarks)
-        finding = finding_for(movement, landmarks, camera)
-        if finding is not None and reference is not None:
-            entry.update(finding.to_json())
+        finding = assess(movement, reference, camera) if reference is not None else None
+        found = finding.to_json() if finding is not None else None
+        if found is not None and reference is not None:
+            entry.update(found)
             entry["reference"] = {"id": reference.id, "name": reference.name,
                                   "lat": reference.lat, "lon": reference.lon}
-        entry["finding"] = finding.to_json() if finding is not None else None
+        entry["finding"] = found
         entry["no_finding"] = (None if finding is not None
                                else why_no_finding(movement, landmarks, camera))
         result.append(entry)

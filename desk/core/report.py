@@ -44,6 +44,9 @@ def case_summary(case: CaseFile) -> dict[str, object]:
     # The one movement finding (desk.core.movement), the same value the window and the
     # dossier state: listed once for the case and again under the item it was seen on.
     movements = case_findings(case.movements(), landmarks, geolocations)
+    by_item: dict[object, list[dict[str, object]]] = {}
+    for found in movements:
+        by_item.setdefault(found["evidence_id"], []).append(found)
     claims = []
     for claim in case.list_claims():
         verdict = case.verdict(claim.id)
@@ -69,7 +72,7 @@ def case_summary(case: CaseFile) -> dict[str, object]:
         entry["horizon"] = (
             {"y_left": horizon.y_left, "y_right": horizon.y_right} if horizon else None
         )
-        entry["movements"] = [m for m in movements if m["evidence_id"] == item.id]
+        entry["movements"] = by_item.get(item.id, [])
         items.append(entry)
     return {
         "title": case.title,
