@@ -1,8 +1,8 @@
 """What every verb shares: opening a case (a shipped sample as the reviewer's working copy),
 reading numbers, dates and coordinates the way a script types them, and printing.
 
-Only the standard library loads here at import; the case file and the core load when a verb
-runs, so `desk --help` stays quick.
+Only the standard library and the core's plain value types load here at import; the case file
+and the rest of the core load when a verb runs, so `desk --help` stays quick.
 """
 
 from __future__ import annotations
@@ -16,13 +16,16 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from desk.core.model import Confidence, Stance
+
 if TYPE_CHECKING:
     from desk.core.casefile import CaseFile
 
 EXIT_OK, EXIT_PARTIAL, EXIT_USAGE = 0, 1, 2
 
-CONFIDENCES = ("high", "moderate", "low")
-STANCES = ("supports", "contradicts", "context")
+#: The words the core's values use, so the command line takes exactly what the case stores.
+CONFIDENCES = tuple(str(c) for c in Confidence)
+STANCES = tuple(str(s) for s in Stance)
 
 
 class UsageError(ValueError):
@@ -183,8 +186,3 @@ def add_position_options(parser: argparse.ArgumentParser, what: str) -> None:
                         help="the position in one piece instead of --lat/--lon, in any form"
                              " the window accepts when pasted: \"49.71, 37.60\","
                              " 49°42'36\"N 37°36'54\"E, or a map link (Google, OSM, geo:)")
-
-
-def grouped(fingerprint: str) -> str:
-    """A key fingerprint in groups of four, as the dossier prints it."""
-    return " ".join(fingerprint[i:i + 4] for i in range(0, len(fingerprint), 4))

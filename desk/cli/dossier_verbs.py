@@ -19,7 +19,6 @@ from desk.cli._common import (
     EXIT_PARTIAL,
     EXIT_USAGE,
     add_json_flag,
-    grouped,
     open_for_writing,
     print_json,
 )
@@ -65,6 +64,7 @@ def register(verbs: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
 def cmd_export(args: argparse.Namespace) -> int:
     from desk.dossier.errors import DossierError
     from desk.dossier.export import DossierExists, export_dossier, normalize_formats
+    from desk.dossier.html import group_hex
 
     # Headless on purpose: nothing here shows a window, and offscreen needs no X11 libraries.
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -96,7 +96,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     for name in result.files:
         print(f"wrote      {result.out_dir / name}")
     print(f"record     SHA-256 of dossier.json {result.record_sha256}")
-    print(f"signed     key fingerprint {grouped(result.fingerprint)}")
+    print(f"signed     key fingerprint {group_hex(result.fingerprint)}")
     for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     return EXIT_OK
@@ -131,6 +131,7 @@ def _pdf_printer() -> PdfPrinter:
 
 
 def cmd_verify_dossier(args: argparse.Namespace) -> int:
+    from desk.dossier.html import group_hex
     from desk.dossier.verify import check_dossier
 
     check = check_dossier(args.folder, args.key)
@@ -140,7 +141,7 @@ def cmd_verify_dossier(args: argparse.Namespace) -> int:
                     "key_fingerprint": check.fingerprint, "problems": check.problems})
     elif check.ok:
         print(f"OK: {check.files_checked} files match manifest.json; the signature is valid;"
-              f" signing key fingerprint {grouped(check.fingerprint)}")
+              f" signing key fingerprint {group_hex(check.fingerprint)}")
         if not args.key:
             print("Compare that fingerprint with the one the desk publishes (or pass --key).")
     else:

@@ -310,9 +310,10 @@ def cmd_verdict(args: argparse.Namespace) -> int:
 
 def _open_items(checklist: dict[str, bool | None]) -> list[str]:
     """The checks still open, as the dossier's preflight names them (never set = open)."""
-    from desk.core.checklist import CHECKLIST
+    from desk.core.checklist import CHECKLIST, OPEN, checklist_state
 
-    return [label for key, label in CHECKLIST if checklist.get(key, False) is False]
+    return [label for key, label in CHECKLIST
+            if checklist_state(checklist.get(key, False)) == OPEN]
 
 
 # --------------------------------------------------------------------------- places

@@ -18,6 +18,17 @@ CHECKLIST: tuple[tuple[str, str], ...] = (
 
 CHECKLIST_KEYS: tuple[str, ...] = tuple(key for key, _ in CHECKLIST)
 
+#: A checklist item's state in a dossier record: what a recorded True, False and None mean.
+DONE, OPEN, NOT_APPLICABLE = "done", "open", "not_applicable"
+
+
+def checklist_state(value: object) -> str:
+    """True is done, None is not applicable, anything else (False, missing) is open."""
+    if value is None:
+        return NOT_APPLICABLE
+    return DONE if value is True else OPEN
+
+
 #: How a checklist value is written on the command line and in JSON.
 STATE_WORDS: dict[str, bool | None] = {"yes": True, "no": False, "na": None}
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from desk import __version__
 from desk.core.casefile import CaseFile
-from desk.core.checklist import CHECKLIST
+from desk.core.checklist import CHECKLIST, DONE, NOT_APPLICABLE, OPEN, checklist_state
 from desk.core.model import (
     AuditEntry,
     Claim,
@@ -72,17 +72,6 @@ def trim_exports(entries: list[AuditEntry]) -> list[AuditEntry]:
 def statement_figures(text: str) -> list[str]:
     """Numbers a statement states ("91 drones"), so differing counts stand side by side."""
     return [m for m in _FIGURE.findall(text) if not (len(m) == 4 and _YEAR.fullmatch(m))]
-
-
-#: A checklist item's state in the record: what a recorded True, False and None (null) mean.
-DONE, OPEN, NOT_APPLICABLE = "done", "open", "not_applicable"
-
-
-def checklist_state(value: object) -> str:
-    """True is done, None is not applicable, anything else (False, missing) is open."""
-    if value is None:
-        return NOT_APPLICABLE
-    return DONE if value is True else OPEN
 
 
 def checklist_items(verdict: Verdict | None) -> list[dict[str, object]]:
