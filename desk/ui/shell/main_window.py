@@ -44,6 +44,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desk.core.samples import sample_cases, working_copy
 from desk.ui.claims.claims_mode import ClaimsMode
 from desk.ui.common import dialogs, icons, theme
 from desk.ui.common.undo import CaseUndoStack
@@ -56,7 +57,6 @@ from desk.ui.frame.frame_annotations import HORIZON, MOVEMENT, PAN
 from desk.ui.frame.frame_view import FrameView
 from desk.ui.frame.movement_panel import MovementPanel
 from desk.ui.shell import settings
-from desk.ui.shell.samples import sample_cases, working_copy
 from desk.ui.shell.welcome import WelcomePanel
 
 if TYPE_CHECKING:
