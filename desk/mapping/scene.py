@@ -259,8 +259,7 @@ def movement_data(movement: Movement, reference: Landmark | None = None,
     length = geo.distance_m(start, end)
     if length < 0.5:
         return None
-    finding = (movements_.finding_for(movement, [reference], camera)
-               if reference is not None else None)
+    finding = movements_.assess(movement, reference, camera) if reference is not None else None
     if finding is not None:
         bearing = finding.bearing
     else:
