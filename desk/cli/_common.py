@@ -36,8 +36,40 @@ def add_json_flag(parser: argparse.ArgumentParser, what: str = "print one JSON o
     parser.add_argument("--json", action="store_true", help=what)
 
 
+#: What a terminal would act on rather than show: C0 and C1 controls (escape sequences, bells,
+#: carriage returns, line breaks) and the Unicode controls that reorder or hide text.
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069"
+                     "\ufeff\ufff9-\ufffb]")
+
+
+#: The same beyond C0: json.dumps escapes C0 inside strings itself, and a raw line break in its
+#: output is layout (indent=2), not text.
+_UNSAFE_IN_JSON = re.compile("[\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069"
+                             "\ufeff\ufff9-\ufffb]")
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return {0x09: "\\t", 0x0A: "\\n", 0x0D: "\\r"}.get(
+        code, f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+
+
+def term(value: object) -> str:
+    """Untrusted text (a claim, a title, a file name, a reason) as it may reach a terminal:
+    every control shown as an escape, so it stays on its line and cannot move the cursor,
+    retitle the window, clear the screen or reorder what follows."""
+    return _UNSAFE.sub(_escape, str(value))
+
+
+def json_text(data: object, **options: object) -> str:
+    """Exact JSON whose printed form holds no control a terminal acts on: JSON itself escapes
+    only C0 controls, so DEL, C1 and bidi controls are written as \\u escapes too."""
+    text = json.dumps(data, ensure_ascii=False, **options)  # type: ignore[arg-type]
+    return _UNSAFE_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
 def print_json(data: object) -> None:
-    print(json.dumps(data, ensure_ascii=False))
+    print(json_text(data))
 
 
 def note(text: str) -> None:

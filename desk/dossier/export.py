@@ -30,8 +30,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from desk import __version__
+from desk.core import signing
 from desk.core.casefile import CaseFile, CaseFileError
-from desk.dossier import signing
 from desk.dossier.data import (
     EXPORT_ACTION,
     MapImage,
@@ -148,7 +148,10 @@ def export_dossier(
             progress(0, 0, label)
 
     step("reading the case")
-    key = signing.load_or_create_key(key_file)
+    try:
+        key = signing.load_or_create_key(key_file)
+    except signing.KeyUnusable as exc:
+        raise DossierError(str(exc)) from exc
     fp = signing.fingerprint(key)
     dossier = collect(case, claim_id, map_image=map_image, url=url, signer_fingerprint=fp,
                       include_originals=include_originals,

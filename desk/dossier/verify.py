@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from desk.dossier import signing
+from desk.core import signing
 from desk.dossier.errors import DossierError
 from desk.dossier.manifest import MANIFEST, PUBLIC_KEY, SIGNATURE, safe_relative, sha256_file
 

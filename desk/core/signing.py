@@ -1,4 +1,5 @@
-"""Ed25519 keys for signing dossiers: one per reviewer (per user account), never in a case.
+"""Ed25519 keys of reviewers: one per user account, never in a case; it signs dossiers and
+the head of each case's custody chain.
 
 The private key lives in desk's per-user config folder, created with owner-only permissions
 on first use. A reader checks a signature against the fingerprint the desk publishes, so the
@@ -21,9 +22,12 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
 )
 
 from desk.core.identity import user_config_dir
-from desk.dossier.errors import DossierError
 
 KEY_FILE = "signing_key.pem"
+
+
+class KeyUnusable(ValueError):
+    """A key file or public key that cannot be used, said in one sentence."""
 
 
 def key_path() -> Path:
@@ -58,9 +62,9 @@ def load_or_create_key(path: Path | None = None) -> Ed25519PrivateKey:
     try:
         stored = serialization.load_pem_private_key(path.read_bytes(), password=None)
     except (OSError, ValueError, TypeError) as exc:
-        raise DossierError(f"The signing key {path} cannot be read ({exc}).") from exc
+        raise KeyUnusable(f"The signing key {path} cannot be read ({exc}).") from exc
     if not isinstance(stored, Ed25519PrivateKey):
-        raise DossierError(f"The signing key {path} is not an Ed25519 key.")
+        raise KeyUnusable(f"The signing key {path} is not an Ed25519 key.")
     return stored
 
 
@@ -87,9 +91,9 @@ def load_public_key(pem: bytes) -> Ed25519PublicKey:
     try:
         key = serialization.load_pem_public_key(pem)
     except (ValueError, TypeError) as exc:
-        raise DossierError(f"the public key cannot be read ({exc})") from exc
+        raise KeyUnusable(f"the public key cannot be read ({exc})") from exc
     if not isinstance(key, Ed25519PublicKey):
-        raise DossierError("the public key is not an Ed25519 key")
+        raise KeyUnusable("the public key is not an Ed25519 key")
     return key
 
 
