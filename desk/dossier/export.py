@@ -23,8 +23,11 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 import shutil
+import stat
 import tempfile
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,6 +52,7 @@ from desk.dossier.manifest import (
     build_manifest,
     canonical_json,
     safe_relative,
+    sha256_file,
 )
 
 FORMATS: tuple[str, ...] = ("html", "json", "pdf")
@@ -160,7 +164,9 @@ def export_dossier(
     record_sha = hashlib.sha256(record_bytes).hexdigest()
 
     target.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=f".{target.name}.desk-", dir=target.parent))
+    remove_stale_work(target)
+    work = Path(tempfile.mkdtemp(prefix=f".{target.name}.desk-{os.getpid()}-",
+                                 dir=target.parent))
     try:
         written: list[str] = []
         _write(work / JSON_FILE, record_bytes)
@@ -227,24 +233,35 @@ def export_dossier(
 
 
 def _check_target(target: Path, replace: bool) -> set[str] | None:
-    """Refuse a folder desk must not write into; the earlier dossier's files when replacing."""
+    """Refuse a folder desk must not write into; the earlier dossier's files when replacing.
+
+    A folder with a manifest is checked before `replace` is looked at, so a manifest desk did
+    not sign is named as such at once instead of inviting --replace."""
     if target.exists() and not target.is_dir():
         raise DossierError(f"{target} exists and is not a folder.")
     if not target.is_dir() or not any(target.iterdir()):
         return None
-    if not (target / MANIFEST).exists() and not (target / SIGNATURE).exists():
+    if not os.path.lexists(target / MANIFEST) and not os.path.lexists(target / SIGNATURE):
         raise DossierError(f"{target} is not empty and holds no earlier dossier; choose an empty"
                            " or new folder.")
+    files = earlier_dossier_files(target)
     if not replace:
         raise DossierExists(f"The folder {target} already holds a dossier.")
-    return earlier_dossier_files(target)
+    return files
+
+
+#: The only names an export writes (originals are named by their SHA-256): a manifest listing
+#: anything else did not come from desk, however it is signed.
+_DESK_FILE = re.compile(r"dossier\.(html|json|pdf)|public_key\.pem"
+                        r"|originals/[0-9a-f]{64}\.[a-z]{2,4}")
 
 
 def earlier_dossier_files(folder: Path) -> set[str]:
-    """The files of the dossier desk wrote in `folder` (its manifest, signature and every file
-    listed), after checking it is one: desk's manifest format, a valid signature by the key
-    beside it, and only plain relative paths with no symbolic link on the way. Anything else
-    is refused, so replacing never deletes what desk did not write."""
+    """The files of the dossier desk wrote in `folder` (its manifest, signature and every listed
+    file still there), after checking it is one: desk's manifest format, a valid signature by
+    the key beside it, only names desk writes, no symbolic link on the way, and every listed
+    file still a regular file with the bytes the manifest hashed. Anything else is refused, so
+    replacing never deletes or overwrites what desk did not write, nor a file edited since."""
     refuse = (f"{folder} holds a manifest.json that is not a dossier desk signed; nothing was"
               " replaced. Choose another folder.")
     try:
@@ -252,7 +269,7 @@ def earlier_dossier_files(folder: Path) -> set[str]:
         manifest = json.loads(manifest_bytes.decode("utf-8"))
         public = signing.load_public_key(_plain_file(folder, PUBLIC_KEY).read_bytes())
         signature = _plain_file(folder, SIGNATURE).read_bytes()
-    except (OSError, ValueError, DossierError):
+    except (OSError, ValueError, RecursionError, DossierError):
         raise DossierError(refuse) from None
     if (not isinstance(manifest, dict) or manifest.get("format") != FORMAT
             or not isinstance(manifest.get("files"), list)
@@ -261,12 +278,22 @@ def earlier_dossier_files(folder: Path) -> set[str]:
     files = {MANIFEST, SIGNATURE}
     for entry in manifest["files"]:
         path = safe_relative(entry.get("path") if isinstance(entry, dict) else None)
-        if path is None:
+        if path is None or not _DESK_FILE.fullmatch(str(path)):
             raise DossierError(refuse)
-        if _through_link(folder, str(path)):
+        assert isinstance(entry, dict)
+        name = str(path)
+        if _through_link(folder, name):
             raise DossierError(f"{folder} holds a dossier with files behind a symbolic link"
-                               f" ({path}); nothing was replaced. Choose another folder.")
-        files.add(str(path))
+                               f" ({name}); nothing was replaced. Choose another folder.")
+        listed = folder / name
+        if not os.path.lexists(listed):
+            continue  # gone already: nothing to remove
+        if (listed.is_symlink() or not listed.is_file()
+                or listed.stat().st_size != entry.get("size")
+                or sha256_file(listed) != entry.get("sha256")):
+            raise DossierError(f"{listed} was changed since desk wrote that dossier; nothing was"
+                               " replaced. Move it away or choose another folder.")
+        files.add(name)
     return files
 
 
@@ -281,6 +308,61 @@ def _through_link(folder: Path, relative: str) -> bool:
     """Whether a path inside `folder` passes through a symbolic link (which could lead out)."""
     parts = relative.split("/")
     return any((folder.joinpath(*parts[:i])).is_symlink() for i in range(1, len(parts)))
+
+
+#: A work folder whose process still runs is left alone unless it is older than this (the
+#: PID may have been reused, or the folder made on another machine sharing the disk).
+STALE_AFTER_S = 24 * 3600
+#: Work folders made before desk recorded the PID in their name are judged by age alone.
+STALE_UNNAMED_AFTER_S = 3600
+
+
+def remove_stale_work(target: Path) -> list[str]:
+    """Remove the work folders a killed export to `target` left beside it; returns their names.
+
+    Only folders of desk's own naming for this target (`.NAME.desk-PID-XXXXXXXX`, as mkdtemp
+    makes them, or `.NAME.desk-XXXXXXXX` from before the PID was recorded), real folders owned
+    by this user, and only when stale: their process is gone, or they are older than
+    STALE_AFTER_S (STALE_UNNAMED_AFTER_S without a PID). A live export's folder is never touched.
+    """
+    pattern = re.compile(re.escape(f".{target.name}.desk-") + r"(?:(\d+)-)?[a-z0-9_]{8}")
+    try:
+        entries = list(os.scandir(target.parent))
+    except OSError:
+        return []
+    removed: list[str] = []
+    now = time.time()
+    for entry in entries:
+        match = pattern.fullmatch(entry.name)
+        if match is None:
+            continue
+        try:
+            info = entry.stat(follow_symlinks=False)
+        except OSError:
+            continue
+        if not stat.S_ISDIR(info.st_mode) or (hasattr(os, "getuid")
+                                              and info.st_uid != os.getuid()):
+            continue
+        age = now - info.st_mtime
+        pid = int(match.group(1)) if match.group(1) else None
+        if (age > STALE_AFTER_S or (pid is None and age > STALE_UNNAMED_AFTER_S)
+                or (pid is not None and not _process_alive(pid))):
+            shutil.rmtree(entry.path, ignore_errors=True)
+            removed.append(entry.name)
+    return removed
+
+
+def _process_alive(pid: int) -> bool:
+    """Whether `pid` runs here; True when that cannot be told (Windows: os.kill would end it)."""
+    if os.name != "posix":
+        return True
+    try:
+        os.kill(pid, 0)
+    except (ProcessLookupError, OverflowError):
+        return False
+    except OSError:
+        return True  # it exists, as another user's process
+    return True
 
 
 def _write(path: Path, data: bytes) -> None:
@@ -300,7 +382,13 @@ def _copy_originals(
         evidence_id = int(item["id"])  # type: ignore[call-overload]
         path = str(item["original_path"]) if include and item["original_path"] else None
         if path is not None:
-            data = case.original(evidence_id)
+            try:
+                data = case.original(evidence_id)
+            except KeyError:
+                raise DossierError(
+                    f"Evidence {evidence_id} ({item['name']}): the original is missing from the"
+                    " case; run `desk verify` on the case. No dossier was written."
+                ) from None
             if hashlib.sha256(data).hexdigest() != item["sha256"]:
                 raise DossierError(
                     f"The original of evidence {evidence_id} no longer matches its recorded"
