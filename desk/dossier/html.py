@@ -21,7 +21,8 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from PIL import Image
 
 from desk import bundled
-from desk.core.model import Rating
+from desk.core.arrow_style import ArrowStyle, arrow_styles
+from desk.core.model import Movement, Rating
 from desk.dossier.claimreview import is_http_url
 from desk.dossier.data import Dossier, data_uri
 
@@ -150,8 +151,17 @@ def _still_size(data: bytes) -> tuple[int, int]:
         return image.size
 
 
-def _arrow(move: dict[str, Any], width: int, height: int) -> dict[str, str] | None:
-    """A movement's frame arrow in the still's pixel space: a line and its head polygon."""
+def _styles(evidence: list[dict[str, Any]]) -> dict[int, ArrowStyle]:
+    """Each arrow's label and colour by the window's rule (desk.core.arrow_style)."""
+    return arrow_styles(Movement(int(m["id"]), int(e["id"]), label=str(m["label"] or ""),
+                                 color=str(m["color"] or ""))
+                        for e in evidence for m in e["movements"])
+
+
+def _arrow(move: dict[str, Any], width: int, height: int, style: ArrowStyle
+           ) -> dict[str, str] | None:
+    """A movement's frame arrow in the still's pixel space: a line, its head polygon and its
+    label, in the colour and under the name the window shows."""
     arrow = move["frame_arrow"]
     coords = [arrow["x1"], arrow["y1"], arrow["x2"], arrow["y2"]]
     if not all(isinstance(c, int | float) and math.isfinite(c) for c in coords):
@@ -169,8 +179,12 @@ def _arrow(move: dict[str, Any], width: int, height: int) -> dict[str, str] | No
         "x1": f"{x1:.1f}", "y1": f"{y1:.1f}", "x2": f"{x2:.1f}", "y2": f"{y2:.1f}",
         "head": " ".join(f"{x:.1f},{y:.1f}" for x, y in head),
         "stroke": f"{max(width, height) * 0.007:.1f}",
-        "label_x": f"{x2 + size * 0.6:.1f}", "label_y": f"{y2 - size * 0.6:.1f}",
+        "label_y": f"{y2 - size * 0.6:.1f}",
         "font": f"{max(width, height) * 0.028:.1f}",
+        "casing": f"{max(width, height) * 0.012:.1f}",
+        "anchor": "end" if x2 < x1 else "start",
+        "label_x": f"{x2 - size * 0.6:.1f}" if x2 < x1 else f"{x2 + size * 0.6:.1f}",
+        "label": style.short_label, "colour": style.colour,
     }
 
 
@@ -178,6 +192,7 @@ def render_html(dossier: Dossier, *, record_sha256: str) -> str:
     """The dossier page; `record_sha256` is the SHA-256 of dossier.json, printed in the footer."""
     record = dossier.record
     stills: dict[int, dict[str, Any]] = {}
+    styles = _styles(record["evidence"])
     for evidence in record["evidence"]:
         picture = dossier.stills.get(evidence["id"])
         if picture is None:
@@ -185,7 +200,7 @@ def render_html(dossier: Dossier, *, record_sha256: str) -> str:
         width, height = _still_size(picture)
         arrows = []
         for move in evidence["movements"]:
-            arrow = _arrow(move, width, height)
+            arrow = _arrow(move, width, height, styles[move["id"]])
             if arrow is not None:
                 arrows.append({"id": move["id"], **arrow})
         stills[evidence["id"]] = {"src": data_uri("image/jpeg", picture), "width": width,
@@ -200,6 +215,7 @@ def render_html(dossier: Dossier, *, record_sha256: str) -> str:
         "scale": SCALE,
         "slug": _SLUGS[verdict["rating"]] if verdict else "draft",
         "stills": stills,
+        "arrow_labels": {mid: style.label for mid, style in styles.items()},
         "maps": maps,
         "record_sha256": record_sha256,
         "figures_differ": len(record["statements"]) > 1 and len(distinct) > 1,

@@ -12,6 +12,7 @@ import math
 from dataclasses import dataclass
 from xml.sax.saxutils import escape, quoteattr
 
+from desk.core.arrow_style import arrow_styles
 from desk.core.model import Geolocation, Landmark, Movement
 from desk.dossier.geometry import inverse, local_xy
 
@@ -28,7 +29,7 @@ _INK = "#1f2933"
 _MUTED = "#6b7480"
 _CAMERA = "#1f5fbf"
 _REFERENCE = "#b3261e"
-_TRACK = "#e4572e"
+_CASING = "#1d2025"
 
 
 @dataclass(frozen=True)
@@ -174,15 +175,25 @@ def sketch_svg(
         out.append(_text(lx, ly + 18, f"{_label_length(round(distance, -1))} at {bearing:.0f}°",
                          colour, anchor))
 
+    # Each track in its arrow's colour and under its label, as on the frame and the map; a dark
+    # casing keeps pale colours visible on the paper-coloured sketch.
+    styles = arrow_styles(movements)
     for move, start, end in tracks:
         x1, y1 = px(start)
         x2, y2 = px(end)
+        style = styles[move.id]
+        colour = quoteattr(style.colour)
+        out.append(f'<g class="track" data-movement="{move.id}">')
         out.append(f'<line x1="{_f(x1)}" y1="{_f(y1)}" x2="{_f(x2)}" y2="{_f(y2)}"'
-                   f' stroke="{_TRACK}" stroke-width="3.5" stroke-linecap="round"/>')
-        out.append(_arrowhead(x1, y1, x2, y2, _TRACK))
-        label = f"M{move.id}" + (f" moving {move.bearing:.0f}°" if move.bearing is not None
-                                 else "")
-        out.append(_text((x1 + x2) / 2, max(y1, y2) + 22, label, _TRACK, "middle", bold=True))
+                   f' stroke="{_CASING}" stroke-width="6" stroke-linecap="round"/>')
+        out.append(f'<line x1="{_f(x1)}" y1="{_f(y1)}" x2="{_f(x2)}" y2="{_f(y2)}"'
+                   f' stroke={colour} stroke-width="3.5" stroke-linecap="round"/>')
+        out.append(_arrowhead(x1, y1, x2, y2, style.colour, outline=_CASING))
+        label = style.short_label + (f" · moving {move.bearing:.0f}°"
+                                     if move.bearing is not None else "")
+        out.append(_text((x1 + x2) / 2, max(y1, y2) + 22, label, _INK, "middle", bold=True,
+                         swatch=style.colour))
+        out.append("</g>")
 
     for landmark, point in near:
         x, y = px(point)
@@ -225,17 +236,24 @@ def sketch_svg(
 
 
 def _text(x: float, y: float, text: str, colour: str, anchor: str, *, bold: bool = False,
-          size: int = 15) -> str:
+          size: int = 15, swatch: str | None = None) -> str:
+    """A label; `swatch` puts a square of that colour before it, as the window's tags wear it."""
     weight = ' font-weight="bold"' if bold else ""
+    body = escape(text)
+    if swatch is not None:
+        body = (f'<tspan fill={quoteattr(swatch)} stroke="{_CASING}" stroke-width="1">'
+                f'\u25a0</tspan>\u00a0{body}')
     return (f'<text x="{_f(x)}" y="{_f(y)}" fill={quoteattr(colour)} text-anchor="{anchor}"'
             f' font-size="{size}"{weight} paint-order="stroke" stroke="#f4f1ea"'
-            f' stroke-width="3">{escape(text)}</text>')
+            f' stroke-width="3">{body}</text>')
 
 
-def _arrowhead(x1: float, y1: float, x2: float, y2: float, colour: str) -> str:
+def _arrowhead(x1: float, y1: float, x2: float, y2: float, colour: str,
+               outline: str | None = None) -> str:
     angle = math.atan2(y2 - y1, x2 - x1)
     size = 11.0
     left = (x2 - size * math.cos(angle - 0.45), y2 - size * math.sin(angle - 0.45))
     right = (x2 - size * math.cos(angle + 0.45), y2 - size * math.sin(angle + 0.45))
+    stroke = f' stroke={quoteattr(outline)} stroke-width="1.5"' if outline else ""
     return (f'<polygon points="{_f(x2)},{_f(y2)} {_f(left[0])},{_f(left[1])}'
-            f' {_f(right[0])},{_f(right[1])}" fill="{colour}"/>')
+            f' {_f(right[0])},{_f(right[1])}" fill={quoteattr(colour)}{stroke}/>')

@@ -8,13 +8,13 @@ as data and the script puts it in with `textContent`; it is never HTML.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from desk.core import geo
 from desk.core import movement as movements_
+from desk.core.arrow_style import ArrowStyle, arrow_colour, arrow_styles
 from desk.core.model import Confidence, Evidence, Geolocation, Gps, Landmark, Movement
 from desk.core.movement import reference_for as reference_for  # the one rule, re-exported
 
@@ -32,10 +32,6 @@ MAX_SIGHT_LINES = 12
 
 if TYPE_CHECKING:
     from desk.core.casefile import CaseFile
-
-_COLOUR = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
-_DEFAULT_ARROW = "#e4572e"
-
 
 @dataclass(frozen=True)
 class Item:
@@ -103,7 +99,9 @@ def build_scene(items: Sequence[Item], geolocations: Iterable[Geolocation],
     if selected is not None and selected in by_id:
         detail = selection_detail(by_id[selected], found.get(selected), valid_landmarks,
                                   [mv for mv in movements if mv.evidence_id == selected])
-    arrows = [movement_data(mv, reference_for(mv, valid_landmarks), found.get(mv.evidence_id))
+    styles = arrow_styles(movements)
+    arrows = [movement_data(mv, reference_for(mv, valid_landmarks), found.get(mv.evidence_id),
+                            styles[mv.id])
               for mv in movements]
     return {
         "points": {"id": ids, "lat": lats, "lon": lons, "kind": kinds, "heading": headings},
@@ -236,10 +234,6 @@ def sight_lines(location: Geolocation, landmarks: Sequence[Landmark]) -> list[di
     return lines[:MAX_SIGHT_LINES]
 
 
-def _colour(movement: Movement) -> str:
-    return movement.color if _COLOUR.match(movement.color or "") else _DEFAULT_ARROW
-
-
 def _track_ends(movement: Movement) -> tuple[tuple[float, float], tuple[float, float]] | None:
     track = movement.track
     if track is None or not (_valid(*track.start) and _valid(*track.end)):
@@ -248,10 +242,12 @@ def _track_ends(movement: Movement) -> tuple[tuple[float, float], tuple[float, f
 
 
 def movement_data(movement: Movement, reference: Landmark | None = None,
-                  camera: Geolocation | None = None) -> dict[str, Any] | None:
-    """An arrow on the ground, if the movement has a track: coloured like the frame arrow and
-    labelled with its bearing and, given its reference point (as `reference_for` gives it),
-    toward / away / across: the core's finding, the one the window and the dossier state."""
+                  camera: Geolocation | None = None, style: ArrowStyle | None = None
+                  ) -> dict[str, Any] | None:
+    """An arrow on the ground, if the movement has a track: named and coloured like the frame
+    arrow (`style`, from `arrow_styles` over the frame's arrows) and labelled with its bearing
+    and, given its reference point (as `reference_for` gives it), toward / away / across: the
+    core's finding, the one the window and the dossier state."""
     ends = _track_ends(movement)
     if ends is None:
         return None
@@ -259,6 +255,7 @@ def movement_data(movement: Movement, reference: Landmark | None = None,
     length = geo.distance_m(start, end)
     if length < 0.5:
         return None
+    style = style or arrow_styles([movement])[movement.id]
     finding = movements_.assess(movement, reference, camera) if reference is not None else None
     if finding is not None:
         bearing = finding.bearing
@@ -276,8 +273,8 @@ def movement_data(movement: Movement, reference: Landmark | None = None,
         "path": [_ll(p) for p in geo.geodesic_path(start, end, max_segment_m=5_000)],
         "head": [_ll(geo.destination(end, arrival + 180 - 25, head)), _ll(end),
                  _ll(geo.destination(end, arrival + 180 + 25, head))],
-        "colour": _colour(movement),
-        "name": movement.label,
+        "colour": style.colour,
+        "name": style.label,
         "label": label,
         "relation": finding.relation if finding is not None else None,
     }
@@ -291,7 +288,7 @@ def track_data(movement: Movement, reference: Landmark | None) -> dict[str, Any]
         return None
     start, end = ends
     data: dict[str, Any] = {"id": movement.id, "start": _ll(start), "end": _ll(end),
-                            "colour": _colour(movement), "reference": None}
+                            "colour": arrow_colour(movement), "reference": None}
     if reference is not None and _valid(reference.lat, reference.lon):
         target = (reference.lat, reference.lon)
         if geo.distance_m(start, target) >= 0.5:

@@ -51,9 +51,10 @@ def add_evidence(case: CaseFile, name: str, *, gps: Gps | None = None, text: str
     metadata = Metadata(captured_at="2025-11-20T10:00:00+03:00", gps=gps,
                         make=text or None, model=text or None, software=text or None,
                         raw=raw)
-    with case.transaction() as conn:
+    sha = hashlib.sha256(data).hexdigest()
+    with case.edit("import", [f"sha256:{sha}"], {"files": 1}) as conn:  # logged, as intake does
         return case.insert_evidence(
-            conn, sha256=hashlib.sha256(data).hexdigest(), data=data, fmt="JPEG", width=1280,
+            conn, sha256=sha, data=data, fmt="JPEG", width=1280,
             height=720, metadata=metadata,
             provenance=Provenance(original_name=name, uploader=text, notes=text,
                                   platform=text, source_url="https://example.org/x"),

@@ -266,8 +266,9 @@ def test_projecting_the_arrow_puts_its_track_on_the_map_and_the_reference_decide
         "so the movement is away (toward ≤ 45°, away ≥ 135°).")
     assert movements.distance_label.text().startswith("Distance to Kupiansk centre grows from")
     # The map shows the track with its bearing and relation, and the line to the reference.
-    # (The new arrow has no label, so its map label is its bearing and relation alone.)
-    state = wait_probe(qtbot, panel.view, lambda s: f"{compass} · away" in s["movements"])
+    # (The new arrow has no label: on the map, as on the frame, it is the frame's "Arrow 1".)
+    state = wait_probe(qtbot, panel.view,
+                       lambda s: f"Arrow 1 · {compass} · away" in s["movements"])
     assert state["references"] and state["references"][0].endswith("° to Kupiansk centre")
     assert {t["id"] for t in state["tracks"]} == {arrow.id}
 
@@ -282,10 +283,10 @@ def test_projecting_the_arrow_puts_its_track_on_the_map_and_the_reference_decide
     assert movements.relation_label.text() == "TOWARD"
     assert movements.finding is not None and movements.finding.angle <= 45
     assert movements.distance_label.text().startswith("Distance to road exit shrinks from")
-    wait_probe(qtbot, panel.view, lambda s: f"{compass} · toward" in s["movements"])
+    wait_probe(qtbot, panel.view, lambda s: f"Arrow 1 · {compass} · toward" in s["movements"])
     window.undo_action.trigger()  # back to the town centre
     assert movements.relation_label.text() == "AWAY"
-    wait_probe(qtbot, panel.view, lambda s: f"{compass} · away" in s["movements"])
+    wait_probe(qtbot, panel.view, lambda s: f"Arrow 1 · {compass} · away" in s["movements"])
 
 
 def test_a_track_drawn_on_the_map_with_two_clicks_and_corrected_by_dragging_its_end(

@@ -43,6 +43,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desk.core.arrow_style import ArrowStyle, arrow_styles, short_label
 from desk.core.model import Horizon, Movement
 from desk.core.movement import horizon_through
 from desk.ui.common import theme
@@ -66,17 +67,11 @@ HANDLE_PX = 6.5
 HIT_PX = 8.0
 #: A press and release closer than this on screen is a click, not an arrow.
 MIN_ARROW_PX = 10.0
-MAX_LABEL_CHARS = 48
 
 
 def _valid_colour(text: str) -> QColor:
     colour = QColor(text) if isinstance(text, str) and text.startswith("#") else QColor()
     return colour if colour.isValid() else QColor(DEFAULT_COLOUR)
-
-
-def _display_label(text: str) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= MAX_LABEL_CHARS else text[:MAX_LABEL_CHARS - 1] + "…"
 
 
 def colour_icon(colour: str, size: int = 14) -> QIcon:
@@ -139,11 +134,13 @@ class ArrowItem(QGraphicsItem):
     """One movement arrow from `start` to `end` (image pixels), its head at the end."""
 
     def __init__(self, movement: Movement, start: QPointF, end: QPointF,
-                 parent: QGraphicsItem) -> None:
+                 parent: QGraphicsItem, style: ArrowStyle | None = None) -> None:
         super().__init__(parent)
         self.movement_id = movement.id
-        self.colour = _valid_colour(movement.color)
-        self.label_text = movement.label
+        # One label and colour for the frame, the map and the dossier (desk.core.arrow_style).
+        style = style or arrow_styles([movement])[movement.id]
+        self.colour = QColor(style.colour)
+        self.label_text = style.label
         self.start = QPointF(start)
         self.end = QPointF(end)
         self.selected = False
@@ -168,7 +165,7 @@ class ArrowItem(QGraphicsItem):
     def _place_label(self) -> None:
         side = -1 if self.end.x() < self.start.x() - 1 else 1
         self.label.setPos(self.end)
-        self.label.set_text(_display_label(self.label_text), self.colour, side)
+        self.label.set_text(short_label(self.label_text), self.colour, side)
 
     def boundingRect(self) -> QRectF:  # noqa: N802
         margin = (HEAD_PX + HANDLE_PX + 4) / self._scale
@@ -501,9 +498,11 @@ class FrameAnnotator(QObject):
             item.set_selected(self._horizon_selected)
             item.set_show_handles(self.tool == HORIZON)
             self.horizon_item = item
+        styles = arrow_styles(self._movements.values())
         for movement in self._movements.values():
             arrow = ArrowItem(movement, self._view.from_normalized(movement.x1, movement.y1),
-                              self._view.from_normalized(movement.x2, movement.y2), layer)
+                              self._view.from_normalized(movement.x2, movement.y2), layer,
+                              styles[movement.id])
             arrow.set_scale(zoom)
             arrow.set_selected(movement.id == self._selected)
             self.arrows[movement.id] = arrow
