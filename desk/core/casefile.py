@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from desk import __version__
-from desk.core import audit, schema
+from desk.core import audit, schema, signing, tracking
 from desk.core.clock import utc_now
 from desk.core.identity import reviewer_name
 from desk.core.model import (
@@ -70,6 +70,11 @@ class CaseCorrupt(CaseFileError):
 class VerifyReport:
     checked: int = 0
     problems: list[str] = field(default_factory=list)
+    #: fingerprint of each key that signed custody entries -> the entries it signed
+    signers: dict[str, list[int]] = field(default_factory=dict)
+    head: AuditEntry | None = None
+    #: What the check could not cover, said plainly (an older log without row digests).
+    notes: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -117,10 +122,13 @@ def _describe_sqlite_error(path: Path, exc: sqlite3.Error) -> str:
 class CaseFile:
     """An open case. Not thread-safe: each thread that works on a case opens its own."""
 
-    def __init__(self, path: Path, conn: sqlite3.Connection, *, read_only: bool = False) -> None:
+    def __init__(self, path: Path, conn: sqlite3.Connection, *, read_only: bool = False,
+                 damage: list[str] | None = None) -> None:
         self.path = path
         self._conn: sqlite3.Connection | None = conn
         self.read_only = read_only
+        #: What was found wrong with the file when it was opened (only a damaged_ok open).
+        self.damage: list[str] = list(damage or [])
         self.actor = reviewer_name()
         self._depth = 0
 
@@ -139,7 +147,7 @@ class CaseFile:
         tmp = Path(tmp_name)
         try:
             tmp.unlink()
-            conn = sqlite3.connect(tmp, isolation_level=None)
+            conn = sqlite3.connect(tmp, isolation_level=None, factory=tracking.Connection)
             try:
                 conn.execute(f"PRAGMA page_size = {schema.PAGE_SIZE}")
                 conn.execute("PRAGMA journal_mode = DELETE")
@@ -148,6 +156,8 @@ class CaseFile:
                 conn.execute(f"PRAGMA application_id = {schema.APPLICATION_ID}")
                 conn.execute(f"PRAGMA user_version = {schema.USER_VERSION}")
                 schema.create_schema(conn)
+                conn.signing_key = _reviewer_key(target)
+                tracking.watch(conn)
                 now = utc_now()
                 conn.executemany(
                     "INSERT INTO meta (key, value) VALUES (?, ?)",
@@ -166,10 +176,13 @@ class CaseFile:
         return cls.open(target)
 
     @classmethod
-    def open(cls, path: str | os.PathLike[str], *, read_only: bool = False) -> CaseFile:
+    def open(cls, path: str | os.PathLike[str], *, read_only: bool = False,
+             damaged_ok: bool = False) -> CaseFile:
         """Open and check a case file; every refusal is a CaseFileError with a plain message.
 
-        A file the user may not write (or `read_only=True`) opens for reading only.
+        A file the user may not write (or `read_only=True`) opens for reading only. A damaged
+        file never opens for writing; with `read_only` and `damaged_ok` (for `verify`, which
+        reports the damage) it opens for reading, with what is wrong in `damage`.
         """
         target = Path(path)
         if not target.is_file():
@@ -193,7 +206,8 @@ class CaseFile:
         mode = "ro" if read_only else "rw"
         try:
             conn = sqlite3.connect(
-                f"{target.resolve().as_uri()}?mode={mode}", uri=True, isolation_level=None
+                f"{target.resolve().as_uri()}?mode={mode}", uri=True, isolation_level=None,
+                factory=tracking.Connection,
             )
         except sqlite3.Error as exc:
             raise CaseFileError(_describe_sqlite_error(target, exc)) from exc
@@ -204,16 +218,38 @@ class CaseFile:
                 conn.execute("PRAGMA journal_mode = DELETE")
             conn.execute("PRAGMA synchronous = FULL")
             conn.execute("PRAGMA foreign_keys = ON")
+            damage = _damage(target, conn)
+            if damage and not (read_only and damaged_ok):
+                raise CaseCorrupt(
+                    f"{target.name} is damaged ({damage[0]}); it was not opened, so nothing"
+                    " can be written into it. `desk verify` reports what is damaged.")
+            if not damage:
+                # Check the schema before any migration runs: an upgrade writes through
+                # whatever the file defines.
+                _check_schema(target, conn, allow_older=True)
+            if not read_only:
+                conn.signing_key = _reviewer_key(target)
             _check_version(target, conn, read_only)
-            _check_schema(target, conn)
-            _check_integrity(target, conn, skip=("original",))
+            if not damage:
+                _check_schema(target, conn)
+                _check_integrity(target, conn, skip=("original",))
+            if not read_only:
+                tracking.watch(conn)
         except sqlite3.Error as exc:
             conn.close()
+            if damaged_ok and read_only:
+                return cls(target, _bare_connection(target), read_only=True,
+                           damage=[_describe_sqlite_error(target, exc)])
             raise CaseCorrupt(_describe_sqlite_error(target, exc)) from exc
+        except CaseCorrupt as exc:
+            conn.close()
+            if damaged_ok and read_only:
+                return cls(target, _bare_connection(target), read_only=True, damage=[str(exc)])
+            raise
         except BaseException:
             conn.close()
             raise
-        return cls(target, conn, read_only=read_only)
+        return cls(target, conn, read_only=read_only, damage=damage)
 
     def close(self) -> None:
         if self._conn is not None:
@@ -254,6 +290,10 @@ class CaseFile:
         self._depth = 1
         try:
             yield conn
+            if tracking.pending(conn):
+                raise CaseFileError(
+                    "desk refused to save a change that has no custody-log entry; nothing was"
+                    " changed. Please report this.")
             conn.execute("COMMIT")
         except sqlite3.Error as exc:
             if conn.in_transaction:
@@ -293,10 +333,12 @@ class CaseFile:
         os.close(fd)
         tmp = Path(tmp_name)
         try:
-            dest = sqlite3.connect(tmp, isolation_level=None)
+            dest = sqlite3.connect(tmp, isolation_level=None, factory=tracking.Connection)
             try:
                 self.conn.backup(dest, pages=256)
                 dest.execute("PRAGMA journal_mode = DELETE")
+                if audit.has_seal_columns(dest):
+                    dest.signing_key = _reviewer_key(self.path)
                 # The copy records where it came from; the source is not written to, so a
                 # read-only or received case can be copied without changing it.
                 dest.execute("BEGIN IMMEDIATE")
@@ -550,32 +592,100 @@ class CaseFile:
     def audit_entries(self) -> list[AuditEntry]:
         return audit.entries(self.conn)
 
-    def verify(self) -> VerifyReport:
-        """Re-hash every original, check the custody chain and the whole database."""
+    def custody_head(self) -> AuditEntry | None:
+        """The last custody entry: what a dossier pins as the state it was exported from."""
+        log = self.audit_entries()
+        return log[-1] if log else None
+
+    def verify(self, *, evidence_ids: Iterable[int] | None = None,
+               full: bool = True) -> VerifyReport:
+        """Re-hash originals, check the custody chain, its seals and signatures, every row
+        against the digests the log recorded, and the database itself.
+
+        `full=False` with `evidence_ids` is the check an export makes: every row and the whole
+        log, but only those originals and only the small tables' pages.
+        """
+        report = VerifyReport()
+        report.problems.extend(f"database: {d}" for d in self.damage)
+        self._verify_database(report, full)
+        self._verify_originals(report, evidence_ids)
+        self._verify_custody(report)
+        return report
+
+    def _verify_database(self, report: VerifyReport, full: bool) -> None:
+        targets = [None] if full else [t for t in schema.TABLES if t != "original"]
+        for table in targets:
+            sql = "PRAGMA integrity_check" if table is None else (
+                f'PRAGMA integrity_check("{table}")')
+            try:
+                for (message,) in self.conn.execute(sql):
+                    if message != "ok":
+                        report.problems.append(f"database: {message}")
+            except sqlite3.DatabaseError as exc:
+                report.problems.append(f"database: the check itself failed ({exc})")
+
+    def _verify_originals(self, report: VerifyReport, evidence_ids: Iterable[int] | None) -> None:
         import hashlib
 
-        report = VerifyReport()
-        for (message,) in self.conn.execute("PRAGMA integrity_check"):
-            if message != "ok":
-                report.problems.append(f"database: {message}")
-        rows = self.conn.execute(
-            "SELECT e.id, e.sha256, e.original_name, o.data IS NULL FROM evidence e"
-            " LEFT JOIN original o ON o.evidence_id = e.id ORDER BY e.id"
-        ).fetchall()
+        wanted = None if evidence_ids is None else set(evidence_ids)
+        try:
+            rows = self.conn.execute(
+                "SELECT e.id, e.sha256, e.original_name, o.evidence_id IS NULL FROM evidence e"
+                " LEFT JOIN original o ON o.evidence_id = e.id ORDER BY e.id"
+            ).fetchall()
+        except sqlite3.DatabaseError as exc:
+            report.problems.append(f"evidence: the list of items cannot be read ({exc})")
+            return
         for eid, sha, name, missing in rows:
+            if wanted is not None and eid not in wanted:
+                continue
             report.checked += 1
             label = f"evidence {eid} ({name or 'unnamed'})"
             if missing:
                 report.problems.append(f"{label}: the original is missing")
                 continue
-            digest = hashlib.sha256(self.original(eid)).hexdigest()
-            if digest != sha:
+            digest = hashlib.sha256()
+            try:
+                with self.conn.blobopen("original", "data", eid, readonly=True) as blob:
+                    while chunk := blob.read(1 << 20):
+                        digest.update(chunk)
+            except sqlite3.Error as exc:
+                report.problems.append(f"{label}: the original cannot be read ({exc})")
+                continue
+            if digest.hexdigest() != sha:
                 report.problems.append(
                     f"{label}: the original no longer matches its SHA-256"
-                    f" (recorded {sha[:12]}…, now {digest[:12]}…)"
+                    f" (recorded {str(sha)[:12]}…, now {digest.hexdigest()[:12]}…)"
                 )
-        report.problems.extend(audit.check_chain(self.conn))
-        return report
+
+    def _verify_custody(self, report: VerifyReport) -> None:
+        try:
+            version = int(self.conn.execute("PRAGMA user_version").fetchone()[0])
+            chain = audit.examine(self.conn, sealed_format=version >= schema.SEALED_FROM)
+        except sqlite3.DatabaseError as exc:
+            report.problems.append(f"custody log: it cannot be read ({exc})")
+            return
+        report.problems.extend(chain.problems)
+        report.signers = chain.signers
+        report.head = chain.head
+        if not chain.sealed:
+            report.notes.append(
+                "The custody log predates row digests (case format 1.2 or older), so a direct"
+                " edit of the data cannot be detected; opening the case for editing upgrades it.")
+            return
+        first = chain.sealed[0].seq
+        if first > 1:
+            report.notes.append(
+                f"Row digests start at custody entry {first} (the upgrade to case format 1.3);"
+                " a direct edit made before then cannot be detected.")
+        expected, problems = tracking.replay(chain.sealed)
+        report.problems.extend(problems)
+        try:
+            actual = tracking.snapshot(self.conn)
+        except sqlite3.DatabaseError as exc:
+            report.problems.append(f"data: the rows cannot all be read ({exc})")
+            return
+        report.problems.extend(tracking.compare(expected, actual, chain.sealed[-1].seq))
 
 
 # --------------------------------------------------------------------------- helpers
@@ -625,8 +735,9 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def _check_version(path: Path, conn: sqlite3.Connection, read_only: bool) -> None:
+def _check_version(path: Path, conn: tracking.Connection, read_only: bool) -> None:
     version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+    key = conn.signing_key
     major, minor = divmod(version, 1000)
     if major > schema.SCHEMA_MAJOR:
         raise CaseTooNew(
@@ -651,54 +762,104 @@ def _check_version(path: Path, conn: sqlite3.Connection, read_only: bool) -> Non
         try:
             changed = migrate(conn)
             conn.execute(f"PRAGMA user_version = {int(target)}")
+            # Entries are sealed from format 1.3 on; the upgrade to it records every row as
+            # the baseline that later edits are measured against.
+            conn.signing_key = key if target >= schema.SEALED_FROM else None
             audit.append(conn, reviewer_name(), "upgrade case format", (),
-                         {"from": version, "to": target, **(changed or {})})
+                         {"from": version, "to": target, **(changed or {})},
+                         rows=tracking.baseline(conn) if target == schema.SEALED_FROM else None)
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
+            conn.signing_key = key
             raise
         version = target
+    conn.signing_key = key
 
 
-def _check_schema(path: Path, conn: sqlite3.Connection) -> None:
-    """Refuse anything desk did not create: triggers and views would run a stranger's SQL."""
-    rows = conn.execute("SELECT type, name FROM sqlite_master").fetchall()
-    foreign = [f"{kind} {name}" for kind, name in rows if kind in ("trigger", "view")]
-    if foreign:
+def _check_schema(path: Path, conn: sqlite3.Connection, *, allow_older: bool = False) -> None:
+    """Refuse any schema but desk's own, compared whole: every object's type, name, table and
+    SQL. SQLite builds each object from its SQL text whatever the row's `type` says, so a
+    trigger or view a case brought would run a stranger's SQL; nothing is looked for by kind.
+
+    A newer minor format may add tables and indexes (never anything else); with
+    `allow_older` the file may be the exact schema of an older format desk can upgrade.
+    """
+    version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+    found = sorted(
+        (str(t), str(n), str(tb), schema.normalized_sql(q if q is None else str(q)))
+        for t, n, tb, q in conn.execute("SELECT type, name, tbl_name, sql FROM sqlite_master"))
+    found = [o for o in found if schema.SQLITE_OWN.get(o[1]) is None
+             or o[3] != schema.normalized_sql(schema.SQLITE_OWN[o[1]]) or o[0] != "table"]
+    if version < schema.USER_VERSION and allow_older:
+        expected = schema.objects_at(version)
+    else:
+        expected = schema.objects_at()
+    extra = [o for o in found if o not in expected]
+    missing = [o for o in expected if o not in found]
+    if version > schema.USER_VERSION:
+        # Tables and plain indexes of a newer minor are data an older desk may ignore.
+        extra = [o for o in extra if not (
+            (o[0] == "table" and (o[3] or "").startswith("CREATE TABLE "))
+            or (o[0] == "index" and (o[3] or "").startswith(("CREATE INDEX ",
+                                                             "CREATE UNIQUE INDEX "))))]
+    if extra:
+        names = ", ".join(f"{o[0]} {o[1]}" for o in extra[:3])
         raise CaseCorrupt(
-            f"{path.name} contains database code desk did not create ({', '.join(foreign[:3])});"
-            " it was not opened."
-        )
-    tables = {name for kind, name in rows if kind == "table"}
-    newer_minor = int(conn.execute("PRAGMA user_version").fetchone()[0]) > schema.USER_VERSION
-    missing = sorted(set(schema.TABLES) - tables)
+            f"{path.name} contains database objects desk did not create ({names}); it was not"
+            " opened, because a case from elsewhere may carry code that would run here.")
     if missing:
-        raise CaseCorrupt(f"{path.name} is incomplete: it lacks {', '.join(missing)}.")
-    unknown = sorted(tables - set(schema.TABLES) - {"sqlite_sequence", "sqlite_stat1"})
-    if unknown and not newer_minor:
-        raise CaseCorrupt(
-            f"{path.name} contains tables desk did not create ({', '.join(unknown[:3])})."
-        )
-    indexes = {name: sql for kind, name, sql in conn.execute(
-        "SELECT type, name, sql FROM sqlite_master WHERE type = 'index'") if sql}
-    for name, sql in schema.INDEXES.items():
-        if " ".join(str(indexes.get(name, "")).split()) != " ".join(sql.split()):
-            raise CaseCorrupt(f"{path.name} lacks desk's index {name}; it was not opened.")
-    for table, sql in schema.TABLES.items():
-        expected = _columns_of(sql)
-        actual = [r[1] for r in conn.execute(f'PRAGMA table_info("{table}")')]
-        if actual[: len(expected)] != expected:
-            raise CaseCorrupt(f"{path.name} has an unexpected layout of table {table}.")
+        names = ", ".join(f"{o[0]} {o[1]}" for o in missing[:3])
+        raise CaseCorrupt(f"{path.name} is incomplete or altered: it lacks desk's {names}"
+                          " as desk defines it; it was not opened.")
+    temp = conn.execute("SELECT type, name FROM sqlite_temp_master"
+                        " WHERE name NOT LIKE 'desk_watch_%' AND name != 'desk_touched'"
+                        ).fetchall()
+    if temp:
+        raise CaseCorrupt(f"{path.name} brought temporary objects ({temp[0][1]}); it was not"
+                          " opened.")
 
 
-def _columns_of(create_sql: str) -> list[str]:
-    body = create_sql[create_sql.index("(") + 1 : create_sql.rindex(")")]
-    names = []
-    for line in body.split(",\n"):
-        word = line.strip().split()[0]
-        if word.upper() != "PRIMARY":
-            names.append(word)
-    return names
+def _damage(path: Path, conn: sqlite3.Connection) -> list[str]:
+    """Damage that can be seen without reading the whole file: a file cut shorter than its
+    header says (a truncated copy or download)."""
+    try:
+        with path.open("rb") as fh:
+            header = fh.read(100)
+        size = path.stat().st_size
+    except OSError as exc:
+        return [f"it cannot be read: {exc.strerror or exc}"]
+    page_size = int.from_bytes(header[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    pages = int.from_bytes(header[28:32], "big")
+    counter_valid = header[24:28] == header[92:96]
+    if counter_valid and pages and size < pages * page_size:
+        return [f"the file is cut off: it holds {size:,} bytes of the {pages * page_size:,}"
+                " its header declares"]
+    if size % max(page_size, 512):
+        return [f"the file is cut off: {size:,} bytes is not a whole number of"
+                f" {page_size:,}-byte pages"]
+    return []
+
+
+def _bare_connection(path: Path) -> sqlite3.Connection:
+    """A read-only connection to a damaged file, for reporting what is in it."""
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None,
+                           factory=tracking.Connection)
+    conn.execute("PRAGMA trusted_schema = OFF")
+    conn.execute("PRAGMA query_only = ON")
+    return conn
+
+
+def _reviewer_key(path: Path) -> object:
+    """The reviewer's signing key, which signs every custody entry desk writes."""
+    try:
+        return signing.load_or_create_key()
+    except (OSError, signing.KeyUnusable) as exc:
+        raise CaseFileError(
+            f"{path.name} cannot be opened for editing: {exc} desk signs every custody-log"
+            " entry with that key; restore the key file, or move it away to make a new key."
+        ) from exc
 
 
 def _check_integrity(path: Path, conn: sqlite3.Connection, skip: tuple[str, ...]) -> None:

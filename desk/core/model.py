@@ -264,3 +264,12 @@ class AuditEntry:
     version: str
     prev_hash: str
     hash: str
+    #: Since format 1.3: the SHA-256 of the entry's record of changed rows, and the public key
+    #: (raw, hex) that signed the entry with its signature (hex); '' in older entries.
+    rows_sha256: str = ""
+    signer: str = ""
+    signature: str = ""
+
+    @property
+    def sealed(self) -> bool:
+        return bool(self.rows_sha256)

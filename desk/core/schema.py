@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Callable
 
@@ -11,7 +12,7 @@ APPLICATION_ID = 0x4445534B
 #: user_version = MAJOR * 1000 + MINOR. A newer minor adds things older desks may ignore;
 #: a newer major changes meaning, so older desks refuse it.
 SCHEMA_MAJOR = 1
-SCHEMA_MINOR = 2
+SCHEMA_MINOR = 3
 USER_VERSION = SCHEMA_MAJOR * 1000 + SCHEMA_MINOR
 
 #: Blobs (multi-megabyte originals) read and write faster with large pages.
@@ -151,7 +152,10 @@ TABLES: dict[str, str] = {
         bearing REAL,
         reference_id INTEGER REFERENCES landmark(id)
     )""",
-    # Append-only custody log; each row carries the hash of the one before it.
+    # Append-only custody log; each row carries the hash of the one before it. Since format
+    # 1.3 each entry also holds the digests of the rows its edit changed (before and after),
+    # so a direct edit of the data shows, and is signed by its reviewer's key, so a
+    # recomputed chain shows. Older entries keep '' in those columns.
     "audit": """CREATE TABLE audit (
         seq INTEGER PRIMARY KEY,
         at TEXT NOT NULL,
@@ -161,7 +165,10 @@ TABLES: dict[str, str] = {
         detail TEXT NOT NULL,
         version TEXT NOT NULL,
         prev_hash TEXT NOT NULL,
-        hash TEXT NOT NULL
+        hash TEXT NOT NULL,
+        rows TEXT NOT NULL DEFAULT '',
+        signer TEXT NOT NULL DEFAULT '',
+        signature TEXT NOT NULL DEFAULT ''
     )""",
 }
 
@@ -176,6 +183,17 @@ INDEXES: dict[str, str] = {
         "CREATE UNIQUE INDEX landmark_one_reference ON landmark(is_reference)"
         " WHERE is_reference = 1",
 }
+
+
+#: Columns format 1.3 added to the custody log, as the migration adds them.
+AUDIT_SEAL_COLUMNS = (
+    "rows TEXT NOT NULL DEFAULT ''",
+    "signer TEXT NOT NULL DEFAULT ''",
+    "signature TEXT NOT NULL DEFAULT ''",
+)
+
+#: Tables SQLite itself may add to a file desk made (ANALYZE), with the SQL it gives them.
+SQLITE_OWN = {"sqlite_stat1": "CREATE TABLE sqlite_stat1(tbl,idx,stat)"}
 
 
 def create_schema(conn: sqlite3.Connection) -> None:
@@ -210,7 +228,53 @@ def _one_reference_point(conn: sqlite3.Connection) -> dict[str, object] | None:
     return None
 
 
+def _seal_custody(conn: sqlite3.Connection) -> dict[str, object] | None:
+    """Format 1.3: custody entries carry row digests and signatures. The upgrade's own entry
+    records every row as it stands, the baseline later direct edits are measured against."""
+    for column in AUDIT_SEAL_COLUMNS:
+        conn.execute(f"ALTER TABLE audit ADD COLUMN {column}")
+    return {"baseline": "every row of the case"}
+
+
 MIGRATIONS: dict[int, tuple[int, Migration]] = {
     1000: (1001, _add_verdict_drafts),
     1001: (1002, _one_reference_point),
+    1002: (1003, _seal_custody),
 }
+
+#: The format whose upgrade entry records the baseline of every row.
+SEALED_FROM = 1003
+
+
+def normalized_sql(sql: str | None) -> str | None:
+    """SQL text compared by its tokens' layout-free form: ALTER TABLE and older desks lay the
+    same statement out differently, and only the words and punctuation carry meaning."""
+    if sql is None:
+        return None
+    text = " ".join(sql.split())
+    return re.sub(r"\s*([(),])\s*", r"\1", text)
+
+
+SchemaObject = tuple[str, str, str, str | None]
+
+
+def objects_at(version: int = USER_VERSION) -> list[SchemaObject]:
+    """(type, name, tbl_name, normalized sql) of every object a case at `version` holds, as
+    SQLite lists them: the one schema a case file of that format may have."""
+    conn = sqlite3.connect(":memory:")
+    try:
+        for name, sql in TABLES.items():
+            if name == "verdict_draft" and version < 1001:
+                continue
+            if name == "audit" and version < SEALED_FROM:
+                for column in AUDIT_SEAL_COLUMNS:
+                    sql = sql.replace(f",\n        {column}", "")
+            conn.execute(sql)
+        for name, sql in INDEXES.items():
+            if name == "landmark_one_reference" and version < 1002:
+                continue
+            conn.execute(sql)
+        rows = conn.execute("SELECT type, name, tbl_name, sql FROM sqlite_master").fetchall()
+    finally:
+        conn.close()
+    return sorted((t, n, tb, normalized_sql(q)) for t, n, tb, q in rows)

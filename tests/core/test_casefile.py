@@ -11,6 +11,7 @@ import pytest
 from desk.core import commands, schema
 from desk.core.casefile import CaseCorrupt, CaseFile, CaseFileError, CaseTooNew, NotACaseFile
 from desk.core.model import Claim, Provenance
+from tests.old_formats import downgrade
 
 
 def _pragma(path: Path, name: str) -> object:
@@ -70,44 +71,35 @@ def test_newer_major_version_is_refused_with_a_clear_message(case_path: Path) ->
         CaseFile.open(case_path)
 
 
-def _as_format_1_0(case_path: Path) -> None:
-    """Turn a new case into what desk 0.1 wrote before verdict drafts (case format 1.0)."""
-    conn = sqlite3.connect(case_path)
-    conn.execute("DROP TABLE verdict_draft")
-    conn.execute("DROP INDEX landmark_one_reference")
-    conn.execute("PRAGMA user_version = 1000")
-    conn.commit()
-    conn.close()
-
-
 def test_a_format_1_0_case_is_upgraded_in_place_and_says_so(case_path: Path) -> None:
     CaseFile.create(case_path, "older").close()
-    _as_format_1_0(case_path)
+    downgrade(case_path, 1000)
     with pytest.raises(CaseFileError, match="older case format and is read-only"):
         CaseFile.open(case_path, read_only=True)
     with CaseFile.open(case_path) as case:
         assert case.verdict_draft(1) is None  # the new table is there
-        upgrades = case.audit_entries()[-2:]
-        assert [u.action for u in upgrades] == ["upgrade case format"] * 2
-        assert [json.loads(u.detail) for u in upgrades] == [{"from": 1000, "to": 1001},
-                                                            {"from": 1001, "to": 1002}]
+        upgrades = case.audit_entries()[-3:]
+        assert [u.action for u in upgrades] == ["upgrade case format"] * 3
+        assert [json.loads(u.detail) for u in upgrades] == [
+            {"from": 1000, "to": 1001}, {"from": 1001, "to": 1002},
+            {"from": 1002, "to": 1003, "baseline": "every row of the case"}]
+        assert [u.sealed for u in upgrades] == [False, False, True]
         assert case.verify().ok
-    assert _pragma(case_path, "user_version") == schema.USER_VERSION == 1002
+    assert _pragma(case_path, "user_version") == schema.USER_VERSION == 1003
 
 
 def test_a_format_1_1_case_with_two_reference_points_keeps_the_first(case_path: Path) -> None:
     """desk 0.1 let the map's "add landmark" mark a second reference point; 1.2 allows one."""
     CaseFile.create(case_path, "two references").close()
+    downgrade(case_path, 1001)
     conn = sqlite3.connect(case_path)
-    conn.execute("DROP INDEX landmark_one_reference")
     conn.executemany("INSERT INTO landmark (id, name, lat, lon, is_reference) VALUES (?,?,?,?,1)",
                      [(1, "TV mast", 49.7, 37.6), (2, "centre", 49.71, 37.61)])
-    conn.execute("PRAGMA user_version = 1001")
     conn.commit()
     conn.close()
     with CaseFile.open(case_path) as case:
         assert [lm.is_reference for lm in case.landmarks()] == [True, False]
-        upgrade = case.audit_entries()[-1]
+        upgrade = case.audit_entries()[-2]
         assert json.loads(upgrade.detail) == {"from": 1001, "to": 1002,
                                               "reference_point_kept": 1,
                                               "reference_point_unset": [2]}
@@ -220,7 +212,7 @@ def test_read_only_case_opens_for_reading(case_path: Path) -> None:
 
 def test_provenance_round_trips(case_path: Path) -> None:
     with CaseFile.create(case_path, "prov") as case:
-        with case.transaction() as conn:
+        with case.edit("import") as conn:
             from desk.core.model import Metadata
 
             eid = case.insert_evidence(

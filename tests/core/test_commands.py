@@ -59,7 +59,7 @@ def test_delete_claim_takes_its_statements_and_undo_brings_them_back(case_path: 
 
 def test_geolocation_set_and_cleared(case_path: Path) -> None:
     with CaseFile.create(case_path, "geo") as case:
-        with case.transaction() as conn:
+        with case.edit("import") as conn:
             from desk.core.model import Metadata, Provenance
 
             case.insert_evidence(conn, sha256="cd" * 32, data=b"x", fmt="jpeg", width=1,

@@ -1,0 +1,275 @@
+"""Row digests that tie the custody log to the data, so a direct edit of the case file shows.
+
+Every row of every data table has a digest (SHA-256 over its values, an original by its length:
+its bytes are checked against the evidence's SHA-256 instead). On a connection desk writes
+through, TEMP triggers (in the connection's own temporary schema, never in the file) note each
+row an edit inserts, changes or deletes, with the row's digest before the edit. The custody
+entry that commits the edit records, for each such row, the digest before and after. Replaying
+the log then gives the digest every row must have now, and the digest each row must have had
+when each edit began; a row that differs was changed by something that wrote no custody entry.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import cache
+
+from desk.core import schema
+
+#: One recorded change: [table, key (JSON array text), digest before, digest after].
+RowChange = list[str | None]
+
+_DIGEST_FN = "desk_row_digest"
+_TOUCHED = "desk_touched"
+
+
+class Connection(sqlite3.Connection):
+    """desk's connection: knows the reviewer key that signs its custody entries and whether
+    its edits are being watched."""
+
+    signing_key: object = None  # Ed25519PrivateKey when entries are to be signed
+    watched: bool = False
+
+
+@dataclass(frozen=True)
+class _Table:
+    name: str
+    columns: tuple[str, ...]
+    keys: tuple[str, ...]
+
+    def value_sql(self, prefix: str = "") -> str:
+        dot = f"{prefix}." if prefix else ""
+        return ", ".join(
+            f"length({dot}{c})" if (self.name, c) == ("original", "data") else f"{dot}{c}"
+            for c in self.columns)
+
+    def key_sql(self, prefix: str = "") -> str:
+        dot = f"{prefix}." if prefix else ""
+        return f"json_array({', '.join(dot + k for k in self.keys)})"
+
+
+@cache
+def tables() -> tuple[_Table, ...]:
+    """The data tables of desk's schema (everything but the custody log itself)."""
+    conn = sqlite3.connect(":memory:")
+    try:
+        schema.create_schema(conn)
+        result = []
+        for name in schema.TABLES:
+            if name == "audit":
+                continue
+            info = conn.execute(f'PRAGMA table_info("{name}")').fetchall()
+            columns = tuple(str(r[1]) for r in info)
+            keys = tuple(str(r[1]) for r in sorted((r for r in info if r[5]), key=lambda r: r[5]))
+            result.append(_Table(name, columns, keys))
+        return tuple(result)
+    finally:
+        conn.close()
+
+
+def _table(name: str) -> _Table:
+    for table in tables():
+        if table.name == name:
+            return table
+    raise KeyError(name)
+
+
+def row_digest(table: str, *values: object) -> str:
+    """SHA-256 of a row's values in a canonical JSON form (blobs by their own SHA-256)."""
+    shown = [{"sha256": hashlib.sha256(v).hexdigest()} if isinstance(v, bytes) else v
+             for v in values]
+    payload = json.dumps([table, *shown], ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def watch(conn: sqlite3.Connection) -> None:
+    """Note every row change made through `conn` from now on (TEMP objects: nothing is written
+    to the case file by this)."""
+    if isinstance(conn, Connection) and conn.watched:
+        return
+    conn.create_function(_DIGEST_FN, -1, row_digest, deterministic=True)
+    # REPLACE deletes the row it replaces; only with recursive triggers does that show.
+    conn.execute("PRAGMA recursive_triggers = ON")
+    conn.execute(f"CREATE TEMP TABLE IF NOT EXISTS {_TOUCHED} ("
+                 " n INTEGER PRIMARY KEY, tbl TEXT NOT NULL, key TEXT NOT NULL, before TEXT)")
+    for t in tables():
+        old_digest = f"{_DIGEST_FN}('{t.name}', {t.value_sql('OLD')})"
+        same_key = " AND ".join(f"OLD.{k} IS NEW.{k}" for k in t.keys)
+        conn.execute(
+            f"CREATE TEMP TRIGGER IF NOT EXISTS desk_watch_{t.name}_insert AFTER INSERT ON"
+            f" main.{t.name} BEGIN INSERT INTO {_TOUCHED} (tbl, key, before) VALUES"
+            f" ('{t.name}', {t.key_sql('NEW')}, NULL); END")
+        conn.execute(
+            f"CREATE TEMP TRIGGER IF NOT EXISTS desk_watch_{t.name}_update AFTER UPDATE ON"
+            f" main.{t.name} BEGIN"
+            f" INSERT INTO {_TOUCHED} (tbl, key, before) VALUES"
+            f" ('{t.name}', {t.key_sql('OLD')}, {old_digest});"
+            f" INSERT INTO {_TOUCHED} (tbl, key, before) VALUES ('{t.name}', {t.key_sql('NEW')},"
+            f" CASE WHEN {same_key} THEN {old_digest} END);"
+            " END")
+        conn.execute(
+            f"CREATE TEMP TRIGGER IF NOT EXISTS desk_watch_{t.name}_delete AFTER DELETE ON"
+            f" main.{t.name} BEGIN INSERT INTO {_TOUCHED} (tbl, key, before) VALUES"
+            f" ('{t.name}', {t.key_sql('OLD')}, {old_digest}); END")
+    if isinstance(conn, Connection):
+        conn.watched = True
+
+
+def is_watched(conn: sqlite3.Connection) -> bool:
+    return isinstance(conn, Connection) and conn.watched
+
+
+def current_digest(conn: sqlite3.Connection, table: str, key: str) -> str | None:
+    """The digest of one row as it stands (None when there is no such row)."""
+    t = _table(table)
+    values = json.loads(key)
+    where = " AND ".join(f"{k} = ?" for k in t.keys)
+    row = conn.execute(f"SELECT {t.value_sql()} FROM main.{t.name} WHERE {where}",
+                       values).fetchone()
+    return None if row is None else row_digest(t.name, *row)
+
+
+def take(conn: sqlite3.Connection) -> list[RowChange]:
+    """The rows changed since the last call, each with its digest before and after; the
+    record starts afresh (called as the edit's custody entry is written)."""
+    if not is_watched(conn):
+        return []
+    first = conn.execute(
+        f"SELECT tbl, key, before FROM {_TOUCHED} WHERE n IN"
+        f" (SELECT min(n) FROM {_TOUCHED} GROUP BY tbl, key) ORDER BY tbl, key").fetchall()
+    conn.execute(f"DELETE FROM {_TOUCHED}")
+    changes: list[RowChange] = []
+    for table, key, before in first:
+        after = current_digest(conn, table, key)
+        if before is None and after is None:
+            continue  # made and removed within the same edit
+        changes.append([table, key, before, after])
+    return changes
+
+
+def pending(conn: sqlite3.Connection) -> bool:
+    """Whether rows changed that no custody entry has recorded yet."""
+    if not is_watched(conn):
+        return False
+    return conn.execute(f"SELECT 1 FROM {_TOUCHED} LIMIT 1").fetchone() is not None
+
+
+def snapshot(conn: sqlite3.Connection) -> dict[tuple[str, str], str]:
+    """The digest of every row of the case now."""
+    result: dict[tuple[str, str], str] = {}
+    for t in tables():
+        for key, *values in conn.execute(
+                f"SELECT {t.key_sql()}, {t.value_sql()} FROM main.{t.name}"):
+            result[(t.name, str(key))] = row_digest(t.name, *values)
+    return result
+
+
+def baseline(conn: sqlite3.Connection) -> list[RowChange]:
+    """Every row as a change from nothing: the record a case starts its sealed history with."""
+    return [[table, key, None, digest]
+            for (table, key), digest in sorted(snapshot(conn).items())]
+
+
+def encode(changes: list[RowChange]) -> str:
+    return json.dumps(changes, ensure_ascii=False, separators=(",", ":"))
+
+
+def decode(text: str) -> list[RowChange] | None:
+    """The changes an entry recorded; None when the text is not a list of changes."""
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return None
+    if not isinstance(value, list):
+        return None
+    changes: list[RowChange] = []
+    for item in value:
+        if (not isinstance(item, list) or len(item) != 4
+                or not all(isinstance(v, str) for v in item[:2])
+                or not all(v is None or isinstance(v, str) for v in item[2:])):
+            return None
+        changes.append(item)
+    return changes
+
+
+_NAMES = {
+    "meta": "case setting {0}",
+    "evidence": "evidence {0}",
+    "original": "the original of evidence {0}",
+    "thumbnail": "the thumbnail of evidence {0}",
+    "claim": "claim {0}",
+    "statement": "statement {0}",
+    "claim_evidence": "the link of claim {0} to evidence {1}",
+    "verdict": "the verdict of claim {0}",
+    "verdict_draft": "the draft verdict of claim {0}",
+    "geolocation": "the geolocation of evidence {0}",
+    "horizon": "the horizon of evidence {0}",
+    "landmark": "landmark {0}",
+    "movement": "arrow {0}",
+}
+
+
+def describe(table: str, key: str) -> str:
+    """A row as a reviewer names it ("the verdict of claim 2")."""
+    try:
+        parts = [json.dumps(v, ensure_ascii=False) if isinstance(v, str) else str(v)
+                 for v in json.loads(key)]
+    except (ValueError, TypeError):
+        parts = [key]
+    template = _NAMES.get(table, table + " {0}")
+    try:
+        return template.format(*parts)
+    except IndexError:
+        return f"{table} {key}"
+
+
+@dataclass(frozen=True)
+class Sealed:
+    """One custody entry's record of changes, as replay reads it."""
+
+    seq: int
+    changes: list[RowChange]
+
+
+def replay(entries: Iterable[Sealed]) -> tuple[dict[tuple[str, str], str], list[str]]:
+    """The digest every row must have after the log, and each edit that began from a row
+    other than the one the log left."""
+    expected: dict[tuple[str, str], str] = {}
+    problems: list[str] = []
+    last_seq = 0
+    for entry in entries:
+        for table, key, before, after in entry.changes:
+            assert table is not None and key is not None
+            row = (table, key)
+            if expected.get(row) != before:
+                when = (f"between custody entries {last_seq} and {entry.seq}" if last_seq
+                        else f"before custody entry {entry.seq}")
+                problems.append(f"data: {describe(table, key)} was changed outside desk {when}"
+                                " (no custody entry records that change)")
+            if after is None:
+                expected.pop(row, None)
+            else:
+                expected[row] = after
+        last_seq = entry.seq
+    return expected, problems
+
+
+def compare(expected: dict[tuple[str, str], str], actual: dict[tuple[str, str], str],
+            last_seq: int) -> Iterator[str]:
+    """How the rows now differ from what the log says they must be."""
+    for row in sorted(set(expected) | set(actual)):
+        want, have = expected.get(row), actual.get(row)
+        if want == have:
+            continue
+        name = describe(*row)
+        if want is None:
+            yield f"data: {name} was added outside desk (no custody entry records it)"
+        elif have is None:
+            yield f"data: {name} was deleted outside desk (no custody entry records that)"
+        else:
+            yield (f"data: {name} was changed outside desk after custody entry {last_seq}"
+                   " (it no longer matches the digest the log recorded)")
