@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QVBoxLayout, QWi
 
 from desk.ui.claims import claim_style
 from desk.ui.common import theme
-from desk.ui.common.fields import LineField, TextField
+from desk.ui.common.fields import DateField, LineField, TextField, chain_tab_order
 
 if TYPE_CHECKING:
     from desk.core.model import Claim
@@ -64,6 +64,8 @@ class ClaimEditor(QWidget):
                 field = TextField(hint, lines=3)
             elif name == "appearances":
                 field = TextField(hint, lines=2)
+            elif name == "first_appearance_date":
+                field = DateField(hint)
             else:
                 field = LineField(hint)
             field.setObjectName(f"claim_{name}")
@@ -95,6 +97,9 @@ class ClaimEditor(QWidget):
         first.addWidget(self.fields["first_appearance_date"], 1)
         form.addRow(self._label("Claimant"), self.fields["claimant"])
         form.addRow(self._label("First seen at"), first)
+        self.date_field = self.fields["first_appearance_date"]
+        assert isinstance(self.date_field, DateField)
+        form.addRow(self.date_field.problem_label)
         form.addRow(self._label("Also seen at"), self.fields["appearances"])
         self.hint = claim_style.plain_label(
             "Each field is saved to the case when you leave it; undo with Ctrl+Z.")
@@ -107,6 +112,7 @@ class ClaimEditor(QWidget):
         layout.addWidget(self.fields["text"])
         layout.addLayout(form)
         layout.addWidget(self.hint)
+        chain_tab_order(*(self.fields[name] for name in CLAIM_FORM))
 
     @staticmethod
     def _label(text: str) -> QLabel:
@@ -140,7 +146,12 @@ class ClaimEditor(QWidget):
         self.heading.setText(f"Claim #{claim.id}")
         self.created.setText(f"added {claim.created_at[:10]}" if claim.created_at else "")
         for name in CLAIM_FORM:
-            self.fields[name].show_value(self._case_value(claim, name))
+            field = self.fields[name]
+            value = self._case_value(claim, name)
+            if isinstance(field, DateField):
+                field.show_value(value, claim.id)  # typed text stays with its claim
+            else:
+                field.show_value(value)
 
     @staticmethod
     def _case_value(claim: Claim, name: str) -> str:
@@ -169,6 +180,9 @@ class ClaimEditor(QWidget):
         else:
             if value == self._case_value(claim, name):
                 return
+            field = self.fields[name]
+            if isinstance(field, DateField) and not field.acceptable():
+                return  # kept as typed and marked; saved once it reads as a date
             new = value
         from desk.core.commands import edit_claim
 

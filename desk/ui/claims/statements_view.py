@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 
 from desk.ui.claims import claim_style
 from desk.ui.common import icons, theme
-from desk.ui.common.fields import LineField, TextField
+from desk.ui.common.fields import DateField, LineField, TextField, chain_tab_order
 
 if TYPE_CHECKING:
     from PySide6.QtGui import QTextDocument
@@ -176,8 +176,13 @@ class StatementCard(QFrame):
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Maximum)
         self.fields: dict[str, LineField | QuoteField] = {}
         for name, hint in STATEMENT_FIELDS.items():
-            field: LineField | QuoteField = QuoteField(hint) if name == "text" else \
-                LineField(hint)
+            field: LineField | QuoteField
+            if name == "text":
+                field = QuoteField(hint)
+            elif name == "said_at":
+                field = DateField(hint)
+            else:
+                field = LineField(hint)
             field.setObjectName(f"statement_{name}")
             field.editingFinished.connect(lambda n=name: self.committed.emit(self.statement_id, n))
             self.fields[name] = field
@@ -190,6 +195,7 @@ class StatementCard(QFrame):
         self._figure_row.setContentsMargins(0, 0, 0, 0)
         self._figure_row.setSpacing(4)
         self.delete_button = QToolButton()
+        self.delete_button.setObjectName("DeleteStatement")
         self.delete_button.setIcon(claim_style.icon("trash", theme.TEXT_DIM))
         self.delete_button.setToolTip("Delete this statement (undo brings it back)")
         self.delete_button.clicked.connect(lambda: self.deleteRequested.emit(self.statement_id))
@@ -217,20 +223,31 @@ class StatementCard(QFrame):
         layout.addLayout(head)
         layout.addLayout(when)
         layout.addLayout(figure_line)
+        self.date_field = self.fields["said_at"]
+        assert isinstance(self.date_field, DateField)
+        layout.addWidget(self.date_field.problem_label)
         layout.addWidget(self.quote)
         layout.addWidget(self.fields["source_url"])
+        # Tab follows the card as it reads: who, when, where, the words, the source; the
+        # delete button last, so typing never lands on it.
+        chain_tab_order(*self.fields.values(), self.delete_button)
         self.setStyleSheet(
             "QFrame#StatementCard QLineEdit { background: transparent;"
             " border-color: transparent; }"
             f" QFrame#StatementCard QLineEdit:hover {{ border-color: {theme.BORDER}; }}"
             f" QFrame#StatementCard QLineEdit:focus {{ border-color: {theme.ACCENT};"
-            f" background: {theme.BASE}; }}")
+            f" background: {theme.BASE}; }}"
+            f" QFrame#StatementCard QLineEdit[invalid=\"true\"] {{ border-color: {theme.DANGER};"
+            f" }}")
         self._shown_figures: tuple[tuple[str, ...], bool] | None = None
         self.show_statement(statement, disagree=False)
 
     def show_statement(self, statement: Statement, *, disagree: bool) -> None:
         for name, field in self.fields.items():
-            field.show_value(str(getattr(statement, name)))
+            if isinstance(field, DateField):
+                field.show_value(str(getattr(statement, name)), statement.id)
+            else:
+                field.show_value(str(getattr(statement, name)))
         self.quote.highlighter.set_disagree(disagree)
         figures = tuple(figures_of(statement.text))
         if self._shown_figures != (figures, disagree):
@@ -276,6 +293,7 @@ class StatementsView(QWidget):
         self._statements: dict[int, Statement] = {}
         self._read_only = False
         self.cards: dict[int, StatementCard] = {}
+        self._order: list[int] = []  # statement ids in the order their cards stand
 
         self.title = claim_style.section("Statements")
         self.add_button = QPushButton(claim_style.icon("plus"), "Add statement")
@@ -355,13 +373,14 @@ class StatementsView(QWidget):
             for card in self.cards.values():
                 self._drop(card)
             self.cards.clear()
+            self._order = []
         self._claim_id = claim_id
         self._statements = {s.id: s for s in statements}
         self.add_button.setEnabled(claim_id is not None and not self._read_only)
         for sid in [sid for sid in self.cards if sid not in self._statements]:
             self._drop(self.cards.pop(sid))
         found = disagreement(statements)
-        for position, statement in enumerate(statements):
+        for position, statement in enumerate(self._display_order(statements)):
             card = self.cards.get(statement.id)
             if card is None:
                 card = StatementCard(statement)
@@ -380,6 +399,15 @@ class StatementsView(QWidget):
         self.empty.setVisible(claim_id is not None and not statements)
         self.scroll.setVisible(bool(statements))
         QTimer.singleShot(0, self, self._fit_height)
+
+    def _display_order(self, statements: list[Statement]) -> list[Statement]:
+        """The case's order (by date) when a claim is first shown; after that cards keep
+        their places while the claim stays shown, and new ones join at the end, so a card
+        never moves away under the reviewer typing in it."""
+        placed = [sid for sid in self._order if sid in self._statements]
+        fresh = [s.id for s in statements if s.id not in placed]
+        self._order = placed + fresh
+        return [self._statements[sid] for sid in self._order]
 
     def _drop(self, card: StatementCard) -> None:
         """Out of the row and off the screen now; deleted when Qt gets to it."""
@@ -415,9 +443,12 @@ class StatementsView(QWidget):
         card = self.cards.get(statement_id)
         if statement is None or card is None or self._read_only:
             return
-        value = card.fields[name].text() if value is None else value
+        field = card.fields[name]
+        value = field.text() if value is None else value
         if value == str(getattr(statement, name)):
             return
+        if isinstance(field, DateField) and not field.acceptable():
+            return  # kept as typed and marked; saved once it reads as a date
         from desk.core.commands import edit_statement
 
         if not self._stack.push_command(edit_statement(statement, **{name: value})):

@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
 from desk.core.model import Confidence, Rating, Verdict, VerdictDraft
 from desk.ui.claims import claim_style
 from desk.ui.common import theme
-from desk.ui.common.fields import TextField
+from desk.ui.common.fields import TextField, chain_tab_order
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -132,6 +132,8 @@ class Segmented(QWidget):
                 f" padding: {padding}; color: {theme.TEXT_DIM}; background: {theme.BASE};"
                 f" margin-left: {0 if first else -1}px; }}"
                 f" QToolButton:hover {{ color: {theme.TEXT}; }}"
+                f" QToolButton:focus {{ border: 1px solid {theme.ACCENT};"
+                f" color: {theme.TEXT}; text-decoration: underline; }}"
                 f" QToolButton:checked {{ background: {colour}; border-color: {colour};"
                 f" color: #ffffff; font-weight: 700; }}")
             self.group.addButton(button, n)
@@ -321,6 +323,7 @@ class VerdictEditor(QWidget):
         self.export_button.setEnabled(enabled)
         if claim_id is not None:
             self.checklist.ensure_rows()
+            self._chain_tabs()
         draft = self.draft(claim_id) if verdict is None else VerdictDraft(claim_id or 0)
         rating = verdict.rating if verdict else draft.rating
         confidence = verdict.confidence if verdict else draft.confidence
@@ -336,6 +339,23 @@ class VerdictEditor(QWidget):
             self.checklist.show_checklist(checklist)
         self._show_counts(checklist if claim_id is not None else None)
         self._show_status(claim_id, verdict, draft)
+
+    def tab_chain(self) -> list[QWidget]:
+        """Every control in reading order: export, the scale top to bottom, confidence, the
+        texts, then the checklist row by row."""
+        chain: list[QWidget] = [self.export_button]
+        chain += [option.radio for option in self.rating_options.values()]
+        chain += self.confidence.buttons
+        chain += [self.summary, self.rationale]
+        for control in self.checklist.rows.values():
+            chain += control.buttons
+        return chain
+
+    def _chain_tabs(self) -> None:
+        chain = self.tab_chain()
+        if len(chain) != getattr(self, "_chained", 0):
+            chain_tab_order(*chain)
+            self._chained = len(chain)
 
     def _show_counts(self, checklist: dict[str, bool | None] | None) -> None:
         if checklist is None or not self.checklist.rows:

@@ -8,9 +8,14 @@ undo or a refresh never moves the cursor of a field being typed in.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+import itertools
+import re
+from datetime import date, datetime
+from typing import ClassVar
+
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFocusEvent
-from PySide6.QtWidgets import QLineEdit, QPlainTextEdit, QWidget
+from PySide6.QtWidgets import QLabel, QLineEdit, QPlainTextEdit, QWidget
 
 
 class LineField(QLineEdit):
@@ -59,3 +64,109 @@ class TextField(QPlainTextEdit):
     def focusOutEvent(self, event: QFocusEvent) -> None:  # noqa: N802 - Qt's name
         super().focusOutEvent(event)
         self.editingFinished.emit()
+
+
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def date_problem(text: str, *, with_time: bool = False) -> str:
+    """Why `text` is not a date desk stores (empty when it is one, or when it is empty).
+
+    A date is YYYY-MM-DD; a full ISO time (2025-12-29T14:05:00Z) is taken too, and with
+    `with_time` also "YYYY-MM-DD HH:MM", as the provenance fields show it.
+    """
+    value = text.strip()
+    if not value:
+        return ""
+    try:
+        if _DATE.fullmatch(value):
+            date.fromisoformat(value)
+            return ""
+        if _DATE.match(value) and ("T" in value or (with_time and " " in value)):
+            datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
+            return ""
+    except ValueError:
+        pass
+    example = "2025-12-29 14:05" if with_time else "2025-12-29"
+    return (f"“{value[:40]}” is not a date: type it as YYYY-MM-DD{' HH:MM' * with_time}, for"
+            f" example {example}. It is not saved until it is one.")
+
+
+class DateField(LineField):
+    """A date as text: kept as typed, saved only once it reads as a date.
+
+    `problem_label` (placed by the owner under the field) says what the field expects while
+    the text is not a date; the owner asks `acceptable()` before committing.
+    """
+
+    #: Typed text that is not a date yet, of records no longer shown: (field name, key).
+    _typed: ClassVar[dict[tuple[str, object], str]] = {}
+
+    def __init__(self, placeholder: str = "YYYY-MM-DD", *, with_time: bool = False,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(placeholder, parent)
+        self._with_time = with_time
+        self._key: object = None  # the record shown (see show_value)
+        self._shown = ""
+        self.problem_label = QLabel()
+        self.problem_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.problem_label.setWordWrap(True)
+        self.problem_label.setObjectName("DateProblem")
+        self.problem_label.setProperty("role", "error")
+        self.problem_label.hide()
+        self.textEdited.connect(self._recheck_if_marked)
+
+    def problem(self) -> str:
+        return date_problem(self.text(), with_time=self._with_time)
+
+    def acceptable(self) -> bool:
+        """True when the text may be saved; otherwise mark the field and say why."""
+        message = self.problem()
+        self._mark(message)
+        return not message
+
+    def show_value(self, value: str, key: object = None) -> None:
+        """The case's value of the record `key` (a claim, a statement, an item).
+
+        Typed text that is not a date yet is never lost: it stays, marked, while the same
+        record is shown and its value in the case is unchanged, and it comes back when the
+        reviewer returns to that record after looking at another.
+        """
+        field = self.objectName()
+        if key != self._key:
+            if self.property("invalid"):
+                DateField._typed[(field, self._key)] = self.text()
+            self._key, self._shown = key, value
+            typed = DateField._typed.pop((field, key), None)
+            if typed is not None:
+                self.setText(typed)
+                self._mark(self.problem())
+                return
+        elif self.property("invalid") and self._shown == value:
+            return
+        self._shown = value
+        super().show_value(value)
+        self._mark("")
+
+    @classmethod
+    def forget_typed(cls) -> None:
+        """Drop text kept for records not shown (the case they belong to closed)."""
+        cls._typed.clear()
+
+    def _recheck_if_marked(self, _: str) -> None:
+        if self.property("invalid"):
+            self._mark(self.problem())
+
+    def _mark(self, message: str) -> None:
+        self.problem_label.setText(message)
+        self.problem_label.setVisible(bool(message))
+        if bool(self.property("invalid")) != bool(message):
+            self.setProperty("invalid", bool(message))
+            self.style().unpolish(self)
+            self.style().polish(self)
+
+
+def chain_tab_order(*widgets: QWidget) -> None:
+    """Tab visits `widgets` in the order given (the order a reviewer reads them)."""
+    for first, second in itertools.pairwise(widgets):
+        QWidget.setTabOrder(first, second)

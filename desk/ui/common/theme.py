@@ -67,6 +67,19 @@ def apply_theme(app: QApplication) -> None:
     app.setStyleSheet(STYLESHEET)
 
 
+#: Where the keyboard is: every control that takes focus shows it with the accent colour,
+#: so Tab never lands somewhere the reviewer cannot see.
+FOCUS_RING = f"""
+QPushButton:focus, QToolButton:focus {{ border: 1px solid {ACCENT}; }}
+QCheckBox:focus, QRadioButton:focus {{
+    border: 1px solid {ACCENT}; border-radius: 4px; background: {ACCENT_DIM};
+}}
+QComboBox:focus, QAbstractSpinBox:focus, QLineEdit:focus, QPlainTextEdit:focus,
+QTextEdit:focus {{ border: 1px solid {ACCENT}; }}
+QListView:focus, QTreeView:focus, QTableView:focus {{ border: 1px solid {ACCENT}; }}
+QTabBar:focus {{ border: 1px solid {ACCENT}; border-radius: 4px; }}
+"""
+
 #: The drop-down's arrow: a styled QComboBox otherwise shows none, and reads as a text field.
 _COMBO_ARROW = resources_dir("icons", "combo-arrow.svg").as_posix()
 
@@ -159,6 +172,9 @@ QLabel[role="section"] {{
 }}
 QLabel[role="dim"] {{ color: {TEXT_DIM}; }}
 QLabel[role="mono"] {{ font-family: "DejaVu Sans Mono", monospace; color: {TEXT}; }}
+QLabel[role="error"] {{ color: {DANGER}; font-size: 9pt; }}
+QLineEdit[invalid="true"], QLineEdit[invalid="true"]:focus {{ border: 1px solid {DANGER}; }}
 QFrame[panel="true"] {{ background: {PANEL}; }}
 QFrame[card="true"] {{ background: {PANEL_ALT}; border: 1px solid {BORDER}; border-radius: 6px; }}
+{FOCUS_RING}
 """

@@ -42,13 +42,16 @@ class CoreCommand(QUndoCommand):
             self.setObsolete(True)
         else:
             self._inverse = inverse
+            self._stack.stepped.emit("redo", self._command, self.text())
 
     def undo(self) -> None:
-        command = self._stack.apply(self._inverse)
+        applied = self._inverse
+        command = self._stack.apply(applied)
         if command is None:
             self.setObsolete(True)
         else:
             self._command = command
+            self._stack.stepped.emit("undo", applied, self.text())
 
     def id(self) -> int:
         return _MERGE_ID if self._merge_group is not None else -1
@@ -72,6 +75,9 @@ class CaseUndoStack(QUndoStack):
     applied = Signal(object)
     #: An edit could not be made; the message is written for the reviewer.
     failed = Signal(str)
+    #: Undo or redo went through: ("undo" or "redo", the command applied, the step's name),
+    #: so the window can say what changed and where (it may be out of sight).
+    stepped = Signal(str, object, str)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)

@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
 )
 
 from desk.ui.common import icons, theme
+from desk.ui.common.fields import DateField, chain_tab_order
 from desk.ui.common.labels import plain_label, section_label
 from desk.ui.evidence.evidence_model import captured_label, plain_tooltip
 
@@ -104,6 +105,8 @@ PROVENANCE_FORM: tuple[tuple[str, str, str], ...] = (
     ("acquired_at", "Acquired at", "YYYY-MM-DD HH:MM (UTC)"),
     ("acquired_by", "Acquired by", "Who downloaded or received it"),
 )
+#: Provenance fields that hold a time: saved only once they read as one.
+DATE_FIELDS = frozenset({"published_at", "acquired_at"})
 PLATFORMS = ("Telegram", "X", "YouTube", "TikTok", "Facebook", "Instagram", "VK", "Reddit",
              "WhatsApp", "Signal", "Email", "Website")
 
@@ -282,16 +285,21 @@ class Inspector(QWidget):
         form.addRow(self._form_label("File name"), self.original_name)
         self.provenance: dict[str, QLineEdit | _NotesEdit] = {}
         for field, label, hint in PROVENANCE_FORM:
-            edit = QLineEdit()
+            edit = DateField(hint, with_time=True) if field in DATE_FIELDS else QLineEdit()
             edit.setPlaceholderText(hint)
             edit.setObjectName(f"provenance_{field}")
             if field == "platform":
                 completer = QCompleter(list(PLATFORMS), edit)
                 completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+                # Inline, not a popup: a popup takes the Tab that moves to the next field,
+                # and the typed platform was then never saved.
+                completer.setCompletionMode(QCompleter.CompletionMode.InlineCompletion)
                 edit.setCompleter(completer)
             edit.editingFinished.connect(lambda f=field: self._commit(f))
             self.provenance[field] = edit
             form.addRow(self._form_label(label), edit)
+            if isinstance(edit, DateField):
+                form.addRow(edit.problem_label)
         notes = _NotesEdit()
         notes.setObjectName("provenance_notes")
         notes.setPlaceholderText("How it was obtained, what was checked, caveats…")
@@ -314,6 +322,7 @@ class Inspector(QWidget):
         layout.addWidget(self._form_label("Notes"))
         layout.addWidget(notes, 1)
         layout.addWidget(hint)
+        chain_tab_order(self.original_name, *self.provenance.values())
         return page
 
     def _build_exif(self) -> QWidget:
@@ -477,7 +486,10 @@ class Inspector(QWidget):
         self.original_name.setCursorPosition(0)
         for field, edit in self.provenance.items():
             value = str(getattr(item.provenance, field))
-            if isinstance(edit, QLineEdit):
+            if isinstance(edit, DateField):
+                edit.show_value(value, item.id)  # typed text stays with its item
+                edit.setToolTip(plain_tooltip(value))
+            elif isinstance(edit, QLineEdit):
                 edit.setToolTip(plain_tooltip(value))  # long URLs do not fit the field
                 if edit.text() != value:
                     edit.setText(value)
@@ -517,6 +529,9 @@ class Inspector(QWidget):
         value = self.field_value(field) if value is None else value
         if value == str(getattr(item.provenance, field)):
             return
+        edit = self.provenance[field]
+        if isinstance(edit, DateField) and not edit.acceptable():
+            return  # kept as typed and marked; saved once it reads as a time
         from desk.core.commands import set_provenance
 
         if not self._stack.push_command(set_provenance(item.id, field, value)):

@@ -38,6 +38,7 @@ from desk.core import geo
 from desk.core import movement as geometry
 from desk.core.model import Evidence, Geolocation, Horizon, Landmark, Movement
 from desk.ui.common import theme
+from desk.ui.common.fields import chain_tab_order
 from desk.ui.common.labels import plain_label, section_label
 from desk.ui.frame.frame_annotations import ARROW_COLOURS, HORIZON, MOVEMENT, colour_icon
 
@@ -62,8 +63,10 @@ def compass(bearing: float) -> str:
     return f"{bearing:.0f}° {geo.compass_label(bearing)}"
 
 
-def arrow_name(movement: Movement) -> str:
-    return movement.label or f"Arrow {movement.id} (no label)"
+def arrow_name(movement: Movement, number: int) -> str:
+    """The reviewer's label, or "Arrow N (no label)" for the frame's N-th arrow (numbered
+    from 1 by the order they were drawn, as the frame and the dossier number them)."""
+    return " ".join(movement.label.split()) or f"Arrow {number} (no label)"
 
 
 class MovementPanel(QWidget):
@@ -117,7 +120,16 @@ class MovementPanel(QWidget):
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(area)
+        chain_tab_order(*self.tab_chain())
         self._fill()
+
+    def tab_chain(self) -> list[QWidget]:
+        """The controls in reading order: the list and its tools, the selected arrow, its
+        track on the ground, then the reference point."""
+        return [self.arrow_list, self.draw_button, self.horizon_button,
+                self.remove_horizon_button, self.label_field, self.delete_button,
+                *self.colour_buttons.values(), self.project_button, self.draw_on_map_button,
+                self.bearing_spin, self.height_spin, self.reference_combo, self.default_button]
 
     # ----------------------------------------------------------------- building
 
@@ -409,10 +421,12 @@ class MovementPanel(QWidget):
     def _fill_list(self) -> None:
         with QSignalBlocker(self.arrow_list):
             self.arrow_list.clear()
+            numbers = {m.id: n for n, m in enumerate(sorted(self._movements,
+                                                             key=lambda m: m.id), start=1)}
             for movement in self._movements:
                 summary = self._relation_of(movement) or "not on the map yet"
                 row = QListWidgetItem(colour_icon(movement.color),
-                                      f"{arrow_name(movement)} — {summary}")
+                                      f"{arrow_name(movement, numbers[movement.id])} — {summary}")
                 row.setData(Qt.ItemDataRole.UserRole, movement.id)
                 row.setToolTip(movement.label)
                 self.arrow_list.addItem(row)

@@ -10,11 +10,11 @@ frame appear first.
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QCoreApplication, QEvent, QRect, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QRect, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QAction,
     QActionGroup,
@@ -25,12 +25,14 @@ from PySide6.QtGui import (
     QDragMoveEvent,
     QDropEvent,
     QFont,
+    QKeyEvent,
     QKeySequence,
     QPainter,
     QPaintEvent,
     QPen,
 )
 from PySide6.QtWidgets import (
+    QApplication,
     QHBoxLayout,
     QLabel,
     QMainWindow,
@@ -47,6 +49,7 @@ from PySide6.QtWidgets import (
 from desk.core.samples import sample_cases, working_copy
 from desk.ui.claims.claims_mode import ClaimsMode
 from desk.ui.common import dialogs, icons, theme
+from desk.ui.common.fields import DateField
 from desk.ui.common.undo import CaseUndoStack
 from desk.ui.common.workers import Job, Jobs, on_case
 from desk.ui.evidence.evidence_list import EvidencePanel
@@ -113,6 +116,64 @@ class DropOverlay(QWidget):
         painter.end()
 
 
+def key_sequences(shortcuts: Iterable[str | QKeySequence.StandardKey]) -> list[QKeySequence]:
+    """Each key once, in the order given; a standard key brings all its platform bindings."""
+    keys: list[QKeySequence] = []
+    seen: set[str] = set()
+    for shortcut in shortcuts:
+        if isinstance(shortcut, QKeySequence.StandardKey):
+            found = QKeySequence.keyBindings(shortcut)
+        else:
+            found = [QKeySequence(shortcut)]
+        for key in found:
+            text = key.toString(QKeySequence.SequenceFormat.PortableText)
+            if text and text not in seen:
+                seen.add(text)
+                keys.append(key)
+    return keys
+
+
+class WindowKeys(QObject):
+    """Lets some window shortcuts through while a text field has the keyboard.
+
+    A focused field is asked first about every key (ShortcutOverride) and claims the ones it
+    edits with, Ctrl+E among them; for these actions the field is not asked, so the shortcut
+    works wherever the cursor is. Only the focused field of the window carries the filter.
+    """
+
+    def __init__(self, window: QWidget, actions: Iterable[QAction]) -> None:
+        super().__init__(window)
+        self._window = window
+        self.keys = {key[0].toCombined() for action in actions for key in action.shortcuts()
+                     if not key.isEmpty()}
+        self._watched: QWidget | None = None
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            app.focusChanged.connect(self._focus_changed)
+
+    def _focus_changed(self, _old: QWidget | None, new: QWidget | None) -> None:
+        watched = self._watched
+        if watched is not None and shiboken_valid(watched):
+            watched.removeEventFilter(self)
+        self._watched = None
+        if new is not None and new.window() is self._window:
+            new.installEventFilter(self)
+            self._watched = new
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if (event.type() == QEvent.Type.ShortcutOverride and isinstance(event, QKeyEvent)
+                and event.keyCombination().toCombined() in self.keys):
+            event.ignore()
+            return True  # not the field's: the window's shortcut takes it
+        return False
+
+
+def shiboken_valid(widget: QObject) -> bool:
+    import shiboken6
+
+    return bool(shiboken6.isValid(widget))
+
+
 class MainWindow(QMainWindow):
     caseOpened = Signal(object)  # noqa: N815 - Path of the case now open
     caseClosed = Signal()  # noqa: N815
@@ -167,9 +228,17 @@ class MainWindow(QMainWindow):
         self.centre_splitter.setStretchFactor(1, 1)
         self.centre_splitter.setSizes([450, 390])
 
+        # The import report stands under the list it fills, not under the frame and the map.
+        self.evidence_column = QWidget()
+        self.evidence_column.setObjectName("EvidenceColumn")
+        left = QVBoxLayout(self.evidence_column)
+        left.setContentsMargins(0, 0, 0, 0)
+        left.setSpacing(0)
+        left.addWidget(self.evidence_panel, 1)
+        left.addWidget(self.import_panel)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("WorkspaceSplitter")
-        self.splitter.addWidget(self.evidence_panel)
+        self.splitter.addWidget(self.evidence_column)
         self.splitter.addWidget(self.centre_splitter)
         self.splitter.addWidget(self.inspector)
         self.splitter.setChildrenCollapsible(False)
@@ -191,7 +260,6 @@ class MainWindow(QMainWindow):
         self.claims_mode.claimNamesChanged.connect(self.evidence_panel.set_claims)
         column.addWidget(self.claims_mode.bar)
         column.addWidget(self.claims_mode.stack(self.splitter), 1)
-        column.addWidget(self.import_panel)
         self.pages = QStackedWidget()
         self.pages.addWidget(self.welcome)
         self.pages.addWidget(self.workspace)
@@ -214,7 +282,7 @@ class MainWindow(QMainWindow):
         action = QAction(text, self)
         if icon:
             action.setIcon(icons.icon(icon))
-        keys = [QKeySequence(k) for k in shortcuts]
+        keys = key_sequences(shortcuts)
         if keys:
             action.setShortcuts(keys)
         shortcut = keys[0].toString(QKeySequence.SequenceFormat.NativeText) if keys else ""
@@ -248,7 +316,9 @@ class MainWindow(QMainWindow):
         self.undo_action.setShortcuts([QKeySequence(std.Undo)])
         self.undo_action.setIcon(icons.icon("undo"))
         self.redo_action = self.undo_stack.createRedoAction(self, "Redo")
-        self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence(std.Redo)])
+        # Each key once: the platform's Redo often is Ctrl+Shift+Z itself, and a key bound
+        # twice is "ambiguous" to Qt, which then fires neither.
+        self.redo_action.setShortcuts(key_sequences(("Ctrl+Shift+Z", "Ctrl+Y", std.Redo)))
         self.redo_action.setIcon(icons.icon("redo"))
         for action in (self.undo_action, self.redo_action):
             self.addAction(action)
@@ -295,6 +365,13 @@ class MainWindow(QMainWindow):
         self.previous_action = self._action("Previous Evidence",
                                             lambda: self.evidence_list.step(-1),
                                             ("K", "Ctrl+Up"), "previous")
+        # Keys that act on the window even while the reviewer types in a field (a text field
+        # otherwise claims Ctrl+E, end of line, and may claim others).
+        self.window_keys = WindowKeys(self, (
+            self.claims_mode.export_action, self.claims_mode.evidence_mode_action,
+            self.claims_mode.claims_mode_action, self.import_files_action,
+            self.import_folder_action, self.show_map_action, self.save_copy_action,
+            self.new_action, self.open_action, self.close_action, self.copy_sha_action))
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
@@ -399,6 +476,7 @@ class MainWindow(QMainWindow):
     def _connect(self) -> None:
         self.evidence_list.currentEvidenceChanged.connect(self._show_evidence)
         self.undo_stack.applied.connect(self._on_applied)
+        self.undo_stack.stepped.connect(self._on_history_step)
         self.undo_stack.failed.connect(
             lambda message: dialogs.show_error(self, "Change not saved", message))
         self.import_panel.cancelRequested.connect(self.cancel_import)
@@ -494,6 +572,7 @@ class MainWindow(QMainWindow):
         self.evidence_panel.set_claims({})
         self.evidence_panel.clear_filters()
         self.import_panel.hide()
+        DateField.forget_typed()
         case, self.case = self.case, None
         case.close()
         self._show_case_state()
@@ -692,6 +771,36 @@ class MainWindow(QMainWindow):
             f"{description[0].upper()}{description[1:]} — saved {time.strftime('%H:%M:%S')}",
             6000)
 
+    def _on_history_step(self, verb: str, command: object, text: str) -> None:
+        """Undo and redo may change what is out of sight (the other mode, another item):
+        bring it into view and say in the status bar what changed, and where."""
+        from desk.core.commands import touched
+        from desk.ui.claims.claims_mode import CLAIMS, EVIDENCE
+
+        changed = touched(command)
+        step = f"{'Undone' if verb == 'undo' else 'Redone'}: {text or 'change'}"
+        where = ""
+        if changed.claims:
+            claim_id = min(changed.claims)
+            if self.claims_mode.mode != CLAIMS:
+                self.claims_mode.set_mode(CLAIMS)
+            self.claims_mode.page.select_claim(claim_id)
+            where = f"claim #{claim_id}, in Claims & verdicts"
+        elif changed.evidence:
+            evidence_id = min(changed.evidence)
+            if self.claims_mode.mode != EVIDENCE:
+                self.claims_mode.set_mode(EVIDENCE)
+            row = self.model.row_of(evidence_id)
+            name = self.model.evidence(row).name if row is not None else f"item {evidence_id}"
+            if self.evidence_list.current_evidence_id() != evidence_id:
+                self._select_from_map(evidence_id)
+            where = f"“{name}”, in Evidence"
+        elif changed.landmarks:
+            if self.claims_mode.mode != EVIDENCE:
+                self.claims_mode.set_mode(EVIDENCE)
+            where = "a landmark, on the map in Evidence"
+        self.statusBar().showMessage(f"{step} — {where}" if where else step, 10000)
+
     def _focus_search(self) -> None:
         self.evidence_panel.search.setFocus()
         self.evidence_panel.search.selectAll()
@@ -875,6 +984,12 @@ class MainWindow(QMainWindow):
     def _on_import_completed(self, report: IntakeReport) -> None:
         self.import_panel.finish(report)
         self._take_in_new_items()
+        # The reviewer looks at what came in: the first new item is selected, in view.
+        first = next((i.evidence_id for i in report.imported if i.evidence_id is not None),
+                     None)
+        if first is not None and self.model.row_of(first) is not None:
+            self._select_from_map(first)
+            self.evidence_list.scrollTo(self.evidence_list.currentIndex())
         verb = "Import cancelled" if report.cancelled else "Import finished"
         self.statusBar().showMessage(
             f"{verb}: {len(report.imported):,} imported, {len(report.duplicates):,} duplicates,"
