@@ -74,12 +74,14 @@ def nearest_verb(word: str) -> str | None:
 
 
 def _unknown_verb(word: str) -> int:
+    from desk.cli._common import term
+
     nearest = nearest_verb(word)
     if nearest:
-        print(f"desk: {word!r} is not a verb; did you mean `desk {nearest}`? (desk --help lists"
-              " the verbs; to open a case: desk PATH.deskcase)", file=sys.stderr)
+        print(f"desk: {term(repr(word))} is not a verb; did you mean `desk {nearest}`? (desk"
+              " --help lists the verbs; to open a case: desk PATH.deskcase)", file=sys.stderr)
     else:
-        print(f"desk: {word!r} is neither a verb nor a case file; the verbs are"
+        print(f"desk: {term(repr(word))} is neither a verb nor a case file; the verbs are"
               f" {', '.join(VERBS)}; to open a case: desk PATH.deskcase", file=sys.stderr)
     return EXIT_USAGE
 
@@ -101,7 +103,7 @@ def _open_window(args: list[str]) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from desk.cli._common import UsageError
+    from desk.cli._common import UsageError, term
 
     try:
         return int(args.func(args))
@@ -109,14 +111,15 @@ def _run(args: argparse.Namespace) -> int:
         print("desk: interrupted", file=sys.stderr)
         return 130
     except UsageError as exc:
-        print(f"desk {args.verb}: {exc}", file=sys.stderr)
+        print(f"desk {args.verb}: {term(exc)}", file=sys.stderr)
         return EXIT_USAGE
     except Exception as exc:  # noqa: BLE001 - the last line of defence against tracebacks
         from desk.core.casefile import CaseFileError
 
+        # Either message may carry a file name or a value from the case: escaped for the terminal.
         if isinstance(exc, CaseFileError):
-            print(f"desk: {exc}", file=sys.stderr)
+            print(f"desk: {term(exc)}", file=sys.stderr)
         else:
-            print(f"desk: unexpected error ({type(exc).__name__}: {exc}); nothing was"
+            print(f"desk: unexpected error ({type(exc).__name__}: {term(exc)}); nothing was"
                   " changed beyond the last completed step.", file=sys.stderr)
         return EXIT_USAGE

@@ -73,8 +73,9 @@ def print_json(data: object) -> None:
 
 
 def note(text: str) -> None:
-    """A line for the person running the script (stderr, so stdout stays parseable)."""
-    print(f"desk: {text}", file=sys.stderr)
+    """A line for the person running the script (stderr, so stdout stays parseable); it often
+    names a file, so it is escaped for the terminal whole (desk's own words hold no controls)."""
+    print(f"desk: {term(text)}", file=sys.stderr)
 
 
 # --------------------------------------------------------------------------- opening a case

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -13,10 +12,12 @@ from desk.cli._common import (
     EXIT_PARTIAL,
     add_json_flag,
     is_shipped_sample,
+    json_text,
     note,
     open_for_reading,
     open_for_writing,
     print_json,
+    term,
 )
 
 #: The custody-log entry of a verification (it changes no data, so it is not a command).
@@ -67,7 +68,7 @@ def cmd_new(args: argparse.Namespace) -> int:
         if args.json:
             print_json({"path": str(case.path), "title": case.title})
         else:
-            print(f"created {case.path}")
+            print(f"created {term(case.path)}")
     return EXIT_OK
 
 
@@ -108,48 +109,51 @@ def cmd_info(args: argparse.Namespace) -> int:
     with open_for_reading(args.case) as case:
         summary = case_summary(case)
     if args.json:
-        print(json.dumps(summary, ensure_ascii=False, indent=2))
+        print(json_text(summary, indent=2))
         return EXIT_OK
     _print_summary(summary)
     return EXIT_OK
 
 
 def _print_summary(summary: dict[str, Any]) -> None:
+    """The summary for a person; every value from the case is escaped (term): the case may
+    come from anyone, and its titles, claims, names and even its ids are only text."""
+    t = term
     claims: list[dict[str, Any]] = summary["claims"]
     evidence: list[dict[str, Any]] = summary["evidence"]
     landmarks: list[dict[str, Any]] = summary["landmarks"]
-    print(summary["title"])
+    print(t(summary["title"]))
     print(f"{len(claims)} claims, {len(evidence)} evidence items,"
-          f" {summary['custody_entries']} custody-log entries")
+          f" {t(summary['custody_entries'])} custody-log entries")
     for claim in claims:
         verdict = claim["verdict"]
-        rating = (f"[{verdict['rating']}, {verdict['confidence']} confidence]" if verdict
+        rating = (f"[{t(verdict['rating'])}, {t(verdict['confidence'])} confidence]" if verdict
                   else "[no verdict]")
-        print(f"  claim {claim['id']}: {claim['text']} {rating}")
+        print(f"  claim {t(claim['id'])}: {t(claim['text'])} {rating}")
         for st in claim["statements"]:
-            said = f" ({st['said_at']})" if st["said_at"] else ""
-            print(f"      statement {st['id']}: {st['speaker']}{said}: {st['text']}")
+            said = f" ({t(st['said_at'])})" if st["said_at"] else ""
+            print(f"      statement {t(st['id'])}: {t(st['speaker'])}{said}: {t(st['text'])}")
         for link in claim["evidence"]:
-            print(f"      evidence {link['id']} {link['stance']}")
+            print(f"      evidence {t(link['id'])} {t(link['stance'])}")
     for item in evidence:
         gps = item["gps"]
         where = f"GPS {gps['lat']:.5f}, {gps['lon']:.5f}" if gps else "no GPS"
-        flags = ", ".join(item["flags"]) or "no flags"
-        print(f"  evidence {item['id']}: {item['name']}  {item['captured_at'] or 'no time'}"
-              f"  {where}  [{flags}]")
+        flags = ", ".join(t(flag) for flag in item["flags"]) or "no flags"
+        when = t(item["captured_at"] or "no time")
+        print(f"  evidence {t(item['id'])}: {t(item['name'])}  {when}  {where}  [{flags}]")
         geo = item["geolocation"]
         if geo:
             view = f", heading {geo['heading']:.0f}°" if geo["heading"] is not None else ""
             print(f"      geolocated at {geo['lat']:.5f}, {geo['lon']:.5f}"
-                  f" (±{geo['precision_m']:g} m{view}, {geo['confidence']} confidence)")
+                  f" (±{geo['precision_m']:g} m{view}, {t(geo['confidence'])} confidence)")
         for move in item["movements"]:
-            label = f" ({move['label']})" if move["label"] else ""
+            label = f" ({t(move['label'])})" if move["label"] else ""
             finding = move["finding"]
             text = finding["sentence"] if finding else f"no finding: {move['no_finding']}"
-            print(f"      movement {move['id']}{label}: {text}")
+            print(f"      movement {t(move['id'])}{label}: {t(text)}")
     for landmark in landmarks:
         role = " [reference point]" if landmark["is_reference"] else ""
-        print(f"  landmark {landmark['id']}: {landmark['name']}  {landmark['lat']:.5f},"
+        print(f"  landmark {t(landmark['id'])}: {t(landmark['name'])}  {landmark['lat']:.5f},"
               f" {landmark['lon']:.5f}{role}")
 
 
@@ -176,7 +180,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
                   f" {entries} entries intact, database intact")
         else:
             for problem in report.problems:
-                print(f"FAILED {problem}")
+                print(f"FAILED {term(problem)}")
         if recorded:
             print(f"recorded   '{VERIFY_ACTION}' in the custody log")
     if not recorded:

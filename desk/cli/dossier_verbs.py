@@ -18,9 +18,11 @@ from desk.cli._common import (
     EXIT_OK,
     EXIT_PARTIAL,
     EXIT_USAGE,
+    UsageError,
     add_json_flag,
     open_for_writing,
     print_json,
+    term,
 )
 
 if TYPE_CHECKING:
@@ -77,11 +79,11 @@ def cmd_export(args: argparse.Namespace) -> int:
                                     include_originals=not args.no_originals,
                                     replace=args.replace)
     except DossierExists as exc:
-        print(f"desk: {exc} Nothing was written; pass --replace to replace it.",
+        print(f"desk: {term(exc)} Nothing was written; pass --replace to replace it.",
               file=sys.stderr)
         return EXIT_USAGE
     except DossierError as exc:
-        print(f"desk: {exc}", file=sys.stderr)
+        print(f"desk: {term(exc)}", file=sys.stderr)
         return EXIT_USAGE
     if args.json:
         print_json({
@@ -92,13 +94,13 @@ def cmd_export(args: argparse.Namespace) -> int:
         })
         return EXIT_OK
     for name in result.removed:
-        print(f"removed    {result.out_dir / name}  (part of the earlier dossier)")
+        print(f"removed    {term(result.out_dir / name)}  (part of the earlier dossier)")
     for name in result.files:
-        print(f"wrote      {result.out_dir / name}")
+        print(f"wrote      {term(result.out_dir / name)}")
     print(f"record     SHA-256 of dossier.json {result.record_sha256}")
     print(f"signed     key fingerprint {group_hex(result.fingerprint)}")
     for warning in result.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
+        print(f"warning: {term(warning)}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -132,9 +134,15 @@ def _pdf_printer() -> PdfPrinter:
 
 def cmd_verify_dossier(args: argparse.Namespace) -> int:
     from desk.dossier.html import group_hex
-    from desk.dossier.verify import check_dossier
+    from desk.dossier.verify import check_dossier, parse_fingerprint
 
-    check = check_dossier(args.folder, args.key)
+    key: str | None = None
+    if args.key is not None:
+        try:
+            key = parse_fingerprint(args.key)
+        except ValueError as exc:
+            raise UsageError(f"--key: {exc}") from None
+    check = check_dossier(args.folder, key)
     if args.json:
         print_json({"ok": check.ok, "files": check.files_checked,
                     "signature_ok": check.signature_ok,
@@ -142,11 +150,11 @@ def cmd_verify_dossier(args: argparse.Namespace) -> int:
     elif check.ok:
         print(f"OK: {check.files_checked} files match manifest.json; the signature is valid;"
               f" signing key fingerprint {group_hex(check.fingerprint)}")
-        if not args.key:
+        if key is None:
             print("Compare that fingerprint with the one the desk publishes (or pass --key).")
     else:
         for problem in check.problems:
-            print(f"FAILED {problem}")
+            print(f"FAILED {term(problem)}")
     if not Path(args.folder).is_dir():
         return EXIT_USAGE
     return EXIT_OK if check.ok else EXIT_PARTIAL

@@ -9,12 +9,12 @@ import argparse
 from typing import NoReturn
 
 from desk import __version__
-from desk.cli._common import EXIT_USAGE
+from desk.cli._common import EXIT_USAGE, term
 
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
-        self.exit(EXIT_USAGE, f"{self.prog}: {message} (see {self.prog} --help)\n")
+        self.exit(EXIT_USAGE, f"{self.prog}: {term(message)} (see {self.prog} --help)\n")
 
 
 def build_parser() -> argparse.ArgumentParser:

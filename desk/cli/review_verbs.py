@@ -28,6 +28,7 @@ from desk.cli._common import (
     require_evidence,
     require_landmark,
     required_text,
+    term,
 )
 
 if TYPE_CHECKING:
@@ -304,7 +305,7 @@ def cmd_verdict(args: argparse.Namespace) -> int:
     else:
         print(f"verdict of claim {args.claim}: {rating}, {args.confidence} confidence")
         for label in still_open:
-            print(f"open       {label}")
+            print(f"open       {term(label)}")
     return EXIT_OK
 
 
@@ -351,7 +352,7 @@ def cmd_geolocate(args: argparse.Namespace) -> int:
                     "confidence": str(stored.confidence), "method": stored.method})
     else:
         print(f"geolocated evidence {args.evidence} at {stored.lat:.6f}, {stored.lon:.6f}"
-              f" (±{stored.precision_m:g} m, {stored.confidence} confidence)")
+              f" (±{stored.precision_m:g} m, {term(stored.confidence)} confidence)")
     return EXIT_OK
 
 
@@ -406,6 +407,7 @@ def cmd_movement(args: argparse.Namespace) -> int:
     else:
         print(movement_id)
         # The id alone on stdout (scripts capture it); the finding for the person watching.
-        print(finding.sentence() if finding is not None else f"no finding: {reason}",
+        # It names landmarks, which are the case's text: escaped for the terminal.
+        print(term(finding.sentence() if finding is not None else f"no finding: {reason}"),
               file=sys.stderr)
     return EXIT_OK

@@ -14,7 +14,14 @@ from pathlib import Path
 
 from desk.core import signing
 from desk.dossier.errors import DossierError
-from desk.dossier.manifest import MANIFEST, PUBLIC_KEY, SIGNATURE, safe_relative, sha256_file
+from desk.dossier.manifest import (
+    MANIFEST,
+    PUBLIC_KEY,
+    SIGNATURE,
+    open_regular,
+    safe_relative,
+    sha256_file,
+)
 
 
 @dataclass
@@ -29,9 +36,33 @@ class DossierCheck:
         return not self.problems
 
 
+#: What people put between the digits of a fingerprint they copy: spaces, colons, dashes.
+_SEPARATORS = re.compile(r"[\s:\-_.]")
+_FINGERPRINT = re.compile(r"[0-9a-f]{64}")
+#: Larger than any manifest desk writes: a bigger one is not read into memory at all.
+MAX_MANIFEST_BYTES = 64 << 20
+#: How much of a hostile name a finding quotes, and how many unlisted files are named.
+_SHOWN = 200
+MAX_EXTRA_NAMED = 1000
+
+
 def normalize_fingerprint(value: str) -> str:
-    """A fingerprint as typed by a person (spaces, colons, any case) as bare lower-case hex."""
-    return re.sub(r"[^0-9a-f]", "", value.lower())
+    """A fingerprint as typed by a person (spaces, colons, dashes, any case) as lower-case
+    text without separators; anything else is kept, so a typo cannot pass as a digit."""
+    return _SEPARATORS.sub("", value).lower()
+
+
+def parse_fingerprint(value: str) -> str:
+    """The fingerprint a person typed, as 64 lower-case hex digits; ValueError otherwise, so
+    an empty or mangled --key never means "any key"."""
+    normal = normalize_fingerprint(value)
+    if not _FINGERPRINT.fullmatch(normal):
+        shown = value if len(value) <= 80 else value[:80] + "…"
+        raise ValueError(f"a key fingerprint is 64 hex digits (spaces and colons may separate"
+                         f" them); got {shown!r}" if value.strip()
+                         else "the key fingerprint is empty; give the 64 hex digits the desk"
+                              " publishes")
+    return normal
 
 
 def verify_dossier(folder: str | os.PathLike[str],
@@ -42,79 +73,184 @@ def verify_dossier(folder: str | os.PathLike[str],
 
 def check_dossier(folder: str | os.PathLike[str],
                   expected_fingerprint: str | None = None) -> DossierCheck:
+    """Check the dossier in `folder`. An `expected_fingerprint` that is given but is no
+    fingerprint (empty, too short) fails the check instead of turning the key check off."""
     root = Path(folder)
     check = DossierCheck()
     if not root.is_dir():
         check.problems.append(f"{root}: not a folder")
         return check
+    expected: str | None = None
+    if expected_fingerprint is not None:
+        try:
+            expected = parse_fingerprint(expected_fingerprint)
+        except ValueError as exc:
+            check.problems.append(f"the expected key: {exc}")  # fails: no key is "any key"
     try:
         manifest_bytes = _read(root, MANIFEST)
         manifest = json.loads(manifest_bytes.decode("utf-8"))
         if not isinstance(manifest, dict) or not isinstance(manifest.get("files"), list):
             raise ValueError("no list of files")
+    except RecursionError:
+        check.problems.append(f"{MANIFEST}: nested too deeply to be read; this is not a desk"
+                              " dossier")
+        return check
     except (OSError, ValueError, DossierError) as exc:
         check.problems.append(f"{MANIFEST}: missing or unreadable ({exc}); this is not a"
                               " readable desk dossier")
         return check
 
-    _check_signature(root, manifest, manifest_bytes, expected_fingerprint, check)
+    _check_signature(root, manifest, manifest_bytes, expected, check)
+    listed = _check_files(root, manifest["files"], check)
+    _check_record(root, manifest, listed, check)
+    _check_originals(manifest.get("originals"), listed, check)
+    _check_nothing_extra(root, listed, check)
+    return check
 
-    listed: dict[str, str] = {}
-    for entry in manifest["files"]:
+
+def _shown(value: object, belongs: str = "a path") -> str:
+    """A manifest value named in a finding: a string as written (cut short; the caller escapes
+    it for where it is shown), anything else by its kind."""
+    if isinstance(value, str):
+        return value if len(value) <= _SHOWN else value[:_SHOWN] + "…"
+    return f"a {type(value).__name__} where {belongs} belongs"
+
+
+def _quoted(value: object) -> str:
+    return repr(_shown(value)) if isinstance(value, str) else _shown(value)
+
+
+def _check_files(root: Path, entries: list[object], check: DossierCheck) -> dict[str, object]:
+    """Hash every listed file; returns the listed paths with the SHA-256 the manifest gives."""
+    listed: dict[str, object] = {}
+    for entry in entries:
         if not isinstance(entry, dict):
             check.problems.append(f"{MANIFEST}: an entry is not an object")
             continue
         path = safe_relative(entry.get("path"))
         if path is None:
-            check.problems.append(f"{MANIFEST}: refuses the unsafe path {entry.get('path')!r}")
+            check.problems.append(
+                f"{MANIFEST}: refuses the unsafe path {_quoted(entry.get('path'))}")
             continue
         name = str(path)
-        listed[name] = str(entry.get("sha256", ""))
+        listed[name] = entry.get("sha256")
         target = root / path
-        if target.is_symlink() or (target.exists() and not target.is_file()):
-            check.problems.append(f"{name}: not a regular file")
-            continue
-        if not target.exists():
-            check.problems.append(f"{name}: missing")
+        try:
+            if _behind_link(root, path.parts):
+                check.problems.append(f"{_shown(name)}: behind a symbolic link; not read")
+                continue
+            if target.is_symlink() or (target.exists() and not target.is_file()):
+                check.problems.append(f"{_shown(name)}: not a regular file")
+                continue
+            if not target.exists():
+                check.problems.append(f"{_shown(name)}: missing")
+                continue
+            digest = sha256_file(target)
+            size = target.stat().st_size
+        except OSError as exc:
+            check.problems.append(f"{_shown(name)}: cannot be read ({exc.strerror or exc})")
             continue
         check.files_checked += 1
-        digest = sha256_file(target)
         if digest != entry.get("sha256"):
-            check.problems.append(
-                f"{name}: changed (SHA-256 is {digest}, the manifest says {entry.get('sha256')})"
-            )
-        elif target.stat().st_size != entry.get("size"):
-            check.problems.append(f"{name}: size differs from the manifest")
+            check.problems.append(f"{_shown(name)}: changed (SHA-256 is {digest}, the manifest"
+                                  f" says {_shown(entry.get('sha256'), 'a hash')})")
+        elif size != entry.get("size"):
+            check.problems.append(f"{_shown(name)}: size differs from the manifest")
+    return listed
 
-    record = manifest.get("dossier_record_sha256")
-    if "dossier.json" in listed and record != listed["dossier.json"]:
+
+def _behind_link(root: Path, parts: tuple[str, ...]) -> bool:
+    """Whether a folder on the way to a listed file is a symbolic link (it may lead out)."""
+    return any(root.joinpath(*parts[:i]).is_symlink() for i in range(1, len(parts)))
+
+
+def _check_record(root: Path, manifest: dict[str, object], listed: dict[str, object],
+                  check: DossierCheck) -> None:
+    """dossier.json is the record every page's footer names: its hash and that it is JSON."""
+    if "dossier.json" not in listed:
+        return
+    if manifest.get("dossier_record_sha256") != listed["dossier.json"]:
         check.problems.append("dossier.json: the manifest's record hash does not match its entry")
-    for original in manifest.get("originals") or []:
-        path = original.get("path") if isinstance(original, dict) else None
-        if path and listed.get(path) != original.get("sha256"):
-            check.problems.append(f"{path}: the original's hash and the file entry disagree")
+    path = root / "dossier.json"
+    try:
+        if path.is_symlink() or not path.is_file() or path.stat().st_size > MAX_MANIFEST_BYTES:
+            return  # named above (not a regular file, missing), or too large to parse here
+        with open_regular(path) as fh:
+            json.loads(fh.read().decode("utf-8"))
+    except RecursionError:
+        check.problems.append("dossier.json: nested too deeply to be read; desk never writes"
+                              " such a record")
+    except (OSError, ValueError) as exc:
+        check.problems.append(f"dossier.json: not readable JSON ({exc})")
 
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
-        base = Path(dirpath)
-        for name in sorted(filenames + [d for d in dirnames if (base / d).is_symlink()]):
-            relative = (base / name).relative_to(root).as_posix()
-            if relative not in listed and relative not in (MANIFEST, SIGNATURE):
-                check.problems.append(f"{relative}: not listed in the manifest")
-    return check
+
+def _check_originals(originals: object, listed: dict[str, object],
+                     check: DossierCheck) -> None:
+    if originals is None:
+        return
+    if not isinstance(originals, list):
+        check.problems.append(f"{MANIFEST}: its originals are not a list")
+        return
+    for original in originals:
+        if not isinstance(original, dict):
+            check.problems.append(f"{MANIFEST}: an original is not an object")
+            continue
+        path = original.get("path")
+        if path is None:
+            continue  # left out of the dossier; its hash is still listed
+        if not isinstance(path, str) or safe_relative(path) is None:
+            check.problems.append(f"{MANIFEST}: an original has the unsafe path {_quoted(path)}")
+        elif listed.get(path) != original.get("sha256"):
+            check.problems.append(f"{_shown(path)}: the original's hash and the file entry"
+                                  " disagree")
+
+
+def _check_nothing_extra(root: Path, listed: dict[str, object], check: DossierCheck) -> None:
+    """Name every file and link the manifest does not list, and every extra folder holding
+    nothing. Folders are walked with a stack, not recursion, so one thousands of levels deep
+    is a finding like any other; past MAX_EXTRA_NAMED findings the rest are counted."""
+    wanted = set(listed) | {MANIFEST, SIGNATURE}
+    extra: list[str] = []
+    stack = [root]
+    while stack:
+        folder = stack.pop()
+        relative_folder = folder.relative_to(root).as_posix()
+        try:
+            with os.scandir(folder) as scan:
+                entries = sorted((e.name, e.is_dir(follow_symlinks=False)) for e in scan)
+        except OSError as exc:
+            check.problems.append(f"{_shown(relative_folder)}: cannot be read"
+                                  f" ({exc.strerror or exc})")
+            continue
+        if not entries and folder != root:
+            extra.append(f"{_shown(relative_folder + '/')}: an empty folder not in the manifest")
+        for name, is_dir in reversed(entries):
+            relative = (folder / name).relative_to(root).as_posix()
+            if is_dir:
+                stack.append(folder / name)
+            elif relative not in wanted:
+                extra.append(f"{_shown(relative)}: not listed in the manifest")
+    extra.sort()
+    check.problems.extend(extra[:MAX_EXTRA_NAMED])
+    if len(extra) > MAX_EXTRA_NAMED:
+        check.problems.append(f"{len(extra) - MAX_EXTRA_NAMED} more files or folders not listed"
+                              " in the manifest")
 
 
 def _read(root: Path, name: str) -> bytes:
-    path = root / name
-    if path.is_symlink():
-        raise DossierError(f"{name} is a symbolic link")
-    return path.read_bytes()
+    """One of the dossier's own small files, only as a regular file and no larger than desk
+    writes (a FIFO or /dev/zero in its place would otherwise hang the check)."""
+    with open_regular(root / name) as fh:
+        if os.fstat(fh.fileno()).st_size > MAX_MANIFEST_BYTES:
+            raise DossierError(f"{name} is larger than any desk writes")
+        return fh.read()
 
 
 def _check_signature(root: Path, manifest: dict[str, object], manifest_bytes: bytes,
                      expected: str | None, check: DossierCheck) -> None:
     try:
         public = signing.load_public_key(_read(root, PUBLIC_KEY))
-    except (OSError, DossierError) as exc:
+    except (OSError, ValueError, DossierError) as exc:
         check.problems.append(f"{PUBLIC_KEY}: missing or unreadable ({exc})")
         return
     check.fingerprint = signing.fingerprint(public)
@@ -122,11 +258,9 @@ def _check_signature(root: Path, manifest: dict[str, object], manifest_bytes: by
     declared_fp = declared.get("public_key_fingerprint") if isinstance(declared, dict) else None
     if declared_fp != check.fingerprint:
         check.problems.append(f"{PUBLIC_KEY}: does not match the key fingerprint in {MANIFEST}")
-    if expected and normalize_fingerprint(expected) != check.fingerprint:
+    if expected and expected != check.fingerprint:
         check.problems.append(
-            f"{PUBLIC_KEY}: signed with key {check.fingerprint}, not the expected"
-            f" {normalize_fingerprint(expected)}"
-        )
+            f"{PUBLIC_KEY}: signed with key {check.fingerprint}, not the expected {expected}")
     try:
         signature = _read(root, SIGNATURE)
     except (OSError, DossierError) as exc:
