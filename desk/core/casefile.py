@@ -198,6 +198,11 @@ class CaseFile:
             raise NotACaseFile(
                 f"{target.name} is an SQLite database but not a desk case file."
             )
+        damage = _damage(target)
+        if damage and not (read_only and damaged_ok):
+            raise CaseCorrupt(
+                f"{target.name} is damaged ({damage[0]}); it was not opened, so nothing can be"
+                " written into it. `desk verify` reports what is damaged.")
         writable = os.access(target, os.W_OK)
         if read_only and writable and Path(f"{target}-journal").exists():
             # A crash left a hot journal: roll it back first, or a read-only open fails.
@@ -218,11 +223,6 @@ class CaseFile:
                 conn.execute("PRAGMA journal_mode = DELETE")
             conn.execute("PRAGMA synchronous = FULL")
             conn.execute("PRAGMA foreign_keys = ON")
-            damage = _damage(target, conn)
-            if damage and not (read_only and damaged_ok):
-                raise CaseCorrupt(
-                    f"{target.name} is damaged ({damage[0]}); it was not opened, so nothing"
-                    " can be written into it. `desk verify` reports what is damaged.")
             if not damage:
                 # Check the schema before any migration runs: an upgrade writes through
                 # whatever the file defines.
@@ -239,12 +239,13 @@ class CaseFile:
             conn.close()
             if damaged_ok and read_only:
                 return cls(target, _bare_connection(target), read_only=True,
-                           damage=[_describe_sqlite_error(target, exc)])
+                           damage=[*damage, _describe_sqlite_error(target, exc)])
             raise CaseCorrupt(_describe_sqlite_error(target, exc)) from exc
         except CaseCorrupt as exc:
             conn.close()
             if damaged_ok and read_only:
-                return cls(target, _bare_connection(target), read_only=True, damage=[str(exc)])
+                return cls(target, _bare_connection(target), read_only=True,
+                           damage=[*damage, str(exc)])
             raise
         except BaseException:
             conn.close()
@@ -820,7 +821,7 @@ def _check_schema(path: Path, conn: sqlite3.Connection, *, allow_older: bool = F
                           " opened.")
 
 
-def _damage(path: Path, conn: sqlite3.Connection) -> list[str]:
+def _damage(path: Path) -> list[str]:
     """Damage that can be seen without reading the whole file: a file cut shorter than its
     header says (a truncated copy or download)."""
     try:
