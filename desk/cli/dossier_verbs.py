@@ -43,7 +43,8 @@ def register(verbs: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
                              " --replace")
     export.add_argument("--replace", action="store_true",
                         help="replace an earlier dossier desk wrote in DIR: only the files its"
-                             " signed manifest lists are removed, the rest of DIR stays")
+                             " signed manifest lists are removed, and only while they are as"
+                             " desk wrote them; the rest of DIR stays")
     export.add_argument("--url", default=None, help="public URL of the review, for ClaimReview")
     export.add_argument("--map", choices=("rendered", "sketch"), default="rendered",
                         help="map pictures: the map rendered offscreen (default, needs Qt"
