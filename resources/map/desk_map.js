@@ -30,12 +30,16 @@
   var dragging = null;
   var painted = false;
   var layers = {landmarks: null, movements: null, detail: null, tracks: null, draft: null,
-                search: null};
+                search: null, measure: null};
   var detailState = {id: null, camera: null, handles: {}, data: null};
   var trackHandles = [];
   var draft = {start: null, line: null};
   var hint = null;
-  var MODES = ["none", "place", "pick", "track"];
+  var MODES = ["none", "place", "pick", "track", "ruler", "area"];
+  var CONFIDENCE_KINDS = {high: 1, moderate: 2, low: 3};
+  var fittedKey = null;
+  var hiddenLabels = 0;
+  var declutterQueued = false;
 
   // ------------------------------------------------------------------ helpers
 
@@ -384,6 +388,10 @@
       claimed.appendChild(el("span", "desk-swatch desk-kind-0"));
       claimed.appendChild(el("span", null, KIND_TEXT[0]));
       box.appendChild(claimed);
+      var selected = el("div", "desk-legend-row");
+      selected.appendChild(el("span", "desk-swatch desk-swatch-selected"));
+      selected.appendChild(el("span", null, "selected frame (ring; its colour stays)"));
+      box.appendChild(selected);
       L.DomEvent.disableClickPropagation(box);
       return box;
     };
@@ -427,6 +435,7 @@
       var tip = label(along(mv.path.map(latlng), 0.5), text, "desk-movement-label" + relation,
                       "top");
       tip.options.offset = [0, -10];
+      tip.deskMovement = mv.id;
       tip.on("add", function () {
         var node = tip.getElement();
         if (node) { node.style.borderLeftColor = mv.colour; node.style.borderRightColor = mv.colour; }
@@ -628,8 +637,10 @@
         className: "desk-cone"
       }));
     }
+    // Colour is confidence, here as on every other point; the selection is the ring around it.
+    var kind = CONFIDENCE_KINDS[d.confidence] || 2;
     layers.detail.addLayer(L.circle(camera, {
-      radius: Math.max(d.precision_m || 0, 0.1), color: "#4f8cff", weight: 1.5,
+      radius: Math.max(d.precision_m || 0, 0.1), color: KIND_COLOURS[kind], weight: 1.5,
       fillOpacity: 0.12, interactive: false
     }));
     (d.sights || []).forEach(function (sight) {
@@ -648,6 +659,13 @@
     });
     if (dragging !== "camera") { detailState.camera.setLatLng(camera); }
     detailState.camera.addTo(map);
+    var cameraIcon = detailState.camera.getElement();
+    if (cameraIcon) {
+      [1, 2, 3].forEach(function (k) {
+        cameraIcon.classList.toggle("desk-kind-" + k, k === kind);
+      });
+      cameraIcon.title = KIND_TEXT[kind] + " (selected)";
+    }
     var handles = d.handles || {};
     ["heading", "left", "right"].forEach(function (name) {
       var marker = detailState.handles[name];
@@ -681,11 +699,184 @@
     map.fitBounds(bounds, {padding: [40, 40], maxZoom: 18, animate: false});
   }
 
+  /* Bring the selected frame's whole view cone into view when it runs off the map: after a
+   * selection or an edit of its camera or view, never while something is dragged, and without
+   * zooming in (only panning, or zooming out as far as the cone needs). */
+  function ensureInView(d) {
+    if (!d || !d.camera || dragging !== null) { return; }
+    var key = JSON.stringify([d.id, d.camera, d.cone]);
+    if (key === fittedKey) { return; }
+    fittedKey = key;
+    var bounds = L.latLngBounds([latlng(d.camera)]);
+    (d.cone || []).forEach(function (p) { bounds.extend(latlng(p)); });
+    var size = map.getSize();
+    var inner = L.latLngBounds(map.containerPointToLatLng([40, 40]),
+                               map.containerPointToLatLng([size.x - 40, size.y - 40]));
+    if (inner.contains(bounds)) { return; }
+    map.fitBounds(bounds, {padding: [40, 40], maxZoom: map.getZoom(), animate: false});
+  }
+
+  // ------------------------------------------------------------------ labels that keep clear
+
+  /* Most important first: a label later in the list gives way to those before it. */
+  var LABEL_ORDER = ["desk-measure-label", "desk-movement-label", "desk-reference-label",
+                     "desk-landmark-label", "desk-sight-label", "desk-search-label",
+                     "desk-claim-label"];
+
+  function scheduleDeclutter() {
+    if (declutterQueued || !map) { return; }
+    declutterQueued = true;
+    requestAnimationFrame(function () {
+      declutterQueued = false;
+      declutter();
+    });
+  }
+
+  function overlaps(a, b) {
+    return a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+  }
+
+  function shifted(rect, dx, dy) {
+    return {left: rect.left + dx, right: rect.right + dx, top: rect.top + dy,
+            bottom: rect.bottom + dy};
+  }
+
+  /* Every permanent label, with where it points and how much it matters. */
+  function collectLabels() {
+    var found = [];
+    var add = function (tooltip) {
+      var node = tooltip && tooltip.getElement && tooltip.getElement();
+      if (!node || !node.parentNode || !tooltip.getLatLng()) { return; }
+      var rank = LABEL_ORDER.length;
+      for (var i = 0; i < LABEL_ORDER.length; i++) {
+        if (node.classList.contains(LABEL_ORDER[i])) { rank = i; break; }
+      }
+      if (node.classList.contains("desk-dim")) { rank += LABEL_ORDER.length; }
+      found.push({node: node, rank: rank, at: map.latLngToContainerPoint(tooltip.getLatLng())});
+    };
+    Object.keys(layers).forEach(function (name) {
+      if (!layers[name]) { return; }
+      layers[name].eachLayer(function (layer) {
+        if (layer instanceof L.Tooltip) { add(layer); } else if (layer.getTooltip) {
+          add(layer.getTooltip());
+        }
+      });
+    });
+    found.sort(function (a, b) { return a.rank - b.rank; });
+    return found;
+  }
+
+  /* Move labels off each other, off the map's controls and inside the pane's edges; a label
+   * that finds no free place nearby is hidden until zooming makes room (the probe counts them). */
+  function declutter() {
+    var box = map.getContainer().getBoundingClientRect();
+    var edge = {left: box.left + 2, top: box.top + 2, right: box.right - 2,
+                bottom: box.bottom - 2};
+    var taken = [];
+    // The controls, the notices and the markers a reviewer needs to see or grab.
+    var blockers = map.getContainer().querySelectorAll(
+      ".leaflet-control, .desk-hint, .desk-offline, .desk-camera, .desk-handle, " +
+      ".desk-track-handle, .desk-measure-point, .desk-landmark, .desk-search");
+    Array.prototype.forEach.call(blockers, function (node) {
+      if (node.offsetParent === null) { return; }  // not shown
+      var r = node.getBoundingClientRect();
+      if (r.width > 0 || r.height > 0) {
+        var m = node.classList.contains("leaflet-control") ? 4 : 1;
+        taken.push({left: r.left - m, right: r.right + m, top: r.top - m, bottom: r.bottom + m});
+      }
+    });
+    hiddenLabels = 0;
+    collectLabels().forEach(function (label) {
+      var node = label.node;
+      node.style.translate = "";
+      node.style.visibility = "";
+      node.classList.remove("desk-label-hidden");
+      var inView = label.at.x >= 0 && label.at.y >= 0 && label.at.x <= box.width &&
+        label.at.y <= box.height;
+      if (!inView) { return; }  // its place is off the map: no label pulled in from outside
+      var rect = node.getBoundingClientRect();
+      var h = rect.height + 2;
+      var w = rect.width / 2 + 4;
+      // Inside the edges first, then a step up or down, then further.
+      var inside = function (r) {
+        var dx = 0;
+        var dy = 0;
+        if (r.right > edge.right) { dx = edge.right - r.right; }
+        if (r.left + dx < edge.left) { dx = edge.left - r.left; }
+        if (r.bottom > edge.bottom) { dy = edge.bottom - r.bottom; }
+        if (r.top + dy < edge.top) { dy = edge.top - r.top; }
+        return [dx, dy];
+      };
+      var base = inside(rect);
+      var steps = [[0, 0], [0, -h], [0, h], [-w, 0], [w, 0], [0, -2 * h], [0, 2 * h],
+                   [-w, -h], [w, -h], [-w, h], [w, h], [0, -3 * h], [0, 3 * h]];
+      for (var i = 0; i < steps.length; i++) {
+        var moved = shifted(rect, base[0] + steps[i][0], base[1] + steps[i][1]);
+        var fix = inside(moved);
+        moved = shifted(moved, fix[0], fix[1]);
+        var free = taken.every(function (t) { return !overlaps(moved, t); });
+        if (free) {
+          var dx = moved.left - rect.left;
+          var dy = moved.top - rect.top;
+          if (dx || dy) { node.style.translate = Math.round(dx) + "px " + Math.round(dy) + "px"; }
+          taken.push(moved);
+          return;
+        }
+      }
+      node.style.visibility = "hidden";
+      node.classList.add("desk-label-hidden");
+      hiddenLabels += 1;
+    });
+  }
+
+  // ------------------------------------------------------------------ measuring
+
+  var measureData = null;
+
+  /* What desk measured (desk.mapping.measure): lines and the label, drawn, never computed. */
+  function showMeasure(d, text) {
+    layers.measure.clearLayers();
+    measureData = d || null;
+    if (d) {
+      (d.paths || []).forEach(function (path) {
+        var line = path.map(latlng);
+        layers.measure.addLayer(L.polyline(line, {color: "#1d2025", weight: 5, opacity: 0.7,
+                                                  interactive: false, pane: "deskMeasure"}));
+        layers.measure.addLayer(L.polyline(line, {color: "#ffffff", weight: 2.5,
+                                                  dashArray: "8 5", interactive: false,
+                                                  className: "desk-measure-line",
+                                                  pane: "deskMeasure"}));
+      });
+      if (d.kind === "area" && d.points.length >= 3) {
+        layers.measure.addLayer(L.polygon(d.points.map(latlng), {
+          stroke: false, fillColor: "#ffffff", fillOpacity: 0.18, interactive: false,
+          pane: "deskMeasure"
+        }));
+      }
+      (d.points || []).forEach(function (p) {
+        layers.measure.addLayer(divMarker(latlng(p), "desk-measure-point", false, "deskMeasure"));
+      });
+      if (d.label && d.label_at) {
+        var tip = label(latlng(d.label_at), d.label, "desk-measure-label", "top");
+        tip.options.offset = [0, -8];
+        tip.options.pane = "deskMeasureLabels";
+        layers.measure.addLayer(tip);
+      }
+    }
+    showHint(text || "");
+    scheduleDeclutter();
+  }
+
   // ------------------------------------------------------------------ interaction
 
   function onClick(e) {
     if (mode === "track") {
       draftClick(e.latlng.wrap());
+      return;
+    }
+    if (mode === "ruler" || mode === "area") {
+      var point = e.latlng.wrap();
+      send("measureAdd", point.lat, point.lng);
       return;
     }
     // While placing or picking, a click means a position even on top of a point.
@@ -700,6 +891,10 @@
 
   function onMouseMove(e) {
     if (draft.line) { draft.line.setLatLngs([draft.start, e.latlng]); }
+    if (mode === "ruler" || mode === "area") {
+      var over = e.latlng.wrap();
+      throttle("measure", false, function () { send("measureHover", over.lat, over.lng); });
+    }
     var index = points.hit(e.containerPoint, 8);
     var container = map.getContainer();
     if (index < 0) {
@@ -716,6 +911,63 @@
     hover.style.top = (e.containerPoint.y + 10) + "px";
     hover.style.display = "block";
     container.classList.add("desk-over-point");
+  }
+
+  /* A computed CSS colour ("rgb(214, 39, 40)") as "#d62728". */
+  function hex(value) {
+    var m = /rgba?\((\d+),\s*(\d+),\s*(\d+)/.exec(value || "");
+    if (!m) { return value || ""; }
+    return "#" + [m[1], m[2], m[3]].map(function (n) {
+      return ("0" + parseInt(n, 10).toString(16)).slice(-2);
+    }).join("");
+  }
+
+  function movementTags() {
+    var tags = [];
+    layers.movements.eachLayer(function (layer) {
+      var node = layer.deskMovement !== undefined && layer.getElement && layer.getElement();
+      if (!node) { return; }
+      tags.push({id: layer.deskMovement, text: node.textContent,
+                 colour: hex(getComputedStyle(node).borderLeftColor)});
+    });
+    return tags;
+  }
+
+  function cameraStyle() {
+    var icon = detailState.camera && map.hasLayer(detailState.camera) &&
+      detailState.camera.getElement();
+    if (!icon) { return null; }
+    var style = getComputedStyle(icon);
+    return {fill: hex(style.backgroundColor), ring: style.boxShadow};
+  }
+
+  /* Each shown label's box on screen (container pixels), for tests that check legibility. */
+  function labelBoxes() {
+    var box = map.getContainer().getBoundingClientRect();
+    return collectLabels().map(function (label) {
+      var r = label.node.getBoundingClientRect();
+      return {text: label.node.textContent, hidden: label.node.style.visibility === "hidden",
+              left: r.left - box.left, top: r.top - box.top, right: r.right - box.left,
+              bottom: r.bottom - box.top};
+    });
+  }
+
+  function controlBoxes() {
+    var box = map.getContainer().getBoundingClientRect();
+    return Array.prototype.map.call(map.getContainer().querySelectorAll(".leaflet-control"),
+      function (node) {
+        var r = node.getBoundingClientRect();
+        return {className: node.className, left: r.left - box.left, top: r.top - box.top,
+                right: r.right - box.left, bottom: r.bottom - box.top};
+      });
+  }
+
+  /* Whether the selected frame's whole view cone is on screen (null without a cone). */
+  function coneVisible() {
+    var d = detailState.data;
+    if (!d || !d.cone) { return null; }
+    var view = map.getBounds();
+    return d.cone.every(function (p) { return view.contains(latlng(p)); });
   }
 
   // ------------------------------------------------------------------ public API
@@ -743,6 +995,10 @@
       layers.tracks = L.layerGroup().addTo(map);
       layers.draft = L.layerGroup().addTo(map);
       layers.search = L.layerGroup().addTo(map);
+      map.createPane("deskMeasure").style.zIndex = 640;
+      map.getPane("deskMeasure").style.pointerEvents = "none";
+      map.createPane("deskMeasureLabels").style.zIndex = 660;
+      layers.measure = L.layerGroup().addTo(map);
       hover = el("div", "desk-hover");
       hover.style.display = "none";
       map.getContainer().appendChild(hover);
@@ -751,6 +1007,13 @@
       addLegend();
       map.on("click", onClick);
       map.on("zoomend", placeReferenceLabels);
+      map.on("moveend zoomend resize", scheduleDeclutter);
+      map.on("dblclick", function () { if (mode === "area") { send("measureFinish"); } });
+      document.addEventListener("keydown", function (e) {
+        if (mode !== "ruler" && mode !== "area") { return; }
+        if (e.key === "Escape") { send("measureCancel"); e.preventDefault(); }
+        if (e.key === "Enter" && mode === "area") { send("measureFinish"); e.preventDefault(); }
+      });
       map.on("mousemove", onMouseMove);
       map.on("mouseout", function () { hover.style.display = "none"; });
       points.addTo(map);
@@ -766,7 +1029,11 @@
       drawMovements(next.movements);
       points.setSelected(next.selected ? next.selected.id : null);
       showDetail(next.selected || null);
-      if (!fit) { return; }
+      scheduleDeclutter();
+      if (!fit) {
+        ensureInView(next.selected || null);
+        return;
+      }
       var sel = next.selected;
       if (sel && (sel.camera || sel.claimed)) {
         centreOn(sel);
@@ -780,18 +1047,31 @@
       data.selected = detail;
       points.setSelected(detail ? detail.id : null);
       showDetail(detail);
-      if (centre) { centreOn(detail); }
+      if (centre) {
+        centreOn(detail);
+        fittedKey = detail && detail.camera ? JSON.stringify([detail.id, detail.camera, detail.cone])
+          : null;
+      } else {
+        ensureInView(detail);
+      }
+      scheduleDeclutter();
     },
     /* A live preview while the reviewer drags (nothing is saved until the drag ends). */
     preview: function (detail) {
       showDetail(detail);
+      scheduleDeclutter();
     },
+    showMeasure: showMeasure,
     setMode: function (value) {
       mode = MODES.indexOf(value) >= 0 ? value : "none";
       var container = map.getContainer();
       container.classList.toggle("desk-mode-place", mode === "place");
       container.classList.toggle("desk-mode-pick", mode === "pick");
       container.classList.toggle("desk-mode-track", mode === "track");
+      var measuring = mode === "ruler" || mode === "area";
+      container.classList.toggle("desk-mode-measure", measuring);
+      if (measuring) { map.doubleClickZoom.disable(); } else { map.doubleClickZoom.enable(); }
+      if (!measuring) { layers.measure.clearLayers(); measureData = null; }
       resetDraft();
     },
     showPlace: function (lat, lon, name) {
@@ -803,6 +1083,7 @@
       });
       layers.search.addLayer(marker);
       map.setView([lat, lon], Math.max(map.getZoom(), 13), {animate: false});
+      scheduleDeclutter();
     },
     clearPlace: function () { layers.search.clearLayers(); },
     /* Show a movement's ground track large enough to read (tracks are often a few metres). */
@@ -821,6 +1102,7 @@
       });
       map.fitBounds(bounds, {padding: [90, 90], maxZoom: 20, animate: false});
       placeReferenceLabels();
+      scheduleDeclutter();
     },
     /* Where a position is on screen (for tests that click like a reviewer). */
     containerPointOf: function (lat, lon) {
@@ -856,6 +1138,15 @@
         draftStart: draft.start ? [draft.start.lat, draft.start.lng] : null,
         hint: hint && hint.style.display !== "none" ? hint.textContent : "",
         search: texts(".desk-search-label"),
+        measure: texts(".desk-measure-label"),
+        measured: measureData,
+        movementTags: movementTags(),
+        camera_style: cameraStyle(),
+        labels: labelBoxes(),
+        hiddenLabels: hiddenLabels,
+        labelsPlaced: !declutterQueued,
+        controls: controlBoxes(),
+        coneVisible: coneVisible(),
         mode: mode,
         zoom: map.getZoom(),
         centre: [map.getCenter().lat, map.getCenter().lng],

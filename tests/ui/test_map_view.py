@@ -196,7 +196,8 @@ def test_the_page_sees_only_the_bridge_slots(view_factory: Any, qtbot: Any) -> N
                if "(" not in m and m not in helpers}
     # QWebChannel publishes QObject.deleteLater with any object; the bridge ignores it.
     assert methods == {"ready", "painted", "mapClicked", "pointSelected", "cameraMoved",
-                       "headingChanged", "trackDrawn", "trackMoved", "deleteLater"}, methods
+                       "headingChanged", "trackDrawn", "trackMoved", "measureAdd",
+                       "measureHover", "measureFinish", "measureCancel", "deleteLater"}, methods
     clicks: list[tuple[float, float]] = []
     view.events.clicked.connect(lambda lat, lon: clicks.append((lat, lon)))
     before = view.bridge.rejected
@@ -206,10 +207,11 @@ def test_the_page_sees_only_the_bridge_slots(view_factory: Any, qtbot: Any) -> N
                           " b.headingChanged(1, 90, 0.5, true); b.pointSelected(-1);"
                           " b.deleteLater(); b.trackDrawn(49, 37, 49, 37);"
                           " b.trackDrawn(49, 37, 49, 181); b.trackMoved(7, 0, 49, 37);"
+                          " b.measureAdd(91, 0); b.measureHover(0, -181);"
                           " b.mapClicked(49.7, 37.6); return 1; })()")
     qtbot.waitUntil(lambda: len(clicks) == 1)
     assert clicks == [pytest.approx((49.7, 37.6))]
-    qtbot.waitUntil(lambda: view.bridge.rejected - before >= 10)
+    qtbot.waitUntil(lambda: view.bridge.rejected - before >= 12)
     flush_deletes()
     assert view.bridge.objectName() == ""  # still alive: deleteLater from the page was ignored
 

@@ -25,6 +25,10 @@ class MapEvents(QObject):
     view_dragged = Signal(int, float, float, bool)  # evidence id, heading, fov, final
     track_drawn = Signal(float, float, float, float)  # start lat, lon, end lat, lon
     track_moved = Signal(int, int, float, float)  # movement id, 0 start / 1 end, lat, lon
+    measure_added = Signal(float, float)  # a ruler end or an area corner: lat, lon
+    measure_hovered = Signal(float, float)  # the pointer while measuring: lat, lon
+    measure_finished = Signal()  # an area outline is complete (double click, Enter)
+    measure_cancelled = Signal()  # Esc in the page
 
 
 def _finite(*values: object) -> bool:
@@ -139,3 +143,26 @@ class MapBridge(QObject):
             self.events.track_moved.emit(movement_id, end, float(lat), float(lon))
         else:
             self._reject()
+
+    @Slot(float, float)
+    def measureAdd(self, lat: float, lon: float) -> None:  # noqa: N802
+        """A click while measuring: the next ruler end or area corner (nothing is saved)."""
+        if valid_position(lat, lon):
+            self.events.measure_added.emit(float(lat), float(lon))
+        else:
+            self._reject()
+
+    @Slot(float, float)
+    def measureHover(self, lat: float, lon: float) -> None:  # noqa: N802
+        if valid_position(lat, lon):
+            self.events.measure_hovered.emit(float(lat), float(lon))
+        else:
+            self._reject()
+
+    @Slot()
+    def measureFinish(self) -> None:  # noqa: N802
+        self.events.measure_finished.emit()
+
+    @Slot()
+    def measureCancel(self) -> None:  # noqa: N802
+        self.events.measure_cancelled.emit()

@@ -14,7 +14,8 @@ import logging
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -34,10 +35,12 @@ from desk.core import commands, geocode
 from desk.core import movement as movement_geometry
 from desk.core.coords import parse_coordinates
 from desk.core.model import Confidence, Geolocation, Landmark, Movement, Track
+from desk.mapping import measure
 from desk.mapping import scene as scenes
 from desk.mapping.layers import BaseLayer
 from desk.ui.common.labels import plain_label
 from desk.ui.common.workers import Jobs, one_line
+from desk.ui.map.map_measure import MeasureTool
 from desk.ui.map.map_view import MapView
 
 if TYPE_CHECKING:
@@ -48,6 +51,9 @@ log = logging.getLogger(__name__)
 
 #: Typed heading/FOV/precision changes are saved after the reviewer pauses this long.
 COMMIT_DELAY_MS = 600
+#: Keys that turn the measuring tools on and off (Esc stops either).
+RULER_KEY = "R"
+AREA_KEY = "Shift+R"
 _ERROR_STYLE = "color: #e06c75;"
 _DIM_STYLE = "color: #9aa3ae;"
 
@@ -65,7 +71,7 @@ class MapPanel(QWidget):
 
     #: The reviewer picked a point on the map: the window selects that evidence in its list.
     evidenceSelected = Signal(int)  # noqa: N815 - Qt signal naming
-    #: What a click on the map does now: "none", "place", "pick" or "track".
+    #: What a click on the map does now: "none", "place", "pick", "track", "ruler" or "area".
     modeChanged = Signal(str)  # noqa: N815
 
     def __init__(self, case: CaseFile | None, push: Callable[[Command], object],
@@ -100,6 +106,8 @@ class MapPanel(QWidget):
         events.view_dragged.connect(self._on_view_dragged)
         events.track_drawn.connect(self._on_track_drawn)
         events.track_moved.connect(self._on_track_moved)
+        self.measure = MeasureTool(self.view)
+        events.measure_cancelled.connect(self.cancel_mode)
 
         self._refresh_timer = QTimer(self, singleShot=True, interval=0)
         self._refresh_timer.timeout.connect(self._do_refresh)
@@ -115,7 +123,9 @@ class MapPanel(QWidget):
         self.tabs.addTab(self._build_geolocation_form(), "Geolocation")
         self.tabs.addTab(self._build_landmark_form(), "Landmark")
         self.tabs.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+        self.tabs.setCornerWidget(self._build_measure_buttons(), Qt.Corner.TopRightCorner)
         layout.addWidget(self.tabs)
+        self._build_measure_keys()
         self.set_case(case)
 
     # ----------------------------------------------------------------- public API
@@ -326,10 +336,41 @@ class MapPanel(QWidget):
         if hasattr(self, "place_button"):
             self.place_button.setChecked(mode == "place")
             self.pick_button.setChecked(mode == "pick")
+        if hasattr(self, "ruler_button"):
+            self.ruler_button.setChecked(mode == measure.RULER)
+            self.area_button.setChecked(mode == measure.AREA)
+            self._escape.setEnabled(mode in (measure.RULER, measure.AREA))
         if self._loaded:
             self.view.set_mode(mode)
+        if changed and hasattr(self, "measure"):
+            if mode in (measure.RULER, measure.AREA):
+                self.measure.start(mode)
+            else:
+                self.measure.stop()
         if changed:
             self.modeChanged.emit(mode)
+
+    # ----------------------------------------------------------------- measuring
+
+    def toggle_measure(self, kind: str) -> None:
+        """Turn the ruler or the area tool on (or off, when it is on). Nothing is saved."""
+        if kind not in (measure.RULER, measure.AREA):
+            raise ValueError(f"not a measuring tool: {kind!r}")
+        on = self._mode != kind
+        self._set_mode(kind if on else "none")
+        if on:
+            self.view.setFocus(Qt.FocusReason.ShortcutFocusReason)  # so Esc reaches the map
+
+    def _build_measure_keys(self) -> None:
+        for key, kind in ((RULER_KEY, measure.RULER), (AREA_KEY, measure.AREA)):
+            shortcut = QShortcut(QKeySequence(key), self)
+            shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
+            shortcut.activated.connect(lambda k=kind: self.toggle_measure(k))
+        # Only while measuring, so it takes Esc from no one else (the frame's tools use it).
+        self._escape = QShortcut(QKeySequence(Qt.Key.Key_Escape), self)
+        self._escape.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self._escape.setEnabled(False)
+        self._escape.activated.connect(self.cancel_mode)
 
     # ----------------------------------------------------------------- search
 
@@ -351,6 +392,28 @@ class MapPanel(QWidget):
         row.addWidget(self.search_results, 2)
         row.addWidget(self.search_message, 3)
         return row
+
+    def _build_measure_buttons(self) -> QWidget:
+        """Beside the form's tabs, where there is room: the search row is full already."""
+        box = QWidget()
+        row = QHBoxLayout(box)
+        row.setContentsMargins(0, 0, 4, 2)
+        row.setSpacing(4)
+        self.ruler_button = QPushButton("Ruler")
+        self.ruler_button.setCheckable(True)
+        self.ruler_button.setToolTip(
+            f"Measure distance and bearing between two points ({RULER_KEY}; Esc stops)."
+            " Measurements are not saved in the case.")
+        self.ruler_button.clicked.connect(lambda: self.toggle_measure(measure.RULER))
+        self.area_button = QPushButton("Area")
+        self.area_button.setCheckable(True)
+        self.area_button.setToolTip(
+            f"Measure an area: click its corners, double-click to close ({AREA_KEY};"
+            " Esc stops). Measurements are not saved in the case.")
+        self.area_button.clicked.connect(lambda: self.toggle_measure(measure.AREA))
+        row.addWidget(self.ruler_button)
+        row.addWidget(self.area_button)
+        return box
 
     def search(self) -> None:
         """Look the place up off the UI thread; the message says which source answered."""
