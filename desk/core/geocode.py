@@ -70,25 +70,28 @@ def search(query: str, *, online: bool = True, endpoint: str | None = None,
     if not online:
         places = gazetteer_search(text, limit=limit)
         return SearchResult(places, GAZETTEER,
-                            f"Offline: {_found(places, text)} in the offline gazetteer"
-                            " (GeoNames towns).")
+                            f"Offline: {_found(places, text)} in desk's own list of towns;"
+                            " nothing was sent.")
     url = endpoint or default_endpoint()
     try:
         places = _nominatim(url, text, timeout=timeout, limit=limit)
     except Exception as exc:  # noqa: BLE001 - any geocoder failure falls back to offline data
         places = gazetteer_search(text, limit=limit)
         return SearchResult(places, GAZETTEER,
-                            f"Nominatim could not be used ({_reason(exc)}); {_found(places, text)}"
-                            " in the offline gazetteer (GeoNames towns).")
+                            f"The online place search could not be used: {_reason(exc)}."
+                            f" {_found(places, text).capitalize()} in desk's own list of towns"
+                            " instead.")
     if places:
         return SearchResult(places, NOMINATIM,
-                            f"{_found(places, text)} with Nominatim ({_host(url)}).")
+                            f"{_found(places, text).capitalize()} with the online place search"
+                            f" ({_host(url)}).")
     offline = gazetteer_search(text, limit=limit)
     if offline:
         return SearchResult(offline, GAZETTEER,
-                            f"Nominatim found nothing; {_found(offline, text)} in the offline"
-                            " gazetteer (GeoNames towns).")
-    return SearchResult((), NOMINATIM, f"Nothing found for “{text}” with Nominatim.")
+                            f"The online place search found nothing; {_found(offline, text)}"
+                            " in desk's own list of towns.")
+    return SearchResult((), NOMINATIM,
+                        f"Nothing found for “{text}”, online or in desk's own list of towns.")
 
 
 def _found(places: tuple[Place, ...], text: str) -> str:
@@ -97,10 +100,27 @@ def _found(places: tuple[Place, ...], text: str) -> str:
     return f"{len(places)} place{'s' if len(places) != 1 else ''} found"
 
 
+#: Why the online search failed, in words, by the exception's name (geopy, urllib, socket).
+_REASONS = {
+    "GeocoderTimedOut": "it did not answer in time",
+    "GeocoderRateLimited": "it asks desk to wait before searching again",
+    "GeocoderQuotaExceeded": "it asks desk to wait before searching again",
+    "GeocoderInsufficientPrivileges": "it refused the request",
+    "GeocoderAuthenticationFailure": "it refused the request",
+    "GeocoderServiceError": "it answered with an error",
+    "GeocoderParseError": "its answer could not be read",
+}
+
+
 def _reason(exc: Exception) -> str:
-    message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    """Why, for a person: never the exception's own text (a URL, a connection pool...)."""
     name = type(exc).__name__
-    return f"{name}: {message[:120]}" if message else name
+    if name in _REASONS:
+        return _REASONS[name]
+    if isinstance(exc, ValueError):
+        return "its address (DESK_GEOCODER_URL) is not a web address"
+    # GeocoderUnavailable, connection refused, no route, DNS: the network is not there.
+    return "it needs an internet connection and could not be reached"
 
 
 def _host(url: str) -> str:

@@ -158,8 +158,9 @@ class MovementFinding:
                     " no track on the ground.")
         change = end - start
         verb = "grows" if change > 0 else "shrinks" if change < 0 else "stays"
-        return (f"Distance to {self.reference_name} {verb} from {start / 1000:.2f} km to"
-                f" {end / 1000:.2f} km ({change:+.0f} m).")
+        before, after = distance_pair(start, end)
+        return (f"Distance to {self.reference_name} {verb} from {before} to {after}"
+                f" ({change:+.0f} m).")
 
     def sentence(self) -> str:
         """The finding in words, numbers included."""
@@ -183,6 +184,15 @@ class MovementFinding:
                         " deg, else across")
         data["sentence"] = self.sentence()
         return data
+
+
+def distance_pair(start_m: float, end_m: float) -> tuple[str, str]:
+    """Two distances with the precision their difference needs: "1.22 km" and "1.23 km",
+    or "1.218 km" and "1.223 km" when two decimals would show the same number twice."""
+    if max(start_m, end_m) < 1000:
+        return f"{start_m:.0f} m", f"{end_m:.0f} m"
+    decimals = 2 if f"{start_m / 1000:.2f}" != f"{end_m / 1000:.2f}" else 3
+    return f"{start_m / 1000:.{decimals}f} km", f"{end_m / 1000:.{decimals}f} km"
 
 
 def _metres(value: float | None) -> int | None:

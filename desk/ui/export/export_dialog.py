@@ -14,8 +14,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QKeyEvent
+from PySide6.QtCore import QRect, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QKeyEvent, QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -33,13 +33,14 @@ from PySide6.QtWidgets import (
 
 from desk.ui.claims import claim_style
 from desk.ui.common import dialogs, icons, theme
-from desk.ui.common.fields import LineField
+from desk.ui.common.fields import LineField, chain_tab_order
 from desk.ui.common.workers import Job, Jobs
 from desk.ui.export.dossier_preview import DossierPreview
 from desk.ui.export.export_job import CANCELLED, ExportRequest, MapPictures, export_job
 
 if TYPE_CHECKING:
     from desk.core.casefile import CaseFile
+    from desk.core.model import AuditEntry
     from desk.dossier import ExportResult
     from desk.dossier.verify import DossierCheck
 
@@ -50,6 +51,59 @@ FORMAT_CHOICES: tuple[tuple[str, str, str], ...] = (
                      " written, because every page's footer names its hash"),
 )
 PREVIEW_DELAY_MS = 250
+#: The size the dialog asks for; on a smaller screen it takes what the screen offers.
+PREFERRED_SIZE = QSize(1240, 820)
+#: Room kept free around the dialog on a small screen (window frame, a panel's edge).
+SCREEN_MARGIN = 16
+#: Custody entries that record a look at the case (besides exports), not a change of it.
+NOT_CHANGES = frozenset({"verify case"})
+
+
+def fitted_geometry(available: QRect, wanted: QSize = PREFERRED_SIZE,
+                    minimum: QSize | None = None) -> QRect:
+    """Where the dialog goes on a screen whose free area is `available`: its preferred
+    size where that fits, else as much as the screen has, centred; never below `minimum`
+    unless the screen itself is smaller."""
+    room = available.adjusted(SCREEN_MARGIN, SCREEN_MARGIN, -SCREEN_MARGIN, -SCREEN_MARGIN)
+    if room.width() <= 0 or room.height() <= 0:
+        room = QRect(available)
+    width, height = min(wanted.width(), room.width()), min(wanted.height(), room.height())
+    if minimum is not None:
+        width = min(max(width, minimum.width()), available.width())
+        height = min(max(height, minimum.height()), available.height())
+    rect = QRect(0, 0, width, height)
+    rect.moveCenter(available.center())
+    return rect
+
+
+def staleness(entries: list[AuditEntry], claim_id: int) -> str:
+    """A sentence when the claim's latest dossier was exported before later changes to the
+    case (its custody log has newer entries than the export's), else ""."""
+    import json
+
+    from desk.dossier.data import EXPORT_ACTION
+
+    target = f"claim:{claim_id}"
+    last = next((n for n in range(len(entries) - 1, -1, -1)
+                 if entries[n].action == EXPORT_ACTION and target in entries[n].items), None)
+    if last is None:
+        return ""
+    later = [e for e in entries[last + 1:]
+             if e.action != EXPORT_ACTION and e.action not in NOT_CHANGES]
+    if not later:
+        return ""
+    export = entries[last]
+    try:
+        detail = json.loads(export.detail) if export.detail else {}
+    except ValueError:
+        detail = {}
+    folder = detail.get("folder") if isinstance(detail, dict) else None
+    into = f" to “{folder}”" if isinstance(folder, str) and folder else ""
+    stamp = f"{export.at[:10]} {export.at[11:16]} UTC" if len(export.at) >= 16 else export.at
+    count = f"{len(later)} later change{'s' * (len(later) != 1)}"
+    return (f"The case changed after this claim's dossier was exported ({stamp}{into}):"
+            f" {count} in the custody log, the latest “{later[-1].action}”. Export again so"
+            " the dossier shows the case as it is now.")
 
 
 def grouped(value: str) -> str:
@@ -100,7 +154,8 @@ class ExportDialog(QDialog):
         self.setObjectName("ExportDialog")
         self.setWindowTitle("Export Dossier")
         self.setWindowModality(Qt.WindowModality.WindowModal)
-        self.resize(1240, 820)
+        self.resize(PREFERRED_SIZE)
+        self._placed = False
         self._case = case
         self._before_export = before_export
         self._render_maps = render_maps
@@ -153,9 +208,28 @@ class ExportDialog(QDialog):
         splitter.setChildrenCollapsible(False)
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([420, 820])
+        preview_panel.setMinimumWidth(240)
+        # The buttons stand below everything, outside the scrolling form: a result or a long
+        # list of open points never pushes them out of view.
+        footer = QWidget()
+        footer.setObjectName("ExportFooter")
+        footer.setStyleSheet(f"QWidget#ExportFooter {{ border-top: 1px solid {theme.BORDER};"
+                             f" background: {theme.PANEL}; }}")
+        buttons = QHBoxLayout(footer)
+        buttons.setContentsMargins(16, 8, 16, 8)
+        buttons.addStretch(1)
+        buttons.addWidget(self.close_button)
+        buttons.addWidget(self.export_button)
+        self.footer = footer
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(splitter)
+        layout.setSpacing(0)
+        layout.addWidget(splitter, 1)
+        layout.addWidget(footer)
+        chain_tab_order(self.claim_box, *self.format_boxes.values(), self.folder,
+                        self.choose_button, self.url, self.originals, self.cancel_button,
+                        self.open_button, self.verify_button, self.close_button,
+                        self.export_button)
 
         self._fill_claims(claim_id)
         self._claim_changed()
@@ -245,10 +319,10 @@ class ExportDialog(QDialog):
         self.export_button.setProperty("primary", True)
         self.export_button.setDefault(True)
         self.export_button.clicked.connect(self.start_export)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(self.close_button)
-        buttons.addWidget(self.export_button)
+        self.stale_note = claim_style.plain_label()
+        self.stale_note.setObjectName("StaleDossier")
+        self.stale_note.setStyleSheet(f"color: {theme.WARN};")
+        self.stale_note.hide()
 
         page = QWidget()
         column = QVBoxLayout(page)
@@ -268,19 +342,20 @@ class ExportDialog(QDialog):
         column.addWidget(self.url_note)
         column.addWidget(self.originals)
         column.addWidget(claim_style.section("Before you export"))
+        column.addWidget(self.stale_note)
         column.addWidget(self.preflight_box)
         column.addSpacing(6)
         column.addWidget(self.progress_area)
         column.addWidget(self.error)
         column.addWidget(self.result_box)
         column.addStretch(1)
-        column.addLayout(buttons)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setWidget(page)
-        scroll.setMinimumWidth(380)
+        scroll.setMinimumWidth(340)
+        self.form_scroll = scroll
         return scroll
 
     def _build_result(self) -> QFrame:
@@ -391,9 +466,35 @@ class ExportDialog(QDialog):
             self.folder.setText(str(default_folder(self._case, claim_id)))
             self.folder.setToolTip(self.folder.text())
         self.show_preflight()
+        self.show_staleness()
         self.result_box.hide()
         self.error.hide()
         self._preview_timer.start()
+
+    def show_staleness(self) -> None:
+        """Say so when the claim's earlier dossier no longer shows the case as it is."""
+        claim_id = self.claim_id
+        text = staleness(self._case.audit_entries(), claim_id) if claim_id is not None else ""
+        self.stale_note.setText(text)
+        self.stale_note.setVisible(bool(text))
+
+    # ----------------------------------------------------------------- placing
+
+    def fit_to_screen(self, available: QRect | None = None) -> QRect:
+        """Size and place the dialog for the screen it opens on (or for `available`)."""
+        if available is None:
+            screen = (self.parentWidget().screen() if self.parentWidget() is not None
+                      else self.screen())
+            available = screen.availableGeometry()
+        rect = fitted_geometry(available, PREFERRED_SIZE, self.minimumSizeHint())
+        self.setGeometry(rect)
+        return rect
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
+        if not self._placed:
+            self._placed = True
+            self.fit_to_screen()
+        super().showEvent(event)
 
     def preflight_warnings(self) -> list[str]:
         claim_id = self.claim_id
@@ -565,6 +666,8 @@ class ExportDialog(QDialog):
         self.result_warnings.setVisible(bool(notes))
         self.verify_result.setText("")
         self.result_box.show()
+        self.show_staleness()
+        QTimer.singleShot(0, self, lambda: self.form_scroll.ensureWidgetVisible(self.result_box))
         self.exported.emit(result)
 
     def _fail(self, message: str) -> None:

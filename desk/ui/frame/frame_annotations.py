@@ -567,11 +567,17 @@ class FrameAnnotator(QObject):
         tol = self._tolerance()
         arrows = self.tool in (PAN, MOVEMENT)
         horizon = self.tool in (PAN, HORIZON) and self.horizon_item is not None
-        selected = self.arrows.get(self._selected) if self._selected is not None else None
-        if arrows and selected is not None:
-            for kind, at in (("end", selected.end), ("start", selected.start)):
-                if QLineF(point, at).length() <= tol * 1.4:
-                    return kind, selected.movement_id
+        if arrows:
+            # An end of any arrow (the selected one first): a press on the head or near the
+            # tail takes hold of that end, so dragging there moves the tip, not the arrow.
+            order = sorted(reversed(list(self.arrows.values())),
+                           key=lambda a: a.movement_id != self._selected)
+            head = HEAD_PX / max(self._view.zoom, 1e-6)
+            for arrow in order:
+                if QLineF(point, arrow.end).length() <= max(tol * 1.4, head):
+                    return "end", arrow.movement_id
+                if QLineF(point, arrow.start).length() <= tol * 1.4:
+                    return "start", arrow.movement_id
         if horizon and (self._horizon_selected or self.tool == HORIZON):
             assert self.horizon_item is not None
             for kind, at in (("h-left", self.horizon_item.left),

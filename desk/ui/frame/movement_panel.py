@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 
 from desk.core import geo
 from desk.core import movement as geometry
+from desk.core.arrow_style import ArrowStyle, arrow_styles
 from desk.core.model import Evidence, Geolocation, Horizon, Landmark, Movement
 from desk.ui.common import theme
 from desk.ui.common.fields import chain_tab_order
@@ -63,10 +64,10 @@ def compass(bearing: float) -> str:
     return f"{bearing:.0f}° {geo.compass_label(bearing)}"
 
 
-def arrow_name(movement: Movement, number: int) -> str:
-    """The reviewer's label, or "Arrow N (no label)" for the frame's N-th arrow (numbered
-    from 1 by the order they were drawn, as the frame and the dossier number them)."""
-    return " ".join(movement.label.split()) or f"Arrow {number} (no label)"
+def arrow_name(movement: Movement, style: ArrowStyle) -> str:
+    """The arrow's one label (desk.core.arrow_style: its own, or "Arrow N" per frame from 1,
+    as the frame, the map and the dossier name it), saying when the reviewer gave none."""
+    return style.label if movement.label.strip() else f"{style.label} (no label)"
 
 
 class MovementPanel(QWidget):
@@ -421,12 +422,12 @@ class MovementPanel(QWidget):
     def _fill_list(self) -> None:
         with QSignalBlocker(self.arrow_list):
             self.arrow_list.clear()
-            numbers = {m.id: n for n, m in enumerate(sorted(self._movements,
-                                                             key=lambda m: m.id), start=1)}
+            styles = arrow_styles(self._movements)
             for movement in self._movements:
                 summary = self._relation_of(movement) or "not on the map yet"
-                row = QListWidgetItem(colour_icon(movement.color),
-                                      f"{arrow_name(movement, numbers[movement.id])} — {summary}")
+                style = styles[movement.id]
+                row = QListWidgetItem(colour_icon(style.colour),
+                                      f"{arrow_name(movement, style)} — {summary}")
                 row.setData(Qt.ItemDataRole.UserRole, movement.id)
                 row.setToolTip(movement.label)
                 self.arrow_list.addItem(row)
