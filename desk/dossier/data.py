@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from desk import __version__
+from desk.core.audit import fingerprint_of
 from desk.core.casefile import CaseFile
 from desk.core.checklist import CHECKLIST, DONE, NOT_APPLICABLE, OPEN, checklist_state
 from desk.core.model import (
@@ -59,6 +60,18 @@ class Dossier:
 def original_path(evidence: Evidence) -> str:
     """Where a copied original sits in the dossier: named by hash, never by its untrusted name."""
     return f"originals/{evidence.sha256}{_EXTENSIONS.get(evidence.format.lower(), '.bin')}"
+
+
+def _entry_json(entry: AuditEntry) -> dict[str, object]:
+    """One custody entry with every field its hash covers, so a reader can recompute it."""
+    data: dict[str, object] = {
+        "seq": entry.seq, "at": entry.at, "actor": entry.actor, "action": entry.action,
+        "items": list(entry.items), "detail": entry.detail, "version": entry.version,
+        "prev_hash": entry.prev_hash, "hash": entry.hash}
+    if entry.sealed:
+        data.update(rows_sha256=entry.rows_sha256, signer=entry.signer,
+                    signature=entry.signature)
+    return data
 
 
 def trim_exports(entries: list[AuditEntry]) -> list[AuditEntry]:
@@ -183,8 +196,12 @@ def collect(
     include_originals: bool = True,
     with_images: bool = True,
     progress: Progress | None = None,
+    verification: dict[str, object] | None = None,
 ) -> Dossier:
-    """Gather one claim's dossier from the case (reads only; the export logs separately)."""
+    """Gather one claim's dossier from the case (reads only; the export logs separately).
+
+    `verification` is the export's check of the case (see `export.check_case`), recorded so a
+    dossier exported in spite of a failed check says so."""
     try:
         claim: Claim = case.get_claim(claim_id)
     except KeyError:
@@ -312,15 +329,16 @@ def collect(
         "evidence": evidence_json,
         "landmarks": [asdict(lm) for lm in landmarks],
         "custody_log": {
-            "entries": [
-                {"seq": e.seq, "at": e.at, "actor": e.actor, "action": e.action,
-                 "items": list(e.items), "detail": e.detail, "version": e.version,
-                 "prev_hash": e.prev_hash, "hash": e.hash}
-                for e in log
-            ],
+            "entries": [_entry_json(e) for e in log],
             "head": log[-1].hash if log else None,
+            # The head pins the log: `desk verify CASE --against DOSSIER` finds a log that was
+            # later cut or recomputed. Its signature is the reviewer's, over the head's hash.
+            "head_seq": log[-1].seq if log else None,
+            "head_signer_fingerprint": fingerprint_of(log[-1].signer) if log else None,
+            "head_signature": (log[-1].signature or None) if log else None,
             "note": "The case's custody log as it stood before this export was recorded.",
         },
+        "case_verification": verification,
         "claim_review": review_json,
         "signature": (
             {"algorithm": "Ed25519", "public_key_fingerprint": signer_fingerprint,

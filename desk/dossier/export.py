@@ -41,6 +41,7 @@ from desk.dossier.data import (
     Progress,
     collect,
     preflight_warnings,
+    trim_exports,
 )
 from desk.dossier.errors import DossierError
 from desk.dossier.html import render_html
@@ -131,6 +132,7 @@ def export_dossier(
     progress: Progress | None = None,
     cancel: Cancel | None = None,
     replace: bool = False,
+    force: bool = False,
 ) -> ExportResult:
     """Write the dossier of one claim into `out_dir` and record the export in the custody log.
 
@@ -138,6 +140,9 @@ def export_dossier(
     true (DossierExists otherwise); replacing removes only the files the earlier manifest
     lists. PDF needs `pdf_printer` (desk.ui.export.pdf_printer.print_pdf; Qt stays out of this
     package). Returns the warnings a reviewer should see, such as unticked checklist items.
+
+    The case is verified first (see `check_case`); a case that fails is not exported
+    (CaseFailsVerification) unless `force`, and then the dossier says so prominently.
     """
     chosen = normalize_formats(formats)
     if "pdf" in chosen and pdf_printer is None:
@@ -151,6 +156,10 @@ def export_dossier(
         if progress is not None:
             progress(0, 0, label)
 
+    step("verifying the case")
+    verification = check_case(case, claim_id)
+    if not verification["ok"] and not force:
+        raise CaseFailsVerification(list(verification["problems"]))  # type: ignore[call-overload]
     step("reading the case")
     try:
         key = signing.load_or_create_key(key_file)
@@ -159,7 +168,8 @@ def export_dossier(
     fp = signing.fingerprint(key)
     dossier = collect(case, claim_id, map_image=map_image, url=url, signer_fingerprint=fp,
                       include_originals=include_originals,
-                      with_images=bool(chosen & {"html", "pdf"}), progress=progress)
+                      with_images=bool(chosen & {"html", "pdf"}), progress=progress,
+                      verification=verification)
     record_bytes = canonical_json(dossier.record)
     record_sha = hashlib.sha256(record_bytes).hexdigest()
 
@@ -217,6 +227,9 @@ def export_dossier(
         replaced=earlier is not None,
         removed=removed,
     )
+    if not verification["ok"]:
+        result.warnings.insert(0, "The case failed verification; the dossier was exported"
+                                  " anyway and says so on its first page.")
     try:
         case.log(EXPORT_ACTION, [f"claim:{claim_id}"], {
             "formats": sorted(chosen),
@@ -225,11 +238,41 @@ def export_dossier(
             "manifest_sha256": manifest_sha,
             "key_fingerprint": fp,
             "originals_included": include_originals,
+            "case_verified": bool(verification["ok"]),
         })
     except CaseFileError:
         result.logged = False
         result.warnings.append("The case is read-only: this export is not in its custody log.")
     return result
+
+
+class CaseFailsVerification(DossierError):
+    """The case does not pass `desk verify`; a dossier of it would sign what cannot be trusted."""
+
+    def __init__(self, problems: list[str]) -> None:
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        super().__init__(
+            f"The case fails verification: {problems[0]}{more}. No dossier was exported;"
+            " `desk verify` lists every finding, and exporting anyway marks the dossier as"
+            " exported from a case that failed verification.")
+        self.problems = problems
+
+
+def check_case(case: CaseFile, claim_id: int) -> dict[str, object]:
+    """What an export checks before signing: the whole custody log, its seals and signatures,
+    every row against the log, the small tables' pages, and the originals this claim links
+    (the other originals are not in the dossier; `desk verify` re-hashes them all)."""
+    linked = [link.evidence_id for link in case.claim_evidence(claim_id)]
+    report = case.verify(evidence_ids=linked, full=False)
+    entries = len(trim_exports(case.audit_entries()))  # as the dossier shows the log
+    signers = len(report.signers)
+    summary = (f"custody log of {entries} entries intact"
+               + (f", signed by {signers} key{'s' if signers != 1 else ''}" if signers else "")
+               + (", every data row matches it" if signers and not report.notes else "")
+               + f", {report.checked} linked original"
+               + ("s match" if report.checked != 1 else " matches") + " its SHA-256")
+    return {"ok": report.ok, "problems": report.problems, "originals_checked": report.checked,
+            "summary": summary if report.ok else "", "notes": report.notes}
 
 
 def _check_target(target: Path, replace: bool) -> set[str] | None:

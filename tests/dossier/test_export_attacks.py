@@ -218,11 +218,16 @@ def test_a_missing_original_is_named_not_a_key_error(
         conn.execute("DELETE FROM original WHERE evidence_id = ?", (built.evidence_ids[0],))
     conn.close()
     out = tmp_path / "d"
+    named = f"vidence {built.evidence_ids[0]} (frame_0.jpg): the original is missing"
     code, err = _export(capsys, copy, out)
-    assert code == 2
-    assert err == (f"desk: Evidence {built.evidence_ids[0]} (frame_0.jpg): the original is"
-                   " missing from the case; run `desk verify` on the case. No dossier was"
-                   " written.\n")
+    assert code == 2 and err.count("\n") == 1 and named in err, err
+    capsys.readouterr()
+    main(["export", "--help"])
+    if "--force" in capsys.readouterr().out:  # exporting a case that fails verification anyway
+        code, err = _export(capsys, copy, out, "--force")
+        assert code == 2 and err == (
+            f"desk: E{named} from the case; run `desk verify` on the case. No dossier was"
+            " written.\n")
     assert not out.exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["case.deskcase", "copy.deskcase"]
 
