@@ -57,6 +57,9 @@ class TextField(QPlainTextEdit):
     def text(self) -> str:
         return self.toPlainText()
 
+    def setText(self, text: str) -> None:  # noqa: N802 - QLineEdit's name, so either fits
+        self.setPlainText(text)
+
     def show_value(self, value: str) -> None:
         if self.toPlainText() != value:
             self.setPlainText(value)

@@ -21,11 +21,14 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
     QFormLayout,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QSizePolicy,
+    QSplitter,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -38,6 +41,7 @@ from desk.core.model import Confidence, Geolocation, Landmark, Movement, Track
 from desk.mapping import measure
 from desk.mapping import scene as scenes
 from desk.mapping.layers import BaseLayer
+from desk.ui.common.fields import TextField, chain_tab_order
 from desk.ui.common.labels import plain_label
 from desk.ui.common.workers import Jobs, one_line
 from desk.ui.map.map_measure import MeasureTool
@@ -64,6 +68,16 @@ def _plain_label(text: str = "", *, wrap: bool = True, dim: bool = False) -> QLa
     if dim:
         label.setStyleSheet(_DIM_STYLE)
     return label
+
+
+def _scrolled(page: QWidget) -> QScrollArea:
+    area = QScrollArea()
+    area.setWidget(page)
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    area.setMinimumHeight(90)
+    return area
 
 
 class MapPanel(QWidget):
@@ -118,13 +132,24 @@ class MapPanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(4)
         layout.addLayout(self._build_search_row())
-        layout.addWidget(self.view, 1)
+        layout.addWidget(self.search_message)
         self.tabs = QTabWidget()
-        self.tabs.addTab(self._build_geolocation_form(), "Geolocation")
-        self.tabs.addTab(self._build_landmark_form(), "Landmark")
+        # Each form scrolls in its tab, so the map may take the height a small screen has.
+        self.tabs.addTab(_scrolled(self._build_geolocation_form()), "Geolocation")
+        self.tabs.addTab(_scrolled(self._build_landmark_form()), "Landmark")
         self.tabs.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         self.tabs.setCornerWidget(self._build_measure_buttons(), Qt.Corner.TopRightCorner)
-        layout.addWidget(self.tabs)
+        # The reviewer decides how the map and its forms share the height (the window
+        # remembers it): on a 768 px screen the forms left the map about 220 px.
+        self.splitter = QSplitter(Qt.Orientation.Vertical)
+        self.splitter.setObjectName("MapFormSplitter")
+        self.splitter.addWidget(self.view)
+        self.splitter.addWidget(self.tabs)
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.setStretchFactor(0, 1)
+        self.splitter.setStretchFactor(1, 0)
+        self.view.setMinimumHeight(120)
+        layout.addWidget(self.splitter, 1)
         self._build_measure_keys()
         self.set_case(case)
 
@@ -386,11 +411,13 @@ class MapPanel(QWidget):
         self.search_results.setMinimumContentsLength(18)
         self.search_results.setVisible(False)
         self.search_results.activated.connect(self._show_search_result)
+        # On its own line under the row, wrapped: a long message never squeezes the field.
         self.search_message = _plain_label(dim=True)
+        self.search_message.setContentsMargins(6, 0, 6, 0)
+        self.search_message.hide()  # until there is something to say
         row.addWidget(self.search_field, 2)
         row.addWidget(self.search_button)
         row.addWidget(self.search_results, 2)
-        row.addWidget(self.search_message, 3)
         return row
 
     def _build_measure_buttons(self) -> QWidget:
@@ -424,11 +451,14 @@ class MapPanel(QWidget):
         token = ("search", self._search_token)
         online, url = self._search_online, self._geocoder_url
         self.search_message.setText("Searching…")
+        self.search_message.show()
         self._run(token, lambda: geocode.search(query, online=online, endpoint=url))
 
     def _search_done(self, result: object, error: str = "") -> None:
         if error:
-            self.search_message.setText(f"Search failed: {error}")
+            log.warning("place search failed: %s", error)
+            self.search_message.setText("The place search stopped before it found anything;"
+                                        " try again.")
             return
         assert isinstance(result, geocode.SearchResult)
         self._places = list(result.places)
@@ -529,7 +559,8 @@ class MapPanel(QWidget):
         for value in (Confidence.HIGH, Confidence.MODERATE, Confidence.LOW):
             self.confidence_combo.addItem(value.value.capitalize(), value.value)
         self.confidence_combo.activated.connect(self._commit_confidence)
-        self.method_field = QLineEdit()
+        self.method_field = TextField(lines=2)  # a method is often a sentence or two
+        self.method_field.setObjectName("MethodField")
         self.method_field.setPlaceholderText(
             "How it was found, e.g. matched TV tower and roofline against 2020 drone footage")
         self.method_field.editingFinished.connect(self._commit_method)
@@ -549,6 +580,9 @@ class MapPanel(QWidget):
         self.remove_button = QPushButton("Remove geolocation")
         self.remove_button.clicked.connect(self._remove_geolocation)
         form.addRow(self.remove_button)
+        chain_tab_order(self.position_field, self.place_button, self.heading_spin,
+                        self.fov_spin, self.precision_spin, self.confidence_combo,
+                        self.method_field, self.remove_button)
         return page
 
     def _fill_form(self) -> None:
@@ -586,8 +620,7 @@ class MapPanel(QWidget):
             self.confidence_combo.setCurrentIndex(max(0, self.confidence_combo.findData(
                 str(location.confidence) if location else Confidence.MODERATE.value)))
             if not self.method_field.hasFocus() or location is None:
-                self.method_field.setText(location.method if location else "")
-                self.method_field.setCursorPosition(0)
+                self.method_field.show_value(location.method if location else "")
             self.claim_label.setText(self._claim_text(item, location))
             self.where_label.setText("…" if location else "")
             if location is not None:
@@ -728,6 +761,8 @@ class MapPanel(QWidget):
         self.add_landmark_button = QPushButton("Add landmark")
         self.add_landmark_button.clicked.connect(self.add_landmark)
         form.addRow(self.add_landmark_button)
+        chain_tab_order(self.landmark_name, self.landmark_position, self.pick_button,
+                        self.landmark_kind, self.landmark_reference, self.add_landmark_button)
         return page
 
     def add_landmark(self) -> None:

@@ -835,6 +835,12 @@ class MainWindow(QMainWindow):
         self.map_placeholder.hide()
         self._map_layout.addWidget(panel)
         self.map_panel = panel
+        splitter = getattr(panel, "splitter", None)
+        state = settings.map_splitter_state()
+        if splitter is not None and (state is None or not splitter.restoreState(state)):
+            # The map first: about two thirds of the pane for it, the rest for its forms.
+            height = max(sum(splitter.sizes()), self.map_holder.height(), 400)
+            splitter.setSizes([height * 2 // 3, height - height * 2 // 3])
         current = self.evidence_list.current_evidence_id()
         if current is not None:
             panel.show_evidence(current)
@@ -846,6 +852,9 @@ class MainWindow(QMainWindow):
         panel, self.map_panel = self.map_panel, None
         if panel is None:
             return
+        splitter = getattr(panel, "splitter", None)
+        if splitter is not None:
+            settings.save_map_splitter(splitter.saveState())
         self.undo_stack.applied.disconnect(panel.refresh)
         panel.dispose()
         self._map_layout.removeWidget(panel)

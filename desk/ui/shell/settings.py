@@ -16,6 +16,7 @@ _STATE = "window/state"
 _SPLITTER = "window/splitter"
 _CENTRE = "window/centre_splitter"
 _MAP_SHOWN = "window/map_shown"
+_MAP_FORMS = "window/map_splitter"
 
 
 def _settings() -> QSettings:
@@ -84,3 +85,12 @@ def save_map_layout(centre: QByteArray, shown: bool) -> None:
     settings = _settings()
     settings.setValue(_CENTRE, centre)
     settings.setValue(_MAP_SHOWN, bool(shown))
+
+
+def map_splitter_state() -> QByteArray | None:
+    """How the map and its forms share the map pane's height (map | forms)."""
+    return _bytes(_MAP_FORMS)
+
+
+def save_map_splitter(state: QByteArray) -> None:
+    _settings().setValue(_MAP_FORMS, state)
