@@ -99,13 +99,17 @@ def test_a_job_cancelled_while_it_waits_its_turn_never_runs(qtbot: QtBot) -> Non
     assert third.outcome == "succeeded"
 
 
+#: What the reviewer reads for an error desk did not foresee: a sentence, no class names.
+UNEXPECTED = ("This stopped on a problem desk did not expect; nothing more was done. The"
+              " details are in desk's log.")
+
+
 @pytest.mark.parametrize(("error", "message"), [
-    (ValueError("bad value\n  Traceback (most recent call last):\n  File x"),
-     "Unexpected problem: ValueError: bad value Traceback (most recent call last): File x"),
+    (ValueError("bad value\n  Traceback (most recent call last):\n  File x"), UNEXPECTED),
     (CaseFileError("The case file is read-only."), "The case file is read-only."),
     (FileNotFoundError(2, "No such file or directory", "/nowhere/x.jpg"),
-     "No such file or directory (/nowhere/x.jpg)"),
-    (RuntimeError(), "Unexpected problem: RuntimeError"),
+     "/nowhere/x.jpg could not be used: no such file or directory."),
+    (RuntimeError(), UNEXPECTED),
 ])
 def test_a_failure_reaches_the_reviewer_as_one_plain_line(qtbot: QtBot, jobs: Jobs,
                                                           error: Exception,

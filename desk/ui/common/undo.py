@@ -120,5 +120,9 @@ def _describe(exc: Exception) -> str:
 
     if isinstance(exc, CaseFileError):
         return str(exc)
-    return f"The change could not be saved to the case file ({exc}). Nothing was changed."
+    import logging
+
+    logging.getLogger(__name__).error("edit refused", exc_info=exc)
+    return ("The change could not be saved to the case file, so nothing was changed. The"
+            " details are in desk's log.")
 

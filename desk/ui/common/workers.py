@@ -64,10 +64,16 @@ def describe(exc: BaseException) -> str:
     if isinstance(exc, CaseFileError):
         return one_line(exc)
     if isinstance(exc, OSError):
-        reason = exc.strerror or str(exc)
-        return one_line(f"{reason} ({exc.filename})" if exc.filename else reason)
-    return one_line(f"Unexpected problem: {type(exc).__name__}: {exc}" if str(exc)
-                    else f"Unexpected problem: {type(exc).__name__}")
+        reason = (exc.strerror or "the system refused it").rstrip(".")
+        reason = reason[:1].lower() + reason[1:]
+        if exc.filename:
+            return one_line(f"{exc.filename} could not be used: {reason}.")
+        return one_line(f"A file could not be used: {reason}.")
+    # Not the exception's text (a class name, a traceback, a library's jargon): a sentence,
+    # with the details in the log for whoever looks into it.
+    log.error("unexpected problem in background work", exc_info=exc)
+    return ("This stopped on a problem desk did not expect; nothing more was done. The"
+            " details are in desk's log.")
 
 
 def on_case(case_path: Path, work: Callable[[CaseFile, Control], T], *,

@@ -551,7 +551,8 @@ class ExportDialog(QDialog):
         job = self.jobs.run(lambda _control: _render_preview(path, claim_id), name="preview")
         job.succeeded.connect(lambda html: self._show_preview(serial, html))
         job.failed.connect(
-            lambda message: self.preview_status.setText(f"No preview: {message}"))
+            lambda message: self.preview_status.setText(
+                f"The preview could not be made. {message}"))
         self._preview_job = job
 
     def _show_preview(self, serial: int, html: object) -> None:

@@ -8,6 +8,7 @@ the original's size, so the reviewer sees the frame at once and nothing jumps wh
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import (
@@ -57,6 +58,8 @@ MAX_ZOOM = 32.0
 STEP = 1.25
 #: Originals up to this many megabytes decode in memory (the core caps pixels at 120 MP).
 DECODE_LIMIT_MB = 512
+
+log = logging.getLogger(__name__)
 
 
 class AnnotationLayer(QGraphicsItem):
@@ -215,8 +218,9 @@ class FrameView(QGraphicsView):
         if token != self._token or self._evidence_id is None:
             return  # the reviewer has moved on to another item
         if image.isNull():
-            self._fail(f"This image could not be displayed ({error}). Its metadata and"
-                       " hash are still shown in the inspector.")
+            log.warning("could not decode evidence %s: %s", self._evidence_id, error)
+            self._fail("This image could not be displayed: its pixels could not be decoded."
+                       " Its metadata and hash are still shown in the inspector.")
             return
         self._set_image(QPixmap.fromImage(image), reset=False)
         self._full = True

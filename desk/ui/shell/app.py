@@ -84,7 +84,7 @@ def _unexpected(window: QWidget, kind: type[BaseException], value: BaseException
     dialogs.show_error(
         window,
         "Unexpected problem",
-        f"desk ran into an unexpected problem ({kind.__name__}: {value}).\n\n"
+        "desk ran into a problem it did not expect.\n\n"
         "Your case is safe: every change was saved when it was made. If this keeps happening,"
         " please report it with the details printed in the terminal.",
     )

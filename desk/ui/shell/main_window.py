@@ -527,9 +527,13 @@ class MainWindow(QMainWindow):
         except CaseFileError as exc:
             dialogs.show_error(self, "Cannot open case", str(exc))
             return False
-        except Exception as exc:  # noqa: BLE001 - a bad file must never show a traceback
+        except Exception as exc:  # a bad file must never show a traceback
+            import logging
+
+            logging.getLogger(__name__).warning("could not open %s", path, exc_info=exc)
             dialogs.show_error(self, "Cannot open case",
-                               f"{path.name} could not be opened ({type(exc).__name__}: {exc}).")
+                               f"{path.name} could not be opened: desk cannot read it as a"
+                               " case file. Nothing in it was changed.")
             return False
         self.close_case()
         self._set_case(case)
