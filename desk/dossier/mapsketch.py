@@ -131,6 +131,7 @@ def sketch_svg(
         out.append(f'<line x1="0" y1="{_f(y)}" x2="{WIDTH}" y2="{_f(y)}" stroke="#e2ddd1"/>')
         k += 1
 
+    taken: list[_Box] = []  # label boxes drawn so far, for placing the tracks' labels
     # View cone: heading ± half the field of view.
     if geo.heading is not None:
         reach = min(WIDTH, HEIGHT) * 0.46
@@ -146,8 +147,10 @@ def sketch_svg(
         hy = cy - reach * math.cos(math.radians(geo.heading))
         out.append(f'<line x1="{_f(cx)}" y1="{_f(cy)}" x2="{_f(hx)}" y2="{_f(hy)}"'
                    f' stroke="{_CAMERA}" stroke-dasharray="5 4" stroke-width="1.2"/>')
-        out.append(_text(hx, hy + (16 if hy > cy else -8), f"view {geo.heading:.0f}°", _CAMERA,
-                         "middle"))
+        view_y = hy + (16 if hy > cy else -8)
+        view_text = f"view {geo.heading:.0f}°"
+        taken.append(_box(hx, view_y, view_text, "middle", bold=False))
+        out.append(_text(hx, view_y, view_text, _CAMERA, "middle"))
 
     radius = max(geo.precision_m * scale, 3.0)
     out.append(f'<circle cx="{_f(cx)}" cy="{_f(cy)}" r="{_f(radius)}" fill="{_CAMERA}"'
@@ -171,13 +174,21 @@ def sketch_svg(
         anchor = "end" if dx > 0.3 else ("start" if dx < -0.3 else "middle")
         lx = ex - dx * 30 + (-6 if anchor == "end" else 6 if anchor == "start" else 0)
         ly = ey - dy * 30 + (26 if dy < 0 else -34)
+        far_text = f"{_label_length(round(distance, -1))} at {bearing:.0f}°"
+        taken.extend((_box(lx, ly, name, anchor), _box(lx, ly + 18, far_text, anchor, bold=False)))
         out.append(_text(lx, ly, name, colour, anchor, bold=True))
-        out.append(_text(lx, ly + 18, f"{_label_length(round(distance, -1))} at {bearing:.0f}°",
-                         colour, anchor))
+        out.append(_text(lx, ly + 18, far_text, colour, anchor))
 
     # Each track in its arrow's colour and under its label, as on the frame and the map; a dark
     # casing keeps pale colours visible on the paper-coloured sketch.
     styles = arrow_styles(movements)
+    # The names drawn after the tracks, so a track's label can keep clear of them.
+    taken.extend((_box(cx + 10, cy + 18, "camera", "start"), (cx - 9, cy - 9, cx + 9, cy + 9)))
+    for landmark, point in near:
+        x, y = px(point)
+        anchor = "end" if x > WIDTH - 190 else "start"
+        taken.append(_box(x + (-10 if anchor == "end" else 10), y - 9, _landmark_name(landmark),
+                          anchor))
     for move, start, end in tracks:
         x1, y1 = px(start)
         x2, y2 = px(end)
@@ -191,7 +202,10 @@ def sketch_svg(
         out.append(_arrowhead(x1, y1, x2, y2, style.colour, outline=_CASING))
         label = style.short_label + (f" · moving {move.bearing:.0f}°"
                                      if move.bearing is not None else "")
-        out.append(_text((x1 + x2) / 2, max(y1, y2) + 22, label, _INK, "middle", bold=True,
+        label_x, label_y = _free_place(taken, (x1 + x2) / 2, min(y1, y2), max(y1, y2),
+                                       "\u25a0\u00a0" + label)
+        taken.append(_box(label_x, label_y, "\u25a0\u00a0" + label, "middle"))
+        out.append(_text(label_x, label_y, label, _INK, "middle", bold=True,
                          swatch=style.colour))
         out.append("</g>")
 
@@ -203,10 +217,9 @@ def sketch_svg(
                        f' stroke="{colour}" stroke-width="2"/>')
         out.append(f'<rect x="{_f(x - 4.5)}" y="{_f(y - 4.5)}" width="9" height="9"'
                    f' fill="{colour}"/>')
-        name = landmark.name[:40] + (" (reference)" if landmark.is_reference else "")
         anchor = "end" if x > WIDTH - 190 else "start"
-        out.append(_text(x + (-10 if anchor == "end" else 10), y - 9, name, colour, anchor,
-                         bold=True))
+        out.append(_text(x + (-10 if anchor == "end" else 10), y - 9, _landmark_name(landmark),
+                         colour, anchor, bold=True))
 
     if exif_point is not None:
         x, y = px(exif_point)
@@ -233,6 +246,35 @@ def sketch_svg(
     out.append(_text(bx + bar + 7, by, _label_length(step), _INK, "start"))
     out.append("</svg>")
     return "\n".join(out), step
+
+
+_Box = tuple[float, float, float, float]  # left, top, right, bottom
+
+
+def _landmark_name(landmark: Landmark) -> str:
+    return landmark.name[:40] + (" (reference)" if landmark.is_reference else "")
+
+
+def _box(x: float, y: float, text: str, anchor: str, *, bold: bool = True,
+         size: int = 15) -> _Box:
+    """Roughly where a label's text lies (DejaVu Sans: about 0.6 em a character, bold 0.65)."""
+    width = len(text) * size * (0.65 if bold else 0.6)
+    left = x - width / 2 if anchor == "middle" else x - width if anchor == "end" else x
+    return left, y - size * 0.8, left + width, y + size * 0.25
+
+
+def _free_place(taken: list[_Box], x: float, top: float, bottom: float, text: str
+                ) -> tuple[float, float]:
+    """Below the track, else above it, else further out: the first place no other label
+    covers and the sketch holds (below the track when there is none)."""
+    candidates = [bottom + 22, top - 10, bottom + 40, top - 28, bottom + 58, top - 46]
+    for y in candidates:
+        left, upper, right, lower = _box(x, y, text, "middle")
+        inside = left >= 4 and right <= WIDTH - 4 and upper >= 4 and lower <= HEIGHT - 30
+        if inside and not any(left < box[2] and box[0] < right and upper < box[3]
+                              and box[1] < lower for box in taken):
+            return x, y
+    return x, candidates[0]
 
 
 def _text(x: float, y: float, text: str, colour: str, anchor: str, *, bold: bool = False,
