@@ -1,32 +1,39 @@
 """Bringing files into a case: hash first, parse in isolation, store in large transactions.
 
 Reading and hashing happen on threads (both release the GIL), parsing in worker processes,
-and the one SQLite connection writes on the calling thread, so both cores stay busy.
+and the one SQLite connection writes on the calling thread, so both cores stay busy. Every
+step of a file (open, read, hash, parse) has a time limit, so no file can hang an import;
+which files are read at all is `desk.core.sources`' business (no links out of a folder, no
+special files).
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import sqlite3
 import threading
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Callable, Generator, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from desk.core import audit
-from desk.core.casefile import CaseFile
+from desk.core.casefile import CaseFile, CaseFileError
 from desk.core.clock import utc_now
 from desk.core.isolation import PARSE_TIMEOUT_S, ParserLane
-from desk.core.limits import MAX_FILE_BYTES
+from desk.core.limits import MAX_STUCK_FILES, STEP_TIMEOUT_S
 from desk.core.model import Provenance
 from desk.core.parse import ParsedImage
+from desk.core.readers import ReadPool, Stuck, Task
 from desk.core.sanitize import clean_text
+from desk.core.sources import NotRead, Source, collect_sources, read_source
 
 IMPORTED = "imported"
 DUPLICATE = "duplicate"
 REJECTED = "rejected"
+#: A file that was fine but is not in the case: the case refused a later batch.
+NOT_STORED = "not stored"
 
 #: A transaction is committed after this many files or bytes, whichever comes first.
 BATCH_FILES = 24
@@ -35,6 +42,9 @@ BATCH_BYTES = 96 * 1024 * 1024
 #: while a batch is written, few enough that memory stays flat.
 WINDOW_FILES = 32
 WINDOW_BYTES = 256 * 1024 * 1024
+
+HANGING = ("not read: earlier files of this import never finished reading, so the rest was"
+           " not read (a disk or network share may be hanging)")
 
 
 @dataclass(frozen=True)
@@ -61,6 +71,9 @@ class IntakeReport:
     items: list[IntakeItem] = field(default_factory=list)
     total: int = 0
     cancelled: bool = False
+    #: Why the import stopped before storing everything ("" when it did not): the case refused
+    #: a batch after earlier ones were stored. Those stay; the rest is `not_stored`.
+    stopped: str = ""
 
     def _with(self, status: str) -> list[IntakeItem]:
         return [i for i in self.items if i.status == status]
@@ -77,12 +90,18 @@ class IntakeReport:
     def rejected(self) -> list[IntakeItem]:
         return self._with(REJECTED)
 
+    @property
+    def not_stored(self) -> list[IntakeItem]:
+        return self._with(NOT_STORED)
+
     def to_json(self) -> dict[str, object]:
         return {
             "imported": [i.to_json() for i in self.imported],
             "duplicates": [i.to_json() for i in self.duplicates],
             "rejected": [i.to_json() for i in self.rejected],
             "cancelled": self.cancelled,
+            "not_stored": [i.to_json() for i in self.not_stored],
+            "stopped": self.stopped or None,
         }
 
 
@@ -91,27 +110,9 @@ CancelFn = Callable[[], bool]
 
 
 def collect_files(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
-    """Files named, plus every file under folders named (recursively, hidden ones skipped)."""
-    found: list[Path] = []
-    seen: set[Path] = set()
-    for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            for root, dirs, files in os.walk(path):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                for name in sorted(files):
-                    if not name.startswith("."):
-                        _add(found, seen, Path(root) / name)
-        else:
-            _add(found, seen, path)
-    return found
-
-
-def _add(found: list[Path], seen: set[Path], path: Path) -> None:
-    key = path.absolute()
-    if key not in seen:
-        seen.add(key)
-        found.append(path)
+    """Files an import would read: those named, plus the regular files under folders named
+    (recursively, hidden ones skipped, links inside folders not followed)."""
+    return [s.path for s in collect_sources(paths) if not s.reason]
 
 
 @dataclass
@@ -129,55 +130,49 @@ class _Reader:
 
     def __init__(self, known: frozenset[str], timeout: float) -> None:
         self._known = known
-        self._lock = threading.Lock()
         self._local = threading.local()
-        self._lanes: list[ParserLane] = []
         self._timeout = timeout
 
     def lane(self) -> ParserLane:
-        lane = getattr(self._local, "lane", None)
+        lane: ParserLane | None = getattr(self._local, "lane", None)
         if lane is None:
             lane = ParserLane(self._timeout)
             self._local.lane = lane
-            with self._lock:
-                self._lanes.append(lane)
         return lane
 
-    def run(self, path: Path) -> _Job:
-        job = _Job(path)
+    def thread_done(self) -> None:
+        """A reading thread ends: its parser worker goes with it."""
+        lane: ParserLane | None = getattr(self._local, "lane", None)
+        if lane is not None:
+            self._local.lane = None
+            lane.close()
+
+    def run(self, task: Task[Source, _Job]) -> _Job:
+        source = task.item
+        job = _Job(source.path)
         try:
-            size = path.stat().st_size
-            if not path.is_file():
-                job.reason = "not a regular file"
-                return job
-            if size > MAX_FILE_BYTES:
-                job.reason = f"file too large: {size / 1e6:.0f} MB"
-                return job
-            with path.open("rb") as fh:
-                # Ask for what stat promised (plus one byte, to notice a file still growing):
-                # a read of MAX_FILE_BYTES would allocate that much for every file.
-                data = fh.read(min(size, MAX_FILE_BYTES) + 1)
-            if len(data) > MAX_FILE_BYTES:
-                job.reason = f"file too large: {len(data) / 1e6:.0f} MB"
-                return job
-        except OSError as exc:
-            job.reason = f"cannot read the file: {exc.strerror or type(exc).__name__}"
+            data = read_source(source, lambda: task.step("reading the file", STEP_TIMEOUT_S))
+        except NotRead as exc:
+            job.reason = exc.reason
             return job
+        task.step("hashing the file", STEP_TIMEOUT_S)
         job.sha256 = hashlib.sha256(data).hexdigest()
         if job.sha256 in self._known:  # already in the case: no need to parse it again
             job.duplicate_of = -1
             return job
-        outcome = self.lane().parse(data)
+        if task.abandoned:
+            return job
+        lane = self.lane()
+        task.on_abandon = lane.abort
+        task.step("parsing", lane.timeout + STEP_TIMEOUT_S)
+        outcome = lane.parse(data)
+        task.on_abandon = None
         if outcome.parsed is None:
             job.reason = outcome.reason
         else:
             job.parsed = outcome.parsed
             job.data = data
         return job
-
-    def close(self) -> None:
-        for lane in self._lanes:
-            lane.close()
 
 
 def import_files(
@@ -196,32 +191,53 @@ def import_files(
     `provenance` fills the fields shared by the batch (source URL, acquired by...); the
     original file name and acquisition time are taken per file. `stored` is told after each
     committed batch which items are now in the case (with their ids), so a view can grow.
+
+    When the case refuses a batch (locked by another program, disk full) the import stops:
+    if earlier batches were stored, the report lists them as imported, every other file as
+    `not stored`, and says why in `stopped`; if nothing was stored yet, the `CaseFileError`
+    is raised as it is, because nothing was changed.
     """
     own = {case.path.absolute(), Path(f"{case.path}-journal").absolute()}
-    files = [f for f in collect_files(paths) if f.absolute() not in own]
-    report = IntakeReport(total=len(files))
+    sources = [s for s in collect_sources(paths) if s.path.absolute() not in own]
+    report = IntakeReport(total=len(sources))
     template = provenance or Provenance()
-    lanes = max(1, min(workers or os.cpu_count() or 1, 8, len(files) or 1))
+    lanes = max(1, min(workers or os.cpu_count() or 1, 8, len(sources) or 1))
     reader = _Reader(frozenset(case.known_hashes()), timeout)
     pending: list[tuple[int, _Job, IntakeItem]] = []
     pending_bytes = 0
     seen: set[str] = set()
+    failure: CaseFileError | None = None
 
-    def flush() -> None:
-        nonlocal pending_bytes
-        if pending:
+    def flush() -> bool:
+        """Store what is pending; False when the case refused it (the import stops)."""
+        nonlocal pending_bytes, failure
+        if not pending:
+            return True
+        try:
             stored_items = _store(case, [(job, item) for _, job, item in pending], template)
-            for (slot, _, _), item in zip(pending, stored_items, strict=True):
-                report.items[slot] = item
-            if stored is not None:
-                stored([i for i in stored_items if i.status == IMPORTED])
+        except CaseFileError as exc:
+            failure = exc
+            why = _not_stored_reason(exc)
+            for slot, _, item in pending:
+                report.items[slot] = replace(item, status=NOT_STORED, evidence_id=None,
+                                             reason=why)
             pending.clear()
-            pending_bytes = 0
+            return False
+        for (slot, _, _), item in zip(pending, stored_items, strict=True):
+            report.items[slot] = item
+        if stored is not None:
+            stored([i for i in stored_items if i.status == IMPORTED])
+        pending.clear()
+        pending_bytes = 0
+        return True
 
     done = 0
+    pool: ReadPool[Source, _Job] = ReadPool(reader.run, lanes, max_stuck=MAX_STUCK_FILES,
+                                            on_exit=reader.thread_done)
     try:
-        with ThreadPoolExecutor(lanes, thread_name_prefix="desk-intake") as pool:
-            for job in _in_order(pool, reader, files, cancel, window=WINDOW_FILES):
+        jobs = _in_order(pool, sources, cancel, window=WINDOW_FILES)
+        try:
+            for job in jobs:
                 done += 1
                 if job.sha256 in seen:  # the same bytes earlier in this batch
                     job.duplicate_of, job.parsed, job.data = -1, None, b""
@@ -232,62 +248,115 @@ def import_files(
                     pending.append((len(report.items), job, item))
                     pending_bytes += len(job.data)
                 elif item.status == DUPLICATE:
-                    item = replace(item, evidence_id=case.evidence_id_for_hash(job.sha256))
+                    item = replace(item, evidence_id=_id_for(case, job.sha256))
                 report.items.append(item)
-                if len(pending) >= BATCH_FILES or pending_bytes >= BATCH_BYTES:
-                    flush()
+                if (len(pending) >= BATCH_FILES or pending_bytes >= BATCH_BYTES) and not flush():
+                    break
                 if progress is not None:
-                    progress(done, len(files), item)
+                    progress(done, len(sources), item)
                 if cancel is not None and cancel():
                     report.cancelled = True
                     break
-            flush()
+            if failure is None:
+                flush()
+        finally:
+            jobs.close()
     finally:
-        reader.close()
+        pool.close(wait=timeout + 2 * STEP_TIMEOUT_S)
+    if failure is not None:
+        _after_failure(case, report, sources, failure)
+        if not report.imported:
+            raise failure  # nothing was stored in this run: the case's own message is true
+        return report
     for slot, item in enumerate(report.items):  # duplicates of files stored later in the run
         if item.status == DUPLICATE and item.evidence_id is None:
-            report.items[slot] = replace(item, evidence_id=case.evidence_id_for_hash(item.sha256))
+            report.items[slot] = replace(item, evidence_id=_id_for(case, item.sha256))
     _log_rejections(case, report)
     return report
 
 
+def _after_failure(
+    case: CaseFile, report: IntakeReport, sources: list[Source], failure: CaseFileError
+) -> None:
+    """Name every file that is not in the case; the rejections are not logged (the case
+    refused writing just now, and a second wait for its lock would only delay the report)."""
+    why = _not_stored_reason(failure)
+    report.stopped = str(failure)
+    report.items.extend(IntakeItem(str(s.path), NOT_STORED, reason=why)
+                        for s in sources[len(report.items):])
+    lost = {i.sha256 for i in report.not_stored if i.sha256}
+    for slot, item in enumerate(report.items):
+        if item.status == DUPLICATE and item.evidence_id is None:
+            eid = _id_for(case, item.sha256)
+            if eid is None and item.sha256 in lost:
+                report.items[slot] = replace(item, status=NOT_STORED, reason=why)
+            else:
+                report.items[slot] = replace(item, evidence_id=eid)
+
+
+def _not_stored_reason(exc: CaseFileError) -> str:
+    """The short reason each unstored file carries (the full sentence is in `stopped`)."""
+    text = f"{exc} {exc.__cause__ or ''}".lower()
+    if "locked" in text or "busy" in text or "in use" in text:
+        return "not stored: the case is in use by another program"
+    if "read-only" in text or "readonly" in text:
+        return "not stored: the case is read-only"
+    if "full" in text:
+        return "not stored: the disk is full"
+    return "not stored: the case could not be written"
+
+
+def _id_for(case: CaseFile, sha256: str) -> int | None:
+    """The evidence id of stored bytes; None when unknown or the case cannot be read now."""
+    try:
+        return case.evidence_id_for_hash(sha256)
+    except (sqlite3.Error, CaseFileError):
+        return None
+
+
 def _in_order(
-    pool: ThreadPoolExecutor,
-    reader: _Reader,
-    files: list[Path],
+    pool: ReadPool[Source, _Job],
+    sources: list[Source],
     cancel: CancelFn | None,
     window: int,
-) -> Iterator[_Job]:
+) -> Generator[_Job, None, None]:
     """Results in file order with a bounded number (and size) in flight."""
-    queue: deque[tuple[Future[_Job], int]] = deque()
+    queue: deque[Task[Source, _Job]] = deque()
     in_flight = 0
     index = 0
     try:
-        while index < len(files) or queue:
-            while index < len(files) and len(queue) < window:
-                size = _size_of(files[index])
+        while index < len(sources) or queue:
+            while index < len(sources) and len(queue) < window and not pool.broken:
+                size = sources[index].size
                 if queue and in_flight + size > WINDOW_BYTES:
                     break
                 if cancel is not None and cancel():
-                    index = len(files)
+                    index = len(sources)
                     break
-                queue.append((pool.submit(reader.run, files[index]), size))
+                queue.append(pool.submit(sources[index]))
                 in_flight += size
                 index += 1
             if queue:
-                future, size = queue.popleft()
-                in_flight -= size
-                yield future.result()
+                task = queue.popleft()
+                in_flight -= task.item.size
+                yield _wait(pool, task)
+            elif index < len(sources):  # the pool is broken: the rest is not read
+                yield _Job(sources[index].path, reason=HANGING)
+                index += 1
     finally:
-        for future, _ in queue:
-            future.cancel()
+        for task in queue:
+            task.future.cancel()
 
 
-def _size_of(path: Path) -> int:
+def _wait(pool: ReadPool[Source, _Job], task: Task[Source, _Job]) -> _Job:
+    if pool.broken and task.future.cancel():  # not started yet: do not start it now
+        return _Job(task.item.path, reason=HANGING)
     try:
-        return path.stat().st_size
-    except OSError:
-        return 0
+        return pool.result(task)
+    except Stuck as exc:
+        return _Job(task.item.path, reason=f"{exc.stage} took longer than {exc.seconds:g} s"
+                    " and was stopped (a hanging disk or network share, or a file crafted to"
+                    " hang readers)")
 
 
 def _item_for(job: _Job) -> IntakeItem:

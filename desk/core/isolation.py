@@ -205,6 +205,16 @@ class ParserLane:
             self._proc.join(5)
         self._proc = self._conn = None
 
+    def abort(self) -> None:
+        """Kill the worker from another thread, so a parse stuck on the pipe sees its end.
+
+        Only the process is touched: the thread using the lane cleans up its pipe and block.
+        """
+        proc = self._proc
+        if proc is not None:
+            with contextlib.suppress(OSError, ValueError, AttributeError):
+                proc.kill()
+
     def close(self) -> None:
         """Let the worker exit on its own (closing the pipe), kill it if it lingers."""
         self._close_worker()

@@ -12,3 +12,9 @@ THUMB_EDGE: int = 320
 TEXT_LIMIT: int = 512
 #: Cap for one value of the raw EXIF table.
 RAW_VALUE_LIMIT: int = 1024
+#: Seconds one step of intake (opening a file, one read, hashing) may take before the file is
+#: given up; parsing has its own limit (desk.core.isolation) plus this much for the hand-over.
+STEP_TIMEOUT_S: float = 30.0
+#: Files that may get stuck in one import before the rest is not read at all (the disk or share
+#: is taken to be hanging); each stuck file leaves one thread behind.
+MAX_STUCK_FILES: int = 4
