@@ -11,10 +11,11 @@ maker notes, once its reading cost is known to be bounded. Every failure becomes
 from __future__ import annotations
 
 import io
+import math
 import re
 import struct
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from PIL import Image, ImageFile, UnidentifiedImageError
 
@@ -22,7 +23,7 @@ from desk.core import heif
 from desk.core.errors import Rejected
 from desk.core.limits import MAX_FILE_BYTES, MAX_PIXELS, THUMB_EDGE
 from desk.core.metadata import read_exif
-from desk.core.model import Metadata
+from desk.core.model import Flag, Metadata
 from desk.core.sanitize import clean_text
 from desk.core.sniff import SNIFF_BYTES, sniff_format
 
@@ -55,6 +56,19 @@ _JPEG_SOF = frozenset(
 _JPEG_MAX_STEPS = 65536
 #: Bound on TIFF directory entries looked at for the width and height tags.
 _TIFF_MAX_ENTRIES = 4096
+
+#: Markers that end a scan's entropy-coded data (all but stuffed FF 00, RST0-7 and fill FF).
+_JPEG_MARKER = re.compile(rb"\xff[^\x00\xd0-\xd7\xff]")
+
+
+def dimensions_unverified(width: int, height: int) -> Flag:
+    return Flag(
+        "dimensions_unverified",
+        f"Header dimensions not verified: the file is too small to hold a {width}x{height}"
+        " picture, so the size is only what its header claims (the picture may be mostly"
+        " filler).",
+    )
+
 
 _TRUNCATION_HINTS = ("truncat", "end of file", "eof", "not enough data", "premature end")
 
@@ -101,12 +115,15 @@ def parse_image(data: bytes) -> ParsedImage:
         try:
             width, height = image.size
             _check_size(width, height)
+            unverified = fmt == "jpeg" and not _jpeg_holds_its_size(data, image)
             thumb, orientation = _thumbnail(image, fmt, len(data))
             thumbnail = _encode_jpeg(thumb)
             exif_block = data if fmt == "tiff" else image.info.get("exif")
         finally:
             image.close()
         metadata = read_exif(exif_block if isinstance(exif_block, bytes) else None)
+    if unverified:
+        metadata = replace(metadata, flags=(*metadata.flags, dimensions_unverified(width, height)))
 
     if orientation in (5, 6, 7, 8):  # the picture is shown turned by a quarter
         width, height = height, width
@@ -182,6 +199,62 @@ def _jpeg_size(data: bytes) -> tuple[int, int] | None:
             break
         pos += 2 + length
     return best
+
+
+def _jpeg_holds_its_size(data: bytes, image: Image.Image) -> bool:
+    """Whether the scans hold enough bytes to code every 8x8 block the frame header claims.
+
+    libjpeg fills missing data with grey and says nothing, so a 600-byte file with a header of
+    10000x10000 decodes "fine". Every block of every component costs at least one bit in a
+    Huffman-coded scan (its DC code), so fewer scan bytes than blocks / 8 cannot be the
+    picture the header states. Arithmetic coding can go lower; such files are rare and get
+    the flag too, which only says the size was not verified.
+    """
+    width, height = image.size
+    layers = getattr(image, "layer", None) or [("", 1, 1, 0)]
+    h_max = max(max(int(h), 1) for _, h, _, _ in layers)
+    v_max = max(max(int(v), 1) for _, _, v, _ in layers)
+    blocks = sum(
+        math.ceil(math.ceil(width * max(int(h), 1) / h_max) / 8)
+        * math.ceil(math.ceil(height * max(int(v), 1) / v_max) / 8)
+        for _, h, v, _ in layers
+    )
+    needed = blocks // 8
+    return len(data) >= needed and _jpeg_scan_bytes(data, needed) >= needed
+
+
+def _jpeg_scan_bytes(data: bytes, enough: int) -> int:
+    """Bytes of entropy-coded data in the file's scans, counted until `enough` is reached.
+
+    Segments between scans and anything after the end-of-image marker do not count, so
+    padding cannot make a small picture pass for a large one.
+    """
+    total = 0
+    pos = 2
+    for _ in range(_JPEG_MAX_STEPS):
+        if total >= enough or pos + 4 > len(data) or data[pos] != 0xFF:
+            break
+        marker = data[pos + 1]
+        if marker == 0xFF:
+            pos += 1
+            continue
+        if marker == 0x01 or 0xD0 <= marker <= 0xD8:
+            pos += 2
+            continue
+        if marker == 0xD9:
+            break
+        (length,) = struct.unpack_from(">H", data, pos + 2)
+        if length < 2:
+            break
+        pos += 2 + length
+        if marker == 0xDA:
+            # Search only as far as still needed: a real photo's first scan settles it.
+            limit = min(len(data), pos + enough - total)
+            found = _JPEG_MARKER.search(data, pos, limit + 1)
+            end = found.start() if found else limit
+            total += end - pos
+            pos = end
+    return total
 
 
 def _webp_size(data: bytes) -> tuple[int, int] | None:
