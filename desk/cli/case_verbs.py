@@ -93,14 +93,23 @@ def cmd_import(args: argparse.Namespace) -> int:
         if sys.stderr.isatty():
             print(file=sys.stderr)
         for item in report.imported:
-            print(f"imported   {item.path}  (id {item.evidence_id}, sha256 {item.sha256[:16]}…)")
+            print(f"imported   {term(item.path)}  (id {item.evidence_id},"
+                  f" sha256 {item.sha256[:16]}…)")
         for item in report.duplicates:
-            print(f"duplicate  {item.path}  (already evidence {item.evidence_id})")
+            known = f"already evidence {item.evidence_id}" if item.evidence_id else "already"
+            print(f"duplicate  {term(item.path)}  ({known})")
         for item in report.rejected:
-            print(f"rejected   {item.path}: {item.reason}")
+            print(f"rejected   {term(item.path)}: {term(item.reason)}")
+        for item in report.not_stored:
+            print(f"not stored {term(item.path)}: {term(item.reason)}")
         print(f"{len(report.imported)} imported, {len(report.duplicates)} duplicates,"
-              f" {len(report.rejected)} rejected")
-    return EXIT_PARTIAL if report.rejected else EXIT_OK
+              f" {len(report.rejected)} rejected"
+              + (f", {len(report.not_stored)} not stored" if report.stopped else ""))
+    if report.stopped:
+        note(f"the import stopped after {len(report.imported)} files were stored:"
+             f" {term(report.stopped)} The files listed as not stored are not in the case;"
+             " the same import run again adds them (what is stored shows as duplicates).")
+    return EXIT_PARTIAL if report.rejected or report.stopped else EXIT_OK
 
 
 def cmd_info(args: argparse.Namespace) -> int:
