@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from desk.cli._common import (
     EXIT_OK,
@@ -19,6 +19,9 @@ from desk.cli._common import (
     print_json,
     term,
 )
+
+if TYPE_CHECKING:
+    from desk.core.casefile import CaseFile
 
 #: The custody-log entry of a verification (it changes no data, so it is not a command).
 VERIFY_ACTION = "verify case"
@@ -47,7 +50,9 @@ def register(verbs: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
 
     verify = verbs.add_parser(
         "verify", help="re-hash originals, check custody log and database, and record the check",
-        description="Re-hash every original and check the custody log and the database. The"
+        description="Re-hash every original and check the custody log (its chain, the row"
+                    " digests each entry records against the data, and each entry's"
+                    " signature) and the database. A damaged case is reported, read-only. The"
                     " result is recorded in the case's custody log ('verify case') when the case"
                     " can be written; a read-only case (or a shipped sample, or --read-only)"
                     " is verified without changing a byte of it.")
@@ -55,6 +60,13 @@ def register(verbs: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     verify.add_argument("--read-only", action="store_true",
                         help="do not record the verification (for a case received from"
                              " elsewhere that must stay byte for byte as received)")
+    verify.add_argument("--against", action="append", metavar="DOSSIER_DIR",
+                        help="a dossier exported from this case (repeatable): the case's"
+                             " custody log must still hold every entry it recorded, so a log"
+                             " cut short or rewritten since then fails")
+    verify.add_argument("--key", action="append", metavar="FINGERPRINT",
+                        help="a reviewer key fingerprint (repeatable): every signed custody"
+                             " entry must be signed by one of the keys given")
     add_json_flag(verify)
     verify.set_defaults(func=cmd_verify)
 
@@ -167,22 +179,39 @@ def _print_summary(summary: dict[str, Any]) -> None:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    from desk.core.casefile import CaseFile
+    from desk.core.casefile import CaseCorrupt, CaseFile
 
+    keys = [_fingerprint(k) for k in args.key or []]
     sample = is_shipped_sample(args.case)
-    with CaseFile.open(Path(args.case), read_only=args.read_only or sample) as case:
+    damaged = False
+    try:
+        case = CaseFile.open(Path(args.case), read_only=args.read_only or sample)
+    except CaseCorrupt:
+        # Reported, not refused: what is wrong is the answer `verify` exists to give.
+        case = CaseFile.open(Path(args.case), read_only=True, damaged_ok=True)
+        damaged = True
+    with case:
         report = case.verify()
-        entries = len(case.audit_entries())
+        report.problems.extend(_key_problems(report.signers, keys))
+        for folder in args.against or []:
+            report.problems.extend(_against(case, folder))
+        entries = report.head.seq if report.head else 0
         recorded = not case.read_only
         if recorded:
             case.log(VERIFY_ACTION, [], {"ok": report.ok, "originals": report.checked,
                                          "custody_entries": entries,
                                          "problems": report.problems})
-    why = ("" if recorded else "it is a shipped sample" if sample
+    why = ("" if recorded else "the case is damaged" if damaged
+           else "it is a shipped sample" if sample
            else "--read-only was given" if args.read_only else "the case file is read-only")
+    signers = [{"fingerprint": fp, "entries": len(seqs), "first": seqs[0], "last": seqs[-1]}
+               for fp, seqs in report.signers.items()]
     if args.json:
         print_json({"ok": report.ok, "originals": report.checked, "custody_entries": entries,
-                    "problems": report.problems, "recorded": recorded})
+                    "problems": report.problems, "recorded": recorded, "signers": signers,
+                    "head": ({"seq": report.head.seq, "hash": report.head.hash}
+                             if report.head else None),
+                    "notes": report.notes, "against": list(args.against or [])})
     else:
         if report.ok:
             print(f"OK: {report.checked} originals match their SHA-256, custody log of"
@@ -190,8 +219,51 @@ def cmd_verify(args: argparse.Namespace) -> int:
         else:
             for problem in report.problems:
                 print(f"FAILED {term(problem)}")
+        for signer in signers:
+            print(f"signed     entries {signer['first']}–{signer['last']}"
+                  f" ({signer['entries']}) by key {_grouped(str(signer['fingerprint']))}")
+        for folder in args.against or []:
+            if report.ok:
+                print(f"pinned     the log extends the one {term(folder)} recorded")
+        for text in report.notes:
+            print(f"note: {term(text)}")
         if recorded:
             print(f"recorded   '{VERIFY_ACTION}' in the custody log")
     if not recorded:
         note(f"verified read-only ({why}); nothing was recorded in the custody log")
     return EXIT_OK if report.ok else EXIT_PARTIAL
+
+
+def _fingerprint(value: str) -> str:
+    from desk.cli._common import UsageError
+    from desk.dossier.verify import parse_fingerprint
+
+    try:
+        return parse_fingerprint(value)
+    except ValueError as exc:
+        raise UsageError(f"--key: {exc}") from None
+
+
+def _grouped(fingerprint: str) -> str:
+    return " ".join(fingerprint[i:i + 4] for i in range(0, len(fingerprint), 4))
+
+
+def _key_problems(signers: dict[str, list[int]], keys: list[str]) -> list[str]:
+    """With --key, every signed entry must be signed by one of the keys given."""
+    if not keys:
+        return []
+    problems = [f"custody log: entries {seqs[0]}–{seqs[-1]} ({len(seqs)}) are signed by key"
+                f" {_grouped(fp)}, which is not one given with --key"
+                for fp, seqs in signers.items() if fp not in keys]
+    if not any(fp in keys for fp in signers):
+        problems.append("custody log: no entry is signed by a key given with --key")
+    return problems
+
+
+def _against(case: CaseFile, folder: str) -> list[str]:
+    from desk.dossier.pinning import compare, read_pin
+
+    pin, problems = read_pin(folder)
+    if pin is None:
+        return problems
+    return compare(case.audit_entries(), pin)

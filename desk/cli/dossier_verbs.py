@@ -45,6 +45,9 @@ def register(verbs: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
                         help="replace an earlier dossier desk wrote in DIR: only the files its"
                              " signed manifest lists are removed, and only while they are as"
                              " desk wrote them; the rest of DIR stays")
+    export.add_argument("--force", action="store_true",
+                        help="export even when the case fails verification; the dossier then"
+                             " says so prominently on its first page and in dossier.json")
     export.add_argument("--url", default=None, help="public URL of the review, for ClaimReview")
     export.add_argument("--map", choices=("rendered", "sketch"), default="rendered",
                         help="map pictures: the map rendered offscreen (default, needs Qt"
@@ -66,7 +69,12 @@ def register(verbs: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
 
 def cmd_export(args: argparse.Namespace) -> int:
     from desk.dossier.errors import DossierError
-    from desk.dossier.export import DossierExists, export_dossier, normalize_formats
+    from desk.dossier.export import (
+        CaseFailsVerification,
+        DossierExists,
+        export_dossier,
+        normalize_formats,
+    )
     from desk.dossier.html import group_hex
 
     # Headless on purpose: nothing here shows a window, and offscreen needs no X11 libraries.
@@ -78,11 +86,14 @@ def cmd_export(args: argparse.Namespace) -> int:
             result = export_dossier(case, args.claim, Path(args.out), formats,
                                     map_image=map_image, pdf_printer=printer, url=args.url,
                                     include_originals=not args.no_originals,
-                                    replace=args.replace)
+                                    replace=args.replace, force=args.force)
     except DossierExists as exc:
         print(f"desk: {term(exc)} Nothing was written; pass --replace to replace it.",
               file=sys.stderr)
         return EXIT_USAGE
+    except CaseFailsVerification as exc:
+        print(f"desk: {term(exc)} (--force exports it marked.)", file=sys.stderr)
+        return EXIT_PARTIAL
     except DossierError as exc:
         print(f"desk: {term(exc)}", file=sys.stderr)
         return EXIT_USAGE
