@@ -23,7 +23,7 @@ from desk.core.model import Statement
 from desk.ui.claims.claims_page import ClaimsPage
 from desk.ui.common.fields import DateField, date_problem
 from desk.ui.shell.main_window import MainWindow
-from tests.ui.conftest import DialogRecorder
+from tests.ui.conftest import DialogRecorder, flush_events
 from tests.ui.test_claims_page import open_claims
 
 
@@ -103,6 +103,21 @@ def test_a_statement_date_that_is_not_a_date_is_refused_and_kept(
     qtbot.keyClick(date, Qt.Key.Key_Tab)
     assert stored().said_at == "2025-12-28"
     assert not date.problem_label.isVisible()
+
+
+def test_a_date_message_does_not_cut_off_the_card(qtbot: QtBot, window: MainWindow,
+                                                  case_path: Path) -> None:
+    page, sid = add_statement(qtbot, window, case_path)
+    card = page.statements.cards[sid]
+    flush_events(qtbot)
+    type_by_tabbing(qtbot, card.fields["said_at"], ["someday"])  # then nothing else saved
+    assert card.date_field.problem_label.isVisible()
+    flush_events(qtbot)
+    flush_events(qtbot)
+    viewport = page.statements.scroll.viewport()
+    url = card.fields["source_url"]
+    bottom = url.mapTo(viewport, url.rect().bottomLeft()).y()
+    assert bottom < viewport.height(), "the card grew and its last field is cut off"
 
 
 def test_cards_keep_their_places_while_edited(qtbot: QtBot, window: MainWindow,

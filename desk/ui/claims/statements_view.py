@@ -165,6 +165,7 @@ class StatementCard(QFrame):
 
     committed = Signal(int, str)  # statement id, field
     deleteRequested = Signal(int)  # noqa: N815
+    heightChanged = Signal()  # noqa: N815 - a line appeared or went (the date's problem)
 
     def __init__(self, statement: Statement, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -226,6 +227,7 @@ class StatementCard(QFrame):
         self.date_field = self.fields["said_at"]
         assert isinstance(self.date_field, DateField)
         layout.addWidget(self.date_field.problem_label)
+        self.date_field.problemShown.connect(lambda _shown: self.heightChanged.emit())
         layout.addWidget(self.quote)
         layout.addWidget(self.fields["source_url"])
         # Tab follows the card as it reads: who, when, where, the words, the source; the
@@ -386,6 +388,8 @@ class StatementsView(QWidget):
                 card = StatementCard(statement)
                 card.committed.connect(self._commit)
                 card.deleteRequested.connect(self.delete_statement)
+                card.heightChanged.connect(
+                    lambda: QTimer.singleShot(0, self, self._fit_height))
                 card.set_read_only(self._read_only)
                 self.cards[statement.id] = card
             if self._row.indexOf(card) != position:

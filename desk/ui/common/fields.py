@@ -102,6 +102,8 @@ class DateField(LineField):
     the text is not a date; the owner asks `acceptable()` before committing.
     """
 
+    #: The problem line appeared or went (True: shown): the owner may need to re-fit.
+    problemShown = Signal(bool)  # noqa: N815
     #: Typed text that is not a date yet, of records no longer shown: (field name, key).
     _typed: ClassVar[dict[tuple[str, object], str]] = {}
 
@@ -167,6 +169,7 @@ class DateField(LineField):
             self.setProperty("invalid", bool(message))
             self.style().unpolish(self)
             self.style().polish(self)
+            self.problemShown.emit(bool(message))
 
 
 def chain_tab_order(*widgets: QWidget) -> None:

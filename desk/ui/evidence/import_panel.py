@@ -84,14 +84,20 @@ class ImportPanel(QFrame):
         self.results.setColumnCount(3)
         self.results.setHeaderLabels(["Result", "File", "Detail"])
         self.results.setRootIsDecorated(False)
-        self.results.setUniformRowHeights(True)
+        self.results.setIndentation(12)
         self.results.setAlternatingRowColors(True)
         self.results.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         header = self.results.header()
+        # The columns share the narrow column's width (no sideways scrolling), and a
+        # rejected file's reason wraps on its own line under it.
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
-        self.results.setColumnWidth(1, 150)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(False)
+        self.results.setColumnWidth(2, 90)
+        self.results.setWordWrap(True)
+        self.results.setUniformRowHeights(False)
+        self.results.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.results.setMaximumHeight(220)
         self.results.itemDoubleClicked.connect(self._activated)
 
@@ -140,14 +146,19 @@ class ImportPanel(QFrame):
         self.bar.setValue(done)
         self.counts[item.status] = self.counts.get(item.status, 0) + 1
         self.summary.setText(f"{done:,} of {total:,} files · {self._tally()}")
-        self.results.addTopLevelItem(self._row(item))
+        row = self._row(item)
+        self.results.addTopLevelItem(row)
+        self._show_reason(row)
         self.results.scrollToBottom()
 
     def finish(self, report: IntakeReport) -> None:
         self.running = False
         self.results.clear()
         items = sorted(report.items, key=lambda i: _ORDER.get(i.status, 3))
-        self.results.addTopLevelItems([self._row(i) for i in items])
+        rows = [self._row(i) for i in items]
+        self.results.addTopLevelItems(rows)
+        for row in rows:
+            self._show_reason(row)
         self.results.scrollToTop()  # problems are listed first
         self.counts = {"imported": len(report.imported), "duplicate": len(report.duplicates),
                        "rejected": len(report.rejected)}
@@ -206,6 +217,19 @@ class ImportPanel(QFrame):
         row.setData(0, Qt.ItemDataRole.UserRole, item.evidence_id)
         row.setData(1, Qt.ItemDataRole.UserRole, item.status)
         return row
+
+    def _show_reason(self, row: QTreeWidgetItem) -> None:
+        """A rejected file's reason on a line of its own under it, the column's full width:
+        in the narrow evidence column the Detail cell alone would cut it off."""
+        if row.data(1, Qt.ItemDataRole.UserRole) != "rejected" or not row.text(2):
+            return
+        reason = QTreeWidgetItem([row.text(2)])
+        reason.setForeground(0, QColor(theme.TEXT_DIM))
+        reason.setToolTip(0, plain_tooltip(row.text(2)))
+        reason.setFlags(Qt.ItemFlag.ItemIsEnabled)
+        row.addChild(reason)
+        reason.setFirstColumnSpanned(True)
+        row.setExpanded(True)
 
     def rows(self) -> list[tuple[str, str, str]]:
         """(result, file name, detail) of every listed file, as the reviewer reads them."""
