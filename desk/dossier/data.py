@@ -28,6 +28,7 @@ from desk.core.model import (
     Verdict,
 )
 from desk.core.movement import finding_for, reference_for, why_no_finding
+from desk.dossier import custody
 from desk.dossier.claimreview import BEST, WORST, claim_review, rating_value
 from desk.dossier.errors import DossierError
 from desk.dossier.geometry import inverse
@@ -60,18 +61,6 @@ class Dossier:
 def original_path(evidence: Evidence) -> str:
     """Where a copied original sits in the dossier: named by hash, never by its untrusted name."""
     return f"originals/{evidence.sha256}{_EXTENSIONS.get(evidence.format.lower(), '.bin')}"
-
-
-def _entry_json(entry: AuditEntry) -> dict[str, object]:
-    """One custody entry with every field its hash covers, so a reader can recompute it."""
-    data: dict[str, object] = {
-        "seq": entry.seq, "at": entry.at, "actor": entry.actor, "action": entry.action,
-        "items": list(entry.items), "detail": entry.detail, "version": entry.version,
-        "prev_hash": entry.prev_hash, "hash": entry.hash}
-    if entry.sealed:
-        data.update(rows_sha256=entry.rows_sha256, signer=entry.signer,
-                    signature=entry.signature)
-    return data
 
 
 def trim_exports(entries: list[AuditEntry]) -> list[AuditEntry]:
@@ -234,6 +223,8 @@ def collect(
             if distance is not None and distance <= MAX_LANDMARK_M:
                 used_landmarks.add(lm.id)
     landmarks = [all_landmarks[i] for i in sorted(used_landmarks)]
+    shown_log = custody.redacted_log(case, log, custody.scope_for(case, claim_id,
+                                                                  used_landmarks))
 
     for link, evidence in zip(links, items, strict=True):
         geo = geos.get(evidence.id)
@@ -329,12 +320,19 @@ def collect(
         "evidence": evidence_json,
         "landmarks": [asdict(lm) for lm in landmarks],
         "custody_log": {
-            "entries": [_entry_json(e) for e in log],
+            "entries": shown_log,
+            "withheld": sum(1 for e in shown_log if "withheld" in e),
+            "withheld_note": (
+                "Entries about other claims or evidence in the case are withheld: each is"
+                " given only by its number, hashes and signature, so the chain can still be"
+                " checked from the first entry to the head, and nothing of another claim is"
+                " published with this one."),
             "head": log[-1].hash if log else None,
             # The head pins the log: `desk verify CASE --against DOSSIER` finds a log that was
             # later cut or recomputed. Its signature is the reviewer's, over the head's hash.
             "head_seq": log[-1].seq if log else None,
             "head_signer_fingerprint": fingerprint_of(log[-1].signer) if log else None,
+            "head_signer": (log[-1].signer or None) if log else None,
             "head_signature": (log[-1].signature or None) if log else None,
             "note": "The case's custody log as it stood before this export was recorded.",
         },

@@ -220,8 +220,25 @@ def render_html(dossier: Dossier, *, record_sha256: str) -> str:
         "record_sha256": record_sha256,
         "figures_differ": len(record["statements"]) > 1 and len(distinct) > 1,
         "stance_counts": _stance_counts(record["evidence"]),
+        "custody_rows": _custody_rows(record["custody_log"]["entries"]),
     }
     return environment().get_template("dossier.html.j2").render(context)
+
+
+def _custody_rows(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The log's table rows: entries shown in full one by one, each run of withheld entries as
+    one row (a case with hundreds of other edits must not fill pages with hashes)."""
+    rows: list[dict[str, Any]] = []
+    for entry in entries:
+        if "withheld" not in entry:
+            rows.append({"entry": entry})
+        elif rows and "withheld" in rows[-1] and rows[-1]["reason"] == entry["withheld"]:
+            rows[-1]["last"] = entry["seq"]
+            rows[-1]["count"] += 1
+        else:
+            rows.append({"withheld": True, "first": entry["seq"], "last": entry["seq"],
+                         "count": 1, "reason": entry["withheld"]})
+    return rows
 
 
 def _stance_counts(evidence: list[dict[str, Any]]) -> list[tuple[str, int]]:

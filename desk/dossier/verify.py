@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from desk.core import signing
+from desk.dossier.custody import check_chain
 from desk.dossier.errors import DossierError
 from desk.dossier.manifest import (
     MANIFEST,
@@ -176,7 +177,11 @@ def _check_record(root: Path, manifest: dict[str, object], listed: dict[str, obj
         if path.is_symlink() or not path.is_file() or path.stat().st_size > MAX_MANIFEST_BYTES:
             return  # named above (not a regular file, missing), or too large to parse here
         with open_regular(path) as fh:
-            json.loads(fh.read().decode("utf-8"))
+            record = json.loads(fh.read().decode("utf-8"))
+        if isinstance(record, dict) and "custody_log" in record:
+            # The chain across withheld entries: a withheld entry's hash changed, or an
+            # entry's fields changed, show even where the manifest was signed again.
+            check.problems.extend(check_chain(record["custody_log"]))
     except RecursionError:
         check.problems.append("dossier.json: nested too deeply to be read; desk never writes"
                               " such a record")
