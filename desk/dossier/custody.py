@@ -176,3 +176,16 @@ def check_chain(custody: object) -> list[str]:
     if entries and custody.get("head") != prev:
         problems.append("dossier.json: the custody log's head is not its last entry")
     return problems
+
+
+def claim_changes_after(case: CaseFile, claim_id: int, seq: int,
+                        ignore: Iterable[str] = ()) -> list[AuditEntry]:
+    """The entries after `seq` that a new dossier of the claim would show in full: what makes
+    a dossier exported at `seq` out of date (edits of other claims do not). Landmark edits
+    count whichever landmark they touch; actions in `ignore` (exports, checks) do not."""
+    log = case.audit_entries()
+    skip = set(ignore)
+    scope = scope_for(case, claim_id, (lm.id for lm in case.landmarks()))
+    owners = _owners(case, log)
+    return [e for e in log if e.seq > seq and e.action not in skip
+            and withheld_reason(e, scope, owners) is None]
