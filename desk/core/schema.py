@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from functools import cache
 from collections.abc import Callable
 
 #: "DESK" in ASCII: lets desk (and `file`) tell a case file from any other SQLite database.
@@ -258,7 +259,8 @@ def normalized_sql(sql: str | None) -> str | None:
 SchemaObject = tuple[str, str, str, str | None]
 
 
-def objects_at(version: int = USER_VERSION) -> list[SchemaObject]:
+@cache
+def objects_at(version: int = USER_VERSION) -> tuple[SchemaObject, ...]:
     """(type, name, tbl_name, normalized sql) of every object a case at `version` holds, as
     SQLite lists them: the one schema a case file of that format may have."""
     conn = sqlite3.connect(":memory:")
@@ -277,4 +279,4 @@ def objects_at(version: int = USER_VERSION) -> list[SchemaObject]:
         rows = conn.execute("SELECT type, name, tbl_name, sql FROM sqlite_master").fetchall()
     finally:
         conn.close()
-    return sorted((t, n, tb, normalized_sql(q)) for t, n, tb, q in rows)
+    return tuple(sorted((t, n, tb, normalized_sql(q)) for t, n, tb, q in rows))
