@@ -48,6 +48,7 @@ from desk.core.heif import enable_heif
 from desk.ui.common import theme
 from desk.ui.common.workers import Job, Jobs
 from desk.ui.frame.frame_annotations import PAN, TOOLS, FrameAnnotator
+from desk.ui.frame.loupe import Loupe
 
 if TYPE_CHECKING:
     from desk.core.casefile import CaseFile
@@ -162,6 +163,7 @@ class FrameView(QGraphicsView):
         )
         self.hud.hide()
         self.set_message("")
+        self.loupe = Loupe(self)  # L: the original's pixels under the cursor, magnified
 
     # ----------------------------------------------------------------- showing a frame
 

@@ -339,6 +339,10 @@ class MainWindow(QMainWindow):
                                           ("Z",), "region",
                                           "Drag a rectangle to zoom to (or Shift+drag)")
         self.region_action.setCheckable(True)
+        self.loupe_action = self._action(
+            "Loupe", self.frame_view.loupe.set_shown, ("L",), "search",
+            "Magnify the original's pixels under the cursor, with position and value (Esc)")
+        self.loupe_action.setCheckable(True)
         self.show_map_action = self._action("Show Map", self._toggle_map, ("Ctrl+M",), "map",
                                             "Show the map beside the frame")
         self.show_map_action.setCheckable(True)
@@ -397,7 +401,7 @@ class MainWindow(QMainWindow):
         edit.addAction(self.find_action)
         view = bar.addMenu("&View")
         for action in (self.zoom_in_action, self.zoom_out_action, self.fit_action,
-                       self.actual_size_action, self.region_action):
+                       self.actual_size_action, self.region_action, self.loupe_action):
             view.addAction(action)
         view.addSeparator()
         view.addAction(self.show_map_action)
@@ -499,6 +503,7 @@ class MainWindow(QMainWindow):
         self.movement_panel.drawOnMapCancelled.connect(
             lambda: self.map_panel.cancel_mode() if self.map_panel is not None else None)
         self.frame_view.toolChanged.connect(self._on_tool_changed)
+        self.frame_view.loupe.shownChanged.connect(self.loupe_action.setChecked)
 
     def _restore_window(self) -> None:
         self.map_holder.setVisible(self.show_map_action.isChecked())  # before the geometry
@@ -589,7 +594,8 @@ class MainWindow(QMainWindow):
         for action in (self.save_copy_action, self.close_action, self.copy_sha_action,
                        self.find_action, self.zoom_in_action, self.zoom_out_action,
                        self.fit_action, self.actual_size_action, self.region_action,
-                       self.next_action, self.previous_action, self.pan_tool_action):
+                       self.loupe_action, self.next_action, self.previous_action,
+                       self.pan_tool_action):
             action.setEnabled(has_case)
         for action in (self.import_files_action, self.import_folder_action,
                        self.movement_tool_action, self.horizon_tool_action):
