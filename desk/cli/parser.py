@@ -18,7 +18,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from desk.cli import case_verbs, dossier_verbs, review_verbs
+    from desk.cli import case_verbs, dossier_verbs, geo_verbs, review_verbs
 
     parser = _Parser(
         prog="desk",
@@ -33,4 +33,5 @@ def build_parser() -> argparse.ArgumentParser:
     case_verbs.register(verbs)
     review_verbs.register(verbs)
     dossier_verbs.register(verbs)
+    geo_verbs.register(verbs)
     return parser
