@@ -686,7 +686,7 @@ class CaseFile:
         except sqlite3.DatabaseError as exc:
             report.problems.append(f"data: the rows cannot all be read ({exc})")
             return
-        report.problems.extend(tracking.compare(expected, actual, chain.sealed[-1].seq))
+        report.problems.extend(tracking.compare(expected, actual))
 
 
 # --------------------------------------------------------------------------- helpers

@@ -235,17 +235,18 @@ class Sealed:
     changes: list[RowChange]
 
 
-def replay(entries: Iterable[Sealed]) -> tuple[dict[tuple[str, str], str], list[str]]:
-    """The digest every row must have after the log, and each edit that began from a row
-    other than the one the log left."""
-    expected: dict[tuple[str, str], str] = {}
+def replay(entries: Iterable[Sealed]) -> tuple[dict[tuple[str, str], tuple[str, int]],
+                                               list[str]]:
+    """The digest every row must have after the log (with the entry that last recorded it),
+    and each edit that began from a row other than the one the log left."""
+    expected: dict[tuple[str, str], tuple[str, int]] = {}
     problems: list[str] = []
     last_seq = 0
     for entry in entries:
         for table, key, before, after in entry.changes:
             assert table is not None and key is not None
             row = (table, key)
-            if expected.get(row) != before:
+            if (expected[row][0] if row in expected else None) != before:
                 when = (f"between custody entries {last_seq} and {entry.seq}" if last_seq
                         else f"before custody entry {entry.seq}")
                 problems.append(f"data: {describe(table, key)} was changed outside desk {when}"
@@ -253,16 +254,17 @@ def replay(entries: Iterable[Sealed]) -> tuple[dict[tuple[str, str], str], list[
             if after is None:
                 expected.pop(row, None)
             else:
-                expected[row] = after
+                expected[row] = (after, entry.seq)
         last_seq = entry.seq
     return expected, problems
 
 
-def compare(expected: dict[tuple[str, str], str], actual: dict[tuple[str, str], str],
-            last_seq: int) -> Iterator[str]:
+def compare(expected: dict[tuple[str, str], tuple[str, int]],
+            actual: dict[tuple[str, str], str]) -> Iterator[str]:
     """How the rows now differ from what the log says they must be."""
     for row in sorted(set(expected) | set(actual)):
-        want, have = expected.get(row), actual.get(row)
+        want = expected[row][0] if row in expected else None
+        have = actual.get(row)
         if want == have:
             continue
         name = describe(*row)
@@ -271,5 +273,5 @@ def compare(expected: dict[tuple[str, str], str], actual: dict[tuple[str, str], 
         elif have is None:
             yield f"data: {name} was deleted outside desk (no custody entry records that)"
         else:
-            yield (f"data: {name} was changed outside desk after custody entry {last_seq}"
-                   " (it no longer matches the digest the log recorded)")
+            yield (f"data: {name} was changed outside desk since custody entry"
+                   f" {expected[row][1]} recorded it (it no longer matches that entry's digest)")
