@@ -56,9 +56,11 @@ from desk.ui.evidence.evidence_list import EvidencePanel
 from desk.ui.evidence.evidence_model import EvidenceModel
 from desk.ui.evidence.import_panel import ImportPanel
 from desk.ui.evidence.inspector import Inspector
+from desk.ui.frame.forensics_view import ForensicsPanel
 from desk.ui.frame.frame_annotations import HORIZON, MOVEMENT, PAN
 from desk.ui.frame.frame_view import FrameView
 from desk.ui.frame.movement_panel import MovementPanel
+from desk.ui.frame.reverse_search_dialog import ReverseSearch, view_region
 from desk.ui.shell import settings
 from desk.ui.shell.welcome import WelcomePanel
 
@@ -204,6 +206,9 @@ class MainWindow(QMainWindow):
         self.inspector = Inspector(self.undo_stack)
         self.movement_panel = MovementPanel(self.undo_stack.push_command)
         self.inspector.tabs.addTab(self.movement_panel, "Movement")
+        self.forensics_panel = ForensicsPanel(self.frame_view)
+        self.inspector.tabs.addTab(self.forensics_panel, "Forensics")
+        self.reverse_search = ReverseSearch(self)
         self.import_panel = ImportPanel()
         self.welcome = WelcomePanel()
 
@@ -343,6 +348,13 @@ class MainWindow(QMainWindow):
             "Loupe", self.frame_view.loupe.set_shown, ("L",), "search",
             "Magnify the original's pixels under the cursor, with position and value (Esc)")
         self.loupe_action.setCheckable(True)
+        self.forensics_action = self._action(
+            "Forensic Aids", lambda: self.inspector.tabs.setCurrentWidget(self.forensics_panel),
+            (), "", "Error level analysis, noise residual and levels of the selected item")
+        self.reverse_search_action = self._action(
+            "Reverse Image Search…", self.reverse_image_search, (), "search",
+            "Search the web for the selected still, or the part in view; says first what"
+            " would be sent")
         self.show_map_action = self._action("Show Map", self._toggle_map, ("Ctrl+M",), "map",
                                             "Show the map beside the frame")
         self.show_map_action.setCheckable(True)
@@ -415,6 +427,9 @@ class MainWindow(QMainWindow):
         for action in (self.pan_tool_action, self.movement_tool_action,
                        self.horizon_tool_action):
             tools.addAction(action)
+        tools.addSeparator()
+        tools.addAction(self.forensics_action)
+        tools.addAction(self.reverse_search_action)
 
     def _build_toolbar(self) -> None:
         bar = QToolBar("Main")
@@ -504,6 +519,8 @@ class MainWindow(QMainWindow):
             lambda: self.map_panel.cancel_mode() if self.map_panel is not None else None)
         self.frame_view.toolChanged.connect(self._on_tool_changed)
         self.frame_view.loupe.shownChanged.connect(self.loupe_action.setChecked)
+        for source in (self.forensics_panel.message, self.reverse_search.message):
+            source.connect(lambda text: self.statusBar().showMessage(text, 8000))
 
     def _restore_window(self) -> None:
         self.map_holder.setVisible(self.show_map_action.isChecked())  # before the geometry
@@ -595,7 +612,8 @@ class MainWindow(QMainWindow):
                        self.find_action, self.zoom_in_action, self.zoom_out_action,
                        self.fit_action, self.actual_size_action, self.region_action,
                        self.loupe_action, self.next_action, self.previous_action,
-                       self.pan_tool_action):
+                       self.pan_tool_action, self.forensics_action,
+                       self.reverse_search_action):
             action.setEnabled(has_case)
         for action in (self.import_files_action, self.import_folder_action,
                        self.movement_tool_action, self.horizon_tool_action):
@@ -722,6 +740,7 @@ class MainWindow(QMainWindow):
         if self.case is None or row is None:
             self.inspector.set_evidence(None)
             self.movement_panel.set_evidence(None)
+            self.forensics_panel.set_evidence(self.case, None)
             if self.case is not None and self.model.rowCount():
                 self.frame_view.clear("Select an item in the list to view it.")
             if self.map_panel is not None:
@@ -733,6 +752,7 @@ class MainWindow(QMainWindow):
         self._show_findings(item.id)
         self.frame_view.show_evidence(self.case, item)
         self.movement_panel.set_evidence(item)
+        self.forensics_panel.set_evidence(self.case, item)
         if self.map_panel is not None:
             self.map_panel.show_evidence(item.id)
         self._update_position()
@@ -810,6 +830,15 @@ class MainWindow(QMainWindow):
                 self.claims_mode.set_mode(EVIDENCE)
             where = "a landmark, on the map in Evidence"
         self.statusBar().showMessage(f"{step} — {where}" if where else step, 10000)
+
+    def reverse_image_search(self) -> None:
+        """Search engines for the selected still (or the part of it in view), on request."""
+        item = self.inspector.evidence
+        if self.case is None or item is None:
+            return
+        shown = self.frame_view.evidence_id == item.id
+        self.reverse_search.start(self.case, item, view_region(self.frame_view) if shown
+                                  else None)
 
     def _focus_search(self) -> None:
         self.evidence_panel.search.setFocus()
@@ -1085,6 +1114,8 @@ class MainWindow(QMainWindow):
         self.close_case()
         self.jobs.shutdown()  # a copy being saved is finished first
         self.frame_view.shutdown()
+        self.forensics_panel.shutdown()
+        self.reverse_search.shutdown()
         self._dispose_map()
         event.accept()
 
