@@ -6,11 +6,16 @@ rendered in a worker and shown in a locked-down web view. The export runs in a w
 PDF and the map pictures on the GUI thread, see export_job) with progress and Cancel; at the
 end the dialog names the folder, the record's hash and the signing key's fingerprint, and
 can open the folder or check it as a reader would (`verify_dossier`).
+
+A case that fails verification is refused before anything is written: the dialog lists the
+findings and offers, as a separate and deliberate choice, the same export marked on its first
+page as made from a case that failed verification.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace as replaced
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -34,13 +39,19 @@ from PySide6.QtWidgets import (
 from desk.ui.claims import claim_style
 from desk.ui.common import dialogs, icons, theme
 from desk.ui.common.fields import LineField, chain_tab_order
+from desk.ui.common.findings import FindingsList
 from desk.ui.common.workers import Job, Jobs
 from desk.ui.export.dossier_preview import DossierPreview
-from desk.ui.export.export_job import CANCELLED, ExportRequest, MapPictures, export_job
+from desk.ui.export.export_job import (
+    CANCELLED,
+    CaseRefused,
+    ExportRequest,
+    MapPictures,
+    export_job,
+)
 
 if TYPE_CHECKING:
     from desk.core.casefile import CaseFile
-    from desk.core.model import AuditEntry
     from desk.dossier import ExportResult
     from desk.dossier.verify import DossierCheck
 
@@ -57,6 +68,8 @@ PREFERRED_SIZE = QSize(1240, 820)
 SCREEN_MARGIN = 16
 #: Custody entries that record a look at the case (besides exports), not a change of it.
 NOT_CHANGES = frozenset({"verify case"})
+#: The second, deliberate choice after a refusal; never the default button.
+EXPORT_ANYWAY = "Export anyway, marked as failed verification"
 
 
 def fitted_geometry(available: QRect, wanted: QSize = PREFERRED_SIZE,
@@ -76,23 +89,26 @@ def fitted_geometry(available: QRect, wanted: QSize = PREFERRED_SIZE,
     return rect
 
 
-def staleness(entries: list[AuditEntry], claim_id: int) -> str:
-    """A sentence when the claim's latest dossier was exported before later changes to the
-    case (its custody log has newer entries than the export's), else ""."""
+def staleness(case: CaseFile, claim_id: int) -> str:
+    """A sentence when the claim's latest dossier was exported before later changes that its
+    dossier would show (the claim, its statements, verdict, links, the evidence it links,
+    landmarks; `custody.claim_changes_after`), else "". Edits of other claims, exports and
+    checks of the case do not make it out of date."""
     import json
 
+    from desk.dossier.custody import claim_changes_after
     from desk.dossier.data import EXPORT_ACTION
 
+    entries = case.audit_entries()
     target = f"claim:{claim_id}"
-    last = next((n for n in range(len(entries) - 1, -1, -1)
-                 if entries[n].action == EXPORT_ACTION and target in entries[n].items), None)
-    if last is None:
+    export = next((e for e in reversed(entries)
+                   if e.action == EXPORT_ACTION and target in e.items), None)
+    if export is None:
         return ""
-    later = [e for e in entries[last + 1:]
-             if e.action != EXPORT_ACTION and e.action not in NOT_CHANGES]
+    later = claim_changes_after(case, claim_id, export.seq,
+                                ignore={EXPORT_ACTION, *NOT_CHANGES})
     if not later:
         return ""
-    export = entries[last]
     try:
         detail = json.loads(export.detail) if export.detail else {}
     except ValueError:
@@ -133,10 +149,15 @@ def _check(folder: Path) -> DossierCheck:
 def _box(name: str, border: str, background: str) -> QFrame:
     frame = QFrame()
     frame.setObjectName(name)
+    _paint_box(frame, border, background)
+    return frame
+
+
+def _paint_box(frame: QFrame, border: str, background: str) -> None:
+    name = frame.objectName()
     frame.setStyleSheet(f"QFrame#{name} {{ border: 1px solid {border}; border-left: 4px solid"
                         f" {border}; border-radius: 5px; background: {background}; }}"
                         f" QFrame#{name} QLabel {{ background: transparent; border: none; }}")
-    return frame
 
 
 class ExportDialog(QDialog):
@@ -145,6 +166,7 @@ class ExportDialog(QDialog):
     exported = Signal(object)  # ExportResult
     checked = Signal(object)  # DossierCheck of the exported folder
     exportFailed = Signal(str)  # noqa: N815 - why nothing was written, in words
+    refused = Signal(object)  # CaseRefused: the case fails verification, nothing was written
     previewShown = Signal()  # noqa: N815 - the preview page finished loading
 
     def __init__(self, case: CaseFile, claim_id: int | None, parent: QWidget | None = None, *,
@@ -162,6 +184,8 @@ class ExportDialog(QDialog):
         self._folder_edited = False
         self.jobs = Jobs(self)  # the preview, the export and the check of its folder
         self._export: Job | None = None
+        self._request: ExportRequest | None = None  # of the export running or last run
+        self._refusal: CaseRefused | None = None  # shown, and what Export anyway repeats
         self._preview_job: Job | None = None
         self._close_when_done = False
         self._preview_serial = 0  # the latest render asked for
@@ -228,8 +252,16 @@ class ExportDialog(QDialog):
         layout.addWidget(footer)
         chain_tab_order(self.claim_box, *self.format_boxes.values(), self.folder,
                         self.choose_button, self.url, self.originals, self.cancel_button,
+                        self.findings, self.copy_findings_button, self.export_anyway_button,
                         self.open_button, self.verify_button, self.close_button,
                         self.export_button)
+        # The refusal is about these choices: change one and Export anyway would write
+        # something the reviewer was not warned about, so the refusal goes.
+        self.folder.textChanged.connect(self._clear_refusal)
+        self.url.textChanged.connect(self._clear_refusal)
+        self.originals.toggled.connect(self._clear_refusal)
+        for box in self.format_boxes.values():
+            box.toggled.connect(self._clear_refusal)
 
         self._fill_claims(claim_id)
         self._claim_changed()
@@ -311,6 +343,7 @@ class ExportDialog(QDialog):
         self.error.hide()
 
         self.result_box = self._build_result()
+        self.refusal_box = self._build_refusal()
 
         self.close_button = QPushButton("Close")
         self.close_button.clicked.connect(self.reject)
@@ -347,6 +380,7 @@ class ExportDialog(QDialog):
         column.addSpacing(6)
         column.addWidget(self.progress_area)
         column.addWidget(self.error)
+        column.addWidget(self.refusal_box)
         column.addWidget(self.result_box)
         column.addStretch(1)
         scroll = QScrollArea()
@@ -360,12 +394,13 @@ class ExportDialog(QDialog):
 
     def _build_result(self) -> QFrame:
         box = _box("ExportResult", theme.OK, "#17291f")
-        title = QLabel()
-        title.setPixmap(icons.pixmap("ok", 18, theme.OK))
+        self.result_mark = QLabel()
+        self.result_mark.setPixmap(icons.pixmap("ok", 18, theme.OK))
         self.result_title = claim_style.plain_label("Dossier written and signed")
+        self.result_title.setObjectName("ResultTitle")
         self.result_title.setStyleSheet(f"color: {theme.OK}; font-weight: 700;")
         head = QHBoxLayout()
-        head.addWidget(title)
+        head.addWidget(self.result_mark)
         head.addWidget(self.result_title, 1)
         self.result_folder = claim_style.plain_label(selectable=True)
         self.result_folder.setObjectName("ResultFolder")
@@ -403,6 +438,52 @@ class ExportDialog(QDialog):
         column.addWidget(self.result_warnings)
         column.addLayout(row)
         column.addWidget(self.verify_result)
+        box.hide()
+        return box
+
+    def _build_refusal(self) -> QFrame:
+        box = _box("ExportRefused", theme.DANGER, "#331c1f")
+        mark = QLabel()
+        mark.setPixmap(icons.pixmap("error", 18, theme.DANGER))
+        self.refusal_title = claim_style.plain_label()
+        self.refusal_title.setObjectName("RefusalTitle")
+        self.refusal_title.setStyleSheet(f"color: {theme.DANGER}; font-weight: 700;")
+        head = QHBoxLayout()
+        head.addWidget(mark, 0, Qt.AlignmentFlag.AlignTop)
+        head.addWidget(self.refusal_title, 1)
+        explain = claim_style.plain_label(
+            "A dossier signs what the case holds; these findings say the case was changed"
+            " outside desk or is damaged. Find out why before you publish: Verify Case… in the"
+            " File menu checks the whole case again.", role="dim")
+        self.findings = FindingsList(colour=theme.TEXT)
+        self.copy_findings_button = QPushButton(icons.icon("copy"), "Copy findings")
+        self.copy_findings_button.setAutoDefault(False)
+        self.copy_findings_button.clicked.connect(self.findings.copy_all)
+        self.export_anyway_button = QPushButton(EXPORT_ANYWAY)
+        self.export_anyway_button.setObjectName("ExportAnyway")
+        self.export_anyway_button.setAutoDefault(False)  # never what Enter does
+        self.export_anyway_button.setDefault(False)
+        self.export_anyway_button.setToolTip(
+            "Writes the same dossier; its first page and its record say the case failed"
+            " verification, and the export is recorded in the custody log as such.")
+        self.export_anyway_button.clicked.connect(self.export_anyway)
+        anyway_note = claim_style.plain_label(
+            "Only to show the case as it is, for example to someone who will examine the"
+            " damage: the dossier says on its first page that the case failed verification.",
+            role="dim")
+        anyway_note.setStyleSheet("font-size: 9pt;")
+        row = QHBoxLayout()
+        row.addWidget(self.copy_findings_button)
+        row.addStretch(1)
+        row.addWidget(self.export_anyway_button)
+        column = QVBoxLayout(box)
+        column.setContentsMargins(10, 8, 10, 10)
+        column.setSpacing(6)
+        column.addLayout(head)
+        column.addWidget(explain)
+        column.addWidget(self.findings)
+        column.addLayout(row)
+        column.addWidget(anyway_note)
         box.hide()
         return box
 
@@ -469,12 +550,13 @@ class ExportDialog(QDialog):
         self.show_staleness()
         self.result_box.hide()
         self.error.hide()
+        self._clear_refusal()
         self._preview_timer.start()
 
     def show_staleness(self) -> None:
         """Say so when the claim's earlier dossier no longer shows the case as it is."""
         claim_id = self.claim_id
-        text = staleness(self._case.audit_entries(), claim_id) if claim_id is not None else ""
+        text = staleness(self._case, claim_id) if claim_id is not None else ""
         self.stale_note.setText(text)
         self.stale_note.setVisible(bool(text))
 
@@ -617,6 +699,23 @@ class ExportDialog(QDialog):
             case_path=self._case.path, read_only=self._case.read_only, claim_id=claim_id,
             out_dir=target, formats=self.formats() | {"json"}, url=url or None,
             include_originals=self.originals.isChecked(), replace=replace)
+        self._run(request)
+        return True
+
+    def export_anyway(self) -> bool:
+        """The refused export again, as it was asked for, marked as failed verification.
+
+        The questions asked before it (open items, replacing a dossier) were answered for
+        exactly this request, so they are not asked again."""
+        refusal = self._refusal
+        if refusal is None or self._export is not None:
+            return False
+        self._run(replaced(refusal.request, force=True))
+        return True
+
+    def _run(self, request: ExportRequest) -> None:
+        self._clear_refusal()
+        self._request = request
         if self._render_maps and self._maps is None:
             case = self._case
             self._maps = MapPictures(lambda: case)
@@ -631,7 +730,6 @@ class ExportDialog(QDialog):
         self.progress.setValue(0)
         self.progress_label.setText("Starting…")
         self.jobs.start(job)
-        return True
 
     def cancel_export(self) -> None:
         if self._export is not None:
@@ -646,15 +744,34 @@ class ExportDialog(QDialog):
         for widget in (self.claim_box, self.folder, self.choose_button, self.url,
                        self.originals, *self.format_boxes.values()):
             widget.setEnabled(not busy and widget is not self.format_boxes["json"])
+        self.export_anyway_button.setEnabled(not busy)
         if busy:
             self.result_box.hide()
+        else:
+            # While Export was disabled an auto-default button took Enter; give it back.
+            self.export_button.setDefault(True)
 
     def _progressed(self, percent: int, _total: int, text: object) -> None:
         self.progress.setValue(percent)
         self.progress_label.setText(str(text))
 
-    def _succeeded(self, result: ExportResult) -> None:
+    def _succeeded(self, result: ExportResult | CaseRefused) -> None:
+        if isinstance(result, CaseRefused):
+            self._refuse(result)
+            return
+        forced = self._request is not None and self._request.force
         self.result = result
+        if forced:
+            self.result_title.setText("Dossier written and signed, marked as failed"
+                                      " verification")
+            self.result_title.setStyleSheet(f"color: {theme.WARN}; font-weight: 700;")
+            self.result_mark.setPixmap(icons.pixmap("warning", 18, theme.WARN))
+            _paint_box(self.result_box, theme.WARN, "#33291a")
+        else:
+            self.result_title.setText("Dossier written and signed")
+            self.result_title.setStyleSheet(f"color: {theme.OK}; font-weight: 700;")
+            self.result_mark.setPixmap(icons.pixmap("ok", 18, theme.OK))
+            _paint_box(self.result_box, theme.OK, "#17291f")
         self.result_folder.setText(str(result.out_dir))
         self.result_hash.setText(grouped(result.record_sha256))
         self.result_key.setText(grouped(result.fingerprint))
@@ -670,6 +787,26 @@ class ExportDialog(QDialog):
         self.show_staleness()
         QTimer.singleShot(0, self, lambda: self.form_scroll.ensureWidgetVisible(self.result_box))
         self.exported.emit(result)
+
+    def _refuse(self, refusal: CaseRefused) -> None:
+        """The case fails verification: say what was found; nothing was written."""
+        self._refusal = refusal
+        count = len(refusal.problems)
+        self.refusal_title.setText(
+            f"Not exported: the case fails verification ({count} finding"
+            f"{'s' * (count != 1)}). Nothing was written.")
+        self.findings.set_findings(refusal.problems)
+        self.refusal_box.show()
+        self.findings.setFocus()  # read first; Tab leads on to the two choices
+        QTimer.singleShot(0, self, lambda: self.form_scroll.ensureWidgetVisible(
+            self.refusal_box))
+        self.refused.emit(refusal)
+
+    def _clear_refusal(self, *_: object) -> None:
+        if self._export is not None:
+            return  # the choices are locked while exporting; nothing to take back
+        self._refusal = None
+        self.refusal_box.hide()
 
     def _fail(self, message: str) -> None:
         self.error.setText(message)

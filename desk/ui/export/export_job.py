@@ -6,6 +6,10 @@ offscreen map view). The work hands those to `Control.on_gui_thread`, which runs
 events while the worker waits; the window stays responsive meanwhile (both run their own
 short event loops). Cancelling stops the export at its next step; a call the GUI thread has
 not started yet is abandoned, one it has started is let finish (it has its own time limit).
+
+A case that fails verification is not an error of the export but an answer the reviewer acts
+on: the job then succeeds with a `CaseRefused` (its findings, nothing written), and the
+dialog may ask for the same export again with `force`.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ CANCELLED = "Export cancelled; nothing was written."
 
 #: Progress of an export, in percent, at the start of each step export_dossier names.
 STEPS: dict[str, int] = {
+    "verifying the case": 1,
     "reading the case": 3,
     "still": 10,  # stills run from here to "writing the HTML"
     "writing the HTML": 45,
@@ -81,11 +86,21 @@ class ExportRequest:
     include_originals: bool = True
     key_file: Path | None = None
     replace: bool = False  # the reviewer agreed to replace the earlier dossier in out_dir
+    force: bool = False  # the reviewer chose to export a case that fails verification
+
+
+@dataclass(frozen=True)
+class CaseRefused:
+    """The export stopped before writing anything: the case fails verification."""
+
+    request: ExportRequest
+    problems: tuple[str, ...]
 
 
 def export_job(request: ExportRequest, maps: MapPictures | None = None) -> Job:
     """A job writing one dossier: `progressed` (percent of 100, what happens in words), then
-    `succeeded` (ExportResult), `failed` (a sentence) or `cancelled` (nothing was written)."""
+    `succeeded` (ExportResult, or CaseRefused when the case fails verification and the request
+    is not forced), `failed` (a sentence) or `cancelled` (nothing was written either way)."""
     return Job(functools.partial(_export, request, maps), name="export",
                describe=describe_export_error)
 
@@ -114,9 +129,10 @@ def step_progress(done: int, total: int, label: str) -> tuple[int, str]:
 
 
 def _export(request: ExportRequest, maps: MapPictures | None, control: Control
-            ) -> ExportResult:
+            ) -> ExportResult | CaseRefused:
     from desk.core.casefile import CaseFile
     from desk.dossier import DossierError, export_dossier
+    from desk.dossier.export import CaseFailsVerification
 
     def progress(done: int, total: int, label: str) -> None:
         percent, text = step_progress(done, total, label)
@@ -142,7 +158,9 @@ def _export(request: ExportRequest, maps: MapPictures | None, control: Control
                 pdf_printer=print_pdf, url=request.url,
                 include_originals=request.include_originals, key_file=request.key_file,
                 progress=progress, cancel=control.cancelled,
-                replace=request.replace)
+                replace=request.replace, force=request.force)
+    except CaseFailsVerification as refusal:
+        return CaseRefused(request, tuple(refusal.problems))
     except DossierError:
         if control.cancelled():  # export_dossier's own way of saying it stopped
             raise Cancelled from None
