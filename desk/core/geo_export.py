@@ -169,7 +169,8 @@ def _track(movement: Movement, style: ArrowStyle, landmarks: Sequence[Landmark],
     if track is None:
         return None
     try:
-        path = geo.geodesic_path(track.start, track.end, max_segment_m=2_000.0)
+        inner = geo.geodesic_path(track.start, track.end, max_segment_m=2_000.0)[1:-1]
+        path = [track.start, *inner, track.end]  # the ends exactly as recorded
         length = geo.distance_m(track.start, track.end)
     except ValueError:
         return None  # a track off the globe cannot be drawn (the core refuses to store one)

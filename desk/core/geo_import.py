@@ -34,7 +34,7 @@ from xml.parsers import expat
 
 from desk.core import commands, geo
 from desk.core.casefile import CaseFileError
-from desk.core.commands import Batch, Command
+from desk.core.commands import Batch, Command, CommandError, created_id
 from desk.core.model import Landmark
 
 if TYPE_CHECKING:
@@ -689,14 +689,24 @@ def _shallow(value: object, depth: int = 0) -> bool:
 # --------------------------------------------------------------------------- planning
 
 
-def _same_name(a: str, b: str) -> bool:
-    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+def _name_key(name: str) -> str:
+    return " ".join(name.split()).casefold()
 
 
-def _duplicate(place: Place, name: str, landmarks: Sequence[Landmark]) -> bool:
-    return any(_same_name(name, lm.name)
-               and geo.distance_m((place.lat, place.lon), (lm.lat, lm.lon)) <= DUPLICATE_M
-               for lm in landmarks)
+class _Known:
+    """Landmarks by name, so a duplicate check looks only at places of the same name."""
+
+    def __init__(self, landmarks: Sequence[Landmark]) -> None:
+        self._by_name: dict[str, list[tuple[float, float]]] = {}
+        for landmark in landmarks:
+            self.add(landmark.name, landmark.lat, landmark.lon)
+
+    def add(self, name: str, lat: float, lon: float) -> None:
+        self._by_name.setdefault(_name_key(name), []).append((lat, lon))
+
+    def has(self, name: str, lat: float, lon: float) -> bool:
+        return any(geo.distance_m((lat, lon), point) <= DUPLICATE_M
+                   for point in self._by_name.get(_name_key(name), ()))
 
 
 def _names(reading: Reading) -> Iterator[tuple[Place, str]]:
@@ -729,17 +739,44 @@ class _Import:
 
     def apply(self, case: CaseFile) -> Command:
         with case.transaction():
+            taken = {lm.id for lm in case.landmarks()}
+            if any(created_id(edit) in taken for edit in self.batch.edits):
+                raise CommandError("The case's landmarks changed after the file was read;"
+                                   " nothing was imported. Import the file again.")
             case.log(IMPORT_ACTION, [f"file:{self.detail['file']}"], self.detail)
             return self.batch.apply(case)
 
 
-def plan_import(case: CaseFile, path: Path) -> ImportPlan:
-    """Read `path` and build the one command that adds its new points as landmarks."""
+@dataclass(frozen=True)
+class FileRead:
+    """A file read and parsed (on any thread): what `plan_landmarks` checks against a case."""
+
+    name: str
+    sha256: str
+    reading: Reading
+
+
+def read_file(path: Path) -> FileRead:
+    """Read and parse `path`; GeoImportError says why a file cannot be used."""
     path = Path(path)
     data = read_bytes(path)
     reading = read_places(data, path.name)
-    sha = hashlib.sha256(data).hexdigest()
+    return FileRead(path.name, hashlib.sha256(data).hexdigest(), reading)
+
+
+def plan_import(case: CaseFile, path: Path) -> ImportPlan:
+    """Read `path` and build the one command that adds its new points as landmarks."""
+    return plan_landmarks(case, read_file(path))
+
+
+def plan_landmarks(case: CaseFile, read: FileRead) -> ImportPlan:
+    """The landmarks a parsed file adds to this case (duplicates left out) and their command.
+
+    A file's reference point becomes the case's only when the case has none yet.
+    """
+    reading = read.reading
     existing = case.landmarks()
+    known = _Known(existing)
     has_reference = any(lm.is_reference for lm in existing)
     next_id = max((lm.id for lm in existing), default=0) + 1
     added: list[Landmark] = []
@@ -748,11 +785,12 @@ def plan_import(case: CaseFile, path: Path) -> ImportPlan:
     reference_plain = ""
     reference_taken = False
     for place, name in _names(reading):
-        if _duplicate(place, name, [*existing, *added]):
+        if known.has(name, place.lat, place.lon):
             skipped[DUPLICATE] += 1
             if len(details) < MAX_DETAILS:
                 details.append(f"{name}: already in the case at the same place")
             continue
+        known.add(name, place.lat, place.lon)
         reference = place.reference and not has_reference and not reference_taken
         if place.reference and not reference:
             reference_plain = reference_plain or name
@@ -760,16 +798,15 @@ def plan_import(case: CaseFile, path: Path) -> ImportPlan:
         added.append(Landmark(next_id, name, place.lat, place.lon, kind=place.kind,
                               notes=place.notes, is_reference=reference))
         next_id += 1
-    order = [k for k in _SKIP_WORDS if skipped.get(k)]
-    plan_skipped = {k: skipped[k] for k in order}
+    plan_skipped = {k: skipped[k] for k in _SKIP_WORDS if skipped.get(k)}
     command: Command | None = None
     if added:
         edits = tuple(commands.add_landmark(case, lm) for lm in added)
         label = (f"Import {len(added)} landmark{'s' if len(added) != 1 else ''} from"
-                 f" {clean_name(path.name)}")
+                 f" {clean_name(read.name)}")
         detail: dict[str, object] = {
-            "file": path.name, "sha256": sha, "format": reading.format,
+            "file": read.name, "sha256": read.sha256, "format": reading.format,
             "landmarks": [lm.id for lm in added], "skipped": plan_skipped}
         command = _Import(Batch(edits, label), detail)
-    return ImportPlan(path.name, sha, reading.format, tuple(added), plan_skipped,
+    return ImportPlan(read.name, read.sha256, reading.format, tuple(added), plan_skipped,
                       tuple(details), command, reference_plain)
