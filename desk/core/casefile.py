@@ -624,6 +624,8 @@ class CaseFile:
                         report.problems.append(f"database: {message}")
             except sqlite3.DatabaseError as exc:
                 report.problems.append(f"database: the check itself failed ({exc})")
+                if full:
+                    report.problems.extend(_findings_of_cut_file(self.path))
 
     def _verify_originals(self, report: VerifyReport, evidence_ids: Iterable[int] | None) -> None:
         import hashlib
@@ -841,6 +843,44 @@ def _damage(path: Path) -> list[str]:
         return [f"the file is cut off: {size:,} bytes is not a whole number of"
                 f" {page_size:,}-byte pages"]
     return []
+
+
+#: A cut-off file larger than this is not copied to read SQLite's findings from it.
+_PAD_COPY_LIMIT = 2 << 30
+
+
+def _findings_of_cut_file(path: Path, limit: int = 20) -> list[str]:
+    """SQLite reads nothing of a file shorter than its header says; a copy padded back to that
+    length lets its integrity check say which pages and tables were lost."""
+    try:
+        with path.open("rb") as fh:
+            header = fh.read(100)
+        page_size = int.from_bytes(header[16:18], "big")
+        page_size = 65536 if page_size == 1 else page_size
+        declared = int.from_bytes(header[28:32], "big") * page_size
+        size = path.stat().st_size
+        if not (size < declared <= _PAD_COPY_LIMIT):
+            return []
+        with tempfile.TemporaryDirectory(prefix="desk-verify-") as folder:
+            copy = Path(folder) / "padded.deskcase"
+            with path.open("rb") as src, copy.open("wb") as dst:
+                while chunk := src.read(1 << 20):
+                    dst.write(chunk)
+                dst.truncate(declared)
+            conn = _bare_connection(copy)
+            try:
+                messages = [str(m) for (m,) in conn.execute(
+                    f"PRAGMA integrity_check({int(limit)})") if m != "ok"]
+            finally:
+                conn.close()
+    except (OSError, sqlite3.Error):
+        return []
+    lines = [line for m in messages for line in m.splitlines()
+             if line.strip() and not line.startswith("***")][:limit]
+    if not lines:
+        return []
+    return [f"database: {declared - size:,} bytes are missing from the end; SQLite's check of"
+            f" the rest finds (first {len(lines)}):", *(f"database:   {line}" for line in lines)]
 
 
 def _bare_connection(path: Path) -> sqlite3.Connection:

@@ -296,4 +296,6 @@ def test_a_truncated_case_never_opens_for_writing_and_verify_reports(case_path: 
         report = case.verify()
     assert not report.ok
     assert any("cut off" in p for p in report.problems)
+    # SQLite's own findings about what remains are reported, not thrown away.
+    assert any("SQLite's check of the rest finds" in p for p in report.problems)
     assert case_path.read_bytes() == before
