@@ -10,7 +10,9 @@ import zipfile
 from itertools import pairwise
 from pathlib import Path
 
+import fastkml  # test extra: reads KML, and ships the OGC KML 2.2 schema
 import pytest
+from lxml import etree as lxml_etree  # test extra: validates against that schema
 
 from desk.core import commands, geo_export, geo_import
 from desk.core.casefile import CaseFile
@@ -18,9 +20,6 @@ from desk.core.geo_export import ExportExists, export_map, kml_colour
 from desk.core.geo_import import GeoImportError, plan_import
 from desk.core.model import Geolocation, Landmark, Movement
 from tests.dossier.conftest import XSS, Built, build_case
-
-lxml_etree = pytest.importorskip("lxml.etree")
-fastkml = pytest.importorskip("fastkml")
 
 KML_NS = "{http://www.opengis.net/kml/2.2}"
 
