@@ -70,6 +70,7 @@ if TYPE_CHECKING:
     from desk.core.casefile import CaseFile
     from desk.core.intake import IntakeItem, IntakeReport
     from desk.ui.map.map_panel import MapPanel
+    from desk.ui.shell.verify_dialog import VerifyDialog
 
 APP_NAME = "desk"
 #: While an import runs, the list takes in newly stored items at most this often (seconds).
@@ -306,6 +307,10 @@ class MainWindow(QMainWindow):
         self.save_copy_action = self._action("Save Copy As…", self.save_copy_as,
                                              ("Ctrl+Shift+S",), "save_copy",
                                              "Save a complete copy of the case")
+        self.verify_action = self._action(
+            "Verify Case…", self.verify_case, ("Ctrl+Shift+V",), "",
+            "Re-hash every original and check the custody log and the database")
+        self.verify_dialog: VerifyDialog | None = None
         self.import_files_action = self._action("Import Files…", self.choose_and_import_files,
                                                 ("Ctrl+I",), "import",
                                                 "Import photos or stills into the case")
@@ -399,6 +404,7 @@ class MainWindow(QMainWindow):
         file.addSeparator()
         file.addAction(self.save_copy_action)
         file.addAction(self.claims_mode.export_action)
+        file.addAction(self.verify_action)
         file.addSeparator()
         file.addAction(self.import_files_action)
         file.addAction(self.import_folder_action)
@@ -613,7 +619,7 @@ class MainWindow(QMainWindow):
                        self.fit_action, self.actual_size_action, self.region_action,
                        self.loupe_action, self.next_action, self.previous_action,
                        self.pan_tool_action, self.forensics_action,
-                       self.reverse_search_action):
+                       self.reverse_search_action, self.verify_action):
             action.setEnabled(has_case)
         for action in (self.import_files_action, self.import_folder_action,
                        self.movement_tool_action, self.horizon_tool_action):
@@ -724,6 +730,15 @@ class MainWindow(QMainWindow):
         job.succeeded.connect(self._copy_saved)
         job.failed.connect(self._copy_failed)
         self.statusBar().showMessage(f"Saving a copy to {target.name}…")
+
+    def verify_case(self) -> None:
+        """File › Verify Case…: `desk verify` in a dialog, off the GUI thread (verify_dialog)."""
+        from desk.ui.shell.verify_dialog import open_verify_dialog
+
+        if self.case is not None:
+            self.inspector.commit_pending()  # typed text is part of the case being checked
+            self.verify_dialog = open_verify_dialog(self, self.case, self.verify_dialog,
+                                                    self.caseClosed)
 
     def _copy_saved(self, path: Path) -> None:
         self.statusBar().showMessage(f"Saved a complete copy to {path}", 8000)
