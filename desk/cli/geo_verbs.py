@@ -25,11 +25,6 @@ from desk.cli._common import (
     term,
 )
 
-_COUNT_WORDS = (("cameras", "camera position", "camera positions"),
-                ("view_cones", "view cone", "view cones"),
-                ("landmarks", "landmark", "landmarks"),
-                ("tracks", "movement track", "movement tracks"))
-
 
 def register(verbs: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     export = verbs.add_parser(
@@ -61,14 +56,8 @@ def register(verbs: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     imp.set_defaults(func=cmd_geo_import)
 
 
-def _counted(counts: dict[str, int]) -> str:
-    parts = [f"{counts.get(key, 0)} {one if counts.get(key, 0) == 1 else many}"
-             for key, one, many in _COUNT_WORDS]
-    return ", ".join(parts)
-
-
 def cmd_geo_export(args: argparse.Namespace) -> int:
-    from desk.core.geo_export import ExportExists, export_map, format_for
+    from desk.core.geo_export import ExportExists, counts_text, export_map, format_for
 
     out = Path(args.out)
     fmt = args.format or format_for(out)
@@ -88,7 +77,7 @@ def cmd_geo_export(args: argparse.Namespace) -> int:
                     "arrows_without_track": result.arrows_without_track})
         return EXIT_OK
     verb = "replaced" if result.replaced else "wrote"
-    print(f"{verb} {term(result.path)} ({fmt.upper()}): {_counted(result.counts)}")
+    print(f"{verb} {term(result.path)} ({fmt.upper()}): {counts_text(result.counts)}")
     if result.arrows_without_track:
         n = result.arrows_without_track
         print(f"desk: {n} arrow{'s have' if n != 1 else ' has'} no track on the map, so"

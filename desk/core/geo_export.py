@@ -479,6 +479,16 @@ def export_map(case: CaseFile, fmt: str, out: Path, *, replace: bool = False) ->
                         len(content), replaced)
 
 
+_COUNT_WORDS = (("cameras", "camera position"), ("view_cones", "view cone"),
+                ("landmarks", "landmark"), ("tracks", "movement track"))
+
+
+def counts_text(counts: dict[str, int]) -> str:
+    """What an export holds, as the window and the command line say it."""
+    return ", ".join(f"{counts.get(key, 0)} {word}{'' if counts.get(key, 0) == 1 else 's'}"
+                     for key, word in _COUNT_WORDS)
+
+
 def format_for(path: Path) -> str | None:
     """The format a file name asks for (.kml, .geojson or .json), if it names one."""
     suffix = Path(path).suffix.lower()

@@ -409,6 +409,11 @@ class MainWindow(QMainWindow):
         file.addAction(self.import_files_action)
         file.addAction(self.import_folder_action)
         file.addSeparator()
+        from desk.ui.shell.geo_exchange import GeoExchange  # KML/GeoJSON out, landmarks in
+
+        self.geo_exchange = GeoExchange(self)
+        file.addActions(self.geo_exchange.actions())
+        file.addSeparator()
         file.addAction(self.close_action)
         file.addAction(self.quit_action)
         edit = bar.addMenu("&Edit")
