@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import math
+import os
 import zipfile
 from itertools import pairwise
 from pathlib import Path
@@ -470,3 +471,14 @@ def test_a_google_earth_description_becomes_plain_notes(tmp_path: Path) -> None:
     (landmark,) = _import(tmp_path, "ge.kml", _kml(body)).landmarks
     assert landmark.notes.startswith("Seen from the east&north")
     assert math.isclose(landmark.lat, 49.71) and math.isclose(landmark.lon, 37.61)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_a_pipe_or_a_folder_is_refused_without_waiting(tmp_path: Path) -> None:
+    pipe = tmp_path / "pipe.kml"
+    os.mkfifo(pipe)  # nobody writes: a blocking open or read would hang here
+    with _fresh(tmp_path, "pipe") as case:
+        with pytest.raises(GeoImportError, match="not a regular file"):
+            plan_import(case, pipe)
+        with pytest.raises(GeoImportError, match="is a folder"):
+            plan_import(case, tmp_path)
