@@ -1,7 +1,9 @@
 """The import report under the evidence list: progress, Cancel, and what became of every file.
 
 It is a panel, not a modal dialog, so the reviewer keeps working while a folder imports;
-rejected files stay listed with their reason until the panel is closed.
+rejected files stay listed with their reason until the panel is closed. An import the case
+stopped part-way (another program took the case, the disk filled) says so: what was stored
+stays, and every file not stored is listed as such, to be imported again.
 """
 
 from __future__ import annotations
@@ -32,13 +34,29 @@ from desk.ui.evidence.evidence_model import plain_tooltip
 if TYPE_CHECKING:
     from desk.core.intake import IntakeItem, IntakeReport
 
+NOT_STORED = "not stored"  # desk.core.intake.NOT_STORED, without loading intake here
 _STATUS = {
     "imported": ("Imported", "ok", theme.OK),
     "duplicate": ("Duplicate", "duplicate", theme.TEXT_DIM),
     "rejected": ("Rejected", "error", theme.DANGER),
+    NOT_STORED: ("Not stored", "warning", theme.WARN),
 }
 #: Problems first: that is what the reviewer has to act on.
-_ORDER = {"rejected": 0, "duplicate": 1, "imported": 2}
+_ORDER = {NOT_STORED: 0, "rejected": 1, "duplicate": 2, "imported": 3}
+#: Rows whose reason gets a line of its own under the file.
+_WITH_REASON = frozenset({"rejected", NOT_STORED})
+
+
+def stopped_sentence(report: IntakeReport) -> str:
+    """Why the import stopped part-way and what that means for the files, in words."""
+    if not report.stopped:
+        return ""
+    stored, left = len(report.imported), len(report.not_stored)
+    why = " ".join(report.stopped.split())
+    return (f"The import stopped after {stored:,} file{'s were' if stored != 1 else ' was'}"
+            f" stored: {why} The {left:,} file{'s' * (left != 1)} listed as not stored"
+            f" {'are' if left != 1 else 'is'} not in the case; the same import run again adds"
+            " them (what is stored then shows as a duplicate).")
 
 
 class ImportPanel(QFrame):
@@ -53,7 +71,7 @@ class ImportPanel(QFrame):
         self.setProperty("panel", True)
         self.setStyleSheet(f"QFrame#ImportPanel {{ border-top: 1px solid {theme.BORDER}; }}")
         self.running = False
-        self.counts = {"imported": 0, "duplicate": 0, "rejected": 0}
+        self.counts = {"imported": 0, "duplicate": 0, "rejected": 0, NOT_STORED: 0}
 
         self.icon = QLabel()
         self.icon.setPixmap(icons.pixmap("import", 18, theme.ACCENT))
@@ -65,6 +83,12 @@ class ImportPanel(QFrame):
         self.summary.setTextFormat(Qt.TextFormat.PlainText)
         self.summary.setWordWrap(True)
         self.summary.setProperty("role", "dim")
+        self.stopped = QLabel()
+        self.stopped.setObjectName("ImportStopped")
+        self.stopped.setTextFormat(Qt.TextFormat.PlainText)  # it quotes the case's file name
+        self.stopped.setWordWrap(True)
+        self.stopped.setStyleSheet(f"color: {theme.WARN};")
+        self.stopped.hide()
         self.bar = QProgressBar()
         self.bar.setTextVisible(False)
         self.bar.setFixedHeight(8)
@@ -117,6 +141,7 @@ class ImportPanel(QFrame):
         head.setSpacing(4)
         head.addLayout(top)
         head.addWidget(self.summary)
+        head.addWidget(self.stopped)
         head.addLayout(progress)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -134,6 +159,7 @@ class ImportPanel(QFrame):
         self.icon.setPixmap(icons.pixmap("import", 18, theme.ACCENT))
         self.title.setText(f"Importing {description}")
         self.summary.setText("Looking for files…")
+        self.stopped.hide()
         self.bar.setRange(0, 0)  # busy until the first file tells the total
         self.bar.show()
         self.cancel_button.setEnabled(True)
@@ -161,21 +187,27 @@ class ImportPanel(QFrame):
             self._show_reason(row)
         self.results.scrollToTop()  # problems are listed first
         self.counts = {"imported": len(report.imported), "duplicate": len(report.duplicates),
-                       "rejected": len(report.rejected)}
+                       "rejected": len(report.rejected), NOT_STORED: len(report.not_stored)}
         handled = len(report.items)
-        if report.cancelled:
+        self.stopped.setText(stopped_sentence(report))
+        self.stopped.setVisible(bool(report.stopped))
+        if report.stopped:
+            self.title.setText("Import stopped")
+            self.summary.setText(self._tally())
+        elif report.cancelled:
             self.title.setText("Import cancelled")
             self.summary.setText(f"{self._tally()} · {report.total - handled:,} files not"
                                  " looked at")
         else:
             self.title.setText("Import finished")
             self.summary.setText(self._tally())
-        self.icon.setPixmap(icons.pixmap("warning" if report.rejected else "ok", 18,
-                                         theme.WARN if report.rejected else theme.OK))
+        trouble = bool(report.rejected or report.stopped)
+        self.icon.setPixmap(icons.pixmap("warning" if trouble else "ok", 18,
+                                         theme.WARN if trouble else theme.OK))
         self.bar.hide()
         self.cancel_button.hide()
         self.close_button.show()
-        if report.rejected:
+        if trouble:
             self._show_details(True)
 
     def fail(self, message: str) -> None:
@@ -196,6 +228,8 @@ class ImportPanel(QFrame):
             parts.append(f"{c['duplicate']:,} duplicate{'s' if c['duplicate'] != 1 else ''}")
         if c["rejected"]:
             parts.append(f"{c['rejected']:,} rejected")
+        if c.get(NOT_STORED):
+            parts.append(f"{c[NOT_STORED]:,} not stored")
         return " · ".join(parts)
 
     @staticmethod
@@ -203,6 +237,8 @@ class ImportPanel(QFrame):
         label, icon, colour = _STATUS.get(item.status, (item.status, "info", theme.TEXT_DIM))
         if item.status == "rejected":
             detail = item.reason
+        elif item.status == NOT_STORED:  # the label says "Not stored"; the reason says why
+            detail = item.reason.removeprefix("not stored: ") or "the case refused it"
         elif item.evidence_id is not None:
             detail = f"evidence #{item.evidence_id}"
             if item.status == "duplicate":
@@ -219,9 +255,9 @@ class ImportPanel(QFrame):
         return row
 
     def _show_reason(self, row: QTreeWidgetItem) -> None:
-        """A rejected file's reason on a line of its own under it, the column's full width:
+        """A rejected or unstored file's reason on a line of its own under it, full width:
         in the narrow evidence column the Detail cell alone would cut it off."""
-        if row.data(1, Qt.ItemDataRole.UserRole) != "rejected" or not row.text(2):
+        if row.data(1, Qt.ItemDataRole.UserRole) not in _WITH_REASON or not row.text(2):
             return
         reason = QTreeWidgetItem([row.text(2)])
         reason.setForeground(0, QColor(theme.TEXT_DIM))

@@ -1058,10 +1058,12 @@ class MainWindow(QMainWindow):
         if first is not None and self.model.row_of(first) is not None:
             self._select_from_map(first)
             self.evidence_list.scrollTo(self.evidence_list.currentIndex())
-        verb = "Import cancelled" if report.cancelled else "Import finished"
+        verb = ("Import stopped" if report.stopped else
+                "Import cancelled" if report.cancelled else "Import finished")
+        lost = f", {len(report.not_stored):,} not stored" if report.not_stored else ""
         self.statusBar().showMessage(
             f"{verb}: {len(report.imported):,} imported, {len(report.duplicates):,} duplicates,"
-            f" {len(report.rejected):,} rejected", 10000)
+            f" {len(report.rejected):,} rejected{lost}", 10000)
         self.importFinished.emit(report)
 
     def _on_import_failed(self, message: str) -> None:
