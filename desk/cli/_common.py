@@ -12,7 +12,6 @@ import json
 import math
 import re
 import sys
-from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -171,23 +170,13 @@ def number(value: str | None, option: str, unit: str = "") -> float | None:
     return result
 
 
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
 def iso_date(value: str, option: str) -> str:
     """A date as YYYY-MM-DD or a full ISO time (2025-12-29T14:05:00Z); the text as typed."""
+    from desk.core.dates import is_date_text
+
     text = value.strip()
-    if not text:
-        return ""
-    try:
-        if _DATE.fullmatch(text):
-            date.fromisoformat(text)
-            return text
-        if ("T" in text or " " in text) and _DATE.match(text):
-            datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
-            return text
-    except ValueError:
-        pass
+    if not text or is_date_text(text):
+        return text
     raise UsageError(f"{option} is a date as YYYY-MM-DD or a full ISO time such as"
                      f" 2025-12-29T14:05:00Z (got {value!r})")
 

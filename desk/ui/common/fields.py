@@ -9,13 +9,13 @@ undo or a refresh never moves the cursor of a field being typed in.
 from __future__ import annotations
 
 import itertools
-import re
-from datetime import date, datetime
 from typing import ClassVar
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFocusEvent
 from PySide6.QtWidgets import QLabel, QLineEdit, QPlainTextEdit, QWidget
+
+from desk.core.dates import is_date_text
 
 
 class LineField(QLineEdit):
@@ -69,27 +69,12 @@ class TextField(QPlainTextEdit):
         self.editingFinished.emit()
 
 
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
 def date_problem(text: str, *, with_time: bool = False) -> str:
-    """Why `text` is not a date desk stores (empty when it is one, or when it is empty).
-
-    A date is YYYY-MM-DD; a full ISO time (2025-12-29T14:05:00Z) is taken too, and with
-    `with_time` also "YYYY-MM-DD HH:MM", as the provenance fields show it.
-    """
+    """Why `text` is not a date desk stores (empty when it is one, or when it is empty); the
+    rule is the core's (`desk.core.dates`), shared with the command line."""
     value = text.strip()
-    if not value:
+    if not value or is_date_text(value, with_time=with_time):
         return ""
-    try:
-        if _DATE.fullmatch(value):
-            date.fromisoformat(value)
-            return ""
-        if _DATE.match(value) and ("T" in value or (with_time and " " in value)):
-            datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
-            return ""
-    except ValueError:
-        pass
     example = "2025-12-29 14:05" if with_time else "2025-12-29"
     return (f"“{value[:40]}” is not a date: type it as YYYY-MM-DD{' HH:MM' * with_time}, for"
             f" example {example}. It is not saved until it is one.")
