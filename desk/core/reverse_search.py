@@ -59,7 +59,7 @@ ENGINES: tuple[Engine, ...] = (
            "https://www.bing.com/visualsearch"),
     Engine("yandex", "Yandex Images", "Yandex", "https://yandex.com/images/search",
            (("rpt", "imageview"), ("url", "{url}")), "https://yandex.com/images/"),
-    Engine("tineye", "TinEye", "TinEye (Idée Inc.)", "https://tineye.com/search",
+    Engine("tineye", "TinEye", "Idée Inc.", "https://tineye.com/search",
            (("url", "{url}"),), "https://tineye.com/"),
 )
 ENGINES_BY_KEY = {engine.key: engine for engine in ENGINES}
@@ -247,11 +247,11 @@ def describe_send(chosen: Engine, *, url: str | None = None, still_text: str = "
     """What will leave the machine and to whom, said before anything is sent."""
     if url is not None:
         return (f"desk will open {chosen.name} in your browser with this address as the"
-                f" search: {url}\n\nOnly that address leaves this machine, sent by your"
-                f" browser to {chosen.operator}. No picture and no case data is sent. The send is"
-                " recorded in the case's custody log.")
+                f" search: {url}\n\nOnly that address leaves this machine: your browser sends"
+                f" it to {chosen.operator}, and no picture or case data goes with it. The send"
+                " is recorded in the case's custody log.")
     return (f"desk will save {still_text} as a JPEG, without the original's metadata (no"
             f" EXIF, no GPS), to {file_name}, copy it to the clipboard and open"
             f" {chosen.name}'s upload page in your browser.\n\nNothing is sent until you paste"
-            f" or drag that file into the page; it then goes to {chosen.operator}. The send is"
-            " recorded in the case's custody log.")
+            f" or drag that file into the page, which hands it to {chosen.operator} as the"
+            " recipient. The send is recorded in the case's custody log.")

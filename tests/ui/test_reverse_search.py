@@ -107,7 +107,7 @@ def test_without_a_url_the_still_is_written_copied_and_the_upload_page_opened(
     (send,) = _sends(window)
     assert send["sha256"] == hashlib.sha256(data).hexdigest() and send["bytes"] == len(data)
     assert send["region"] == {"x": 0, "y": 0, "width": 640, "height": 360}
-    assert send["whole_still"] is True and send["recipient"] == "TinEye (Idée Inc.)"
+    assert send["whole_still"] is True and send["recipient"] == "Idée Inc."
     # The reviewer is told which file to paste or drag, and it is on the clipboard.
     _title, message = dialogs.infos[-1]
     assert str(files[0]) in message

@@ -157,6 +157,7 @@ class ForensicsPanel(QScrollArea):
         self.setObjectName("ForensicsPanel")
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.frame_view = frame_view
         self._case: CaseFile | None = None
         self._item: Evidence | None = None
@@ -215,7 +216,7 @@ class ForensicsPanel(QScrollArea):
         self.clip.setValue(0.5)
         self.clip.setSuffix(" %")
         self.clip.setToolTip("Share of the darkest and of the brightest pixels clipped")
-        self.equalize = QCheckBox("Equalize the histogram instead")
+        self.equalize = QCheckBox("Equalize instead of stretching")
         self.params.addWidget(self._params_page(("Re-save quality", self.quality),
                                                 ("Amplification", self.ela_scale)))
         self.params.addWidget(self._params_page(("Amplification", self.noise_scale)))
@@ -287,7 +288,10 @@ class ForensicsPanel(QScrollArea):
         form = QFormLayout(page)
         form.setContentsMargins(0, 0, 0, 0)
         for label, widget in rows:
-            form.addRow(label, widget)
+            if label:
+                form.addRow(label, widget)
+            else:
+                form.addRow(widget)  # a check box reads as its own sentence
         return page
 
     # ----------------------------------------------------------------- state

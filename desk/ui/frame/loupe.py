@@ -38,6 +38,8 @@ DEFAULT_MAGNIFICATION = 8
 GRID_FROM = 8
 #: Side of the magnified square, in screen pixels (about; the cell count is odd).
 AREA = 184
+#: The longest readout line, which the loupe is made wide enough for.
+READOUT_WIDEST = "RGB 255, 255, 255  #FFFFFF  α 255"
 #: Gap between the cursor and the loupe.
 OFFSET = 22
 
@@ -79,8 +81,11 @@ class Loupe(QWidget):
 
     @property
     def cells(self) -> int:
-        """Image pixels along each side of the magnified square (odd: one sits in the middle)."""
-        return max(3, (AREA // self._magnification) | 1)
+        """Image pixels along each side of the magnified square (odd: one sits in the middle),
+        enough for the square to be as wide as the readout under it."""
+        wide = max(AREA, QFontMetrics(self.font()).horizontalAdvance(READOUT_WIDEST) + 16)
+        cells = max(3, (wide // self._magnification) | 1)
+        return cells if cells * self._magnification >= wide else cells + 2
 
     @property
     def pixel(self) -> QPoint | None:
@@ -158,9 +163,7 @@ class Loupe(QWidget):
 
     def _place(self) -> None:
         side = self.cells * self._magnification
-        metrics = QFontMetrics(self.font())
-        size = QSize(max(side, metrics.horizontalAdvance("RGB 255, 255, 255  #FFFFFF  α 255")
-                         + 16), side + 2 * metrics.height() + 14)
+        size = QSize(side, side + 2 * QFontMetrics(self.font()).height() + 14)
         self.resize(size)
         area = self.parentWidget().rect() if self.parentWidget() else QRect()
         x = self._cursor.x() + OFFSET

@@ -78,13 +78,13 @@ class ReverseSearchDialog(QDialog):
         layout.addLayout(form)
 
         self.group = QButtonGroup(self)
-        self.by_url = QRadioButton("Its public source URL (only the address is sent)")
-        self.whole = QRadioButton(f"The whole still, {item.width:,} × {item.height:,} px, as a"
-                                  " JPEG file you upload")
+        self.by_url = QRadioButton("Its public source URL: only the address is sent")
+        self.whole = QRadioButton(f"The whole still ({item.width:,} × {item.height:,} px)")
         region_text = (self._view_region.text() if self._view_region is not None else
-                       "zoom in on the frame first (Z)")
-        self.in_view = QRadioButton(f"The part of the frame in view ({region_text}), as a"
-                                    " JPEG file you upload")
+                       "zoom in on the frame first, Z")
+        self.in_view = QRadioButton(f"The part of the frame in view ({region_text})")
+        self.whole.setToolTip("Saved as a JPEG file without metadata, which you upload")
+        self.in_view.setToolTip(self.whole.toolTip())
         for button, key in ((self.by_url, BY_URL), (self.whole, WHOLE),
                             (self.in_view, IN_VIEW)):
             button.setProperty("what", key)
@@ -94,6 +94,10 @@ class ReverseSearchDialog(QDialog):
             item.provenance.source_url or ""), selectable=True, role="dim")
         self.url_note.setContentsMargins(24, 0, 0, 4)
         layout.insertWidget(layout.indexOf(self.by_url) + 1, self.url_note)
+        file_note = plain_label("A still or a part of it is saved as a JPEG file, without the"
+                                " original's metadata, for you to upload.", role="dim")
+        file_note.setContentsMargins(24, 0, 0, 4)
+        layout.addWidget(file_note)
         self.by_url.setEnabled(self._url is not None)
         self.in_view.setEnabled(self._view_region is not None)
         (self.by_url if self._url is not None else self.whole).setChecked(True)
