@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QSlider,
     QSpinBox,
     QStackedWidget,
@@ -223,6 +224,7 @@ class ForensicsPanel(QScrollArea):
         self.params.addWidget(self._params_page(("Clip each end", self.clip),
                                                 ("", self.equalize)))
         column.addWidget(self.params)
+        self._aid_changed(0)
 
         buttons = QHBoxLayout()
         self.compute_button = QPushButton("Compute")
@@ -340,19 +342,19 @@ class ForensicsPanel(QScrollArea):
         try:
             data = case.original(item.id)
         except KeyError:
-            self.status.setText("The original of this item is missing from the case file.")
+            self._set_status("The original of this item is missing from the case file.")
             return
         request = self.request()
         job = Job(lambda control: _compute(data, request, control), name="forensic aid",
                   describe=_describe)
-        job.progressed.connect(lambda _d, _t, text: self.status.setText(str(text)))
+        job.progressed.connect(lambda _d, _t, text: self._set_status(str(text)))
         job.succeeded.connect(lambda value, eid=item.id: self._on_computed(eid, *value))
         job.failed.connect(self._on_failed)
-        job.cancelled.connect(lambda: self.status.setText("Cancelled."))
+        job.cancelled.connect(lambda: self._set_status("Cancelled."))
         job.finished.connect(lambda j=job: self._job_over(j))
         self._job = self._jobs.start(job)
         self.cancel_button.setEnabled(True)
-        self.status.setText(f"Computing the {AID_NAMES[request.kind].lower()}…")
+        self._set_status(f"Computing the {AID_NAMES[request.kind].lower()}…")
 
     def cancel(self) -> None:
         if self._job is not None:
@@ -383,13 +385,13 @@ class ForensicsPanel(QScrollArea):
         self.histogram.set_bins(result.histogram)
         self.caption.setText(result.caption)
         self.summary.setText(f"{result.width:,} × {result.height:,} px. {result.summary}")
-        self.status.setText("")
+        self._set_status("")
         self.overlay.setPixmap(pixmap)
         self._update_overlay()
         self.aidShown.emit(evidence_id)
 
     def _on_failed(self, message: str) -> None:
-        self.status.setText(message)
+        self._set_status(message)
         self.message.emit(message)
 
     def _clear_result(self) -> None:
@@ -406,7 +408,7 @@ class ForensicsPanel(QScrollArea):
     def _show_idle(self) -> None:
         if self._item is None:
             self.preview.setText("Select an item to see its forensic aids.")
-            self.status.setText("")
+            self._set_status("")
         else:
             self.preview.setText("")
         self.compute_button.setEnabled(self._item is not None)
@@ -442,8 +444,18 @@ class ForensicsPanel(QScrollArea):
 
     # ----------------------------------------------------------------- changes
 
+    def _set_status(self, text: str) -> None:
+        self.status.setText(text)
+        self.status.setVisible(bool(text))  # no empty gap between the buttons and the picture
+
     def _aid_changed(self, index: int) -> None:
+        # The stack takes the height of the page shown, not of its tallest page.
+        for page in range(self.params.count()):
+            policy = (QSizePolicy.Policy.Preferred if page == index else
+                      QSizePolicy.Policy.Ignored)
+            self.params.widget(page).setSizePolicy(policy, policy)
         self.params.setCurrentIndex(index)
+        self.params.adjustSize()
         self._params_changed()
 
     def _params_changed(self, *_: object) -> None:
