@@ -57,7 +57,7 @@ def test_an_intact_case_verifies_with_counts_signers_and_a_custody_entry(
     dialog = verify_from_menu(qtbot, window)
     check = dialog.check
     assert check is not None and check.report.ok and check.recorded
-    assert dialog.result.isVisible() and not dialog.findings.isVisible()
+    assert dialog.result_box.isVisible() and not dialog.findings.isVisible()
     assert dialog.result_title.text() == "The case verifies."
     summary = dialog.summary.text()
     assert "6 originals match their SHA-256" in summary
@@ -65,10 +65,10 @@ def test_an_intact_case_verifies_with_counts_signers_and_a_custody_entry(
     assert "Database intact" in summary
 
     (fingerprint, seqs), = check.report.signers.items()
-    assert dialog.signers.text() == (f"entries {seqs[0]}–{seqs[-1]} ({len(seqs)}) by key"
-                                     f" {grouped(fingerprint)}")
+    assert dialog.signers.text() == (f"Entries {seqs[0]}–{seqs[-1]} ({len(seqs)}) by the key"
+                                     f"\n{grouped(fingerprint)}")
     assert all(len(group) == 4 for group in grouped(fingerprint).split())
-    assert dialog.head.text().startswith(f"{before}  ")
+    assert dialog.head.text().startswith(f"#{before}  ")
     assert dialog.recorded.text() == "Recorded “verify case” in the custody log."
 
     entries = verify_entries(window)

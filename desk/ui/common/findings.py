@@ -9,14 +9,21 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QGuiApplication
-from PySide6.QtWidgets import QAbstractItemView, QFrame, QListWidget, QListWidgetItem, QWidget
+from PySide6.QtCore import QRect, QSize, Qt
+from PySide6.QtGui import QColor, QGuiApplication, QResizeEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFrame,
+    QListWidget,
+    QListWidgetItem,
+    QStyle,
+    QWidget,
+)
 
 from desk.ui.common import theme
 
-#: Rows shown before the list scrolls; a case with hundreds of edited rows stays one box.
-VISIBLE_ROWS = 8
+#: Lines shown before the list scrolls; a case with hundreds of edited rows stays one box.
+VISIBLE_LINES = 14
 
 
 def folded(text: object) -> str:
@@ -40,6 +47,7 @@ class FindingsList(QListWidget):
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setAlternatingRowColors(True)
         self.setSpacing(1)
+        self._width = 0
 
     def set_findings(self, findings: Iterable[object]) -> None:
         self.clear()
@@ -48,11 +56,33 @@ class FindingsList(QListWidget):
             item.setForeground(QColor(self._colour))
             item.setToolTip(folded(finding))
             self.addItem(item)
-        rows = max(1, min(self.count(), VISIBLE_ROWS))
-        # About two lines a finding in a narrow column; the list scrolls past that.
-        line = self.fontMetrics().lineSpacing()
-        self.setMinimumHeight(min(rows, 3) * line * 2 + 8)
-        self.setMaximumHeight(rows * line * 2 + 8)
+        self.updateGeometry()
+
+    def _contents_height(self) -> int:
+        """The findings' height wrapped to the present width, capped at VISIBLE_LINES."""
+        # sizeHintForRow measures one unwrapped line; measure the text as the view wraps it
+        # (the style keeps a focus-frame margin, plus one pixel, on either side).
+        margin = self.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, self)
+        width = max(self.viewport().width() - 2 * (margin + 1), 40)
+        metrics = self.fontMetrics()
+        total = 2 * self.frameWidth() + 2
+        for row in range(self.count()):
+            text = metrics.boundingRect(QRect(0, 0, width, 1 << 20),
+                                        Qt.TextFlag.TextWordWrap, self.item(row).text())
+            total += text.height() + 4 + 2 * self.spacing()
+        return min(total, self.fontMetrics().lineSpacing() * VISIBLE_LINES + 8)
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - as tall as the findings, then it scrolls
+        return QSize(super().sizeHint().width(), self._contents_height())
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - in a scrolling form, all of it shows
+        return QSize(super().minimumSizeHint().width(), self._contents_height())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        if event.size().width() != self._width:  # wrapped anew: another height
+            self._width = event.size().width()
+            self.updateGeometry()
 
     def findings(self) -> list[str]:
         """Every finding as it is listed (without its bullet)."""

@@ -11,8 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QRect, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
@@ -21,6 +21,9 @@ from PySide6.QtWidgets import (
     QLabel,
     QProgressBar,
     QPushButton,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QToolButton,
     QTreeWidget,
     QTreeWidgetItem,
@@ -43,8 +46,57 @@ _STATUS = {
 }
 #: Problems first: that is what the reviewer has to act on.
 _ORDER = {NOT_STORED: 0, "rejected": 1, "duplicate": 2, "imported": 3}
-#: Rows whose reason gets a line of its own under the file.
-_WITH_REASON = frozenset({"rejected", NOT_STORED})
+#: Rows whose reason gets a line of its own under the file. Files not stored all share the
+#: one reason the panel states above the list; each says it in its Detail cell only.
+_WITH_REASON = frozenset({"rejected"})
+#: Room the reason line leaves at its sides (px).
+_REASON_PADDING = 6
+
+
+class ReasonDelegate(QStyledItemDelegate):
+    """A reason line (a child row spanning the tree) drawn wrapped over the whole width.
+
+    Qt sizes a spanned cell as its first column and elides it there; a reason ("symbolic
+    link inside an imported folder: not followed") must be read whole. Drawn as plain text.
+    """
+
+    def __init__(self, tree: QTreeWidget) -> None:
+        super().__init__(tree)
+        self._tree = tree
+
+    @staticmethod
+    def _is_reason(index: QModelIndex) -> bool:
+        return index.parent().isValid() and index.column() == 0
+
+    def _text_width(self) -> int:
+        tree = self._tree
+        return max(tree.viewport().width() - tree.indentation() - 2 * _REASON_PADDING, 60)
+
+    def sizeHint(self, option: QStyleOptionViewItem,  # noqa: N802
+                 index: QModelIndex) -> QSize:
+        if not self._is_reason(index):
+            return super().sizeHint(option, index)
+        width = self._text_width()
+        text = option.fontMetrics.boundingRect(QRect(0, 0, width, 1 << 20),
+                                               Qt.TextFlag.TextWordWrap, str(index.data()))
+        return QSize(width, text.height() + 4)
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem,
+              index: QModelIndex) -> None:
+        if not self._is_reason(index):
+            super().paint(painter, option, index)
+            return
+        style = self._tree.style()
+        style.drawPrimitive(QStyle.PrimitiveElement.PE_PanelItemViewItem, option, painter,
+                            self._tree)
+        painter.save()
+        brush = index.data(Qt.ItemDataRole.ForegroundRole)
+        painter.setPen(brush.color() if brush is not None else QColor(theme.TEXT_DIM))
+        painter.setFont(option.font)
+        area = option.rect.adjusted(_REASON_PADDING, 2, -_REASON_PADDING, -2)
+        painter.drawText(area, int(Qt.TextFlag.TextWordWrap | Qt.AlignmentFlag.AlignLeft
+                                   | Qt.AlignmentFlag.AlignTop), str(index.data()))
+        painter.restore()
 
 
 def stopped_sentence(report: IntakeReport) -> str:
@@ -120,6 +172,11 @@ class ImportPanel(QFrame):
         header.setStretchLastSection(False)
         self.results.setColumnWidth(2, 90)
         self.results.setWordWrap(True)
+        # Names of one import share their start (IMG_0412.jpg, frame_024.jpg): cut the middle.
+        self.results.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.results.setItemDelegate(ReasonDelegate(self.results))
+        self._laid_out_width = 0
+        self.results.viewport().installEventFilter(self)
         self.results.setUniformRowHeights(False)
         self.results.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.results.setMaximumHeight(220)
@@ -254,8 +311,16 @@ class ImportPanel(QFrame):
         row.setData(1, Qt.ItemDataRole.UserRole, item.status)
         return row
 
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        """A new width wraps the reasons anew: their rows take another height."""
+        if (event.type() == QEvent.Type.Resize and watched is self.results.viewport()
+                and self.results.viewport().width() != self._laid_out_width):
+            self._laid_out_width = self.results.viewport().width()
+            QTimer.singleShot(0, self.results.doItemsLayout)
+        return False
+
     def _show_reason(self, row: QTreeWidgetItem) -> None:
-        """A rejected or unstored file's reason on a line of its own under it, full width:
+        """A rejected file's reason on a line of its own under it, the column's full width:
         in the narrow evidence column the Detail cell alone would cut it off."""
         if row.data(1, Qt.ItemDataRole.UserRole) not in _WITH_REASON or not row.text(2):
             return

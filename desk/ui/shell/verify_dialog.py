@@ -105,11 +105,12 @@ def summary_lines(check: CaseCheck) -> list[str]:
 
 
 def signer_lines(report: VerifyReport) -> list[str]:
-    """Each key that signed custody entries, with the entries it signed."""
+    """Each key that signed custody entries, with the entries it signed (two lines each)."""
     lines = []
     for fingerprint, seqs in report.signers.items():
-        span = f"entry {seqs[0]}" if len(seqs) == 1 else f"entries {seqs[0]}–{seqs[-1]}"
-        lines.append(f"{span} ({len(seqs):,}) by key {grouped(fingerprint)}")
+        span = f"Entry {seqs[0]}" if len(seqs) == 1 else f"Entries {seqs[0]}–{seqs[-1]}"
+        # The fingerprint on a line of its own: cut in the middle it is hard to compare.
+        lines.append(f"{span} ({len(seqs):,}) by the key\n{grouped(fingerprint)}")
     return lines
 
 
@@ -134,9 +135,10 @@ class VerifyDialog(QDialog):
         heading.setProperty("role", "heading")
         self.case_name = plain_label(case.path.name, role="dim")
         intro = plain_label(
-            "Every original is hashed again; the custody log's chain, seals and signatures,"
-            " every data row against the log, and the database itself are checked. This is"
-            " the check `desk verify` makes, and the one an export makes first.", role="dim")
+            "Every original is hashed again, and the custody log's chain, seals and"
+            " signatures, every data row against the log and the database itself are checked:"
+            " the check desk verify makes on the command line, and the one an export makes"
+            " first.", role="dim")
 
         self.bar = QProgressBar()
         self.bar.setRange(0, 0)  # the check reports no progress: busy until it ends
@@ -150,7 +152,7 @@ class VerifyDialog(QDialog):
         busy_column.addWidget(self.bar)
         busy_column.addWidget(self.busy_label)
 
-        self.result = self._build_result()
+        self.result_box = self._build_result()
         self.error = plain_label()
         self.error.setObjectName("VerifyError")
         self.error.setStyleSheet(f"color: {theme.DANGER};")
@@ -166,7 +168,7 @@ class VerifyDialog(QDialog):
         column.addSpacing(4)
         column.addWidget(self.busy)
         column.addWidget(self.error)
-        column.addWidget(self.result)
+        column.addWidget(self.result_box)
         column.addStretch(1)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
@@ -257,7 +259,7 @@ class VerifyDialog(QDialog):
         if self._job is not None:
             return False
         self.check = None
-        self.result.hide()
+        self.result_box.hide()
         self.error.hide()
         self.copy_button.hide()
         self.busy.show()
@@ -308,7 +310,7 @@ class VerifyDialog(QDialog):
                                  f" re-hashed; custody log of {check.entries:,}"
                                  f" entr{'y' if check.entries == 1 else 'ies'} read.")
         self.result_title.setStyleSheet(f"color: {colour}; font-weight: 700;")
-        self.result.setStyleSheet(
+        self.result_box.setStyleSheet(
             f"QFrame#VerifyResult {{ border: 1px solid {colour}; border-left: 4px solid"
             f" {colour}; border-radius: 5px; background: {background}; }}"
             " QFrame#VerifyResult QLabel { background: transparent; border: none; }")
@@ -317,7 +319,7 @@ class VerifyDialog(QDialog):
         self.signers.setVisible(bool(signers))
         self.signers_caption.setVisible(bool(signers))
         head = report.head
-        self.head.setText(f"{head.seq}  {grouped(head.hash)}" if head is not None else "")
+        self.head.setText(f"#{head.seq}  {grouped(head.hash)}" if head is not None else "")
         self.head.setVisible(head is not None)
         self.head_caption.setVisible(head is not None)
         self.notes.setText("\n".join(f"Note: {' '.join(n.split())}" for n in report.notes))
@@ -326,7 +328,7 @@ class VerifyDialog(QDialog):
             f"Recorded “{VERIFY_ACTION}” in the custody log." if check.recorded else
             f"Verified read-only ({check.not_recorded}); nothing was recorded in the custody"
             " log.")
-        self.result.show()
+        self.result_box.show()
         (self.findings if not report.ok else self.close_button).setFocus()
         self.verified.emit(check)
 
