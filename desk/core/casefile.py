@@ -37,6 +37,7 @@ from desk.core.model import (
     Movement,
     Provenance,
     Rating,
+    Shadow,
     Stance,
     Statement,
     Verdict,
@@ -405,7 +406,7 @@ class CaseFile:
 
     def original(self, evidence_id: int) -> bytes:
         row = self.conn.execute(
-            "SELECT data FROM original WHERE evidence_id = ?", (evidence_id,)
+            "SELECT CAST(data AS BLOB) FROM original WHERE evidence_id = ?", (evidence_id,)
         ).fetchone()
         if row is None:
             raise KeyError(f"no original for evidence {evidence_id}")
@@ -413,7 +414,7 @@ class CaseFile:
 
     def thumbnail(self, evidence_id: int) -> bytes | None:
         row = self.conn.execute(
-            "SELECT data FROM thumbnail WHERE evidence_id = ?", (evidence_id,)
+            "SELECT CAST(data AS BLOB) FROM thumbnail WHERE evidence_id = ?", (evidence_id,)
         ).fetchone()
         return bytes(row[0]) if row else None
 
@@ -424,7 +425,8 @@ class CaseFile:
             chunk = ids[start:start + 500]
             marks = ",".join("?" * len(chunk))
             for eid, data in self.conn.execute(
-                f"SELECT evidence_id, data FROM thumbnail WHERE evidence_id IN ({marks})", chunk
+                f"SELECT evidence_id, CAST(data AS BLOB) FROM thumbnail"
+                f" WHERE evidence_id IN ({marks})", chunk
             ):
                 result[int(eid)] = bytes(data)
         return result
@@ -588,6 +590,21 @@ class CaseFile:
                          _real(r[9]), _real(r[10]), _real(r[11]), _real(r[12]), r[13])
                 for r in self.conn.execute(sql + " ORDER BY id", args)]
 
+    def shadows(self, evidence_id: int | None = None) -> list[Shadow]:
+        """The shadows marked on a frame (or on every frame), in the order they were added."""
+        sql = f"SELECT {_SHADOW_COLUMNS} FROM shadow"
+        args: tuple[object, ...] = ()
+        if evidence_id is not None:
+            sql += " WHERE evidence_id = ?"
+            args = (evidence_id,)
+        rows = self.conn.execute(sql + " ORDER BY id", args)
+        return [s for s in (_shadow_from_row(r) for r in rows) if s is not None]
+
+    def shadow(self, shadow_id: int) -> Shadow | None:
+        row = self.conn.execute(f"SELECT {_SHADOW_COLUMNS} FROM shadow WHERE id = ?",
+                                (shadow_id,)).fetchone()
+        return None if row is None else _shadow_from_row(row)
+
     # ----------------------------------------------------------------- custody
 
     def audit_entries(self) -> list[AuditEntry]:
@@ -722,6 +739,21 @@ def _real(value: object) -> float | None:
     """An optional REAL column as the model types it: SQLite keeps text put in a REAL column, and
     a case from elsewhere may hold some, so anything but a number reads as absent."""
     return float(value) if isinstance(value, int | float) else None
+
+
+_SHADOW_COLUMNS = ("id, evidence_id, bearing, tolerance, label, object_height_m,"
+                   " shadow_length_m, size_tolerance, x1, y1, x2, y2")
+
+
+def _shadow_from_row(r: tuple[Any, ...]) -> Shadow | None:
+    """One row of `_SHADOW_COLUMNS`; None when its bearing is not a number (text kept in a
+    REAL column by a case from elsewhere), since a shadow without a bearing says nothing."""
+    bearing, tolerance, size = _real(r[2]), _real(r[3]), _real(r[7])
+    if bearing is None or tolerance is None:
+        return None
+    return Shadow(r[0], r[1], bearing, tolerance, str(r[4]), _real(r[5]), _real(r[6]),
+                  0.1 if size is None else size, _real(r[8]), _real(r[9]), _real(r[10]),
+                  _real(r[11]))
 
 
 def _fsync_dir(folder: Path) -> None:

@@ -198,7 +198,10 @@ def export_dossier(
             if "html" not in chosen:
                 (work / html_name).unlink()
         step("copying originals")
-        originals = _copy_originals(case, dossier.record["evidence"], work, include_originals)
+        omitted: list[str] | None = [] if force and not verification["ok"] else None
+        originals = _copy_originals(case, dossier.record["evidence"], work, include_originals,
+                                    omitted)
+        dossier.warnings.extend(omitted or [])
         written.extend(str(o["path"]) for o in originals if o["path"])
         _write(work / PUBLIC_KEY, signing.public_pem(key))
         written.append(PUBLIC_KEY)
@@ -417,28 +420,39 @@ def _write(path: Path, data: bytes) -> None:
 
 
 def _copy_originals(
-    case: CaseFile, evidence: list[dict[str, object]], work: Path, include: bool
+    case: CaseFile, evidence: list[dict[str, object]], work: Path, include: bool,
+    omitted: list[str] | None = None,
 ) -> list[dict[str, object]]:
-    """Originals with their hashes; each copied file is re-hashed so a damaged one is caught."""
+    """Originals with their hashes; each copied file is re-hashed so a damaged one is caught.
+
+    With `omitted` (a forced export of a case that failed verification) a missing or altered
+    original is left out and named there, never copied under a hash it does not have."""
     listed: list[dict[str, object]] = []
     for item in evidence:
         evidence_id = int(item["id"])  # type: ignore[call-overload]
         path = str(item["original_path"]) if include and item["original_path"] else None
         if path is not None:
+            data: bytes | None
             try:
                 data = case.original(evidence_id)
             except KeyError:
-                raise DossierError(
-                    f"Evidence {evidence_id} ({item['name']}): the original is missing from the"
-                    " case; run `desk verify` on the case. No dossier was written."
-                ) from None
-            if hashlib.sha256(data).hexdigest() != item["sha256"]:
-                raise DossierError(
-                    f"The original of evidence {evidence_id} no longer matches its recorded"
-                    " SHA-256; run `desk verify` on the case. No dossier was written."
-                )
-            if not (work / path).exists():  # the same original linked twice is copied once
-                _write(work / path, data)
+                data = None
+            if data is None:
+                problem = (f"Evidence {evidence_id} ({item['name']}): the original is missing"
+                           " from the case")
+            elif hashlib.sha256(data).hexdigest() != item["sha256"]:
+                problem = (f"The original of evidence {evidence_id} no longer matches its"
+                           " recorded SHA-256")
+            else:
+                problem = ""
+            if problem and omitted is None:
+                raise DossierError(f"{problem}; run `desk verify` on the case. No dossier was"
+                                   " written.")
+            if problem and omitted is not None:
+                omitted.append(f"{problem}, so it is not in the dossier.")
+                path = None
+            elif data is not None and not (work / path).exists():
+                _write(work / path, data)  # the same original linked twice is copied once
         listed.append({"evidence_id": evidence_id, "name": item["name"],
                        "sha256": item["sha256"], "size": item["size"], "path": path})
     return listed

@@ -122,3 +122,25 @@ def test_a_dossier_that_fails_its_own_check_pins_nothing(built: Built, tmp_path:
     (folder / "dossier.json").write_text("{}")
     pin, problems = read_pin(folder)
     assert pin is None and "does not verify itself" in problems[0]
+
+
+def test_a_forced_export_leaves_out_an_altered_original(built: Built, tmp_path: Path) -> None:
+    altered = built.evidence_ids[0]
+    _tamper(built.path, f"UPDATE original SET data = zeroblob(64) WHERE evidence_id = {altered}")
+    out = tmp_path / "d"
+    with CaseFile.open(built.path) as case:
+        result = export_dossier(case, 1, out, BASIC, force=True)
+    assert any(f"evidence {altered} no longer matches" in w for w in result.warnings)
+    manifest = json.loads((out / "manifest.json").read_text())
+    entry = next(o for o in manifest["originals"] if o["evidence_id"] == altered)
+    assert entry["path"] is None  # never copied under a hash it does not have
+    from desk.dossier.verify import verify_dossier
+
+    assert verify_dossier(out) == []
+
+
+def test_text_in_a_blob_column_is_read_as_bytes(built: Built, tmp_path: Path) -> None:
+    _tamper(built.path, "UPDATE thumbnail SET data = 'not a picture \u00ff'")
+    with CaseFile.open(built.path, read_only=True) as case:
+        assert isinstance(case.thumbnail(built.evidence_ids[0]), bytes)
+        assert not case.verify().ok
