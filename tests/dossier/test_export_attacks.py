@@ -3,6 +3,7 @@ desk did not write, never reaches outside the folder, and cleans up only its own
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sqlite3
@@ -222,12 +223,14 @@ def test_a_missing_original_is_named_not_a_key_error(
     code, err = _export(capsys, copy, out)
     # The export's check of the case names it first: a case failing verification is exit 1.
     assert code == 1 and err.count("\n") == 1 and named in err, err
-    code, err = _export(capsys, copy, out, "--force")  # exported anyway: still not without it
-    assert code == 2 and err == (
-        f"desk: E{named} from the case; run `desk verify` on the case. No dossier was"
-        " written.\n")
     assert not out.exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["case.deskcase", "copy.deskcase"]
+    # Exported anyway, the dossier leaves the missing original out and says so.
+    code, err = _export(capsys, copy, out, "--force")
+    assert code == 0 and f"E{named} from the case, so it is not in the dossier." in err
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert [o["path"] for o in manifest["originals"]
+            if o["evidence_id"] == built.evidence_ids[0]] == [None]
 
 
 # --------------------------------------------------------------------------- leftovers
