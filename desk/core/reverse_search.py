@@ -19,10 +19,13 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import quote, urlencode, urlsplit
 
-from desk.core.casefile import CaseFile, CaseFileError
 from desk.core.identity import user_config_dir
+
+if TYPE_CHECKING:
+    from desk.core.casefile import CaseFile
 
 #: The custody-log name of a send (an event that changes no data, like an export).
 SEND_ACTION = "reverse image search"
@@ -224,6 +227,8 @@ def record_sent(case: CaseFile, evidence_id: int, chosen: Engine, *, url: str | 
 
     Raises `CaseFileError` (a read-only case, say): the caller then sends nothing.
     """
+    from desk.core.casefile import CaseFileError
+
     if (url is None) == (upload is None):
         raise ValueError("A send is either a source URL or a file, not both or neither.")
     detail: dict[str, object] = {"engine": chosen.name, "recipient": chosen.operator}

@@ -11,7 +11,8 @@ from PIL import Image, ImageDraw, ImageFilter, ImageStat
 
 from desk.core import forensics
 from desk.core.errors import Rejected
-from desk.core.forensics import ELA, LEVELS, NOISE, AidFailed, AidRequest
+from desk.core.forensic_aids import ELA, LEVELS, NOISE, AidRequest
+from desk.core.forensics import AidFailed
 from tests.core import imaging
 
 BOX = (203, 101, 363, 221)  # the pasted region: left, top, right, bottom

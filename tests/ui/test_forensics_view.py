@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtCore import QSize
 from pytestqt.qtbot import QtBot
 
-from desk.core.forensics import AID_NOTE, ELA, LEVELS, NOISE
+from desk.core.forensic_aids import AID_NOTE, ELA, LEVELS, NOISE
 from desk.ui.frame.forensics_view import ForensicsPanel
 from desk.ui.shell.main_window import MainWindow
 

@@ -40,8 +40,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desk.core import forensics
-from desk.core.forensics import AID_NAMES, AID_NOTE, ELA, LEVELS, NOISE, AidRequest, AidResult
+from desk.core import forensic_aids
+from desk.core.forensic_aids import AID_NAMES, AID_NOTE, ELA, LEVELS, NOISE, AidRequest, AidResult
 from desk.ui.common import theme
 from desk.ui.common.labels import plain_label, section_label
 from desk.ui.common.workers import Cancelled, Control, Job, Jobs, describe
@@ -58,6 +58,8 @@ OVERLAY_Z = 5
 
 
 def _describe(exc: BaseException) -> str:
+    from desk.core import forensics  # Pillow and worker processes load when an aid runs
+
     if isinstance(exc, forensics.AidFailed):
         return exc.reason
     return describe(exc)
@@ -65,6 +67,8 @@ def _describe(exc: BaseException) -> str:
 
 def _compute(data: bytes, request: AidRequest, control: Control) -> tuple[AidResult, QImage]:
     """On the job's thread: the aid from a worker process, and its picture for Qt."""
+    from desk.core import forensics
+
     result = forensics.run_isolated(
         forensics.aid_of_original, data, request, cancel=control.cancelled,
         step=lambda text: control.progress(0, 0, text))
@@ -205,14 +209,14 @@ class ForensicsPanel(QScrollArea):
         column.addLayout(form)
 
         self.params = QStackedWidget()
-        self.quality = self._spin(*forensics.QUALITY_RANGE, 90,
+        self.quality = self._spin(*forensic_aids.QUALITY_RANGE, 90,
                                   "JPEG quality of the re-save the still is compared with")
-        self.ela_scale = self._spin(*forensics.SCALE_RANGE, 20,
+        self.ela_scale = self._spin(*forensic_aids.SCALE_RANGE, 20,
                                     "How much the differences are brightened")
-        self.noise_scale = self._spin(*forensics.SCALE_RANGE, 10,
+        self.noise_scale = self._spin(*forensic_aids.SCALE_RANGE, 10,
                                       "How much the residual is brightened")
         self.clip = QDoubleSpinBox()
-        self.clip.setRange(*forensics.CLIP_RANGE)
+        self.clip.setRange(*forensic_aids.CLIP_RANGE)
         self.clip.setSingleStep(0.5)
         self.clip.setValue(0.5)
         self.clip.setSuffix(" %")

@@ -31,7 +31,6 @@ from PySide6.QtWidgets import (
 )
 
 from desk.core import reverse_search as rs
-from desk.core.casefile import CaseFileError
 from desk.ui.common import dialogs, theme
 from desk.ui.common.labels import plain_label
 from desk.ui.common.workers import Cancelled, Control, Job, Jobs, describe
@@ -224,6 +223,8 @@ class ReverseSearch(QObject):
         return True
 
     def _send_url(self, case: CaseFile, item: Evidence, engine: rs.Engine, url: str) -> bool:
+        from desk.core.casefile import CaseFileError  # loaded with the case, not at start-up
+
         try:
             rs.record_sent(case, item.id, engine, url=url)
         except CaseFileError as exc:
@@ -258,6 +259,8 @@ class ReverseSearch(QObject):
 
     def _send_file(self, case: CaseFile, item: Evidence, engine: rs.Engine,
                    upload: rs.Upload) -> None:
+        from desk.core.casefile import CaseFileError
+
         try:
             rs.record_sent(case, item.id, engine, upload=upload)
         except CaseFileError as exc:
