@@ -9,12 +9,14 @@ from desk.core import audit, schema
 
 
 def downgrade(path: Path, version: int) -> None:
-    """Rewrite the case at `path` as case format `version` (1000, 1001 or 1002) would hold it:
-    without the later tables and index, and with the custody log of before format 1.3
-    (unsealed entries, hashed the old way)."""
+    """Rewrite the case at `path` as case format `version` (1000 to 1003) would hold it:
+    without the later tables and indexes, and before 1003 with the custody log of before
+    format 1.3 (unsealed entries, hashed the old way)."""
     conn = sqlite3.connect(path, isolation_level=None)
     try:
         conn.execute("BEGIN")
+        if version < 1004:
+            conn.execute("DROP TABLE shadow")  # its index goes with it
         if version < schema.SEALED_FROM:
             rows = conn.execute(
                 "SELECT seq, at, actor, action, items, detail, version FROM audit ORDER BY seq"

@@ -28,6 +28,7 @@ from desk.core.model import (
     Landmark,
     Movement,
     Rating,
+    Shadow,
     Stance,
     Statement,
     Track,
@@ -111,6 +112,13 @@ CORRECT_TRACK = _action("correct ground track", "Correct track on map")
 PROJECT_TRACK = _action("project movement", "Project arrow onto map")
 TURN_TRACK = _action("type bearing", "Type bearing")
 CLEAR_TRACK = _action("clear ground track", "Clear track")
+# Shadows on frames (chronolocation)
+ADD_SHADOW = _action("add shadow", "Add shadow")
+MOVE_SHADOW = _action("move shadow", "Move shadow")
+SET_SHADOW_BEARING = _action("set shadow bearing", "Set shadow bearing")
+MEASURE_SHADOW = _action("measure shadow", "Measure shadow")
+LABEL_SHADOW = _action("label shadow", "Label shadow")
+DELETE_SHADOW = _action("delete shadow", "Delete shadow")
 
 
 class Command(Protocol):
@@ -144,6 +152,8 @@ _EDITABLE: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "landmark": (("id",), ("name", "lat", "lon", "kind", "notes", "is_reference")),
     "movement": (("id",), ("evidence_id", "label", "color", "x1", "y1", "x2", "y2", "start_lat",
                            "start_lon", "end_lat", "end_lon", "bearing", "reference_id")),
+    "shadow": (("id",), ("evidence_id", "label", "bearing", "tolerance", "object_height_m",
+                         "shadow_length_m", "size_tolerance", "x1", "y1", "x2", "y2")),
 }
 
 
@@ -329,7 +339,8 @@ def _describe_row(table: str, key: Row) -> str:
              "verdict_draft": "the verdict draft of claim {claim_id}",
              "geolocation": "the geolocation of evidence {evidence_id}",
              "horizon": "the horizon of evidence {evidence_id}",
-             "movement": "movement arrow {id}"}
+             "movement": "movement arrow {id}",
+             "shadow": "shadow {id}"}
     template = names.get(table, table + " {id}")
     try:
         return template.format(**key)
@@ -901,3 +912,102 @@ def clear_track(movement: Movement) -> _RowEdit:
     return _arrow_edit(movement, CLEAR_TRACK, {"start_lat": None, "start_lon": None,
                                                "end_lat": None, "end_lon": None,
                                                "bearing": None})
+
+
+# --------------------------------------------------------------------------- shadows
+
+#: The widest a shadow's bearing may be left (±): beyond it the shadow says nothing of the time.
+MAX_SHADOW_TOLERANCE = 90.0
+
+
+def _shadow_tolerance(value: object) -> float:
+    number = _finite("shadow's tolerance", value)
+    if not 0.0 < number <= MAX_SHADOW_TOLERANCE:
+        raise CommandError(f"A shadow's tolerance is more than 0 and at most"
+                           f" {MAX_SHADOW_TOLERANCE:g} degrees (got {number:g}).")
+    return number
+
+
+def _shadow_sizes(height_m: object, length_m: object, size_tolerance: object) -> Row:
+    values: Row = {
+        "object_height_m": None if height_m is None else _positive("object's height", height_m,
+                                                                   "m"),
+        "shadow_length_m": None if length_m is None else _positive("shadow's length", length_m,
+                                                                   "m"),
+    }
+    size = _finite("size tolerance", size_tolerance)
+    if not 0.0 <= size < 1.0:
+        raise CommandError("The size tolerance is a fraction from 0 to under 1 (0.1 is ±10%);"
+                           f" got {size:g}.")
+    values["size_tolerance"] = size
+    return values
+
+
+def _shadow_drawing(x1: object, y1: object, x2: object, y2: object) -> Row:
+    ends = (x1, y1, x2, y2)
+    if all(v is None for v in ends):
+        return {"x1": None, "y1": None, "x2": None, "y2": None}
+    if any(v is None for v in ends):
+        raise CommandError("A shadow drawn on the frame needs both ends (x1, y1, x2, y2).")
+    return {name: _unit("shadow's end", value)
+            for name, value in zip(("x1", "y1", "x2", "y2"), ends, strict=True)}
+
+
+def _on_shadow(shadow: Shadow) -> Touched:
+    return _on_evidence(shadow.evidence_id)
+
+
+def add_shadow(case: CaseFile, shadow: Shadow) -> _RowEdit:
+    """A shadow seen on a frame: its bearing on the ground (base to tip) ± a tolerance, and
+    optionally the object's height and shadow's length and where it is drawn."""
+    try:
+        case.get_evidence(shadow.evidence_id)
+    except KeyError:
+        raise CommandError(f"There is no evidence {shadow.evidence_id} in"
+                           f" {case.path.name}.") from None
+    sid = shadow.id or _next_id(case, "shadow")
+    values: Row = {
+        "evidence_id": shadow.evidence_id,
+        "label": " ".join(_text("label", shadow.label).split()),
+        "bearing": _bearing("shadow's bearing", shadow.bearing),
+        "tolerance": _shadow_tolerance(shadow.tolerance),
+        **_shadow_sizes(shadow.object_height_m, shadow.shadow_length_m, shadow.size_tolerance),
+        **_shadow_drawing(shadow.x1, shadow.y1, shadow.x2, shadow.y2),
+    }
+    return _row("shadow", {"id": sid}, values, ADD_SHADOW, _on_shadow(shadow), upsert=True)
+
+
+def _shadow_edit(shadow: Shadow, action: Action, values: Row, label: str = "") -> _RowEdit:
+    return _row("shadow", {"id": shadow.id}, values, action, _on_shadow(shadow), label)
+
+
+def move_shadow(shadow: Shadow, x1: float, y1: float, x2: float, y2: float) -> _RowEdit:
+    """The shadow's line dragged on the frame; a drag's steps merge into one undo step. The
+    bearing is set apart (`set_shadow_bearing`), from the camera model or typed."""
+    return _shadow_edit(shadow, MOVE_SHADOW, _shadow_drawing(x1, y1, x2, y2))
+
+
+def set_shadow_bearing(shadow: Shadow, bearing: float, tolerance: float | None = None
+                       ) -> _RowEdit:
+    values: Row = {"bearing": _bearing("shadow's bearing", bearing)}
+    if tolerance is not None:
+        values["tolerance"] = _shadow_tolerance(tolerance)
+    return _shadow_edit(shadow, SET_SHADOW_BEARING, values)
+
+
+def measure_shadow(shadow: Shadow, object_height_m: float | None,
+                   shadow_length_m: float | None, size_tolerance: float | None = None
+                   ) -> _RowEdit:
+    """The object's height and the shadow's length (None clears one), which give the sun's
+    elevation when both are known."""
+    size = shadow.size_tolerance if size_tolerance is None else size_tolerance
+    return _shadow_edit(shadow, MEASURE_SHADOW,
+                        _shadow_sizes(object_height_m, shadow_length_m, size))
+
+
+def label_shadow(shadow: Shadow, label: str) -> _RowEdit:
+    return _shadow_edit(shadow, LABEL_SHADOW, {"label": " ".join(_text("label", label).split())})
+
+
+def delete_shadow(shadow: Shadow) -> _RowEdit:
+    return _row("shadow", {"id": shadow.id}, None, DELETE_SHADOW, _on_shadow(shadow))

@@ -212,6 +212,36 @@ class Movement:
 
 
 @dataclass
+class Shadow:
+    """A shadow seen on a frame: the bearing it points on the ground, base to tip (degrees
+    clockwise from true north) within ± `tolerance`, and optionally the object's height and
+    the shadow's length (each good to ± `size_tolerance`, a fraction), which give the sun's
+    elevation. `x1, y1, x2, y2` place it on the frame (normalized, base to tip) when drawn."""
+
+    id: int
+    evidence_id: int
+    bearing: float
+    tolerance: float = 5.0
+    label: str = ""
+    object_height_m: float | None = None
+    shadow_length_m: float | None = None
+    size_tolerance: float = 0.1
+    x1: float | None = None
+    y1: float | None = None
+    x2: float | None = None
+    y2: float | None = None
+
+    @property
+    def drawn(self) -> bool:
+        return None not in (self.x1, self.y1, self.x2, self.y2)
+
+    @property
+    def measured(self) -> bool:
+        """Whether the object's height and the shadow's length are both known."""
+        return self.object_height_m is not None and self.shadow_length_m is not None
+
+
+@dataclass
 class Verdict:
     """A rating on the fixed scale, the reviewer's confidence in it, and the checks behind it.
 

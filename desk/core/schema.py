@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from functools import cache
 from collections.abc import Callable
+from functools import cache
 
 #: "DESK" in ASCII: lets desk (and `file`) tell a case file from any other SQLite database.
 APPLICATION_ID = 0x4445534B
@@ -13,7 +13,7 @@ APPLICATION_ID = 0x4445534B
 #: user_version = MAJOR * 1000 + MINOR. A newer minor adds things older desks may ignore;
 #: a newer major changes meaning, so older desks refuse it.
 SCHEMA_MAJOR = 1
-SCHEMA_MINOR = 3
+SCHEMA_MINOR = 4
 USER_VERSION = SCHEMA_MAJOR * 1000 + SCHEMA_MINOR
 
 #: Blobs (multi-megabyte originals) read and write faster with large pages.
@@ -153,6 +153,24 @@ TABLES: dict[str, str] = {
         bearing REAL,
         reference_id INTEGER REFERENCES landmark(id)
     )""",
+    # A shadow on a frame (format 1.4): the bearing it points on the ground (degrees from true
+    # north, base to tip) within a tolerance, optionally the object's height and the shadow's
+    # length (they give the sun's elevation), and where it is drawn on the frame (normalized
+    # like a movement arrow; all four or none). The sun cast it: chronolocation reads it.
+    "shadow": """CREATE TABLE shadow (
+        id INTEGER PRIMARY KEY,
+        evidence_id INTEGER NOT NULL REFERENCES evidence(id),
+        label TEXT NOT NULL DEFAULT '',
+        bearing REAL NOT NULL,
+        tolerance REAL NOT NULL,
+        object_height_m REAL,
+        shadow_length_m REAL,
+        size_tolerance REAL NOT NULL DEFAULT 0.1,
+        x1 REAL,
+        y1 REAL,
+        x2 REAL,
+        y2 REAL
+    )""",
     # Append-only custody log; each row carries the hash of the one before it. Since format
     # 1.3 each entry also holds the digests of the rows its edit changed (before and after),
     # so a direct edit of the data shows, and is signed by its reviewer's key, so a
@@ -178,6 +196,7 @@ INDEXES: dict[str, str] = {
     "claim_evidence_evidence":
         "CREATE INDEX claim_evidence_evidence ON claim_evidence(evidence_id)",
     "movement_evidence": "CREATE INDEX movement_evidence ON movement(evidence_id)",
+    "shadow_evidence": "CREATE INDEX shadow_evidence ON shadow(evidence_id)",
     # At most one landmark is the case's default reference point (format 1.2): the
     # movement finding of every arrow without a reference of its own depends on it.
     "landmark_one_reference":
@@ -237,10 +256,26 @@ def _seal_custody(conn: sqlite3.Connection) -> dict[str, object] | None:
     return {"baseline": "every row of the case"}
 
 
+def _add_shadows(conn: sqlite3.Connection) -> dict[str, object] | None:
+    """Format 1.4: shadows on frames, the sun's witness to when a frame was filmed."""
+    conn.execute(TABLES["shadow"])
+    conn.execute(INDEXES["shadow_evidence"])
+    return None
+
+
 MIGRATIONS: dict[int, tuple[int, Migration]] = {
     1000: (1001, _add_verdict_drafts),
     1001: (1002, _one_reference_point),
     1002: (1003, _seal_custody),
+    1003: (1004, _add_shadows),
+}
+
+#: The format that added each table or index after 1.0: older formats lack them.
+ADDED_IN: dict[str, int] = {
+    "verdict_draft": 1001,
+    "landmark_one_reference": 1002,
+    "shadow": 1004,
+    "shadow_evidence": 1004,
 }
 
 #: The format whose upgrade entry records the baseline of every row.
@@ -266,14 +301,14 @@ def objects_at(version: int = USER_VERSION) -> tuple[SchemaObject, ...]:
     conn = sqlite3.connect(":memory:")
     try:
         for name, sql in TABLES.items():
-            if name == "verdict_draft" and version < 1001:
+            if version < ADDED_IN.get(name, 1000):
                 continue
             if name == "audit" and version < SEALED_FROM:
                 for column in AUDIT_SEAL_COLUMNS:
                     sql = sql.replace(f",\n        {column}", "")
             conn.execute(sql)
         for name, sql in INDEXES.items():
-            if name == "landmark_one_reference" and version < 1002:
+            if version < ADDED_IN.get(name, 1000):
                 continue
             conn.execute(sql)
         rows = conn.execute("SELECT type, name, tbl_name, sql FROM sqlite_master").fetchall()

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from desk.core import audit, commands
+from desk.core import audit, commands, schema
 from desk.core.casefile import CaseCorrupt, CaseFile, CaseFileError
 from desk.core.model import Claim, Confidence, Metadata, Provenance, Rating, Verdict
 
@@ -219,7 +219,9 @@ def test_a_log_stripped_of_its_seals_is_named(case_path: Path) -> None:
     conn = _raw(case_path)
     for column in ("rows", "signer", "signature"):
         conn.execute(f"ALTER TABLE audit ADD COLUMN {column} TEXT NOT NULL DEFAULT ''")
-    conn.execute("PRAGMA user_version = 1003")
+    conn.execute(schema.TABLES["shadow"])  # and the rest of the current format
+    conn.execute(schema.INDEXES["shadow_evidence"])
+    conn.execute(f"PRAGMA user_version = {schema.USER_VERSION}")
     conn.close()
     assert any("no entry is sealed" in p for p in _problems(case_path))
 
@@ -259,8 +261,9 @@ def test_an_upgraded_case_records_its_rows_as_the_baseline(case_path: Path) -> N
     _case(case_path)
     downgrade(case_path, 1002)
     with CaseFile.open(case_path) as case:
-        upgrade = case.audit_entries()[-1]
-        assert upgrade.action == "upgrade case format" and upgrade.sealed
+        upgrade = next(e for e in case.audit_entries() if e.action == "upgrade case format"
+                       and json.loads(e.detail)["to"] == schema.SEALED_FROM)
+        assert upgrade.sealed
         rows = json.loads(case.conn.execute(
             "SELECT rows FROM audit WHERE seq = ?", (upgrade.seq,)).fetchone()[0])
         assert {r[0] for r in rows} >= {"claim", "verdict", "evidence", "original", "meta"}

@@ -78,14 +78,52 @@ def test_a_format_1_0_case_is_upgraded_in_place_and_says_so(case_path: Path) -> 
         CaseFile.open(case_path, read_only=True)
     with CaseFile.open(case_path) as case:
         assert case.verdict_draft(1) is None  # the new table is there
-        upgrades = case.audit_entries()[-3:]
-        assert [u.action for u in upgrades] == ["upgrade case format"] * 3
+        assert case.shadows() == []  # and so is format 1.4's
+        upgrades = case.audit_entries()[-4:]
+        assert [u.action for u in upgrades] == ["upgrade case format"] * 4
         assert [json.loads(u.detail) for u in upgrades] == [
             {"from": 1000, "to": 1001}, {"from": 1001, "to": 1002},
-            {"from": 1002, "to": 1003, "baseline": "every row of the case"}]
-        assert [u.sealed for u in upgrades] == [False, False, True]
+            {"from": 1002, "to": 1003, "baseline": "every row of the case"},
+            {"from": 1003, "to": 1004}]
+        assert [u.sealed for u in upgrades] == [False, False, True, True]
         assert case.verify().ok
-    assert _pragma(case_path, "user_version") == schema.USER_VERSION == 1003
+    assert _pragma(case_path, "user_version") == schema.USER_VERSION == 1004
+
+
+def test_a_format_1_3_case_gains_shadows_and_keeps_its_seals(case_path: Path) -> None:
+    with CaseFile.create(case_path, "before shadows") as case:
+        commands.add_claim(case, Claim(0, "The clip was filmed this morning")).apply(case)
+    downgrade(case_path, 1003)
+    conn = sqlite3.connect(case_path)
+    held = sorted(r[0] for r in conn.execute("SELECT name FROM sqlite_master"))
+    conn.close()
+    assert "shadow" not in held
+    assert {o[1] for o in schema.objects_at(1003)} == set(held)
+    with pytest.raises(CaseFileError, match="older case format and is read-only"):
+        CaseFile.open(case_path, read_only=True)
+    with CaseFile.open(case_path) as case:
+        upgrade = case.audit_entries()[-1]
+        assert upgrade.action == "upgrade case format" and upgrade.sealed
+        assert json.loads(upgrade.detail) == {"from": 1003, "to": 1004}
+        assert case.list_claims()[0].text == "The clip was filmed this morning"
+        assert case.shadows() == []
+        assert case.verify().ok
+    assert _pragma(case_path, "user_version") == 1004
+    with CaseFile.open(case_path, read_only=True) as case:
+        assert {o[1] for o in schema.objects_at()} >= {"shadow", "shadow_evidence"}
+        assert case.verify().ok
+
+
+def test_a_format_1_3_case_with_a_table_of_its_own_named_shadow_is_refused(
+        case_path: Path) -> None:
+    CaseFile.create(case_path, "impostor").close()
+    downgrade(case_path, 1003)
+    conn = sqlite3.connect(case_path)
+    conn.execute("CREATE TABLE shadow (id INTEGER PRIMARY KEY, evidence_id, bearing)")
+    conn.commit()
+    conn.close()
+    with pytest.raises(CaseCorrupt, match="did not create"):
+        CaseFile.open(case_path)
 
 
 def test_a_format_1_1_case_with_two_reference_points_keeps_the_first(case_path: Path) -> None:
@@ -99,7 +137,8 @@ def test_a_format_1_1_case_with_two_reference_points_keeps_the_first(case_path: 
     conn.close()
     with CaseFile.open(case_path) as case:
         assert [lm.is_reference for lm in case.landmarks()] == [True, False]
-        upgrade = case.audit_entries()[-2]
+        upgrade = next(e for e in case.audit_entries() if e.action == "upgrade case format"
+                       and json.loads(e.detail)["from"] == 1001)
         assert json.loads(upgrade.detail) == {"from": 1001, "to": 1002,
                                               "reference_point_kept": 1,
                                               "reference_point_unset": [2]}

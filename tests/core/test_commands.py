@@ -140,7 +140,7 @@ from collections.abc import Callable  # noqa: E402
 
 from desk.core import schema  # noqa: E402
 from desk.core.intake import import_files  # noqa: E402
-from desk.core.model import Horizon, Landmark, Movement, Track, VerdictDraft  # noqa: E402
+from desk.core.model import Horizon, Landmark, Movement, Shadow, Track, VerdictDraft  # noqa: E402
 from tests.core.imaging import make_jpeg  # noqa: E402
 
 KUPIANSK = (49.7097, 37.6156)
@@ -176,6 +176,7 @@ def rich_case(tmp_path: Path) -> CaseFile:
                                              end_lat=49.7156, end_lon=37.5899)),
     ])
     commands.apply_all(case, [commands.add_movement(case, Movement(0, 1, x2=0.2, y2=0.2))])
+    commands.apply_all(case, [commands.add_shadow(case, Shadow(0, 1, 314.0, 4.0, label="post"))])
     yield case
     case.close()
 
@@ -295,6 +296,19 @@ EVERY_COMMAND: dict[str, tuple[Build, Check]] = {
     "clear ground track": (lambda c: commands.clear_track(_movement(c, 1)),
                            lambda c: _movement(c, 1).track is None
                            and _movement(c, 1).bearing is None),
+    "add shadow": (lambda c: commands.add_shadow(c, Shadow(0, 2, 40.0, 6.0)),
+                   lambda c: [(s.evidence_id, s.bearing) for s in c.shadows()][-1] == (2, 40.0)),
+    "move shadow": (lambda c: commands.move_shadow(c.shadows()[0], 0.5, 0.8, 0.4, 0.85),
+                    lambda c: c.shadows()[0].drawn and c.shadows()[0].y2 == 0.85),
+    "set shadow bearing": (lambda c: commands.set_shadow_bearing(c.shadows()[0], 300.0, 2.0),
+                           lambda c: (c.shadows()[0].bearing, c.shadows()[0].tolerance)
+                           == (300.0, 2.0)),
+    "measure shadow": (lambda c: commands.measure_shadow(c.shadows()[0], 2.0, 9.0),
+                       lambda c: c.shadows()[0].measured),
+    "label shadow": (lambda c: commands.label_shadow(c.shadows()[0], " lamp  post "),
+                     lambda c: c.shadows()[0].label == "lamp post"),
+    "delete shadow": (lambda c: commands.delete_shadow(c.shadows()[0]),
+                      lambda c: c.shadows() == []),
 }
 
 
