@@ -18,7 +18,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from desk.cli import case_verbs, dossier_verbs, geo_verbs, review_verbs
+    from desk.cli import case_verbs, dossier_verbs, geo_verbs, review_verbs, sun_verbs
 
     parser = _Parser(
         prog="desk",
@@ -34,4 +34,5 @@ def build_parser() -> argparse.ArgumentParser:
     review_verbs.register(verbs)
     dossier_verbs.register(verbs)
     geo_verbs.register(verbs)
+    sun_verbs.register(verbs)
     return parser
