@@ -24,7 +24,7 @@ HERE = Path(__file__).resolve().parent
 if str(HERE.parent) not in sys.path:
     sys.path.insert(0, str(HERE.parent))
 
-from desk.core import commands  # noqa: E402
+from desk.core import commands, geo  # noqa: E402
 from desk.core.casefile import CaseFile  # noqa: E402
 from desk.core.clock import utc_now  # noqa: E402
 from desk.core.intake import import_files  # noqa: E402
@@ -37,10 +37,13 @@ from desk.core.model import (  # noqa: E402
     Movement,
     Provenance,
     Rating,
+    Shadow,
     Statement,
     Verdict,
 )
-from desk.core.movement import project_arrow  # noqa: E402
+from desk.core.movement import focal_length_px, project_arrow  # noqa: E402
+from desk.core.sun import Place, sun_position  # noqa: E402
+from desk.core.timezones import zone_at  # noqa: E402
 
 ILLUSTRATIVE = (
     "Illustrative reconstruction for training and testing desk: the stills are drawings, not"
@@ -59,7 +62,8 @@ def _font(size: int) -> ImageFont.ImageFont | ImageFont.FreeTypeFont:
     return ImageFont.load_default(size)
 
 
-def _street_scene(walkers_at: float, seed: int) -> Image.Image:
+def _street_scene(walkers_at: float, seed: int,
+                  shadow: tuple[float, float, float, float, float] | None = None) -> Image.Image:
     """A road leading out of town past a lattice TV mast, a group walking away from the camera."""
     img = Image.new("RGB", (W, H))
     draw = ImageDraw.Draw(img)
@@ -97,6 +101,13 @@ def _street_scene(walkers_at: float, seed: int) -> Image.Image:
     vx = W * 0.55
     draw.polygon([(vx - 6, hy), (vx + 6, hy), (W * 0.86, H), (W * 0.18, H)], fill=(82, 80, 78))
     draw.line([(vx, hy), (W * 0.52, H)], fill=(200, 196, 170), width=3)
+    # A fence post on the verge and its long morning shadow across the road (normalized ends
+    # of the shadow and the post's height in pixels, from the camera model: see _post_shadow).
+    if shadow is not None:
+        bx, by, tx, ty = (shadow[0] * W, shadow[1] * H, shadow[2] * W, shadow[3] * H)
+        draw.polygon([(bx - 2, by - 5), (bx + 2, by + 5), (tx + 1, ty + 2), (tx - 1, ty - 2)],
+                     fill=(34, 33, 31))
+        draw.rectangle([bx - 5, by - shadow[4], bx + 5, by], fill=(92, 74, 52))
     # Walkers: a group of soldiers heading down the road toward the horizon (away from town).
     for n in range(6):
         depth = walkers_at + n * 0.035
@@ -168,13 +179,45 @@ def _drone_exif() -> Image.Exif:
 TOWN_CENTRE = (49.7097, 37.6156)
 TV_MAST = (49.71452, 37.58843)
 CAMERA = (49.7159, 37.5928)
+HEADING, FOV, CAMERA_HEIGHT = 262.0, 62.0, 1.7
+#: The illustrative shadow: a 1.5 m post 12 m from the camera, 18° left of its heading, lit by
+#: the sun of 2025-11-20 08:00 in Kupiansk (the clip's claimed day, a morning).
+POST_HEIGHT_M = 1.5
+SHADOW_TIME = "2025-11-20T08:00:00"
+
+
+def _frame_point(lat: float, lon: float) -> tuple[float, float]:
+    """Where a ground point shows on the frame, by the camera model desk projects with."""
+    bearing = geo.initial_bearing(CAMERA, (lat, lon))
+    distance = geo.distance_m(CAMERA, (lat, lon))
+    f = focal_length_px(W, FOV)
+    x = 0.5 + f * math.tan(math.radians(geo.bearing_difference(HEADING, bearing))) / W
+    y = HORIZON + f * CAMERA_HEIGHT / distance / H
+    return x, y
+
+
+def _post_shadow() -> tuple[float, float, float, float, float, float, float]:
+    """(x1, y1, x2, y2) of the post's shadow on the frame, its bearing, its length (m) and the
+    post's height on the frame (pixels)."""
+    from datetime import datetime
+
+    zone = zone_at(*CAMERA)
+    when = datetime.fromisoformat(SHADOW_TIME).replace(tzinfo=zone.zone)
+    sun = sun_position(when, Place(*CAMERA))
+    length = POST_HEIGHT_M / math.tan(math.radians(sun.elevation))
+    base = geo.destination(CAMERA, HEADING - 18.0, 12.0)
+    tip = geo.destination(base, sun.shadow_bearing, length)
+    post_px = focal_length_px(W, FOV) * POST_HEIGHT_M / 12.0
+    return (*_frame_point(*base), *_frame_point(*tip), sun.shadow_bearing, length, post_px)
 
 
 def build_kupiansk(out: Path, work: Path) -> Path:
     frames = work / "kupiansk"
     frames.mkdir()
-    _street_scene(0.15, 3).save(frames / "state_tv_clip_frame_0012.jpg", quality=88)
-    _street_scene(0.32, 5).save(frames / "state_tv_clip_frame_0047.jpg", quality=88)
+    x1, y1, x2, y2, shadow_bearing, shadow_length, post_px = _post_shadow()
+    post = (x1, y1, x2, y2, post_px)
+    _street_scene(0.15, 3, post).save(frames / "state_tv_clip_frame_0012.jpg", quality=88)
+    _street_scene(0.32, 5, post).save(frames / "state_tv_clip_frame_0047.jpg", quality=88)
     _reference_aerial().save(frames / "reference_drone_2020.jpg", quality=90, exif=_drone_exif())
     target = out / "kupiansk.deskcase"
     target.unlink(missing_ok=True)
@@ -209,7 +252,8 @@ def build_kupiansk(out: Path, work: Path) -> Path:
         centre.apply(case)
         for fid in (f1, f2):
             commands.set_geolocation(Geolocation(
-                fid, *CAMERA, precision_m=40.0, heading=262.0, fov=62.0,
+                fid, *CAMERA, precision_m=40.0, heading=HEADING, fov=FOV,
+                camera_height_m=CAMERA_HEIGHT,
                 confidence=Confidence.MODERATE,
                 method="Matched the lattice TV mast and the roofline of the blocks on the right"
                        " against an older (2020) drone still of the same area.",
@@ -224,6 +268,11 @@ def build_kupiansk(out: Path, work: Path) -> Path:
         commands.add_movement(case, replace(
             arrow, start_lat=track.start.lat, start_lon=track.start.lon, end_lat=track.end.lat,
             end_lon=track.end.lon, bearing=track.bearing)).apply(case)
+        commands.add_shadow(case, Shadow(
+            0, f1, round(shadow_bearing), 4.0,
+            label="fence post by the road (illustrative reconstruction: drawn, not filmed)",
+            object_height_m=POST_HEIGHT_M, shadow_length_m=round(shadow_length, 1),
+            size_tolerance=0.15, x1=x1, y1=y1, x2=x2, y2=y2)).apply(case)
         claim = commands.add_claim(case, Claim(
             0, "Russian forces have captured Kupiansk; a state TV clip shows soldiers in the town.",
             claimant="Russian state TV",
