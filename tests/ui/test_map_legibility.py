@@ -13,6 +13,7 @@ from tests.ui.map_fixtures import (
     evaluate,
     kupiansk_fixture,  # noqa: F401 - fixture
     panel_factory_fixture,  # noqa: F401 - fixture
+    probe,
     wait_probe,
 )
 
@@ -83,6 +84,7 @@ def test_labels_keep_clear_of_each_other_the_key_and_the_edge(
     state = wait_probe(qtbot, panel.view, lambda s: s["selected"] == ids["f1"]
                        and len(s["landmarks"]) == 7)
     state = wait_probe(qtbot, panel.view, lambda s: s["labelsPlaced"] and s["labels"])
+    state = _settled(qtbot, panel.view)
     width, height = evaluate(qtbot, panel.view,
                              "[map_desk.getSize().x, map_desk.getSize().y]")
     shown = [b for b in state["labels"] if not b["hidden"] and _on_map(b, width, height)]
@@ -94,6 +96,24 @@ def test_labels_keep_clear_of_each_other_the_key_and_the_edge(
         assert not _overlap(box, key), box
         for other in shown[n + 1:]:
             assert not _overlap(box, other), (box, other)
+
+
+def _settled(qtbot: Any, view: Any) -> dict[str, Any]:
+    """The page once its layout stops moving: the view fits the cone and the key takes its
+    size after the first placement, and placement runs again after each."""
+    last: dict[str, Any] = {}
+
+    def still() -> bool:
+        now = probe(qtbot, view)
+        steady = bool(last) and now["labels"] == last["labels"] and (
+            now["controls"] == last["controls"]) and now["zoom"] == last["zoom"]
+        last.clear()
+        last.update(now)
+        qtbot.wait(150)
+        return steady
+
+    qtbot.waitUntil(still, timeout=8_000)
+    return last
 
 
 def _on_map(box: dict[str, float], width: float, height: float) -> bool:
