@@ -111,7 +111,8 @@ def test_a_recomputed_log_is_named(built: Built, tmp_path: Path) -> None:
     folder = _pinned_case(built, tmp_path)
     pin, _ = read_pin(folder)
     assert pin is not None
-    _tamper(built.path, "UPDATE audit SET hash = 'f' || substr(hash, 2) WHERE seq = 2")
+    _tamper(built.path, "UPDATE audit SET hash = CASE WHEN substr(hash, 1, 1) = '0'"
+            " THEN '1' ELSE '0' END || substr(hash, 2) WHERE seq = 2")
     with CaseFile.open(built.path, read_only=True) as case:
         problems = compare(case.audit_entries(), pin)
     assert "entry 2 differs" in problems[0] and "rewritten" in problems[0]
