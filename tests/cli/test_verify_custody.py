@@ -51,6 +51,7 @@ def test_a_trigger_smuggled_as_upper_case_is_refused(
     assert "FAILED database:" in out and "did not create (TRIGGER flip)" in out
     assert "intact" not in out
     code, _, err = _run(capsys, "export", str(built.path), "--claim", "1", "--format", "json",
+                        "--map", "sketch",
                         "--out", str(built.path.parent / "d"))
     assert code == 2 and "did not create" in err
     assert not (built.path.parent / "d").exists()
@@ -63,10 +64,12 @@ def test_a_direct_edit_is_named_and_blocks_export(
     assert code == 1 and "FAILED data: evidence 1 was changed outside desk" in out
     out_dir = built.path.parent / "d"
     code, _, err = _run(capsys, "export", str(built.path), "--claim", "1", "--format", "json",
+                        "--map", "sketch",
                         "--out", str(out_dir))
     assert code == 1 and "fails verification" in err and "--force" in err
     assert not out_dir.exists()
     code, _, err = _run(capsys, "export", str(built.path), "--claim", "1", "--format", "json",
+                        "--map", "sketch",
                         "--out", str(out_dir), "--force")
     assert code == 0 and "failed verification" in err
     record = json.loads((out_dir / "dossier.json").read_text())
@@ -77,6 +80,7 @@ def test_a_missing_middle_entry_blocks_export(
         capsys: pytest.CaptureFixture[str], built: Built) -> None:
     _sql(built.path, "DELETE FROM audit WHERE seq = 3")
     code, _, err = _run(capsys, "export", str(built.path), "--claim", "1", "--format", "json",
+                        "--map", "sketch",
                         "--out", str(built.path.parent / "d"))
     assert code == 1 and "entry 3 is missing" in err
 
@@ -85,6 +89,7 @@ def test_against_a_dossier_finds_a_log_cut_short_and_reverted(
         capsys: pytest.CaptureFixture[str], built: Built, tmp_path: Path) -> None:
     published = tmp_path / "published"
     assert _run(capsys, "export", str(built.path), "--claim", "1", "--format", "json",
+                "--map", "sketch",
                 "--out", str(published))[0] == 0
     before = tmp_path / "before.deskcase"
     shutil.copy(built.path, before)
