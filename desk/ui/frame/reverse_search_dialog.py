@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QMimeData, QObject, QUrl, Signal
+from PySide6.QtCore import QObject, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QGuiApplication, QImage
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -284,13 +284,13 @@ class ReverseSearch(QObject):
         clipboard = QGuiApplication.clipboard()
         if clipboard is None:
             return False
-        mime = QMimeData()
-        if not image.isNull():
-            mime.setImageData(image)
-        mime.setUrls([QUrl.fromLocalFile(str(upload.path))])
-        mime.setText(str(upload.path))
-        clipboard.setMimeData(mime)
-        return not image.isNull()
+        # The clipboard makes its own mime data here: one built in Python and handed to the
+        # clipboard outlives the interpreter and crashes the process as it exits.
+        if image.isNull():
+            clipboard.setText(str(upload.path))
+            return False
+        clipboard.setImage(image)
+        return True
 
     def _open(self, address: str) -> None:
         url = QUrl(address, QUrl.ParsingMode.StrictMode)
