@@ -31,6 +31,8 @@ from desk.core.arrow_style import ArrowStyle, arrow_styles
 from desk.core.casefile import CaseFileError
 from desk.core.model import Geolocation, Landmark, Movement
 from desk.core.movement import finding_for
+from desk.core.view_cone import DEFAULT_FOV
+from desk.core.view_cone import cone_range as cone_length_m
 
 if TYPE_CHECKING:
     from desk.core.casefile import CaseFile
@@ -38,12 +40,6 @@ if TYPE_CHECKING:
 FORMATS = ("kml", "geojson")
 KML_NS = "http://www.opengis.net/kml/2.2"
 
-#: The map's view-cone rule (desk.mapping.scene.cone_range), kept here because the core does
-#: not import the map: a little past the farthest landmark in view, else a fixed length.
-DEFAULT_FOV = 60.0
-DEFAULT_RANGE_M = 500.0
-MIN_RANGE_M = 250.0
-MAX_RANGE_M = 20_000.0
 CONE_STEPS = 24
 
 #: Feature kinds, in GeoJSON's `kind` property and KML's ExtendedData; desk's own import skips
@@ -100,20 +96,6 @@ class ExportResult:
 
 
 # --------------------------------------------------------------------------- the case's map
-
-
-def cone_length_m(location: Geolocation, landmarks: Sequence[Landmark]) -> float:
-    """How far the view cone reaches: a little past the farthest landmark in view, else 500 m."""
-    if location.heading is None:
-        return DEFAULT_RANGE_M
-    fov = location.fov or DEFAULT_FOV
-    camera = (location.lat, location.lon)
-    seen = [geo.distance_m(camera, (lm.lat, lm.lon)) for lm in landmarks
-            if geo.in_view(location.heading, fov, geo.initial_bearing(camera, (lm.lat, lm.lon)))]
-    seen = [d for d in seen if d <= MAX_RANGE_M]
-    if not seen:
-        return DEFAULT_RANGE_M
-    return min(MAX_RANGE_M, max(MIN_RANGE_M, max(seen) * 1.25))
 
 
 def _props(**values: Any) -> dict[str, Any]:

@@ -17,15 +17,12 @@ from desk.core import movement as movements_
 from desk.core.arrow_style import ArrowStyle, arrow_colour, arrow_styles
 from desk.core.model import Confidence, Evidence, Geolocation, Gps, Landmark, Movement
 from desk.core.movement import reference_for as reference_for  # the one rule, re-exported
+from desk.core.view_cone import DEFAULT_FOV, cone_range
 
 #: Point kinds, as small integers so 10,000 points stay compact in JSON.
 CLAIMED = 0
 KIND_BY_CONFIDENCE = {Confidence.HIGH: 1, Confidence.MODERATE: 2, Confidence.LOW: 3}
 
-DEFAULT_FOV = 60.0
-DEFAULT_RANGE_M = 500.0
-MIN_RANGE_M = 250.0
-MAX_RANGE_M = 20_000.0
 #: Landmarks farther than this from the camera get no sight line (they would only clutter).
 SIGHT_LINE_MAX_M = 50_000.0
 MAX_SIGHT_LINES = 12
@@ -131,22 +128,6 @@ def _bounds(lats: list[float], lons: list[float], landmarks: Sequence[Landmark]
     if not all_lats:
         return None
     return [[min(all_lats), min(all_lons)], [max(all_lats), max(all_lons)]]
-
-
-def cone_range(location: Geolocation, landmarks: Sequence[Landmark]) -> float:
-    """How far to draw the view cone: a little past the farthest landmark in view."""
-    if location.heading is None:
-        return DEFAULT_RANGE_M
-    fov = location.fov or DEFAULT_FOV
-    camera = (location.lat, location.lon)
-    seen = [
-        geo.distance_m(camera, (lm.lat, lm.lon)) for lm in landmarks
-        if geo.in_view(location.heading, fov, geo.initial_bearing(camera, (lm.lat, lm.lon)))
-    ]
-    seen = [d for d in seen if d <= MAX_RANGE_M]
-    if not seen:
-        return DEFAULT_RANGE_M
-    return min(MAX_RANGE_M, max(MIN_RANGE_M, max(seen) * 1.25))
 
 
 def selection_detail(item: Item, location: Geolocation | None,
