@@ -151,16 +151,17 @@ def _rows_sha(rows_text: str) -> str:
     return hashlib.sha256(rows_text.encode("utf-8")).hexdigest() if rows_text else ""
 
 
+def _entry(r: _Row) -> AuditEntry:
+    try:
+        parsed = tuple(str(i) for i in json.loads(r.items))
+    except (ValueError, TypeError):
+        parsed = ()
+    return AuditEntry(r.seq, r.at, r.actor, r.action, parsed, r.detail, r.version,
+                      r.prev_hash, r.hash, _rows_sha(r.rows), r.signer, r.signature)
+
+
 def entries(conn: sqlite3.Connection) -> list[AuditEntry]:
-    result = []
-    for r in _rows(conn):
-        try:
-            parsed = tuple(str(i) for i in json.loads(r.items))
-        except (ValueError, TypeError):
-            parsed = ()
-        result.append(AuditEntry(r.seq, r.at, r.actor, r.action, parsed, r.detail, r.version,
-                                 r.prev_hash, r.hash, _rows_sha(r.rows), r.signer, r.signature))
-    return result
+    return [_entry(r) for r in _rows(conn)]
 
 
 @dataclass
@@ -181,8 +182,8 @@ def examine(conn: sqlite3.Connection, *, sealed_format: bool = False) -> ChainRe
     prev = GENESIS
     expected_seq = 1
     first_sealed: int | None = None
-    for seq, at, actor, action, items, detail, version, prev_hash, digest, rows, signer, sig in (
-            _rows(conn)):
+    log = _rows(conn)
+    for seq, at, actor, action, items, detail, version, prev_hash, digest, rows, signer, sig in log:
         if seq != expected_seq:
             report.problems.append(f"custody log: entry {expected_seq} is missing (next is {seq})")
         if prev_hash != prev:
@@ -221,8 +222,7 @@ def examine(conn: sqlite3.Connection, *, sealed_format: bool = False) -> ChainRe
         report.problems.append(
             "custody log: no entry is sealed, although the case's format records row digests"
             " and signatures (the log was rewritten without them)")
-    log = entries(conn)
-    report.head = log[-1] if log else None
+    report.head = _entry(log[-1]) if log else None
     return report
 
 

@@ -230,9 +230,10 @@ class CaseFile:
                 _check_schema(target, conn, allow_older=True)
             if not read_only:
                 conn.signing_key = _reviewer_key(target)
-            _check_version(target, conn, read_only)
+            upgraded = _check_version(target, conn, read_only)
             if not damage:
-                _check_schema(target, conn)
+                if upgraded:
+                    _check_schema(target, conn)  # the upgrade's result is desk's schema too
                 _check_integrity(target, conn, skip=("original",))
             if not read_only:
                 tracking.watch(conn)
@@ -770,8 +771,10 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def _check_version(path: Path, conn: tracking.Connection, read_only: bool) -> None:
+def _check_version(path: Path, conn: tracking.Connection, read_only: bool) -> bool:
+    """Refuse a newer major format; upgrade an older one. Whether it upgraded."""
     version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+    start = version
     key = conn.signing_key
     major, minor = divmod(version, 1000)
     if major > schema.SCHEMA_MAJOR:
@@ -810,6 +813,7 @@ def _check_version(path: Path, conn: tracking.Connection, read_only: bool) -> No
             raise
         version = target
     conn.signing_key = key
+    return version != start
 
 
 def _check_schema(path: Path, conn: sqlite3.Connection, *, allow_older: bool = False) -> None:
