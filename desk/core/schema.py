@@ -13,7 +13,7 @@ APPLICATION_ID = 0x4445534B
 #: user_version = MAJOR * 1000 + MINOR. A newer minor adds things older desks may ignore;
 #: a newer major changes meaning, so older desks refuse it.
 SCHEMA_MAJOR = 1
-SCHEMA_MINOR = 4
+SCHEMA_MINOR = 5
 USER_VERSION = SCHEMA_MAJOR * 1000 + SCHEMA_MINOR
 
 #: Blobs (multi-megabyte originals) read and write faster with large pages.
@@ -171,6 +171,35 @@ TABLES: dict[str, str] = {
         x2 REAL,
         y2 REAL
     )""",
+    # What a file says about itself beyond the evidence row (format 1.5), read at intake and
+    # immutable like the rest of the parsed metadata. Where the capture time came from, the
+    # file's save time (never shown as a capture time) and every date, place, camera and
+    # editing value read, each with its source (JSON list).
+    "metadata_source": """CREATE TABLE metadata_source (
+        evidence_id INTEGER PRIMARY KEY REFERENCES evidence(id),
+        captured_at_source TEXT,
+        saved_at TEXT,
+        saved_at_source TEXT,
+        readings TEXT NOT NULL DEFAULT '[]'
+    )""",
+    # C2PA content credentials (format 1.5): absent, valid or invalid, with the signer, the
+    # claim generator, the actions and the problems found (JSON lists).
+    "credential": """CREATE TABLE credential (
+        evidence_id INTEGER PRIMARY KEY REFERENCES evidence(id),
+        state TEXT NOT NULL,
+        signer TEXT NOT NULL DEFAULT '',
+        generator TEXT NOT NULL DEFAULT '',
+        actions TEXT NOT NULL DEFAULT '[]',
+        problems TEXT NOT NULL DEFAULT '[]',
+        manifest TEXT NOT NULL DEFAULT ''
+    )""",
+    # A perceptual hash of each still (format 1.5): near-duplicates (re-encodes, resizes,
+    # small crops) are the items whose hashes differ in few bits.
+    "perceptual_hash": """CREATE TABLE perceptual_hash (
+        evidence_id INTEGER PRIMARY KEY REFERENCES evidence(id),
+        kind TEXT NOT NULL,
+        value TEXT NOT NULL
+    )""",
     # Append-only custody log; each row carries the hash of the one before it. Since format
     # 1.3 each entry also holds the digests of the rows its edit changed (before and after),
     # so a direct edit of the data shows, and is signed by its reviewer's key, so a
@@ -263,11 +292,20 @@ def _add_shadows(conn: sqlite3.Connection) -> dict[str, object] | None:
     return None
 
 
+def _describe_files(conn: sqlite3.Connection) -> dict[str, object] | None:
+    """Format 1.5: metadata sources, content credentials and perceptual hashes. Items imported
+    before it have no rows there: desk says they were not read, never that they are absent."""
+    for name in ("metadata_source", "credential", "perceptual_hash"):
+        conn.execute(TABLES[name])
+    return None
+
+
 MIGRATIONS: dict[int, tuple[int, Migration]] = {
     1000: (1001, _add_verdict_drafts),
     1001: (1002, _one_reference_point),
     1002: (1003, _seal_custody),
     1003: (1004, _add_shadows),
+    1004: (1005, _describe_files),
 }
 
 #: The format that added each table or index after 1.0: older formats lack them.
@@ -276,6 +314,9 @@ ADDED_IN: dict[str, int] = {
     "landmark_one_reference": 1002,
     "shadow": 1004,
     "shadow_evidence": 1004,
+    "metadata_source": 1005,
+    "credential": 1005,
+    "perceptual_hash": 1005,
 }
 
 #: The format whose upgrade entry records the baseline of every row.
