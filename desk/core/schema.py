@@ -171,6 +171,15 @@ TABLES: dict[str, str] = {
         x2 REAL,
         y2 REAL
     )""",
+    # The question chronolocation answers for a frame (format 1.5): the days asked about
+    # (first..last, local dates at the camera) and the time a claim gives (ISO 8601, '' for
+    # none). The shadows of the frame are the evidence; this is what they are tested against.
+    "time_question": """CREATE TABLE time_question (
+        evidence_id INTEGER PRIMARY KEY REFERENCES evidence(id),
+        first_day TEXT NOT NULL,
+        last_day TEXT NOT NULL,
+        claimed_at TEXT NOT NULL DEFAULT ''
+    )""",
     # What a file says about itself beyond the evidence row (format 1.5), read at intake and
     # immutable like the rest of the parsed metadata. Where the capture time came from, the
     # file's save time (never shown as a capture time) and every date, place, camera and
@@ -293,9 +302,9 @@ def _add_shadows(conn: sqlite3.Connection) -> dict[str, object] | None:
 
 
 def _describe_files(conn: sqlite3.Connection) -> dict[str, object] | None:
-    """Format 1.5: metadata sources, content credentials and perceptual hashes. Items imported
+    """Format 1.5: the time question of chronolocation, metadata sources, content credentials and perceptual hashes. Items imported
     before it have no rows there: desk says they were not read, never that they are absent."""
-    for name in ("metadata_source", "credential", "perceptual_hash"):
+    for name in ("time_question", "metadata_source", "credential", "perceptual_hash"):
         conn.execute(TABLES[name])
     return None
 
@@ -314,6 +323,7 @@ ADDED_IN: dict[str, int] = {
     "landmark_one_reference": 1002,
     "shadow": 1004,
     "shadow_evidence": 1004,
+    "time_question": 1005,
     "metadata_source": 1005,
     "credential": 1005,
     "perceptual_hash": 1005,
