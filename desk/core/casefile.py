@@ -14,6 +14,7 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import date
 from enum import Enum
 from pathlib import Path
 from typing import Any, TypeVar
@@ -40,6 +41,7 @@ from desk.core.model import (
     Shadow,
     Stance,
     Statement,
+    TimeQuestion,
     Verdict,
     VerdictDraft,
 )
@@ -606,6 +608,13 @@ class CaseFile:
                                 (shadow_id,)).fetchone()
         return None if row is None else _shadow_from_row(row)
 
+    def time_question(self, evidence_id: int) -> TimeQuestion | None:
+        """The days a frame is asked about and the claimed time (None when not set, or when
+        a case from elsewhere holds dates desk cannot read)."""
+        row = self.conn.execute("SELECT evidence_id, first_day, last_day, claimed_at FROM"
+                                " time_question WHERE evidence_id = ?", (evidence_id,)).fetchone()
+        return None if row is None else _time_question_from_row(row)
+
     # ----------------------------------------------------------------- custody
 
     def audit_entries(self) -> list[AuditEntry]:
@@ -755,6 +764,16 @@ def _shadow_from_row(r: tuple[Any, ...]) -> Shadow | None:
     return Shadow(r[0], r[1], bearing, tolerance, str(r[4]), _real(r[5]), _real(r[6]),
                   0.1 if size is None else size, _real(r[8]), _real(r[9]), _real(r[10]),
                   _real(r[11]))
+
+
+def _time_question_from_row(r: tuple[Any, ...]) -> TimeQuestion | None:
+    try:
+        first, last = date.fromisoformat(str(r[1])), date.fromisoformat(str(r[2]))
+    except ValueError:
+        return None
+    if first > last:
+        return None
+    return TimeQuestion(int(r[0]), first, last, r[3] if isinstance(r[3], str) else "")
 
 
 def _fsync_dir(folder: Path) -> None:

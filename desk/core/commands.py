@@ -15,6 +15,7 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
+from datetime import date
 from typing import Any, Protocol
 
 from desk.core.casefile import CaseFile, CaseFileError
@@ -119,6 +120,8 @@ SET_SHADOW_BEARING = _action("set shadow bearing", "Set shadow bearing")
 MEASURE_SHADOW = _action("measure shadow", "Measure shadow")
 LABEL_SHADOW = _action("label shadow", "Label shadow")
 DELETE_SHADOW = _action("delete shadow", "Delete shadow")
+SET_TIME_QUESTION = _action("set time question", "Set the days and time to test")
+CLEAR_TIME_QUESTION = _action("clear time question", "Clear the days and time to test")
 
 
 class Command(Protocol):
@@ -154,6 +157,7 @@ _EDITABLE: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
                            "start_lon", "end_lat", "end_lon", "bearing", "reference_id")),
     "shadow": (("id",), ("evidence_id", "label", "bearing", "tolerance", "object_height_m",
                          "shadow_length_m", "size_tolerance", "x1", "y1", "x2", "y2")),
+    "time_question": (("evidence_id",), ("first_day", "last_day", "claimed_at")),
 }
 
 
@@ -340,7 +344,8 @@ def _describe_row(table: str, key: Row) -> str:
              "geolocation": "the geolocation of evidence {evidence_id}",
              "horizon": "the horizon of evidence {evidence_id}",
              "movement": "movement arrow {id}",
-             "shadow": "shadow {id}"}
+             "shadow": "shadow {id}",
+             "time_question": "the time question of evidence {evidence_id}"}
     template = names.get(table, table + " {id}")
     try:
         return template.format(**key)
@@ -1011,3 +1016,58 @@ def label_shadow(shadow: Shadow, label: str) -> _RowEdit:
 
 def delete_shadow(shadow: Shadow) -> _RowEdit:
     return _row("shadow", {"id": shadow.id}, None, DELETE_SHADOW, _on_shadow(shadow))
+
+
+# --------------------------------------------------------------------------- the time question
+
+
+def set_time_question(case: CaseFile, evidence_id: int, first: date, last: date,
+                      claimed_at: str = "") -> Command:
+    """The local days (first..last, at the camera) a frame's shadows are solved for, and the
+    time a claim gives to test against them ('' for none). A claimed time without an offset is
+    read later in the zone of the frame's geolocation; when the frame is geolocated now, a
+    wall-clock time that zone skipped or repeated is refused here already."""
+    from desk.core.chronolocation import MAX_DAYS
+
+    try:
+        case.get_evidence(evidence_id)
+    except KeyError:
+        raise CommandError(f"There is no evidence {evidence_id} in"
+                           f" {case.path.name}.") from None
+    if not all(isinstance(day, date) for day in (first, last)):
+        raise CommandError("The days to test are dates (YYYY-MM-DD).")
+    days = (last - first).days + 1
+    if days < 1:
+        raise CommandError(f"The days to test end ({last.isoformat()}) before they begin"
+                           f" ({first.isoformat()}).")
+    if days > MAX_DAYS:
+        raise CommandError(f"The days to test cover at most {MAX_DAYS} days (got {days}).")
+    claimed = _text("claimed time", claimed_at).strip()
+    if claimed:
+        _check_claimed_time(case, evidence_id, claimed)
+    values: Row = {"first_day": first.isoformat(), "last_day": last.isoformat(),
+                   "claimed_at": claimed}
+    return _row("time_question", {"evidence_id": evidence_id}, values, SET_TIME_QUESTION,
+                _on_evidence(evidence_id), upsert=True)
+
+
+def _check_claimed_time(case: CaseFile, evidence_id: int, text: str) -> None:
+    from desk.core.timezones import ZoneUnknown, parse_instant, zone_at
+
+    geolocation = case.geolocation(evidence_id)
+    zone = None
+    if geolocation is not None:
+        try:
+            zone = zone_at(geolocation.lat, geolocation.lon)
+        except (ZoneUnknown, ValueError):
+            zone = None
+    try:
+        parse_instant(text, zone, "+00:00" if zone is None else None)
+    except ValueError as exc:
+        raise CommandError(f"The claimed time: {exc}") from None
+
+
+def clear_time_question(case: CaseFile, evidence_id: int) -> Command:
+    """Forget the days and the claimed time asked of a frame (its shadows stay)."""
+    return _row("time_question", {"evidence_id": evidence_id}, None, CLEAR_TIME_QUESTION,
+                _on_evidence(evidence_id))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from enum import StrEnum
 
 
@@ -239,6 +240,18 @@ class Shadow:
     def measured(self) -> bool:
         """Whether the object's height and the shadow's length are both known."""
         return self.object_height_m is not None and self.shadow_length_m is not None
+
+
+@dataclass(frozen=True)
+class TimeQuestion:
+    """When a frame is asked to have been filmed: the local days `first`..`last` at the camera
+    to solve for, and the time a claim gives (ISO 8601 as typed, '' for none; without an
+    offset it is read in the zone of the frame's geolocation)."""
+
+    evidence_id: int
+    first: date
+    last: date
+    claimed_at: str = ""
 
 
 @dataclass
