@@ -28,8 +28,12 @@ def test_every_verb_is_listed_and_takes_json() -> None:
     sub = next(a for a in parser._actions if a.dest == "verb")
     assert tuple(sub.choices) == VERBS  # type: ignore[arg-type]
     for verb, verb_parser in sub.choices.items():  # type: ignore[union-attr]
-        flags = {o for a in verb_parser._actions for o in a.option_strings}
-        assert "--json" in flags, verb
+        actions = [a for a in verb_parser._actions if a.dest == f"{verb}_verb"]
+        leaves = (actions[0].choices.items() if actions  # type: ignore[union-attr]
+                  else [(verb, verb_parser)])
+        for name, leaf in leaves:
+            flags = {o for a in leaf._actions for o in a.option_strings}
+            assert "--json" in flags, name
 
 
 def test_usage_errors_exit_2_in_one_line(capsys: pytest.CaptureFixture[str]) -> None:

@@ -18,7 +18,14 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from desk.cli import case_verbs, dossier_verbs, geo_verbs, review_verbs, sun_verbs
+    from desk.cli import (
+        case_verbs,
+        dossier_verbs,
+        geo_verbs,
+        review_verbs,
+        sun_verbs,
+        tile_verbs,
+    )
 
     parser = _Parser(
         prog="desk",
@@ -35,4 +42,5 @@ def build_parser() -> argparse.ArgumentParser:
     dossier_verbs.register(verbs)
     geo_verbs.register(verbs)
     sun_verbs.register(verbs)
+    tile_verbs.register(verbs)
     return parser
