@@ -150,8 +150,9 @@ def day_chart_svg(place: Place, day: date, zone: LocalZone, windows: Sequence[Wi
     for k, at in enumerate(hours):
         x = frame.x(at)
         major = at.astimezone(zone.zone).hour % 3 == 0
-        out.append(f'<line x1="{_num(x)}" y1="{_num(top)}" x2="{_num(x)}" y2="{_num(bottom)}"'
-                   f' stroke="{GRID}" stroke-width="{"1" if major else "0.5"}"/>')
+        out.append(f'<line class="hour" data-at="{_text(at.isoformat())}" x1="{_num(x)}"'
+                   f' y1="{_num(top)}" x2="{_num(x)}" y2="{_num(bottom)}" stroke="{GRID}"'
+                   f' stroke-width="{"1" if major else "0.5"}"/>')
         if major or k == len(hours) - 1:
             label = "24" if k == len(hours) - 1 and at == end else (
                 f"{at.astimezone(zone.zone).hour:02d}")
@@ -294,11 +295,12 @@ def _band(frame: _Frame, constraint: SunConstraint, labels: list[str]) -> list[s
         out.append(f'<rect class="azimuth-band" x="{_num(frame.left)}" y="{_num(y0)}"'
                    f' width="{_num(frame.right - frame.left)}" height="{_num(max(y1 - y0, 1))}"'
                    f' fill="{BAND_FILL}" fill-opacity="0.22"/>')
-    top = frame.y_azimuth(min(high, 360.0))
     label = (f"azimuth {constraint.sun_azimuth:.0f}° ± {constraint.tolerance:.0f}°: the sun"
              f" that casts shadows at {constraint.shadow_bearing:.0f}°")
-    labels += _label(frame.right - 4, max(top - 3, frame.top + 40), label, AZIMUTH_COLOUR,
-                  anchor="end", size=10, kind="azimuth-band-label")
+    centre = frame.y_azimuth(constraint.sun_azimuth)
+    half = frame.y_azimuth(0.0) - frame.y_azimuth(constraint.tolerance)
+    labels += _label(frame.right - 4, _beside(frame, centre - half, centre + half), label,
+                     AZIMUTH_COLOUR, anchor="end", size=10, kind="azimuth-band-label")
     if constraint.elevation is not None:
         a, b = constraint.elevation
         y0, y1 = frame.y_elevation(min(b, frame.high)), frame.y_elevation(max(a, frame.low))
@@ -306,10 +308,20 @@ def _band(frame: _Frame, constraint: SunConstraint, labels: list[str]) -> list[s
                    f' width="{_num(frame.right - frame.left)}"'
                    f' height="{_num(max(y1 - y0, 1))}" fill="{ELEVATION_COLOUR}"'
                    ' fill-opacity="0.12"/>')
-        labels += _label(frame.left + 4, y0 - 3, f"elevation {a:.0f}°–{b:.0f}°: from the"
-                      " shadows' lengths", ELEVATION_COLOUR, size=10,
-                      kind="elevation-band-label")
+        labels += _label(frame.left + 4, _beside(frame, y0, y1), f"elevation {a:.0f}°–{b:.0f}°:"
+                         " from the shadows' lengths", ELEVATION_COLOUR, size=10,
+                         kind="elevation-band-label")
     return out
+
+
+def _beside(frame: _Frame, upper: float, lower: float) -> float:
+    """The baseline of a band's label: just above the band, else just below it, clear of the
+    window and claim labels along the plot's top."""
+    if upper - 3 >= frame.top + 44:
+        return upper - 3
+    if lower + 12 <= frame.bottom - 4:
+        return max(lower + 12, frame.top + 44)
+    return frame.top + 44
 
 
 def _claim(frame: _Frame, place: Place, zone: LocalZone, claimed: Instant | None,
