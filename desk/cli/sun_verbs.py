@@ -29,6 +29,7 @@ from desk.cli._common import (
 )
 
 if TYPE_CHECKING:
+    from desk.core.model import TimeQuestion
     from desk.core.sun import DayEvents, Place
     from desk.core.timezones import Instant, LocalZone
 
@@ -63,7 +64,10 @@ def register(verbs: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
                     " and print the time windows in which the sun, seen from the frame's"
                     " geolocation, casts it and every other shadow of the frame, on a date or"
                     " over a range of dates; with --claimed-time, whether that time fits."
-                    " The frame must be geolocated first (desk geolocate).")
+                    " The days and the claimed time are stored with the frame as its time"
+                    " question (replacing an earlier one), which the window and the dossier's"
+                    " chronolocation finding answer. The frame must be geolocated first"
+                    " (desk geolocate).")
     shadow.add_argument("case", metavar="CASE")
     shadow.add_argument("--evidence", type=int, required=True, metavar="ID",
                         help="the frame the shadow is seen on")
@@ -81,15 +85,18 @@ def register(verbs: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
                                                                 " ground")
     when = shadow.add_mutually_exclusive_group()
     when.add_argument("--date", metavar="YYYY-MM-DD", help="the day to solve (default: the"
-                                                           " claimed time's local date)")
+                                                           " claimed time's local date);"
+                                                           " stored as the frame's time"
+                                                           " question")
     when.add_argument("--from", dest="first", metavar="DATE",
                       help="the first day of a range (with --to)")
     shadow.add_argument("--to", dest="last", metavar="DATE", help="the last day of the range")
     shadow.add_argument("--claimed-time", metavar="ISO8601",
                         help="a claimed time to test (without an offset: the place's local"
-                             " time)")
+                             " time); stored with the days as the frame's time question")
     add_json_flag(shadow, 'print {"windows": [{"start", "end"}], "claimed": {"consistent",'
-                          ' "sun_azimuth", "shadow_bearing"} | null, ...}')
+                          ' "sun_azimuth", "shadow_bearing"} | null, "time_question":'
+                          ' {"first", "last", "claimed_at"}, ...}')
     shadow.set_defaults(func=cmd_shadow)
 
 
@@ -211,9 +218,14 @@ def _print_events(events: DayEvents) -> None:
 # --------------------------------------------------------------------------- shadow
 
 
+def _question_json(question: TimeQuestion) -> dict[str, str]:
+    return {"first": question.first.isoformat(), "last": question.last.isoformat(),
+            "claimed_at": question.claimed_at}
+
+
 def cmd_shadow(args: argparse.Namespace) -> int:
     from desk.core import chronolocation, commands
-    from desk.core.model import Shadow
+    from desk.core.model import Shadow, TimeQuestion
 
     bearing = number(args.bearing, "--bearing", "degrees")
     assert bearing is not None
@@ -249,7 +261,14 @@ def cmd_shadow(args: argparse.Namespace) -> int:
         add = commands.add_shadow(case, Shadow(
             0, args.evidence, bearing, 5.0 if tolerance is None else tolerance,
             label=args.label, object_height_m=height, shadow_length_m=length))
-        add.apply(case)
+        claimed_text = (args.claimed_time or "").strip()
+        question = TimeQuestion(args.evidence, first, last, claimed_text)
+        edits: list[commands.Command] = []
+        if case.time_question(args.evidence) != question:
+            edits.append(commands.set_time_question(case, args.evidence, first, last,
+                                                    claimed_text))
+        # The question and the shadow in one transaction: both are written, or neither.
+        commands.Batch((*edits, add), "Add shadow").apply(case)
         shadow_id = commands.created_id(add)
         shadows = case.shadows(args.evidence)
     try:
@@ -259,14 +278,15 @@ def cmd_shadow(args: argparse.Namespace) -> int:
         if args.json:
             print_json({"id": shadow_id, "evidence_id": args.evidence,
                         "shadows": [s.id for s in shadows], "windows": [], "claimed": None,
-                        "disagreement": str(exc)})
+                        "disagreement": str(exc), "time_question": _question_json(question)})
         else:
             print(f"shadow {shadow_id} recorded on evidence {args.evidence}")
             print(f"desk: {term(exc)}", file=sys.stderr)
         return EXIT_PARTIAL
     if args.json:
         print_json({"id": shadow_id, "evidence_id": args.evidence,
-                    "shadows": [s.id for s in shadows], **finding.to_json()})
+                    "shadows": [s.id for s in shadows], **finding.to_json(),
+                    "time_question": _question_json(question)})
         return EXIT_OK
     others = len(shadows) - 1
     print(f"shadow {shadow_id} recorded on evidence {args.evidence}"

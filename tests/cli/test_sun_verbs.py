@@ -151,3 +151,37 @@ def test_shadows_that_disagree_are_kept_and_said(desk: Desk, built: Built) -> No
     assert ran.code == 1
     assert "no single sun" in str(ran.json()["disagreement"])
     assert len(_shadows(built.path)) == 2
+
+
+def test_shadow_stores_the_days_and_the_claimed_time_as_the_frames_question(
+        desk: Desk, built: Built) -> None:
+    from datetime import date
+
+    from desk.core.frame_time import chronolocation_for
+    from desk.core.model import TimeQuestion
+
+    bearing = _bearing_at("2025-11-20T08:00:00+02:00")
+    ran = desk("shadow", built.path, "--evidence", 1, "--bearing", f"{bearing:.2f}",
+               "--claimed-time", "2025-11-20T15:00", "--json")
+    assert ran.code == 0, ran.err
+    assert ran.json()["time_question"] == {"first": "2025-11-20", "last": "2025-11-20",
+                                           "claimed_at": "2025-11-20T15:00"}
+    with CaseFile.open(built.path, read_only=True) as case:
+        assert case.time_question(1) == TimeQuestion(1, date(2025, 11, 20), date(2025, 11, 20),
+                                                     "2025-11-20T15:00")
+        finding = chronolocation_for(case, 1)
+        assert finding is not None and finding.claim is not None
+        assert not finding.claim.consistent
+        assert [e.action for e in case.audit_entries()[-2:]] == ["set time question",
+                                                                 "add shadow"]
+    # The same question again is not written again; a new range replaces it.
+    desk("shadow", built.path, "--evidence", 1, "--bearing", f"{bearing:.2f}",
+         "--claimed-time", "2025-11-20T15:00")
+    assert desk("shadow", built.path, "--evidence", 1, "--bearing", f"{bearing:.2f}",
+                "--from", "2025-11-01", "--to", "2025-11-30").code == 0
+    with CaseFile.open(built.path, read_only=True) as case:
+        actions = [e.action for e in case.audit_entries()]
+        assert actions.count("set time question") == 2 and actions.count("add shadow") == 3
+        assert case.time_question(1) == TimeQuestion(1, date(2025, 11, 1), date(2025, 11, 30))
+        assert case.verify().ok
+    assert "stored as the frame's time question" in " ".join(desk("shadow", "--help").out.split())
