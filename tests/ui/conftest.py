@@ -23,6 +23,10 @@ from PySide6.QtCore import QCoreApplication, QEvent, QSettings, QTimer
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
+from desk.ui.map.tile_scheme import register_scheme
+
+register_scheme()  # as desk does, before pytest-qt makes the QApplication
+
 from desk.core import commands
 from desk.core.casefile import CaseFile
 from desk.core.intake import import_files

@@ -85,6 +85,9 @@ def ensure_app() -> QCoreApplication:
         QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
         from PySide6.QtWidgets import QApplication
 
+        from desk.ui.map.tile_scheme import register_scheme
+
+        register_scheme()  # map pictures from tile packs; declared before the application
         app = QApplication([sys.argv[0] if sys.argv and sys.argv[0] else "desk"])
         _app = app
     return app

@@ -48,6 +48,9 @@ def create_application(argv: list[str] | None = None) -> QApplication:
               file=sys.stderr)
     app = QApplication.instance()
     if not isinstance(app, QApplication):
+        from desk.ui.map.tile_scheme import register_scheme
+
+        register_scheme()  # tile packs reach the map through it; Qt wants it declared first
         app = QApplication(argv if argv is not None else sys.argv[:1])
     app.setOrganizationName(ORGANIZATION)
     app.setApplicationName(APPLICATION)
