@@ -104,7 +104,7 @@ def test_pure_packages_never_import_the_ui_in_any_form() -> None:
 _ROW_EDIT_NAMES = {"RowEdit", "_RowEdit", "edit_row", "delete_row", "EDITABLE", "_EDITABLE",
                    "touched_rows"}
 #: Table names that are also the names of tools and icons in the window ("the horizon tool").
-_TABLE_WORDS_ALSO_TOOLS = {"evidence", "horizon", "movement"}
+_TABLE_WORDS_ALSO_TOOLS = {"evidence", "horizon", "movement", "shadow"}
 
 
 def _names_used(tree: ast.AST) -> set[str]:

@@ -1,5 +1,7 @@
 """What the map shows, as plain JSON-ready data: points, the selected frame's camera, view cone
-and sight lines, landmarks and movement arrows.
+and sight lines, landmarks, movement arrows, and the selected frame's sun: the sun's azimuth
+ray at the claimed time (or in the middle of the first window that fits) and the directions
+its shadows point, from the camera.
 
 All geometry and every label is computed here with desk.core.geo (geodesic, bearings clockwise
 from true north), so the page's script only draws. Text from the case (names, labels) is passed
@@ -10,13 +12,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from desk.core import geo
 from desk.core import movement as movements_
 from desk.core.arrow_style import ArrowStyle, arrow_colour, arrow_styles
-from desk.core.model import Confidence, Evidence, Geolocation, Gps, Landmark, Movement
+from desk.core.model import Confidence, Evidence, Geolocation, Gps, Landmark, Movement, Shadow
 from desk.core.movement import reference_for as reference_for  # the one rule, re-exported
+from desk.core.shadow_names import shadow_names
 from desk.core.view_cone import DEFAULT_FOV, cone_range
 
 #: Point kinds, as small integers so 10,000 points stay compact in JSON.
@@ -27,8 +31,12 @@ KIND_BY_CONFIDENCE = {Confidence.HIGH: 1, Confidence.MODERATE: 2, Confidence.LOW
 SIGHT_LINE_MAX_M = 50_000.0
 MAX_SIGHT_LINES = 12
 
+#: The sun's ray reaches this much farther than the view cone, so its end stands clear of it.
+SUN_RAY_FACTOR = 1.25
+
 if TYPE_CHECKING:
     from desk.core.casefile import CaseFile
+    from desk.core.chronolocation import Chronolocation
 
 @dataclass(frozen=True)
 class Item:
@@ -63,8 +71,10 @@ def _valid(lat: float | None, lon: float | None) -> bool:
 
 def build_scene(items: Sequence[Item], geolocations: Iterable[Geolocation],
                 landmarks: Sequence[Landmark], movements: Iterable[Movement] = (),
-                selected: int | None = None) -> dict[str, Any]:
-    """The whole map's data. Points are columns (id, lat, lon, kind, heading) for speed."""
+                selected: int | None = None, shadows: Iterable[Shadow] = (),
+                answer: Chronolocation | None = None) -> dict[str, Any]:
+    """The whole map's data. Points are columns (id, lat, lon, kind, heading) for speed.
+    `shadows` and `answer` (the selected frame's chronolocation) give its sun."""
     found = {g.evidence_id: g for g in geolocations if _valid(g.lat, g.lon)}
     ids: list[int] = []
     lats: list[float] = []
@@ -95,7 +105,8 @@ def build_scene(items: Sequence[Item], geolocations: Iterable[Geolocation],
     detail = None
     if selected is not None and selected in by_id:
         detail = selection_detail(by_id[selected], found.get(selected), valid_landmarks,
-                                  [mv for mv in movements if mv.evidence_id == selected])
+                                  [mv for mv in movements if mv.evidence_id == selected],
+                                  [s for s in shadows if s.evidence_id == selected], answer)
     styles = arrow_styles(movements)
     arrows = [movement_data(mv, reference_for(mv, valid_landmarks), found.get(mv.evidence_id),
                             styles[mv.id])
@@ -111,9 +122,16 @@ def build_scene(items: Sequence[Item], geolocations: Iterable[Geolocation],
 
 
 def scene_for_case(case: CaseFile, selected: int | None = None) -> dict[str, Any]:
-    """The scene of an open case (what the window's map shows)."""
+    """The scene of an open case (what the window's map shows), the selected frame's sun
+    worked out here (a long range of days takes a second or two)."""
+    shadows = case.shadows(selected) if selected is not None else []
+    answer = None
+    if shadows and selected is not None:
+        from desk.core.frame_time import chronolocation_for
+
+        answer = chronolocation_for(case, selected)
     return build_scene([item_of(e) for e in case.list_evidence()], case.geolocations(),
-                       case.landmarks(), case.movements(), selected)
+                       case.landmarks(), case.movements(), selected, shadows, answer)
 
 
 def landmark_data(landmark: Landmark) -> dict[str, Any]:
@@ -131,12 +149,14 @@ def _bounds(lats: list[float], lons: list[float], landmarks: Sequence[Landmark]
 
 
 def selection_detail(item: Item, location: Geolocation | None,
-                     landmarks: Sequence[Landmark], movements: Sequence[Movement] = ()
+                     landmarks: Sequence[Landmark], movements: Sequence[Movement] = (),
+                     shadows: Sequence[Shadow] = (), answer: Chronolocation | None = None
                      ) -> dict[str, Any]:
     """The selected frame: camera, precision, cone, drag handles, sight lines, EXIF claim,
-    and its movements' ground tracks (draggable ends, line to the reference point)."""
+    its movements' ground tracks (draggable ends, line to the reference point) and its sun
+    (`sun_data`, from its shadows and chronolocation)."""
     detail: dict[str, Any] = {"id": item.id, "name": item.name, "camera": None, "claimed": None,
-                              "sights": [], "cone": None, "handles": None}
+                              "sights": [], "cone": None, "handles": None, "sun": None}
     detail["tracks"] = [t for t in (track_data(mv, reference_for(mv, landmarks))
                                     for mv in movements if mv.evidence_id == item.id)
                         if t is not None]
@@ -164,6 +184,8 @@ def selection_detail(item: Item, location: Geolocation | None,
             handles["right"] = _ll(geo.destination(camera, heading + fov / 2, reach))
         detail["handles"] = handles
         detail["sights"] = sight_lines(location, landmarks)
+        detail["sun"] = sun_data(location, [s for s in shadows if s.evidence_id == item.id],
+                                 answer, reach * SUN_RAY_FACTOR)
     if gps is not None and _valid(gps.lat, gps.lon):
         claimed: dict[str, Any] = {"at": _ll((gps.lat, gps.lon)),
                                    "label": "Claimed by metadata (EXIF GPS)"}
@@ -280,4 +302,85 @@ def track_data(movement: Movement, reference: Landmark | None) -> dict[str, Any]
                 "bearing": round(bearing, 2),
                 "label": f"{bearing:.0f}° to {reference.name}",
             }
+    return data
+
+
+def _ray(camera: tuple[float, float], bearing: float, length_m: float) -> list[list[float]]:
+    return [_ll(p) for p in geo.geodesic_path(camera, geo.destination(camera, bearing, length_m),
+                                               max_segment_m=5_000)]
+
+
+def _wedge(camera: tuple[float, float], bearing: float, tolerance: float, length_m: float
+           ) -> list[list[float]]:
+    """The fan of bearings bearing ± tolerance from the camera, as a closed outline."""
+    steps = max(2, min(24, int(tolerance * 2 / 3) + 2))
+    edge = [_ll(geo.destination(camera, bearing - tolerance + 2 * tolerance * k / steps,
+                                length_m)) for k in range(steps + 1)]
+    return [_ll(camera), *edge]
+
+
+def sun_moment(answer: Chronolocation) -> tuple[datetime, str] | None:
+    """The instant the map shows the sun at, and why that one: the claimed time, else the
+    middle of the first window that fits; None when there is neither."""
+    if answer.claim is not None:
+        return answer.claim.at, "claimed"
+    if answer.windows:
+        window = answer.windows[0]
+        return window.start + (window.end - window.start) / 2, "window"
+    return None
+
+
+def sun_data(location: Geolocation, shadows: Sequence[Shadow],
+             answer: Chronolocation | None, length_m: float) -> dict[str, Any] | None:
+    """The selected frame's sun on the map, from the camera: each shadow's direction with its
+    ± fan, and the sun's azimuth ray (with where shadows would point then) at the claimed
+    time, or in the middle of the first window that fits. None without shadows."""
+    if not shadows:
+        return None
+    camera = (location.lat, location.lon)
+    names = shadow_names(shadows)
+    lines: list[dict[str, Any]] = []
+    for shadow in sorted(shadows, key=lambda s: s.id):
+        lines.append({
+            "id": shadow.id,
+            "path": _ray(camera, shadow.bearing, length_m * 0.8),
+            "wedge": _wedge(camera, shadow.bearing, min(shadow.tolerance, 90.0),
+                            length_m * 0.8),
+            "label": (f"{names[shadow.id]}: shadow points {shadow.bearing:.0f}°"
+                      f" {geo.compass_label(shadow.bearing)} ± {shadow.tolerance:.0f}°"),
+        })
+    data: dict[str, Any] = {"shadows": lines, "ray": None}
+    moment = sun_moment(answer) if answer is not None else None
+    if answer is None or moment is None:
+        return data
+    from desk.core.sun import sun_position
+
+    instant, why = moment
+    sun = sun_position(instant, answer.place)
+    local = instant.astimezone(answer.zone.zone)
+    when = f"{local:%H:%M} on {local:%Y-%m-%d}"
+    if why == "claimed":
+        assert answer.claim is not None
+        consistent = answer.claim.consistent
+        said = f"claimed {when}: " + ("consistent" if consistent else "inconsistent")
+    else:
+        consistent = True
+        said = f"{when}, the middle of the first window that fits"
+    height = (f"{sun.elevation:.0f}° high" if sun.elevation > 0
+              else f"{-sun.elevation:.0f}° below the horizon")
+    data["ray"] = {
+        "path": _ray(camera, sun.azimuth, length_m),
+        "cast": _ray(camera, sun.shadow_bearing, length_m * 0.65),
+        "azimuth": round(sun.azimuth, 2),
+        "elevation": round(sun.elevation, 2),
+        "shadow_bearing": round(sun.shadow_bearing, 2),
+        "at": instant.isoformat(timespec="seconds"),
+        "why": why,
+        "consistent": consistent,
+        "up": sun.elevation > 0,
+        "label": (f"Sun {sun.azimuth:.0f}° {geo.compass_label(sun.azimuth)}, {height}"
+                  f" · {said}"),
+        "cast_label": (f"shadows then point {sun.shadow_bearing:.0f}°"
+                       f" {geo.compass_label(sun.shadow_bearing)}"),
+    }
     return data

@@ -38,6 +38,7 @@
   var MODES = ["none", "place", "pick", "track", "ruler", "area"];
   var CONFIDENCE_KINDS = {high: 1, moderate: 2, low: 3};
   var fittedKey = null;
+  var legendSunRows = [];
   var hiddenLabels = 0;
   var declutterQueued = false;
 
@@ -392,6 +393,18 @@
       selected.appendChild(el("span", "desk-swatch desk-swatch-selected"));
       selected.appendChild(el("span", null, "selected frame (ring; its colour stays)"));
       box.appendChild(selected);
+      // Shown only while the selected frame has shadows (drawSun).
+      [["desk-swatch-sun", "sun's azimuth at the claimed time (or mid-window)"],
+       ["desk-swatch-cast", "where shadows point then"],
+       ["desk-swatch-shadow", "shadows seen on the frame, ± their tolerance"]
+      ].forEach(function (pair) {
+        var row = el("div", "desk-legend-row desk-legend-sun");
+        row.appendChild(el("span", "desk-swatch desk-swatch-line " + pair[0]));
+        row.appendChild(el("span", null, pair[1]));
+        row.style.display = "none";
+        box.appendChild(row);
+        legendSunRows.push(row);
+      });
       L.DomEvent.disableClickPropagation(box);
       return box;
     };
@@ -503,6 +516,61 @@
         trackHandles.push({id: t.id, end: index, marker: marker});
       });
     });
+  }
+
+  // ------------------------------------------------------------------ the sun and shadows
+
+  /* The selected frame's shadows (dark dashed, with their ± fan) and the sun's azimuth ray at
+   * the claimed time or mid-window (amber), with where shadows would point then (dotted):
+   * a consistent claim's dotted line runs inside the shadows' fan. */
+  function drawSun(sun) {
+    legendSunRows.forEach(function (row, index) {
+      var shown = !!sun && (index === 2 || !!sun.ray);
+      row.style.display = shown ? "" : "none";
+    });
+    if (!sun) { return; }
+    (sun.shadows || []).forEach(function (s) {
+      layers.detail.addLayer(L.polygon(s.wedge.map(latlng), {
+        stroke: false, fillColor: "#15171b", fillOpacity: 0.16, interactive: false,
+        className: "desk-shadow-fan", pane: "deskTracks"
+      }));
+      var path = s.path.map(latlng);
+      layers.detail.addLayer(L.polyline(path, {
+        color: "#f2efe6", weight: 6, opacity: 0.85, interactive: false, pane: "deskTracks"
+      }));
+      layers.detail.addLayer(L.polyline(path, {
+        color: "#15171b", weight: 3.5, dashArray: "9 6", interactive: false,
+        className: "desk-shadow-line", pane: "deskTracks"
+      }));
+      var tip = label(along(path, 0.75), s.label, "desk-shadow-label", "center");
+      tip.options.offset = [0, 0];
+      layers.detail.addLayer(tip);
+    });
+    var ray = sun.ray;
+    if (!ray) { return; }
+    var cast = ray.cast.map(latlng);
+    layers.detail.addLayer(L.polyline(cast, {
+      color: "#b36b00", weight: 2.5, dashArray: "2 5", lineCap: "round", interactive: false,
+      className: "desk-sun-cast", pane: "deskTracks"
+    }));
+    var castTip = label(along(cast, 0.9), ray.cast_label, "desk-cast-label", "center");
+    castTip.options.offset = [0, 0];
+    layers.detail.addLayer(castTip);
+    var path = ray.path.map(latlng);
+    layers.detail.addLayer(L.polyline(path, {
+      color: "#1d2025", weight: 7, opacity: 0.7, interactive: false, pane: "deskTracks"
+    }));
+    layers.detail.addLayer(L.polyline(path, {
+      color: ray.up ? "#ffb000" : "#8a8f98", weight: 4, interactive: false,
+      className: "desk-sun-ray", pane: "deskTracks"
+    }));
+    var end = path[path.length - 1];
+    layers.detail.addLayer(divMarker(end, "desk-sun" + (ray.up ? "" : " desk-sun-down"), false,
+                                     "deskTracks"));
+    var tip = label(end, ray.label, "desk-sun-label" + (ray.consistent ? "" :
+                                                         " desk-inconsistent"), "right");
+    tip.options.offset = [12, 0];
+    layers.detail.addLayer(tip);
   }
 
   // ------------------------------------------------------------------ drawing a track
@@ -619,6 +687,7 @@
     parts.forEach(function (marker) {
       if (marker !== null && map.hasLayer(marker) && dragging === null) { map.removeLayer(marker); }
     });
+    drawSun(d && d.camera ? d.sun : null);
     if (!d) { return; }
     if (d.claimed) {
       var claimedAt = latlng(d.claimed.at);
@@ -719,7 +788,8 @@
   // ------------------------------------------------------------------ labels that keep clear
 
   /* Most important first: a label later in the list gives way to those before it. */
-  var LABEL_ORDER = ["desk-measure-label", "desk-movement-label", "desk-reference-label",
+  var LABEL_ORDER = ["desk-measure-label", "desk-movement-label", "desk-sun-label",
+                     "desk-shadow-label", "desk-cast-label", "desk-reference-label",
                      "desk-landmark-label", "desk-sight-label", "desk-search-label",
                      "desk-claim-label"];
 
@@ -1131,6 +1201,10 @@
         claims: texts(".desk-claim-label"),
         movements: texts(".desk-movement-label"),
         references: texts(".desk-reference-label"),
+        sun: texts(".desk-sun-label"),
+        sunCast: texts(".desk-cast-label"),
+        shadows: texts(".desk-shadow-label"),
+        sunRay: document.querySelectorAll(".desk-sun-ray").length,
         tracks: trackHandles.map(function (h) {
           var at = h.marker.getLatLng();
           return {id: h.id, end: h.end, at: [at.lat, at.lng]};

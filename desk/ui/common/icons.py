@@ -52,6 +52,8 @@ _PATHS: dict[str, str] = {
     "arrow_tool": '<path d="M4 19L19 5"/><path d="M10 5h9v9"/><circle cx="4" cy="19" r="1.2"/>',
     "horizon": '<path d="M2 14h20" stroke-dasharray="3 2.5"/><path d="M6 10a6 6 0 0 1 12 0"/>'
                '<path d="M4 18h16"/>',
+    "shadow_tool": '<circle cx="18" cy="5.5" r="2.5"/><path d="M9 5v12"/>'
+                   '<path d="M9 17l-6 3.5" stroke-dasharray="2 1.6"/>',
     "map": '<path d="M3 6l6-3 6 3 6-3v15l-6 3-6-3-6 3z"/><path d="M9 3v15M15 6v15"/>',
     "drop": '<path d="M12 15V3M7 8l5-5 5 5"/><rect x="3" y="13" width="18" height="8" rx="2"/>',
 }

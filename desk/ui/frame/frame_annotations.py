@@ -1,11 +1,14 @@
-"""Movement arrows and the horizon drawn over a frame, and the tools that edit them.
+"""Movement arrows, shadows and the horizon drawn over a frame, and the tools that edit them.
 
 Items live in the frame view's annotation layer, in image pixels; lines, heads, handles and
 labels keep a constant size on screen whatever the zoom. The annotator turns the reviewer's
 drags into core commands on the undo stack, one command when a drag ends, so every gesture
 is one undo step and one custody-log entry. It holds nothing of its own: after every applied
 command the window calls `refresh` and the items are rebuilt from the case.
-Arrow labels are untrusted text: they are drawn with QGraphicsSimpleTextItem (never HTML).
+Arrow and shadow labels are untrusted text: they are drawn with QGraphicsSimpleTextItem
+(never HTML). A shadow runs from an object's base to its shadow's tip; its bearing on the
+ground comes from the camera model (`desk.core.shadow_projection`) when the frame has one,
+else the drawing waits, unsaved, for the reviewer to type the bearing in the Sun tab.
 """
 
 from __future__ import annotations
@@ -44,22 +47,29 @@ from PySide6.QtWidgets import (
 )
 
 from desk.core.arrow_style import ArrowStyle, arrow_styles, short_label
-from desk.core.model import Horizon, Movement
+from desk.core.model import Geolocation, Horizon, Movement, Shadow
 from desk.core.movement import horizon_through
+from desk.core.shadow_names import shadow_names
 from desk.ui.common import theme
 
 if TYPE_CHECKING:
     from desk.core.casefile import CaseFile
     from desk.core.commands import Command
+    from desk.core.shadow_projection import ProjectedShadow
     from desk.ui.frame.frame_view import FrameView
 
-#: The tools of the frame view: pan and select, draw movement arrows, mark the horizon.
-PAN, MOVEMENT, HORIZON = "pan", "movement", "horizon"
-TOOLS = (PAN, MOVEMENT, HORIZON)
+#: The tools of the frame view: pan and select, draw movement arrows, mark the horizon, draw
+#: shadows (object base to shadow tip).
+PAN, MOVEMENT, HORIZON, SHADOW = "pan", "movement", "horizon", "shadow"
+TOOLS = (PAN, MOVEMENT, HORIZON, SHADOW)
 #: Arrow colours offered to the reviewer (the case stores any #rrggbb).
 ARROW_COLOURS = ("#e4572e", "#ffd23f", "#3bceac", "#4f8cff", "#ee6fd0", "#f4f4f4")
 DEFAULT_COLOUR = ARROW_COLOURS[0]
 HORIZON_COLOUR = "#5ad1ff"
+#: Shadows: a dark dashed line on a pale casing (unlike any arrow), the sun's colour on its tag.
+SHADOW_INK = "#15171b"
+SHADOW_CASING = "#f2efe6"
+SUN_COLOUR = "#ffb000"
 #: On-screen sizes, in pixels, whatever the zoom.
 LINE_PX = 4.0
 HEAD_PX = 20.0
@@ -288,6 +298,96 @@ class HorizonItem(QGraphicsItem):
                                         2 * HANDLE_PX * s, 2 * HANDLE_PX * s))
 
 
+class ShadowItem(QGraphicsItem):
+    """One shadow from the object's `base` to the shadow's `tip` (image pixels): a dark dashed
+    line on a pale casing, a square foot at the base and a ring at the tip."""
+
+    def __init__(self, shadow_id: int, base: QPointF, tip: QPointF, parent: QGraphicsItem,
+                 text: str = "") -> None:
+        super().__init__(parent)
+        self.shadow_id = shadow_id
+        self.start = QPointF(base)
+        self.end = QPointF(tip)
+        self.selected = False
+        self.pending = False  # drawn, not saved: it waits for a typed bearing
+        self._scale = 1.0
+        self.label = LabelItem(self)
+        self.label_text = text
+        self._place_label()
+
+    def set_scale(self, scale: float) -> None:
+        self.prepareGeometryChange()
+        self._scale = max(scale, 1e-6)
+
+    def set_geometry(self, start: QPointF, end: QPointF) -> None:
+        self.prepareGeometryChange()
+        self.start, self.end = QPointF(start), QPointF(end)
+        self._place_label()
+        self.update()
+
+    def set_selected(self, selected: bool) -> None:
+        self.selected = selected
+        self.update()
+
+    def set_text(self, text: str) -> None:
+        self.label_text = text
+        self._place_label()
+
+    def _place_label(self) -> None:
+        side = -1 if self.end.x() < self.start.x() - 1 else 1
+        self.label.setPos(self.end)
+        self.label.set_text(short_label(self.label_text), QColor(SUN_COLOUR), side)
+
+    def boundingRect(self) -> QRectF:  # noqa: N802
+        margin = (HANDLE_PX + LINE_PX + 8) / self._scale
+        return QRectF(self.start, self.end).normalized().adjusted(-margin, -margin, margin,
+                                                                  margin)
+
+    def shape(self) -> QPainterPath:
+        path = QPainterPath(self.start)
+        path.lineTo(self.end)
+        stroker = QPainterPathStroker()
+        stroker.setWidth(2 * HIT_PX / self._scale)
+        return stroker.createStroke(path)
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem,
+              widget: QWidget | None = None) -> None:
+        s = 1 / self._scale
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        line = QLineF(self.start, self.end)
+        casing = QColor(SHADOW_CASING)
+        casing.setAlpha(150 if self.pending else 215)
+        if self.selected:
+            glow = QColor(SUN_COLOUR)
+            glow.setAlpha(110)
+            painter.setPen(QPen(glow, (LINE_PX + 10) * s, Qt.PenStyle.SolidLine,
+                                Qt.PenCapStyle.RoundCap))
+            painter.drawLine(line)
+        painter.setPen(QPen(casing, (LINE_PX + 3) * s, Qt.PenStyle.SolidLine,
+                            Qt.PenCapStyle.RoundCap))
+        painter.drawLine(line)
+        ink = QPen(QColor(SHADOW_INK), LINE_PX * s, Qt.PenStyle.CustomDashLine,
+                   Qt.PenCapStyle.FlatCap)
+        ink.setDashPattern([2.2, 1.4])  # in line widths: the dashes keep their size on screen
+        painter.setPen(ink)
+        painter.drawLine(line)
+        # The foot: a square where the object stands; the tip: a ring where its shadow ends.
+        foot = 4.5 * s
+        painter.setPen(QPen(casing, 1.8 * s))
+        painter.setBrush(QColor(SHADOW_INK))
+        painter.drawRect(QRectF(self.start.x() - foot, self.start.y() - foot, 2 * foot,
+                                2 * foot))
+        painter.setPen(QPen(QColor(SHADOW_INK), 2.2 * s))
+        painter.setBrush(casing)
+        painter.drawEllipse(self.end, 4.0 * s, 4.0 * s)
+        if self.selected:
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            for pen in (QPen(QColor(theme.CANVAS), 4.5 * s), QPen(QColor(SUN_COLOUR), 2 * s)):
+                painter.setPen(pen)
+                for point in (self.start, self.end):
+                    painter.drawEllipse(point, HANDLE_PX * 1.3 * s, HANDLE_PX * 1.3 * s)
+
+
 # --------------------------------------------------------------------------- the label editor
 
 
@@ -391,11 +491,49 @@ class ArrowEditor(QFrame):
 
 @dataclass
 class _Drag:
-    kind: str  # new-arrow, move, start, end, new-horizon, h-left, h-right, h-move
+    # new-arrow, move, start, end, new-horizon, h-left, h-right, h-move, new-shadow, s-move,
+    # s-start, s-end
+    kind: str
     origin: QPointF
     movement_id: int | None = None
     start: QPointF | None = None  # the geometry when the drag began
     end: QPointF | None = None
+    shadow_id: int | None = None
+
+
+#: Where a drawn shadow sits on the frame, normalized: base (x1, y1) to tip (x2, y2).
+Ends = tuple[float, float, float, float]
+#: A drawing's precision on screen (pixels): what the projection's tolerance starts from.
+DRAWING_SCREEN_PX = 2.0
+#: The narrowest and widest tolerance a projected shadow is saved with (degrees).
+MIN_SHADOW_TOLERANCE = 0.5
+#: A typed bearing differs from the one the drawing gives by more than this (degrees).
+TYPED_BEARING_DEG = 0.05
+#: A projected shadow with no tolerance of its own (the projection gave none).
+DEFAULT_SHADOW_TOLERANCE = 5.0
+
+
+def shadow_ends(shadow: Shadow) -> Ends | None:
+    if shadow.x1 is None or shadow.y1 is None or shadow.x2 is None or shadow.y2 is None:
+        return None
+    return shadow.x1, shadow.y1, shadow.x2, shadow.y2
+
+
+def saved_tolerance(tolerance: float | None) -> float:
+    """A projection's tolerance as the case takes it: above 0 and at most 90 degrees."""
+    from desk.core.commands import MAX_SHADOW_TOLERANCE
+
+    if tolerance is None or not math.isfinite(tolerance):
+        return DEFAULT_SHADOW_TOLERANCE
+    return round(min(max(tolerance, MIN_SHADOW_TOLERANCE), MAX_SHADOW_TOLERANCE), 1)
+
+
+def bearing_from_drawing(shadow: Shadow, projected_bearing: float | None) -> bool:
+    """Whether the shadow's bearing is the one its drawing projects to (else it was typed)."""
+    if projected_bearing is None:
+        return False
+    off = (shadow.bearing - projected_bearing + 180.0) % 360.0 - 180.0
+    return abs(off) <= TYPED_BEARING_DEG
 
 
 class FrameAnnotator(QObject):
@@ -403,6 +541,11 @@ class FrameAnnotator(QObject):
 
     #: The selected arrow changed (movement id or None).
     movementSelected = Signal(object)  # noqa: N815
+    #: The selected shadow changed (shadow id or None).
+    shadowSelected = Signal(object)  # noqa: N815
+    #: A shadow drawn on a frame without a camera model waits for a typed bearing: its ends
+    #: (normalized x1, y1, x2, y2), or None once it is saved or dropped.
+    shadowPending = Signal(object)  # noqa: N815
     #: A tool finished or refused something; the text is for the reviewer.
     message = Signal(str)
 
@@ -414,12 +557,19 @@ class FrameAnnotator(QObject):
         self._push: Callable[[Command], object] | None = None
         self._movements: dict[int, Movement] = {}
         self._horizon: Horizon | None = None
+        self._shadows: dict[int, Shadow] = {}
+        self._geolocation: Geolocation | None = None
+        self._frame_size = (0, 0)
         self.arrows: dict[int, ArrowItem] = {}
+        self.shadow_items: dict[int, ShadowItem] = {}
+        self._selected_shadow: int | None = None
+        self.pending: Ends | None = None
+        self.pending_item: ShadowItem | None = None
         self.horizon_item: HorizonItem | None = None
         self._selected: int | None = None
         self._horizon_selected = False
         self._drag: _Drag | None = None
-        self._preview: ArrowItem | HorizonItem | None = None
+        self._preview: ArrowItem | HorizonItem | ShadowItem | None = None
         self.tool = PAN
         self.colour = DEFAULT_COLOUR
         self.editor = ArrowEditor(view)
@@ -447,17 +597,25 @@ class FrameAnnotator(QObject):
         return self._horizon
 
     @property
+    def selected_shadow(self) -> int | None:
+        return self._selected_shadow
+
+    @property
     def dragging(self) -> bool:
         return self._drag is not None
 
     def load(self, case: CaseFile | None, evidence_id: int | None) -> None:
         """Show another frame's annotations (or none)."""
-        if evidence_id != self._evidence_id:
+        changed = evidence_id != self._evidence_id
+        if changed:
             self.editor.finish()  # a label being typed is saved, not lost
             self._selected = None
+            self._selected_shadow = None
             self._horizon_selected = False
         self._case = case
         self._evidence_id = evidence_id
+        if changed and self.pending is not None:
+            self.set_pending(None)  # a drawing waiting for a bearing belongs to its frame
         self.refresh()
 
     def refresh(self) -> None:
@@ -465,15 +623,26 @@ class FrameAnnotator(QObject):
         self._cancel_drag()
         case, eid = self._case, self._evidence_id
         if case is None or eid is None:
-            self._movements, self._horizon = {}, None
+            self._movements, self._horizon, self._shadows = {}, None, {}
+            self._geolocation, self._frame_size = None, (0, 0)
         else:
             self._movements = {m.id: m for m in case.movements(eid)}
             self._horizon = case.horizon(eid)
+            self._shadows = {s.id: s for s in case.shadows(eid)}
+            self._geolocation = case.geolocation(eid)
+            try:
+                item = case.get_evidence(eid)
+                self._frame_size = (item.width, item.height)
+            except KeyError:
+                self._frame_size = (0, 0)
         self._rebuild()
         if self._selected is not None and self._selected not in self._movements:
             self._selected = None
             self.editor.dismiss()
             self.movementSelected.emit(None)
+        if self._selected_shadow is not None and self._selected_shadow not in self._shadows:
+            self._selected_shadow = None
+            self.shadowSelected.emit(None)
         if self._horizon is None:
             self._horizon_selected = False
 
@@ -482,6 +651,11 @@ class FrameAnnotator(QObject):
         for item in list(self.arrows.values()):
             scene.removeItem(item)
         self.arrows.clear()
+        for shadow_item in [*self.shadow_items.values(), self.pending_item]:
+            if shadow_item is not None:
+                scene.removeItem(shadow_item)
+        self.shadow_items.clear()
+        self.pending_item = None
         if self.horizon_item is not None:
             scene.removeItem(self.horizon_item)
             self.horizon_item = None
@@ -506,6 +680,25 @@ class FrameAnnotator(QObject):
             arrow.set_scale(zoom)
             arrow.set_selected(movement.id == self._selected)
             self.arrows[movement.id] = arrow
+        names = shadow_names(list(self._shadows.values()))
+        for shadow in self._shadows.values():
+            ends = shadow_ends(shadow)
+            if ends is None:
+                continue  # a shadow typed in (the command line) has no place on the frame
+            item = ShadowItem(shadow.id, self._view.from_normalized(ends[0], ends[1]),
+                              self._view.from_normalized(ends[2], ends[3]), layer,
+                              f"{names[shadow.id]} · {shadow.bearing:.0f}°")
+            item.set_scale(zoom)
+            item.set_selected(shadow.id == self._selected_shadow)
+            self.shadow_items[shadow.id] = item
+        if self.pending is not None:
+            x1, y1, x2, y2 = self.pending
+            item = ShadowItem(0, self._view.from_normalized(x1, y1),
+                              self._view.from_normalized(x2, y2), layer,
+                              "shadow · type its bearing")
+            item.pending = True
+            item.set_scale(zoom)
+            self.pending_item = item
 
     def set_scale(self, zoom: float) -> None:
         for item in self._items():
@@ -516,8 +709,11 @@ class FrameAnnotator(QObject):
         self._cancel_drag()
         self._rebuild()
 
-    def _items(self) -> list[ArrowItem | HorizonItem]:
-        items: list[ArrowItem | HorizonItem] = list(self.arrows.values())
+    def _items(self) -> list[ArrowItem | HorizonItem | ShadowItem]:
+        items: list[ArrowItem | HorizonItem | ShadowItem] = list(self.arrows.values())
+        items += self.shadow_items.values()
+        if self.pending_item is not None:
+            items.append(self.pending_item)
         if self.horizon_item is not None:
             items.append(self.horizon_item)
         if self._preview is not None:
@@ -534,6 +730,8 @@ class FrameAnnotator(QObject):
         if movement_id is not None and movement_id not in self._movements:
             movement_id = None
         self._set_horizon_selected(False)
+        if movement_id is not None:
+            self.select_shadow(None)
         if movement_id == self._selected:
             return
         self._selected = movement_id
@@ -542,6 +740,28 @@ class FrameAnnotator(QObject):
         if self.editor.isVisible() and self.editor.movement_id != movement_id:
             self.editor.finish()
         self.movementSelected.emit(movement_id)
+
+    def select_shadow(self, shadow_id: int | None) -> None:
+        """Select a shadow (from the Sun tab or a click); None clears."""
+        if shadow_id is not None and shadow_id not in self._shadows:
+            shadow_id = None
+        if shadow_id is not None:
+            self.select(None)
+            self._set_horizon_selected(False)
+        if shadow_id == self._selected_shadow:
+            return
+        self._selected_shadow = shadow_id
+        for sid, item in self.shadow_items.items():
+            item.set_selected(sid == shadow_id)
+        self.shadowSelected.emit(shadow_id)
+
+    def set_pending(self, ends: Ends | None) -> None:
+        """Keep a drawn shadow on the frame, unsaved, until its bearing is typed (or drop it)."""
+        if ends == self.pending:
+            return
+        self.pending = ends
+        self._rebuild()
+        self.shadowPending.emit(ends)
 
     def _set_horizon_selected(self, selected: bool) -> None:
         self._horizon_selected = selected and self.horizon_item is not None
@@ -566,6 +786,7 @@ class FrameAnnotator(QObject):
         """What a press at `point` (image pixels) would take hold of, given the tool."""
         tol = self._tolerance()
         arrows = self.tool in (PAN, MOVEMENT)
+        shadows = self.tool in (PAN, SHADOW)
         horizon = self.tool in (PAN, HORIZON) and self.horizon_item is not None
         if arrows:
             # An end of any arrow (the selected one first): a press on the head or near the
@@ -578,6 +799,14 @@ class FrameAnnotator(QObject):
                     return "end", arrow.movement_id
                 if QLineF(point, arrow.start).length() <= tol * 1.4:
                     return "start", arrow.movement_id
+        if shadows:
+            ordered = sorted(reversed(list(self.shadow_items.values())),
+                             key=lambda i: i.shadow_id != self._selected_shadow)
+            for shade in ordered:
+                if QLineF(point, shade.end).length() <= tol * 1.4:
+                    return "s-end", shade.shadow_id
+                if QLineF(point, shade.start).length() <= tol * 1.4:
+                    return "s-start", shade.shadow_id
         if horizon and (self._horizon_selected or self.tool == HORIZON):
             assert self.horizon_item is not None
             for kind, at in (("h-left", self.horizon_item.left),
@@ -589,6 +818,11 @@ class FrameAnnotator(QObject):
                 arrow = self.arrows[mid]
                 if distance_to_segment(point, arrow.start, arrow.end) <= tol:
                     return "move", mid
+        if shadows:
+            for sid in reversed(list(self.shadow_items)):
+                shade = self.shadow_items[sid]
+                if distance_to_segment(point, shade.start, shade.end) <= tol:
+                    return "s-move", sid
         if horizon:
             assert self.horizon_item is not None
             if distance_to_segment(point, self.horizon_item.left, self.horizon_item.right) <= tol:
@@ -607,12 +841,20 @@ class FrameAnnotator(QObject):
         target = self.hit(point)
         if target is not None:
             kind, mid = target
-            if mid is not None:
+            if kind.startswith("s-"):
+                self.select_shadow(mid)
+            elif mid is not None:
                 self.select(mid)
             else:
                 self.select(None)
+                self.select_shadow(None)
                 self._set_horizon_selected(True)
             if not self.editable:
+                return True
+            if kind.startswith("s-") and mid is not None:
+                shade = self.shadow_items[mid]
+                self._drag = _Drag(kind, QPointF(point), start=QPointF(shade.start),
+                                   end=QPointF(shade.end), shadow_id=mid)
                 return True
             drag = _Drag(kind, QPointF(point), mid)
             if mid is not None:
@@ -625,6 +867,7 @@ class FrameAnnotator(QObject):
             return True
         if self.tool == PAN:
             self.select(None)
+            self.select_shadow(None)
             self._set_horizon_selected(False)
             return False
         if not self.editable:
@@ -632,8 +875,12 @@ class FrameAnnotator(QObject):
             return True
         inside = self._clamp(point)
         self.select(None)
+        self.select_shadow(None)
         self._set_horizon_selected(False)
-        if self.tool == MOVEMENT:
+        if self.tool == SHADOW:
+            self._preview = ShadowItem(0, inside, inside, self._view.annotations)
+            self._drag = _Drag("new-shadow", inside)
+        elif self.tool == MOVEMENT:
             self._preview = ArrowItem(Movement(0, self._evidence_id, color=self.colour), inside,
                                       inside, self._view.annotations)
             self._drag = _Drag("new-arrow", inside)
@@ -648,9 +895,14 @@ class FrameAnnotator(QObject):
         if drag is None:
             return
         point = self._clamp(point)
-        if drag.kind in ("new-arrow", "new-horizon"):
+        if drag.kind in ("new-arrow", "new-horizon", "new-shadow"):
             if self._preview is not None:
                 self._preview.set_geometry(drag.origin, point)
+        elif drag.shadow_id is not None:
+            shade = self.shadow_items.get(drag.shadow_id)
+            if shade is None or drag.start is None or drag.end is None:
+                return
+            shade.set_geometry(*self._moved_arrow(drag, point))
         elif drag.movement_id is not None:
             arrow = self.arrows.get(drag.movement_id)
             if arrow is None or drag.start is None or drag.end is None:
@@ -674,6 +926,10 @@ class FrameAnnotator(QObject):
             self._add_arrow(drag.origin, point)
         elif drag.kind == "new-horizon":
             self._mark_horizon(drag.origin, point)
+        elif drag.kind == "new-shadow":
+            self._add_shadow(drag.origin, point)
+        elif drag.shadow_id is not None:
+            self._save_shadow(drag, point)
         elif drag.movement_id is not None:
             self._save_arrow(drag, point)
         else:
@@ -686,8 +942,12 @@ class FrameAnnotator(QObject):
             self._preview = None
 
     def cancel(self) -> bool:
-        """Esc: drop a drag in progress (nothing is saved); True if there was one."""
+        """Esc: drop a drag in progress (nothing is saved), else a drawn shadow waiting for its
+        bearing; True if there was one."""
         if self._drag is None:
+            if self.pending is not None:
+                self.set_pending(None)
+                return True
             return False
         self._cancel_drag()
         self._rebuild()
@@ -700,9 +960,10 @@ class FrameAnnotator(QObject):
 
     def _moved_arrow(self, drag: _Drag, point: QPointF) -> tuple[QPointF, QPointF]:
         assert drag.start is not None and drag.end is not None
-        if drag.kind == "start":
+        kind = drag.kind.removeprefix("s-")
+        if kind == "start":
             return point, drag.end
-        if drag.kind == "end":
+        if kind == "end":
             return drag.start, point
         # Move the whole arrow, keeping both ends on the image.
         size = self._view.image_size()
@@ -808,7 +1069,8 @@ class FrameAnnotator(QObject):
             self._rebuild()
 
     def delete_selected(self) -> bool:
-        """Delete/Backspace: remove the selected arrow, or the horizon if it is selected."""
+        """Delete/Backspace: remove the selected arrow or shadow, or the horizon if it is
+        selected."""
         from desk.core import commands
 
         if not self.editable:
@@ -816,6 +1078,10 @@ class FrameAnnotator(QObject):
         movement = self._movements.get(self._selected) if self._selected is not None else None
         if movement is not None:
             return self._send(commands.delete_arrow(movement))
+        shadow = (self._shadows.get(self._selected_shadow) if self._selected_shadow is not None
+                  else None)
+        if shadow is not None:
+            return self._send(commands.delete_shadow(shadow))
         if self._horizon_selected and self._evidence_id is not None:
             return self._send(commands.clear_horizon(self._evidence_id))
         return False
@@ -834,3 +1100,72 @@ class FrameAnnotator(QObject):
         self.colour = colour  # the next arrow takes the same colour
         if movement is not None and colour != movement.color:
             self._send(commands.colour_arrow(movement, colour))
+
+    # ----------------------------------------------------------------- shadows
+
+    def drawing_px(self) -> float:
+        """How precise a drawing is, in image pixels, at the zoom it is drawn at."""
+        return DRAWING_SCREEN_PX / max(self._view.zoom, 1e-6)
+
+    def project(self, ends: Ends) -> ProjectedShadow | None:
+        """The ground bearing of a shadow drawn at `ends`, through the frame's camera model;
+        None when the frame has no geolocation or its size is unknown."""
+        from desk.core.shadow_projection import project_shadow
+
+        location = self._geolocation
+        width, height = self._frame_size
+        if location is None or width <= 0 or height <= 0:
+            return None
+        return project_shadow(location, self._horizon, width, height, *ends,
+                              drawing_px=self.drawing_px())
+
+    def _add_shadow(self, base: QPointF, tip: QPointF) -> None:
+        from desk.core import commands
+
+        case, eid = self._case, self._evidence_id
+        if case is None or eid is None:
+            return
+        if self._screen_length(base, tip) < MIN_ARROW_PX:
+            self.message.emit("Drag from the foot of an object to the tip of its shadow.")
+            return
+        (x1, y1), (x2, y2) = self._normalized(base), self._normalized(tip)
+        projected = self.project((x1, y1, x2, y2))
+        if projected is None or projected.bearing is None:
+            # Kept on the frame, unsaved: the Sun tab asks for the bearing and says why.
+            self.set_pending((x1, y1, x2, y2))
+            self.message.emit("This shadow's direction on the ground cannot be worked out from"
+                              " the frame: type its bearing in the Sun tab to save it.")
+            return
+        if self.pending is not None:
+            self.set_pending(None)
+        shadow = Shadow(0, eid, round(projected.bearing % 360.0, 2),
+                        saved_tolerance(projected.tolerance), x1=x1, y1=y1, x2=x2, y2=y2)
+        command = commands.add_shadow(case, shadow)
+        shadow_id = commands.created_id(command)
+        if self._send(command) and shadow_id is not None:
+            self.select_shadow(shadow_id)
+
+    def _save_shadow(self, drag: _Drag, point: QPointF) -> None:
+        """A moved shadow, or one end of it: the drawing, and the bearing with it when the
+        bearing came from the drawing (a typed bearing stays), in one undo step."""
+        from desk.core import commands
+
+        shadow = self._shadows.get(drag.shadow_id) if drag.shadow_id is not None else None
+        start, end = self._moved_arrow(drag, point)
+        if (shadow is None or self._screen_length(start, end) < MIN_ARROW_PX
+                or (start == drag.start and end == drag.end)):
+            self._rebuild()
+            return
+        (x1, y1), (x2, y2) = self._normalized(start), self._normalized(end)
+        edits: list[Command] = [commands.move_shadow(shadow, x1, y1, x2, y2)]
+        old = shadow_ends(shadow)
+        before = self.project(old) if old is not None else None
+        follows = before is not None and bearing_from_drawing(shadow, before.bearing)
+        after = self.project((x1, y1, x2, y2)) if follows else None
+        if after is not None and after.bearing is not None:
+            edits.append(commands.set_shadow_bearing(shadow, round(after.bearing % 360.0, 2),
+                                                     saved_tolerance(after.tolerance)))
+        command: Command = (edits[0] if len(edits) == 1
+                            else commands.Batch(tuple(edits), commands.MOVE_SHADOW.undo_text))
+        if not self._send(command):
+            self._rebuild()

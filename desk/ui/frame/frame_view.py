@@ -1,7 +1,7 @@
 """The frame view: one still at full resolution, with zoom, pan and zoom-to-region.
 
 A QGraphicsView, so tools draw scene items over the image in image-pixel coordinates, in
-`annotations`: movement arrows and the horizon (desk/ui/frame/frame_annotations.py) so far.
+`annotations`: movement arrows, shadows and the horizon (desk/ui/frame/frame_annotations.py).
 Originals are decoded on a worker thread; meanwhile the stored thumbnail stands in, scaled to
 the original's size, so the reviewer sees the frame at once and nothing jumps when it sharpens.
 """
@@ -112,7 +112,8 @@ class FrameView(QGraphicsView):
     #: The original of this evidence id could not be decoded (message for the reviewer).
     frameFailed = Signal(int, str)  # noqa: N815
     zoomChanged = Signal(float)  # noqa: N815
-    #: The active tool changed ("pan", "movement" or "horizon"), e.g. Esc went back to pan.
+    #: The active tool changed ("pan", "movement", "horizon" or "shadow"), e.g. Esc went back
+    #: to pan.
     toolChanged = Signal(str)  # noqa: N815
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -334,8 +335,8 @@ class FrameView(QGraphicsView):
         return self._tool
 
     def set_tool(self, tool: str) -> None:
-        """Pan and select (drag pans, a click selects an arrow or the horizon), draw movement
-        arrows, or mark the horizon."""
+        """Pan and select (drag pans, a click selects an arrow, a shadow or the horizon), draw
+        movement arrows, mark the horizon, or draw shadows."""
         tool = tool if tool in TOOLS else PAN
         changed = tool != self._tool
         self._tool = tool
@@ -405,7 +406,7 @@ class FrameView(QGraphicsView):
         if target is None:
             shape = (Qt.CursorShape.OpenHandCursor if self._tool == PAN
                      else Qt.CursorShape.CrossCursor)
-        elif target[0] in ("move", "h-move"):
+        elif target[0] in ("move", "h-move", "s-move"):
             shape = Qt.CursorShape.SizeAllCursor
         else:
             shape = Qt.CursorShape.PointingHandCursor
@@ -427,8 +428,8 @@ class FrameView(QGraphicsView):
         super().mouseReleaseEvent(event)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
-        """Delete or Backspace removes the selected arrow (or horizon); Esc cancels a drag,
-        then goes back to pan and select."""
+        """Delete or Backspace removes the selected arrow, shadow (or horizon); Esc cancels a
+        drag (or a drawn shadow waiting for its bearing), then goes back to pan and select."""
         key = event.key()
         if key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and self.annotator.delete_selected():
             event.accept()
@@ -439,6 +440,7 @@ class FrameView(QGraphicsView):
                     self.set_tool(PAN)
                 else:
                     self.annotator.select(None)
+                    self.annotator.select_shadow(None)
             event.accept()
             return
         if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.annotator.selected is not None:
@@ -453,7 +455,8 @@ class FrameView(QGraphicsView):
             return
         target = self.annotator.hit(self.mapToScene(event.position().toPoint()))
         if target is not None and target[1] is not None:
-            self.annotator.edit_label(target[1])
+            if not target[0].startswith("s-"):  # a shadow is labelled in the Sun tab
+                self.annotator.edit_label(target[1])
             return
         if self._fit:
             point = self.mapToScene(event.position().toPoint())

@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
 from desk.core import commands, geocode
 from desk.core import movement as movement_geometry
 from desk.core.coords import parse_coordinates
-from desk.core.model import Confidence, Geolocation, Landmark, Movement, Track
+from desk.core.model import Confidence, Geolocation, Landmark, Movement, Shadow, Track
 from desk.mapping import measure
 from desk.mapping import scene as scenes
 from desk.mapping.layers import BaseLayer
@@ -49,6 +49,7 @@ from desk.ui.map.map_view import MapView
 
 if TYPE_CHECKING:
     from desk.core.casefile import CaseFile
+    from desk.core.chronolocation import Chronolocation
     from desk.core.commands import Command
 
 log = logging.getLogger(__name__)
@@ -101,6 +102,9 @@ class MapPanel(QWidget):
         self._geos: dict[int, Geolocation] = {}
         self._landmarks: list[Landmark] = []
         self._movements: list[Movement] = []
+        self._shadows: list[Shadow] = []
+        #: Each frame's chronolocation as the Sun tab last worked it out (None: no answer).
+        self._answers: dict[int, Chronolocation | None] = {}
         self._mode = "none"
         self._track_for: int | None = None
         self._loaded = False
@@ -163,6 +167,7 @@ class MapPanel(QWidget):
         """Show another case (or none): reloads the page."""
         self._case = case
         self._selected = None
+        self._answers = {}
         self._set_mode("none")
         self._read_case()
         self.view.show_scene(self._scene())
@@ -221,6 +226,23 @@ class MapPanel(QWidget):
         if movement is not None and movement_geometry.has_track(movement):
             self.view.call("focusTrack", movement.id)
 
+    def set_chronolocation(self, evidence_id: int, answer: object) -> None:
+        """A frame's answer (from the Sun tab, which works it out once for both): the map
+        draws the sun's ray from it when the frame is selected."""
+        from desk.core.chronolocation import Chronolocation
+
+        found = answer if isinstance(answer, Chronolocation) else None
+        if evidence_id in self._answers and self._answers[evidence_id] is found:
+            return
+        self._answers[evidence_id] = found
+        if evidence_id == self._selected and self._loaded:
+            self.view.select(self._detail(), False)
+
+    def sun(self) -> dict[str, Any] | None:
+        """The sun the map shows for the selected frame (its ray and shadow directions)."""
+        detail = self._detail()
+        return detail.get("sun") if detail else None
+
     def dispose(self) -> None:
         """Release the web view; call before the window closes (QtWebEngine needs it)."""
         self._commit_timer.stop()
@@ -234,17 +256,20 @@ class MapPanel(QWidget):
         case = self._case
         if case is None:
             self._items, self._geos, self._landmarks, self._movements = {}, {}, [], []
+            self._shadows, self._answers = [], {}
             return
         self._items = {e.id: scenes.item_of(e) for e in case.list_evidence()}
         self._geos = {g.evidence_id: g for g in case.geolocations()}
         self._landmarks = case.landmarks()
         self._movements = case.movements()
+        self._shadows = case.shadows()
         if self._selected is not None and self._selected not in self._items:
             self._selected = None
 
     def _scene(self) -> dict[str, Any]:
         return scenes.build_scene(list(self._items.values()), self._geos.values(),
-                                  self._landmarks, self._movements, self._selected)
+                                  self._landmarks, self._movements, self._selected,
+                                  self._shadows, self._answers.get(self._selected))
 
     def _detail(self, location: Geolocation | None = None) -> dict[str, Any] | None:
         if self._selected is None:
@@ -254,7 +279,10 @@ class MapPanel(QWidget):
             location = self._geos.get(self._selected)
         return scenes.selection_detail(item, location, self._landmarks,
                                        [m for m in self._movements
-                                        if m.evidence_id == self._selected])
+                                        if m.evidence_id == self._selected],
+                                       [s for s in self._shadows
+                                        if s.evidence_id == self._selected],
+                                       self._answers.get(self._selected))
 
     def _do_refresh(self) -> None:
         self._read_case()

@@ -57,10 +57,11 @@ from desk.ui.evidence.evidence_model import EvidenceModel
 from desk.ui.evidence.import_panel import ImportPanel
 from desk.ui.evidence.inspector import Inspector
 from desk.ui.frame.forensics_view import ForensicsPanel
-from desk.ui.frame.frame_annotations import HORIZON, MOVEMENT, PAN
+from desk.ui.frame.frame_annotations import HORIZON, MOVEMENT, PAN, SHADOW
 from desk.ui.frame.frame_view import FrameView
 from desk.ui.frame.movement_panel import MovementPanel
 from desk.ui.frame.reverse_search_dialog import ReverseSearch, view_region
+from desk.ui.frame.shadow_panel import ShadowPanel
 from desk.ui.shell import settings
 from desk.ui.shell.welcome import WelcomePanel
 
@@ -207,6 +208,8 @@ class MainWindow(QMainWindow):
         self.inspector = Inspector(self.undo_stack)
         self.movement_panel = MovementPanel(self.undo_stack.push_command)
         self.inspector.tabs.addTab(self.movement_panel, "Movement")
+        self.shadow_panel = ShadowPanel(self.undo_stack.push_command)  # shadows: when
+        self.inspector.tabs.addTab(self.shadow_panel, "Sun")
         self.forensics_panel = ForensicsPanel(self.frame_view)
         self.inspector.tabs.addTab(self.forensics_panel, "Forensics")
         self.reverse_search = ReverseSearch(self)
@@ -376,8 +379,11 @@ class MainWindow(QMainWindow):
         self.horizon_tool_action = self._action("Horizon", lambda: self.set_tool(HORIZON),
                                                 ("H",), "horizon",
                                                 "Drag along the horizon to mark it")
+        self.shadow_tool_action = self._action(
+            "Shadow", lambda: self.set_tool(SHADOW), ("S",), "shadow_tool",
+            "Drag on the frame from the foot of an object to the tip of its shadow")
         for action in (self.pan_tool_action, self.movement_tool_action,
-                       self.horizon_tool_action):
+                       self.horizon_tool_action, self.shadow_tool_action):
             action.setCheckable(True)
             self.tool_group.addAction(action)
         self.pan_tool_action.setChecked(True)
@@ -436,7 +442,7 @@ class MainWindow(QMainWindow):
         view.addAction(self.claims_mode.claims_mode_action)
         tools = bar.addMenu("&Tools")
         for action in (self.pan_tool_action, self.movement_tool_action,
-                       self.horizon_tool_action):
+                       self.horizon_tool_action, self.shadow_tool_action):
             tools.addAction(action)
         tools.addSeparator()
         tools.addAction(self.forensics_action)
@@ -467,7 +473,8 @@ class MainWindow(QMainWindow):
             bar.addAction(action)
         bar.addSeparator()
         for action in (self.pan_tool_action, self.movement_tool_action,
-                       self.horizon_tool_action, self.show_map_action):
+                       self.horizon_tool_action, self.shadow_tool_action,
+                       self.show_map_action):
             bar.addAction(action)
         bar.addSeparator()
         bar.addAction(self.previous_action)
@@ -528,6 +535,12 @@ class MainWindow(QMainWindow):
         self.movement_panel.trackPlaced.connect(self._show_track_on_map)
         self.movement_panel.drawOnMapCancelled.connect(
             lambda: self.map_panel.cancel_mode() if self.map_panel is not None else None)
+        annotator.shadowSelected.connect(self._on_shadow_selected)
+        annotator.shadowPending.connect(self._on_shadow_pending)
+        self.shadow_panel.shadowSelected.connect(annotator.select_shadow)
+        self.shadow_panel.toolRequested.connect(self.set_tool)
+        self.shadow_panel.pendingResolved.connect(lambda: annotator.set_pending(None))
+        self.shadow_panel.answered.connect(self._show_sun_on_map)
         self.frame_view.toolChanged.connect(self._on_tool_changed)
         self.frame_view.loupe.shownChanged.connect(self.loupe_action.setChecked)
         for source in (self.forensics_panel.message, self.reverse_search.message):
@@ -583,6 +596,7 @@ class MainWindow(QMainWindow):
         self.inspector.set_read_only(case.read_only)
         self.inspector.set_evidence(None)
         self.movement_panel.set_case(case)
+        self.shadow_panel.set_case(case)
         if self.map_panel is not None:
             self.map_panel.set_case(case)
         elif self._map_delay_ms is not None and self.show_map_action.isChecked():
@@ -603,6 +617,7 @@ class MainWindow(QMainWindow):
         self.inspector.set_evidence(None)
         self.undo_stack.set_case(None)
         self.movement_panel.set_case(None)
+        self.shadow_panel.set_case(None)
         if self.map_panel is not None:
             self.map_panel.set_case(None)
         self.model.set_case(None)
@@ -627,7 +642,8 @@ class MainWindow(QMainWindow):
                        self.reverse_search_action, self.verify_action):
             action.setEnabled(has_case)
         for action in (self.import_files_action, self.import_folder_action,
-                       self.movement_tool_action, self.horizon_tool_action):
+                       self.movement_tool_action, self.horizon_tool_action,
+                       self.shadow_tool_action):
             action.setEnabled(writable)
         if not writable and self.frame_view.tool != PAN:
             self.set_tool(PAN)
@@ -760,6 +776,7 @@ class MainWindow(QMainWindow):
         if self.case is None or row is None:
             self.inspector.set_evidence(None)
             self.movement_panel.set_evidence(None)
+            self.shadow_panel.set_evidence(None)
             self.forensics_panel.set_evidence(self.case, None)
             if self.case is not None and self.model.rowCount():
                 self.frame_view.clear("Select an item in the list to view it.")
@@ -772,6 +789,7 @@ class MainWindow(QMainWindow):
         self._show_findings(item.id)
         self.frame_view.show_evidence(self.case, item)
         self.movement_panel.set_evidence(item)
+        self.shadow_panel.set_evidence(item)
         self.forensics_panel.set_evidence(self.case, item)
         if self.map_panel is not None:
             self.map_panel.show_evidence(item.id)
@@ -816,6 +834,7 @@ class MainWindow(QMainWindow):
         if changed.landmarks or (shown is not None and shown in ids):
             self.frame_view.annotator.refresh()
             self.movement_panel.refresh()
+            self.shadow_panel.refresh()
         description = str(getattr(command, "description", "")) or "Change"
         self.statusBar().showMessage(
             f"{description[0].upper()}{description[1:]} — saved {time.strftime('%H:%M:%S')}",
@@ -903,6 +922,8 @@ class MainWindow(QMainWindow):
         current = self.evidence_list.current_evidence_id()
         if current is not None:
             panel.show_evidence(current)
+        if self.shadow_panel.evidence_id is not None:
+            panel.set_chronolocation(self.shadow_panel.evidence_id, self.shadow_panel.answer)
         return panel
 
     def _dispose_map(self) -> None:
@@ -955,9 +976,13 @@ class MainWindow(QMainWindow):
 
     def _on_tool_changed(self, tool: str) -> None:
         action = {PAN: self.pan_tool_action, MOVEMENT: self.movement_tool_action,
-                  HORIZON: self.horizon_tool_action}[tool]
+                  HORIZON: self.horizon_tool_action, SHADOW: self.shadow_tool_action}[tool]
         action.setChecked(True)
-        if tool != PAN:
+        if tool == SHADOW:
+            self.inspector.tabs.setCurrentWidget(self.shadow_panel)
+            self.statusBar().showMessage("Drag from the foot of an object to the tip of its"
+                                         " shadow; Esc to stop", 8000)
+        elif tool != PAN:
             self.inspector.tabs.setCurrentWidget(self.movement_panel)
             self.statusBar().showMessage(
                 "Drag from where the movement starts to where it goes; Esc to stop"
@@ -971,6 +996,20 @@ class MainWindow(QMainWindow):
         self.movement_panel.select_movement(movement_id)
         self.inspector.tabs.setCurrentWidget(self.movement_panel)
         self._show_track_on_map(movement_id)
+
+    def _on_shadow_selected(self, shadow_id: object) -> None:
+        if isinstance(shadow_id, int):
+            self.shadow_panel.select_shadow(shadow_id)
+            self.inspector.tabs.setCurrentWidget(self.shadow_panel)
+
+    def _on_shadow_pending(self, ends: object) -> None:
+        self.shadow_panel.set_pending(ends)
+        if ends is not None:
+            self.inspector.tabs.setCurrentWidget(self.shadow_panel)
+
+    def _show_sun_on_map(self, evidence_id: int, answer: object) -> None:
+        if self.map_panel is not None:
+            self.map_panel.set_chronolocation(evidence_id, answer)
 
     def _show_track_on_map(self, movement_id: int) -> None:
         if self.map_panel is not None:
@@ -1136,6 +1175,7 @@ class MainWindow(QMainWindow):
         self.close_case()
         self.jobs.shutdown()  # a copy being saved is finished first
         self.frame_view.shutdown()
+        self.shadow_panel.shutdown()
         self.forensics_panel.shutdown()
         self.reverse_search.shutdown()
         self._dispose_map()
