@@ -16,6 +16,7 @@ import os
 import sys
 import tempfile
 from dataclasses import replace
+from datetime import date
 from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
@@ -27,6 +28,7 @@ if str(HERE.parent) not in sys.path:
 from desk.core import commands, geo  # noqa: E402
 from desk.core.casefile import CaseFile  # noqa: E402
 from desk.core.clock import utc_now  # noqa: E402
+from desk.core.frame_time import chronolocation_for  # noqa: E402
 from desk.core.intake import import_files  # noqa: E402
 from desk.core.model import (  # noqa: E402
     Claim,
@@ -42,6 +44,7 @@ from desk.core.model import (  # noqa: E402
     Verdict,
 )
 from desk.core.movement import focal_length_px, project_arrow  # noqa: E402
+from desk.core.shadow_projection import frame_point, project_shadow  # noqa: E402
 from desk.core.sun import Place, sun_position  # noqa: E402
 from desk.core.timezones import zone_at  # noqa: E402
 
@@ -184,16 +187,16 @@ HEADING, FOV, CAMERA_HEIGHT = 262.0, 62.0, 1.7
 #: the sun of 2025-11-20 08:00 in Kupiansk (the clip's claimed day, a morning).
 POST_HEIGHT_M = 1.5
 SHADOW_TIME = "2025-11-20T08:00:00"
+#: When the broadcast says the clip was filmed (illustrative): that afternoon, local time.
+CLAIMED_TIME = "2025-11-20T15:00"
 
 
 def _frame_point(lat: float, lon: float) -> tuple[float, float]:
     """Where a ground point shows on the frame, by the camera model desk projects with."""
-    bearing = geo.initial_bearing(CAMERA, (lat, lon))
-    distance = geo.distance_m(CAMERA, (lat, lon))
-    f = focal_length_px(W, FOV)
-    x = 0.5 + f * math.tan(math.radians(geo.bearing_difference(HEADING, bearing))) / W
-    y = HORIZON + f * CAMERA_HEIGHT / distance / H
-    return x, y
+    camera = Geolocation(0, *CAMERA, heading=HEADING, fov=FOV, camera_height_m=CAMERA_HEIGHT)
+    point = frame_point(camera, Horizon(0, HORIZON, HORIZON), W, H, lat, lon)
+    assert point is not None, (lat, lon)
+    return point
 
 
 def _post_shadow() -> tuple[float, float, float, float, float, float, float]:
@@ -214,7 +217,7 @@ def _post_shadow() -> tuple[float, float, float, float, float, float, float]:
 def build_kupiansk(out: Path, work: Path) -> Path:
     frames = work / "kupiansk"
     frames.mkdir()
-    x1, y1, x2, y2, shadow_bearing, shadow_length, post_px = _post_shadow()
+    x1, y1, x2, y2, _bearing, _length, post_px = _post_shadow()
     post = (x1, y1, x2, y2, post_px)
     _street_scene(0.15, 3, post).save(frames / "state_tv_clip_frame_0012.jpg", quality=88)
     _street_scene(0.32, 5, post).save(frames / "state_tv_clip_frame_0047.jpg", quality=88)
@@ -268,11 +271,21 @@ def build_kupiansk(out: Path, work: Path) -> Path:
         commands.add_movement(case, replace(
             arrow, start_lat=track.start.lat, start_lon=track.start.lon, end_lat=track.end.lat,
             end_lon=track.end.lon, bearing=track.bearing)).apply(case)
+        # The shadow as the shadow tool records it: the drawn line laid on the ground by the
+        # camera model, its bearing and tolerance from the projection (3 px drawing), its
+        # length as projected; the post's height is the reviewer's estimate.
+        laid = project_shadow(camera, case.horizon(f1), W, H, x1, y1, x2, y2)
+        assert laid.bearing is not None and laid.tolerance is not None and laid.reliable, laid
+        assert laid.length_m is not None
         commands.add_shadow(case, Shadow(
-            0, f1, round(shadow_bearing), 4.0,
+            0, f1, round(laid.bearing, 2), round(laid.tolerance, 1),
             label="fence post by the road (illustrative reconstruction: drawn, not filmed)",
-            object_height_m=POST_HEIGHT_M, shadow_length_m=round(shadow_length, 1),
+            object_height_m=POST_HEIGHT_M, shadow_length_m=round(laid.length_m, 1),
             size_tolerance=0.15, x1=x1, y1=y1, x2=x2, y2=y2)).apply(case)
+        commands.set_time_question(case, f1, date(2025, 11, 20), date(2025, 11, 20),
+                                   CLAIMED_TIME).apply(case)
+        dated = chronolocation_for(case, f1)
+        assert dated is not None and dated.claim is not None and not dated.claim.consistent
         claim = commands.add_claim(case, Claim(
             0, "Russian forces have captured Kupiansk; a state TV clip shows soldiers in the town.",
             claimant="Russian state TV",
@@ -280,7 +293,8 @@ def build_kupiansk(out: Path, work: Path) -> Path:
             first_appearance_date="2025-11-20"))
         claim.apply(case)
         commands.add_statement(case, Statement(
-            0, 1, "State TV presenter", "The footage proves our forces control Kupiansk.",
+            0, 1, "State TV presenter",
+            "The footage, filmed this afternoon, proves our forces control Kupiansk.",
             said_at="2025-11-20", venue="Evening news broadcast (illustrative)")).apply(case)
         for eid, stance in ((f1, "contradicts"), (f2, "contradicts"), (ref, "context")):
             commands.link_evidence(1, eid, stance).apply(case)
@@ -290,8 +304,11 @@ def build_kupiansk(out: Path, work: Path) -> Path:
                     " walking out of town, not holding it.",
             rationale="Frames geolocated to the road west of the TV mast (matched against a 2020"
                       " drone still). The group moves at a bearing of about 260 degrees, away"
-                      " from the town centre: the footage shows the opposite of control.",
-            checklist={"source_identified": True, "original_found": False, "date_checked": False,
+                      " from the town centre: the footage shows the opposite of control. A"
+                      " fence post's shadow in frame 12 dates it by the sun: "
+                      f"{dated.window_text()}: a morning sun, not the afternoon the broadcast"
+                      " gives.",
+            checklist={"source_identified": True, "original_found": False, "date_checked": True,
                        "location_checked": True, "movement_checked": True,
                        "alternatives_considered": True},
             reviewer=case.actor, decided_at=utc_now(),
