@@ -16,7 +16,8 @@ def downgrade(path: Path, version: int) -> None:
     try:
         conn.execute("BEGIN")
         if version < 1005:
-            for table in ("time_question", "metadata_source", "credential", "perceptual_hash"):
+            for table in ("time_question", "tile_pack", "metadata_source", "credential",
+                      "perceptual_hash"):
                 conn.execute(f"DROP TABLE {table}")
         if version < 1004:
             conn.execute("DROP TABLE shadow")  # its index goes with it

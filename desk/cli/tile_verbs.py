@@ -1,7 +1,10 @@
 """Tile-pack verbs: `desk tiles info PACK` says what an MBTiles or PMTiles file holds (format,
-bounds, zoom range, tile count, attribution) before a reviewer relies on it offline.
+bounds, zoom range, tile count, attribution) before a reviewer relies on it offline;
+`desk tiles add CASE PACK` refers the case to a pack (path and SHA-256, one custody entry) and
+`desk tiles list CASE` names the packs a case expects and whether this machine has them.
 
-Exit codes: 0 done; 2 usage errors or a file that is not a usable pack (the message says why).
+Exit codes: 0 done; 1 `list` found a pack missing or different here; 2 usage errors, an
+unusable case or a file that is not a usable pack (the message says why).
 """
 
 from __future__ import annotations
@@ -9,7 +12,17 @@ from __future__ import annotations
 import argparse
 import sys
 
-from desk.cli._common import EXIT_OK, EXIT_USAGE, add_json_flag, print_json, term
+from desk.cli._common import (
+    EXIT_OK,
+    EXIT_PARTIAL,
+    EXIT_USAGE,
+    UsageError,
+    add_json_flag,
+    open_for_reading,
+    open_for_writing,
+    print_json,
+    term,
+)
 
 
 def register(verbs: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -28,6 +41,34 @@ def register(verbs: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     add_json_flag(info, 'print {"path", "format", "name", "tile_type", "bounds", "min_zoom",'
                         ' "max_zoom", "tile_count", "attribution", ...}')
     info.set_defaults(func=cmd_tiles_info)
+
+    add = actions.add_parser(
+        "add", help="use a tile pack in the case's map (referred to by path and SHA-256)",
+        description="Read the pack, hash it whole (SHA-256) and refer the case to it: the"
+                    " case records its path, hash, size, name and attribution, never its"
+                    " tiles, and the custody log says so. The same pack is added once.")
+    add.add_argument("case", metavar="CASE")
+    add.add_argument("pack", metavar="PACK", help="an .mbtiles or .pmtiles file")
+    add.add_argument("--overlay", action="store_true",
+                     help="lay it over the base layer (default: as the pack states)")
+    add.add_argument("--base", action="store_true", help="use it as a base layer")
+    add.add_argument("--opacity", type=float, default=1.0, metavar="0..1",
+                     help="its opacity on the map (default 1)")
+    add_json_flag(add, 'print the reference {"id", "path", "sha256", "size", "format", "name",'
+                       ' "attribution", "role", "opacity", "added_at"}')
+    add.set_defaults(func=cmd_tiles_add)
+
+    listing = actions.add_parser(
+        "list", help="the packs the case's map uses, and whether this machine has them",
+        description="List the packs the case refers to and, for each, whether the file at"
+                    " its path is that pack: missing, different (another size or hash) or"
+                    " found. Exit 1 when one is missing or different. The case is only read.")
+    listing.add_argument("case", metavar="CASE")
+    listing.add_argument("--check-hash", action="store_true",
+                         help="re-hash packs of the right size (slow for large packs)")
+    add_json_flag(listing, 'print {"packs": [{"id", "path", "sha256", ..., "presence":'
+                           ' {"state", "path", "hashed", "detail"}}]}')
+    listing.set_defaults(func=cmd_tiles_list)
 
 
 def cmd_tiles_info(args: argparse.Namespace) -> int:
@@ -63,3 +104,53 @@ def cmd_tiles_info(args: argparse.Namespace) -> int:
     for note in info.notes:
         print(f"note: {term(note)}")
     return EXIT_OK
+
+
+def cmd_tiles_add(args: argparse.Namespace) -> int:
+    from desk.core import commands
+    from desk.core.commands import CommandError
+    from desk.core.imagery import BASE, OVERLAY
+    from desk.mapping.tilepacks import TilePackError, reference_for
+
+    if args.overlay and args.base:
+        raise UsageError("a pack is either --overlay or --base")
+    role = OVERLAY if args.overlay else BASE if args.base else None
+    try:
+        ref = reference_for(args.pack, role, args.opacity)
+    except TilePackError as exc:
+        print(f"desk: {term(exc)}", file=sys.stderr)
+        return EXIT_USAGE
+    with open_for_writing(args.case) as case:
+        try:
+            command = commands.add_tile_pack(case, ref)
+        except CommandError as exc:
+            raise UsageError(str(exc)) from None
+        command.apply(case)
+        pack_id = commands.created_id(command)
+        added = next(p for p in case.tile_packs() if p.id == pack_id)
+    if args.json:
+        print_json(added.to_json())
+    else:
+        kind = "overlay" if added.role == OVERLAY else "base layer"
+        print(f"added pack {added.id}: {term(added.name)} ({added.format}, {kind},"
+              f" SHA-256 {added.sha256})")
+    return EXIT_OK
+
+
+def cmd_tiles_list(args: argparse.Namespace) -> int:
+    from desk.core.imagery import FOUND, presence
+
+    with open_for_reading(args.case) as case:
+        packs = case.tile_packs()
+    found = [(ref, presence(ref, check_hash=args.check_hash)) for ref in packs]
+    status = EXIT_OK if all(p.state == FOUND for _, p in found) else EXIT_PARTIAL
+    if args.json:
+        print_json({"packs": [{**ref.to_json(), "presence": p.to_json()} for ref, p in found]})
+        return status
+    if not found:
+        print("the case uses no tile packs")
+    for ref, here in found:
+        print(f"{ref.id}  {term(ref.name) or '(unnamed)'}  {ref.format}  {ref.role}"
+              f"  {here.state}: {term(here.detail)}")
+        print(f"    {term(ref.path)}  SHA-256 {ref.sha256}")
+    return status

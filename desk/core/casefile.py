@@ -23,6 +23,7 @@ from desk import __version__
 from desk.core import audit, schema, signing, tracking
 from desk.core.clock import utc_now
 from desk.core.identity import reviewer_name
+from desk.core.imagery import TilePackRef
 from desk.core.model import (
     AuditEntry,
     Claim,
@@ -614,6 +615,13 @@ class CaseFile:
         row = self.conn.execute("SELECT evidence_id, first_day, last_day, claimed_at FROM"
                                 " time_question WHERE evidence_id = ?", (evidence_id,)).fetchone()
         return None if row is None else _time_question_from_row(row)
+
+    def tile_packs(self) -> list[TilePackRef]:
+        """The tile packs the case's map uses, base layers first, in the order added."""
+        rows = self.conn.execute(
+            "SELECT id, path, sha256, size, format, name, attribution, role, opacity, added_at"
+            " FROM tile_pack ORDER BY role != 'base', id")
+        return [TilePackRef(*r) for r in rows]
 
     # ----------------------------------------------------------------- custody
 

@@ -20,6 +20,7 @@ from typing import Any, Protocol
 
 from desk.core.casefile import CaseFile, CaseFileError
 from desk.core.checklist import CHECKLIST_KEYS
+from desk.core.imagery import TilePackRef
 from desk.core.model import (
     PROVENANCE_FIELDS,
     Claim,
@@ -122,6 +123,10 @@ LABEL_SHADOW = _action("label shadow", "Label shadow")
 DELETE_SHADOW = _action("delete shadow", "Delete shadow")
 SET_TIME_QUESTION = _action("set time question", "Set the days and time to test")
 CLEAR_TIME_QUESTION = _action("clear time question", "Clear the days and time to test")
+# Offline imagery
+ADD_TILE_PACK = _action("add tile pack", "Add tile pack")
+SET_TILE_PACK_LAYER = _action("set tile pack layer", "Set tile pack layer")
+REMOVE_TILE_PACK = _action("remove tile pack", "Remove tile pack")
 
 
 class Command(Protocol):
@@ -158,6 +163,8 @@ _EDITABLE: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "shadow": (("id",), ("evidence_id", "label", "bearing", "tolerance", "object_height_m",
                          "shadow_length_m", "size_tolerance", "x1", "y1", "x2", "y2")),
     "time_question": (("evidence_id",), ("first_day", "last_day", "claimed_at")),
+    "tile_pack": (("id",), ("path", "sha256", "size", "format", "name", "attribution", "role",
+                            "opacity", "added_at")),
 }
 
 
@@ -169,10 +176,12 @@ class Touched:
     claims: frozenset[int] = frozenset()
     landmarks: bool = False
     movements: frozenset[int] = frozenset()
+    imagery: bool = False
 
     def __or__(self, other: Touched) -> Touched:
         return Touched(self.evidence | other.evidence, self.claims | other.claims,
-                       self.landmarks or other.landmarks, self.movements | other.movements)
+                       self.landmarks or other.landmarks, self.movements | other.movements,
+                       self.imagery or other.imagery)
 
 
 @dataclass(frozen=True)
@@ -345,7 +354,8 @@ def _describe_row(table: str, key: Row) -> str:
              "horizon": "the horizon of evidence {evidence_id}",
              "movement": "movement arrow {id}",
              "shadow": "shadow {id}",
-             "time_question": "the time question of evidence {evidence_id}"}
+             "time_question": "the time question of evidence {evidence_id}",
+             "tile_pack": "tile pack {id}"}
     template = names.get(table, table + " {id}")
     try:
         return template.format(**key)
@@ -1071,3 +1081,56 @@ def clear_time_question(case: CaseFile, evidence_id: int) -> Command:
     """Forget the days and the claimed time asked of a frame (its shadows stay)."""
     return _row("time_question", {"evidence_id": evidence_id}, None, CLEAR_TIME_QUESTION,
                 _on_evidence(evidence_id))
+
+
+# --------------------------------------------------------------------------- tile packs
+
+_ON_IMAGERY = Touched(imagery=True)
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+
+
+def _pack_layer(role: object, opacity: object) -> Row:
+    from desk.core.imagery import ROLES
+
+    if role not in ROLES:
+        raise CommandError(f"A tile pack is a base layer or an overlay (got {role!r}).")
+    value = _finite("pack's opacity", opacity)
+    if not 0.0 < value <= 1.0:
+        raise CommandError(f"A pack's opacity is more than 0 and at most 1 (got {value:g}).")
+    return {"role": role, "opacity": value}
+
+
+def add_tile_pack(case: CaseFile, pack: TilePackRef) -> Command:
+    """Refer to a pack by path and SHA-256 (its custody entry records both); the same pack
+    is referred to once."""
+    from desk.core.clock import utc_now
+
+    if not _SHA256.fullmatch(pack.sha256):
+        raise CommandError("A tile pack is referred to by its SHA-256 (64 hex digits).")
+    if pack.format not in ("mbtiles", "pmtiles"):
+        raise CommandError(f"A tile pack is MBTiles or PMTiles (got {pack.format!r}).")
+    size: object = pack.size  # a reference may come from a file another program wrote
+    if isinstance(size, bool) or not isinstance(size, int) or size < 0:
+        raise CommandError(f"A pack's size is a number of bytes (got {pack.size!r}).")
+    for other in case.tile_packs():
+        if other.sha256 == pack.sha256:
+            raise CommandError(f"That pack is already in the case (pack {other.id},"
+                               f" {other.name or other.path}).")
+    values: Row = {"path": _text("pack's path", pack.path, required=True),
+                   "sha256": pack.sha256, "size": pack.size, "format": pack.format,
+                   "name": _text("pack's name", pack.name),
+                   "attribution": _text("pack's attribution", pack.attribution),
+                   **_pack_layer(pack.role, pack.opacity),
+                   "added_at": pack.added_at or utc_now()}
+    return _row("tile_pack", {"id": pack.id or _next_id(case, "tile_pack")}, values,
+                ADD_TILE_PACK, _ON_IMAGERY, upsert=True)
+
+
+def set_tile_pack_layer(pack_id: int, role: str, opacity: float) -> _RowEdit:
+    return _row("tile_pack", {"id": pack_id}, _pack_layer(role, opacity), SET_TILE_PACK_LAYER,
+                _ON_IMAGERY)
+
+
+def remove_tile_pack(pack_id: int) -> _RowEdit:
+    """The reference only: the pack's file is the machine's and stays where it is."""
+    return _row("tile_pack", {"id": pack_id}, None, REMOVE_TILE_PACK, _ON_IMAGERY)

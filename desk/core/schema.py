@@ -180,16 +180,34 @@ TABLES: dict[str, str] = {
         last_day TEXT NOT NULL,
         claimed_at TEXT NOT NULL DEFAULT ''
     )""",
+    # Tile packs the case's map uses (format 1.5): referenced by path and SHA-256, never
+    # copied in (they run to gigabytes), so a colleague who opens the case is told which
+    # pack it expects and whether the one on their machine is it. Base layer or overlay.
+    "tile_pack": """CREATE TABLE tile_pack (
+        id INTEGER PRIMARY KEY,
+        path TEXT NOT NULL,
+        sha256 TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        format TEXT NOT NULL,
+        name TEXT NOT NULL DEFAULT '',
+        attribution TEXT NOT NULL DEFAULT '',
+        role TEXT NOT NULL DEFAULT 'base',
+        opacity REAL NOT NULL DEFAULT 1.0,
+        added_at TEXT NOT NULL
+    )""",
     # What a file says about itself beyond the evidence row (format 1.5), read at intake and
     # immutable like the rest of the parsed metadata. Where the capture time came from, the
     # file's save time (never shown as a capture time) and every date, place, camera and
-    # editing value read, each with its source (JSON list).
+    # editing value read, each with its source (JSON list). `origin` is 'intake' (EXIF, XMP,
+    # IPTC and maker notes read from the file) or 'upgrade' (the 1.5 upgrade moved an IFD0
+    # DateTime out of the capture time; nothing else of the file was read).
     "metadata_source": """CREATE TABLE metadata_source (
         evidence_id INTEGER PRIMARY KEY REFERENCES evidence(id),
         captured_at_source TEXT,
         saved_at TEXT,
         saved_at_source TEXT,
-        readings TEXT NOT NULL DEFAULT '[]'
+        readings TEXT NOT NULL DEFAULT '[]',
+        origin TEXT NOT NULL DEFAULT 'intake'
     )""",
     # C2PA content credentials (format 1.5): absent, valid or invalid, with the signer, the
     # claim generator, the actions and the problems found (JSON lists).
@@ -302,11 +320,15 @@ def _add_shadows(conn: sqlite3.Connection) -> dict[str, object] | None:
 
 
 def _describe_files(conn: sqlite3.Connection) -> dict[str, object] | None:
-    """Format 1.5: the time question of chronolocation, metadata sources, content credentials and perceptual hashes. Items imported
-    before it have no rows there: desk says they were not read, never that they are absent."""
-    for name in ("time_question", "metadata_source", "credential", "perceptual_hash"):
+    """Format 1.5: the time question of chronolocation, tile packs, metadata sources, content
+    credentials and perceptual hashes. Items imported before it have no rows there: desk says
+    they were not read, never that they are absent."""
+    for name in ("time_question", "tile_pack", "metadata_source", "credential",
+                 "perceptual_hash"):
         conn.execute(TABLES[name])
-    return None
+    from desk.core.metadata_rows import move_save_times  # it needs the tables made above
+
+    return move_save_times(conn)
 
 
 MIGRATIONS: dict[int, tuple[int, Migration]] = {
@@ -324,6 +346,7 @@ ADDED_IN: dict[str, int] = {
     "shadow": 1004,
     "shadow_evidence": 1004,
     "time_question": 1005,
+    "tile_pack": 1005,
     "metadata_source": 1005,
     "credential": 1005,
     "perceptual_hash": 1005,

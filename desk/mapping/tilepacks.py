@@ -18,10 +18,13 @@ import sqlite3
 import struct
 import zlib
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 from urllib.parse import quote
+
+from desk.core.imagery import BASE, OVERLAY, TilePackRef, hash_file
 
 #: No raster tile of 256 or 512 pixels needs more (a 512 px PNG of noise is about 1 MB).
 MAX_TILE_BYTES = 4 * 1024 * 1024
@@ -634,3 +637,19 @@ def pack_info(path: str | os.PathLike[str]) -> PackInfo:
         return pack.info
     finally:
         pack.close()
+
+
+def reference_for(path: str | os.PathLike[str], role: str | None = None, opacity: float = 1.0,
+                  progress: Callable[[int, int], None] | None = None,
+                  cancelled: Callable[[], bool] | None = None) -> TilePackRef:
+    """What a case records of the pack at `path`: read first (an unusable pack is refused
+    before gigabytes are hashed), then hashed whole. `role` defaults to what the pack says."""
+    where = Path(path).resolve()
+    info = pack_info(where)
+    try:
+        digest, size = hash_file(where, progress, cancelled)
+    except OSError as exc:
+        raise TilePackError(f"{where.name} cannot be read: {exc.strerror}") from None
+    chosen = role or (OVERLAY if info.layer_type == "overlay" else BASE)
+    return TilePackRef(0, str(where), digest, size, info.format, info.name, info.attribution,
+                       chosen, opacity)

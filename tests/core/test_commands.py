@@ -9,6 +9,7 @@ import pytest
 
 from desk.core import commands
 from desk.core.casefile import CaseFile, CaseFileError
+from desk.core.imagery import TilePackRef
 from desk.core.model import (
     Claim,
     Confidence,
@@ -177,6 +178,8 @@ def rich_case(tmp_path: Path) -> CaseFile:
     ])
     commands.apply_all(case, [commands.add_movement(case, Movement(0, 1, x2=0.2, y2=0.2))])
     commands.apply_all(case, [commands.add_shadow(case, Shadow(0, 1, 314.0, 4.0, label="post"))])
+    commands.apply_all(case, [commands.add_tile_pack(case, TilePackRef(
+        0, "/packs/kupiansk.mbtiles", "ab" * 32, 1_000_000, "mbtiles", "Kupiansk 2024"))])
     yield case
     case.close()
 
@@ -198,6 +201,9 @@ def _statement(case: CaseFile) -> Statement:
 # action name -> (build the command on the rich case, what must hold once it is applied)
 Build = Callable[[CaseFile], commands.Command]
 Check = Callable[[CaseFile], bool]
+_PACK = TilePackRef(0, "/packs/drone.pmtiles", "cd" * 32, 5_000, "pmtiles", "Drone still",
+                    role="overlay", opacity=0.7)
+
 EVERY_COMMAND: dict[str, tuple[Build, Check]] = {
     "edit provenance": (lambda c: commands.set_provenance(1, "source_url", "https://t.me/x/1"),
                         lambda c: c.get_evidence(1).provenance.source_url == "https://t.me/x/1"),
@@ -309,6 +315,13 @@ EVERY_COMMAND: dict[str, tuple[Build, Check]] = {
                      lambda c: c.shadows()[0].label == "lamp post"),
     "delete shadow": (lambda c: commands.delete_shadow(c.shadows()[0]),
                       lambda c: c.shadows() == []),
+    "add tile pack": (lambda c: commands.add_tile_pack(c, _PACK),
+                      lambda c: [p.sha256 for p in c.tile_packs()][-1] == _PACK.sha256),
+    "set tile pack layer": (lambda c: commands.set_tile_pack_layer(1, "overlay", 0.5),
+                            lambda c: (c.tile_packs()[0].role, c.tile_packs()[0].opacity)
+                            == ("overlay", 0.5)),
+    "remove tile pack": (lambda c: commands.remove_tile_pack(1),
+                         lambda c: c.tile_packs() == []),
 }
 
 
