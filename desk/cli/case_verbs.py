@@ -139,6 +139,8 @@ def cmd_info(args: argparse.Namespace) -> int:
 def _print_summary(summary: dict[str, Any]) -> None:
     """The summary for a person; every value from the case is escaped (term): the case may
     come from anyone, and its titles, claims, names and even its ids are only text."""
+    from desk.core.metadata_rows import source_lines
+
     t = term
     claims: list[dict[str, Any]] = summary["claims"]
     evidence: list[dict[str, Any]] = summary["evidence"]
@@ -162,6 +164,8 @@ def _print_summary(summary: dict[str, Any]) -> None:
         flags = ", ".join(t(flag) for flag in item["flags"]) or "no flags"
         when = t(item["captured_at"] or "no time")
         print(f"  evidence {t(item['id'])}: {t(item['name'])}  {when}  {where}  [{flags}]")
+        for line in source_lines(item):
+            print(f"      {t(line)}")
         geo = item["geolocation"]
         if geo:
             view = f", heading {geo['heading']:.0f}°" if geo["heading"] is not None else ""

@@ -24,6 +24,7 @@ from desk.core import audit, schema, signing, tracking
 from desk.core.clock import utc_now
 from desk.core.identity import reviewer_name
 from desk.core.imagery import TilePackRef
+from desk.core.metadata_rows import insert_sources, with_sources
 from desk.core.model import (
     AuditEntry,
     Claim,
@@ -391,7 +392,7 @@ class CaseFile:
         rows = self.conn.execute(
             f"SELECT {_EVIDENCE_COLUMNS} FROM evidence WHERE id > ? ORDER BY id", (after_id,)
         )
-        return [_evidence_from_row(r) for r in rows]
+        return with_sources(self.conn, [_evidence_from_row(r) for r in rows])
 
     def get_evidence(self, evidence_id: int) -> Evidence:
         row = self.conn.execute(
@@ -399,7 +400,7 @@ class CaseFile:
         ).fetchone()
         if row is None:
             raise KeyError(f"no evidence {evidence_id}")
-        return _evidence_from_row(row)
+        return with_sources(self.conn, [_evidence_from_row(row)])[0]
 
     def evidence_id_for_hash(self, sha256: str) -> int | None:
         row = self.conn.execute("SELECT id FROM evidence WHERE sha256 = ?", (sha256,)).fetchone()
@@ -469,6 +470,7 @@ class CaseFile:
              provenance.acquired_by, provenance.notes, utc_now()),
         )
         eid = int(cur.lastrowid or 0)
+        insert_sources(conn, eid, metadata)
         # Incremental blob I/O writes the bytes straight into the pages; binding them as a
         # parameter would make SQLite copy every multi-megabyte original once more first.
         conn.execute("INSERT INTO original (evidence_id, data) VALUES (?, zeroblob(?))",

@@ -1,10 +1,13 @@
-"""EXIF turned into the few facts a reviewer weighs, plus warnings about them.
+"""EXIF, XMP, IPTC and maker notes turned into the few facts a reviewer weighs, with sources.
 
-`read_exif` takes the EXIF block of a file, checks that exifread can read it in bounded
-time, and hands exifread's tags to `normalize`. Every value was written by whoever made the
+`read_metadata` takes the EXIF block of a file (checked to be readable by exifread in bounded
+time), the file's XMP and IPTC as `desk.core.xmp` and `desk.core.iptc` read them, and the
+few maker-note times `desk.core.maker_notes` knows; `desk.core.capture_sources` chooses the
+capture time and the save time among them. Every value was written by whoever made the
 file, so nothing is taken on trust: dates and positions are validated, impossible ones are
-dropped with a flag that says why, and every string is cleaned. The raw table keeps the
-rest for the reviewer who wants to look.
+dropped with a flag that says why, and every string is cleaned. Each value keeps where it was
+read (`Metadata.readings`); the raw table keeps the rest of EXIF for the reviewer who wants
+to look. `read_exif` and `normalize` are the EXIF-only part.
 """
 
 from __future__ import annotations
@@ -15,15 +18,21 @@ import math
 import re
 import struct
 from collections import deque
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 from fractions import Fraction
 
 import exifread
 
+from desk.core import capture_sources as cs
+from desk.core.capture_sources import Stamp
+from desk.core.iptc import Iptc, block_of, read_iptc
 from desk.core.limits import RAW_VALUE_LIMIT, TEXT_LIMIT
-from desk.core.model import Flag, Gps, Metadata
+from desk.core.maker_notes import MakerNoteTime, maker_note_times
+from desk.core.model import Flag, Gps, Metadata, Reading
 from desk.core.sanitize import clean_text
+from desk.core.xmp import Xmp, packet_of, read_xmp
 
 # exifread logs a warning for every odd byte of a crafted file; only real errors are kept.
 logging.getLogger("exifread").setLevel(logging.ERROR)
@@ -79,15 +88,32 @@ _EDITORS = re.compile(
     re.IGNORECASE,
 )
 
-#: Capture-time sources, best first, each with the offset tags that belong to it.
-_CAPTURE_SOURCES: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("EXIF DateTimeOriginal", ("EXIF OffsetTimeOriginal", "EXIF OffsetTime")),
-    (
-        "EXIF DateTimeDigitized",
-        ("EXIF OffsetTimeDigitized", "EXIF OffsetTimeOriginal", "EXIF OffsetTime"),
-    ),
-    ("Image DateTime", ("EXIF OffsetTime",)),
+#: EXIF capture-time tags, best first, each with the offset tags that belong to it.
+_CAPTURE_SOURCES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("EXIF DateTimeOriginal", "EXIF DateTimeOriginal",
+     ("EXIF OffsetTimeOriginal", "EXIF OffsetTime")),
+    ("EXIF DateTimeDigitized", "EXIF DateTimeDigitized",
+     ("EXIF OffsetTimeDigitized", "EXIF OffsetTimeOriginal", "EXIF OffsetTime")),
 )
+#: IFD0 DateTime is when the file was last written: a save time, never a capture time.
+_SAVE_TAG = "Image DateTime"
+_SAVE_OFFSET_TAG = "EXIF OffsetTime"
+
+#: XMP date properties: (name read by desk.core.xmp, source name), capture then save.
+_XMP_CAPTURE = (
+    ("exif:DateTimeOriginal", "XMP exif:DateTimeOriginal"),
+    ("photoshop:DateCreated", "XMP photoshop:DateCreated"),
+    ("exif:DateTimeDigitized", "XMP exif:DateTimeDigitized"),
+    ("xmp:CreateDate", "XMP CreateDate"),
+)
+_XMP_SAVE = (("xmp:ModifyDate", "XMP ModifyDate"), ("xmp:MetadataDate", "XMP MetadataDate"))
+_IPTC_CAPTURE = (
+    ("DateCreated", "TimeCreated", "IPTC DateCreated+TimeCreated"),
+    ("DigitalCreationDate", "DigitalCreationTime", "IPTC DigitalCreationDate+DigitalCreationTime"),
+)
+EXIF_GPS = "EXIF GPS"
+XMP_GPS = "XMP exif:GPSLatitude/GPSLongitude"
+_XMP_COORDINATE = re.compile(r"(\d{1,3}),(\d{1,2}(?:\.\d+)?)(?:,(\d{1,2}(?:\.\d+)?))?([NSEWnsew])")
 
 _TIFF_MAGIC = (b"II*\x00", b"MM\x00*")
 #: exifread skips these tags when called with details=False (XMP, MakerNote, UserComment).
@@ -103,23 +129,62 @@ class _UnusableError(ValueError):
     """A GPS value that cannot be trusted; the message says why in plain words."""
 
 
-def read_exif(block: bytes | None) -> Metadata:
-    """Metadata from one EXIF block (a TIFF structure, with or without the "Exif\\0\\0" prefix).
+def read_metadata(block: bytes | None, xmp: Xmp | None = None,
+                  iptc: Iptc | None = None) -> Metadata:
+    """Metadata from one EXIF block (a TIFF structure, with or without the "Exif\\0\\0"
+    prefix; None: the file has none) and the file's XMP and IPTC, every value with its source.
 
-    None means the file has no EXIF. exifread only ever sees this block, never the whole
-    file, and only after `exif_work` showed it can be read in bounded time; any failure
-    becomes the `exif_unreadable` flag, because the image itself is still fine.
+    exifread only ever sees the EXIF block, never the whole file, and only after `exif_work`
+    showed it can be read in bounded time; a failure becomes the `exif_unreadable` flag and
+    the other blocks are still read, because the image itself is fine.
     """
+    xmp = xmp or Xmp()
+    iptc = iptc or Iptc()
+    tags, unreadable = _exif_tags(block)
+    if tags is None and not xmp.present and not iptc.present:
+        if unreadable:
+            return Metadata(flags=(EXIF_UNREADABLE,), sources_read=True)
+        return replace(normalize({}), sources_read=True)
+    make = _text((tags or {}).get("Image Make"))
+    tiff = bytes(block) if block is not None and tags is not None else None
+    found = describe(tags or {}, xmp, iptc, maker_note_times(tiff, make))
+    flags = ((EXIF_UNREADABLE,) if unreadable else ()) + xmp.flags + iptc.flags + found.flags
+    return replace(found, flags=flags, sources_read=True)
+
+
+def embedded_blocks(image: object) -> tuple[Xmp, Iptc]:
+    """The XMP and IPTC of an open Pillow image (what its decoder found while opening it:
+    JPEG APP1 and APP13, PNG iTXt, TIFF tags 700 and 33723, WebP's XMP chunk), read."""
+    info = getattr(image, "info", None)
+    if not isinstance(info, dict):
+        return Xmp(), Iptc()
+    packet, notices = packet_of(info, getattr(image, "applist", None))
+    xmp = read_xmp(packet)
+    if notices:
+        xmp = replace(xmp, flags=notices + xmp.flags, present=True)
+    return xmp, read_iptc(block_of(info, getattr(image, "tag_v2", None)))
+
+
+def read_exif(block: bytes | None) -> Metadata:
+    """Metadata from one EXIF block alone (see `read_metadata`)."""
+    tags, unreadable = _exif_tags(block)
+    if unreadable:
+        return Metadata(flags=(EXIF_UNREADABLE,))
+    return normalize(tags or {})
+
+
+def _exif_tags(block: bytes | None) -> tuple[Mapping[str, object] | None, bool]:
+    """exifread's tags of a block (None when there is no block), and whether it was unreadable."""
     if block is None:
-        return normalize({})
+        return None, False
     tiff = bytes(block).removeprefix(b"Exif\x00\x00")
     try:
         if tiff[:4] not in _TIFF_MAGIC or exif_work(tiff) > EXIF_READ_BUDGET:
-            return Metadata(flags=(EXIF_UNREADABLE,))
+            return None, True
         tags = exifread.process_file(io.BytesIO(tiff), details=False, extract_thumbnail=False)
-        return normalize(tags)
     except Exception:  # noqa: BLE001 - malformed EXIF must not reject a good image
-        return Metadata(flags=(EXIF_UNREADABLE,))
+        return None, True
+    return tags, False
 
 
 def exif_work(tiff: bytes, budget: int = EXIF_READ_BUDGET) -> int:
@@ -203,43 +268,108 @@ class _ExifWalker:
 
 
 def normalize(tags: Mapping[str, object]) -> Metadata:
-    """Build `Metadata` from the dict of `exifread.process_file(fh, details=False)`.
+    """Build `Metadata` from the dict of `exifread.process_file(fh, details=False)` alone.
 
     Never raises on odd input: a value that does not make sense becomes None plus a flag.
     """
-    raw = _raw_table(tags)
     if not tags:
-        return Metadata(flags=(NO_METADATA,), raw=raw)
+        return Metadata(flags=(NO_METADATA,), raw=_raw_table(tags))
+    return describe(tags, Xmp(), Iptc(), [])
 
+
+def describe(tags: Mapping[str, object], xmp: Xmp, iptc: Iptc,
+             maker_times: Sequence[MakerNoteTime]) -> Metadata:
+    """EXIF tags, XMP, IPTC and maker-note times as one `Metadata` with its readings.
+
+    The block-level notices (an unreadable EXIF, a refused XMP packet) are the caller's.
+    """
+    raw = _raw_table(tags)
     flags: list[Flag] = []
-    captured, utc_offset, capture_flag = _capture_time(tags)
-    if capture_flag is not None:
-        flags.append(capture_flag)
+    readings: list[Reading] = []
 
-    gps, gps_flags = _gps(tags)
+    capture_stamps, invalid = _capture_stamps(tags, xmp, iptc, maker_times)
+    flags.extend(invalid)
+    capture = cs.resolve_capture(capture_stamps)
+    chosen = capture.chosen
+    if chosen is None and not invalid:
+        dates = [s for s in capture_stamps if not s.has_time]
+        flags.append(Flag("no_capture_time", "No capture time in the metadata"
+                          + (f" ({dates[0].source} gives only the date {dates[0].iso})."
+                             if dates else ".")))
+    flags.extend(capture.flags)
+    readings.extend(Reading("captured_at", s.iso, s.source, s is chosen)
+                    for s in sorted(capture_stamps, key=lambda s: cs.rank(s.source)))
+    if capture.offset and capture.offset_source:
+        readings.append(Reading("utc_offset", capture.offset, capture.offset_source, True))
+
+    saved = cs.resolve_saved(_save_stamps(tags, xmp))
+    for stamp in sorted(_save_stamps(tags, xmp), key=lambda s: cs.rank(s.source, cs.SAVE_ORDER)):
+        readings.append(Reading("saved_at", stamp.iso, stamp.source, stamp == saved.chosen))
+
+    gps, gps_flags, gps_readings = _positions(tags, xmp)
     flags.extend(gps_flags)
+    readings.extend(gps_readings)
 
-    mismatch = _time_mismatch(captured, utc_offset, gps)
+    captured = chosen.moment if chosen else None
+    mismatch = _time_mismatch(captured, capture.offset, gps)
     if mismatch is not None:
         flags.append(mismatch)
-    modified = _modified_after_capture(tags)
+    modified = cs.modified_after(chosen, capture.offset, saved.chosen, saved.offset,
+                                 MODIFIED_GRACE)
     if modified is not None:
         flags.append(modified)
 
-    software = _text(tags.get("Image Software"))
-    if software and _EDITORS.search(software):
-        flags.append(Flag("edited_software", f"Software field suggests editing: {software}"))
+    make = _pick(readings, "make", (("IFD0 Make", _text(tags.get("Image Make"))),
+                                    ("XMP tiff:Make", xmp.values.get("tiff:Make"))))
+    model = _pick(readings, "model", (("IFD0 Model", _text(tags.get("Image Model"))),
+                                      ("XMP tiff:Model", xmp.values.get("tiff:Model"))))
+    exif_software = _text(tags.get("Image Software"))
+    creator = xmp.values.get("xmp:CreatorTool")
+    software = _pick(readings, "software", (("IFD0 Software", exif_software),
+                                            ("XMP CreatorTool", creator)))
+    for tool in dict.fromkeys(t for t in (exif_software, creator) if t):
+        if _EDITORS.search(tool):
+            flags.append(Flag("edited_software", f"Software field suggests editing: {tool}"))
+    steps = [(h.action, h.software_agent, h.when) for h in xmp.history]
+    readings.extend(Reading("edit", cs.history_step_text(*step), "XMP xmpMM:History")
+                    for step in steps)
+    history = cs.edit_history_flag(steps)
+    if history is not None:
+        flags.append(history)
+    for name, options in (("city", (("IPTC City", iptc.values.get("City")),
+                                    ("XMP photoshop:City", xmp.values.get("photoshop:City")))),
+                          ("country", (("IPTC Country", iptc.values.get("Country")),
+                                       ("XMP photoshop:Country",
+                                        xmp.values.get("photoshop:Country"))))):
+        _pick(readings, name, options)
 
     return Metadata(
-        captured_at=_iso(captured, utc_offset) if captured else None,
-        utc_offset=utc_offset if captured else None,
+        captured_at=chosen.moment.isoformat(timespec="seconds") + (capture.offset or "")
+        if chosen else None,
+        utc_offset=capture.offset if chosen else None,
         gps=gps,
-        make=_text(tags.get("Image Make")),
-        model=_text(tags.get("Image Model")),
+        make=make,
+        model=model,
         software=software,
         flags=tuple(flags),
         raw=raw,
+        captured_at_source=chosen.source if chosen else None,
+        saved_at=saved.chosen.moment.isoformat(timespec="seconds") + (saved.offset or "")
+        if saved.chosen else None,
+        saved_at_source=saved.chosen.source if saved.chosen else None,
+        readings=tuple(readings),
     )
+
+
+def _pick(readings: list[Reading], name: str,
+          options: tuple[tuple[str, str | None], ...]) -> str | None:
+    """The first present value of a field (its readings added, the first one used)."""
+    chosen: str | None = None
+    for source, value in options:
+        if value:
+            readings.append(Reading(name, value, source, chosen is None))
+            chosen = chosen or value
+    return chosen
 
 
 # --- raw table -------------------------------------------------------------------------------
@@ -311,98 +441,127 @@ def _number(value: object, what: str) -> float:
     return result
 
 
-# --- capture time ------------------------------------------------------------------------------
+# --- capture and save times ---------------------------------------------------------------
 
 
-def _parse_datetime(text: str) -> datetime | None:
-    match = _EXIF_DATETIME.fullmatch(text.strip())
-    if match is None:
-        return None
-    try:
-        year, month, day, hour, minute, second = (int(part) for part in match.groups())
-        return datetime(year, month, day, hour, minute, second)
-    except ValueError:  # month 13, 30 February, year 0...
-        return None
-
-
-def _parse_offset(text: str | None) -> str | None:
-    """A "+03:00" offset when it is one a real clock can have (UTC-12 ... UTC+14)."""
-    match = _UTC_OFFSET.fullmatch((text or "").strip())
-    if match is None:
-        return None
-    sign, hours, minutes = match.group(1), int(match.group(2)), int(match.group(3))
-    if minutes >= 60 or hours * 60 + minutes > 14 * 60:
-        return None
-    return f"{sign}{hours:02d}:{minutes:02d}"
-
-
-def _offset_delta(offset: str) -> timedelta:
-    sign = -1 if offset[0] == "-" else 1
-    return sign * timedelta(hours=int(offset[1:3]), minutes=int(offset[4:6]))
-
-
-def _iso(moment: datetime, offset: str | None) -> str:
-    return moment.isoformat(timespec="seconds") + (offset or "")
-
-
-def _capture_time(
-    tags: Mapping[str, object],
-) -> tuple[datetime | None, str | None, Flag | None]:
-    """Local capture time, its UTC offset if stated, and a flag when missing or invalid.
-
-    The first present source decides: an invalid DateTimeOriginal is reported rather than
-    silently replaced by another field that may record something else (e.g. a later save).
-    """
-    for name, offset_names in _CAPTURE_SOURCES:
+def _capture_stamps(tags: Mapping[str, object], xmp: Xmp, iptc: Iptc,
+                    maker_times: Sequence[MakerNoteTime],
+                    ) -> tuple[list[Stamp], list[Flag]]:
+    """Every capture time the file states, and a flag for each one that is not a date."""
+    stamps: list[Stamp] = []
+    invalid: list[Flag] = []
+    for source, name, offset_names in _CAPTURE_SOURCES:
         text = _text(tags.get(name), 64)
         if text is None or _BLANK_DATE.fullmatch(text):
             continue  # absent, or the "unknown" form the EXIF standard allows
-        moment = _parse_datetime(text)
-        if moment is None:
-            return (
-                None,
-                None,
-                Flag("invalid_capture_time", f"Capture time is not a valid date: {text}"),
-            )
-        offset = None
-        for offset_name in offset_names:
-            offset = _parse_offset(_text(tags.get(offset_name), 16))
-            if offset is not None:
-                break
-        return moment, offset, None
-    return None, None, NO_CAPTURE_TIME
+        offset, offset_source = _exif_offset(tags, offset_names)
+        stamp = cs.exif_stamp(source, text, offset, offset_source)
+        if stamp is None:
+            invalid.append(_invalid(text, source, first=not stamps and not invalid))
+        else:
+            stamps.append(stamp)
+    for name, source in _XMP_CAPTURE:
+        text = xmp.values.get(name)
+        if text is None or _BLANK_DATE.fullmatch(text):
+            continue
+        stamp = cs.xmp_stamp(source, text)
+        if stamp is None:
+            invalid.append(_invalid(text, source))
+        else:
+            stamps.append(stamp)
+    for date_name, time_name, source in _IPTC_CAPTURE:
+        date = iptc.values.get(date_name)
+        if date is None or _BLANK_DATE.fullmatch(date):
+            continue
+        stamp = cs.iptc_stamp(source, date, iptc.values.get(time_name))
+        if stamp is None:
+            invalid.append(_invalid(date, source))
+        else:
+            stamps.append(stamp)
+    for found in maker_times:
+        if isinstance(found, MakerNoteTime):
+            stamps.append(Stamp(found.source, found.moment))
+    return stamps, invalid
 
 
-def _modified_after_capture(tags: Mapping[str, object]) -> Flag | None:
-    """Flag a file whose own "saved at" time is later than when it was taken."""
-    original = _parse_datetime(_text(tags.get("EXIF DateTimeOriginal"), 64) or "")
-    saved = _parse_datetime(_text(tags.get("Image DateTime"), 64) or "")
-    if original is None or saved is None:
-        return None
-    original_offset = _parse_offset(_text(tags.get("EXIF OffsetTimeOriginal"), 16))
-    saved_offset = _parse_offset(_text(tags.get("EXIF OffsetTime"), 16))
-    if original_offset and saved_offset:  # both known: compare on one clock
-        original -= _offset_delta(original_offset)
-        saved -= _offset_delta(saved_offset)
-    gap = saved - original
-    if gap <= MODIFIED_GRACE:
-        return None
-    return Flag(
-        "datetime_modified",
-        f"File was modified after capture (saved {_span(gap)} after it was taken).",
-    )
+def _invalid(text: str, source: str, first: bool = False) -> Flag:
+    # The EXIF original keeps the wording desk always used; other sources are named.
+    where = "" if first and source == "EXIF DateTimeOriginal" else f" ({source})"
+    return Flag("invalid_capture_time", f"Capture time is not a valid date: {text}{where}")
 
 
-def _span(gap: timedelta) -> str:
-    seconds = gap.total_seconds()
-    if seconds < 2 * 3600:
-        return f"{round(seconds / 60)} min"
-    if seconds < 48 * 3600:
-        return f"{seconds / 3600:.1f} h"
-    return f"{round(seconds / 86400)} days"
+def _save_stamps(tags: Mapping[str, object], xmp: Xmp) -> list[Stamp]:
+    """Every time the file says it was written (never a capture time)."""
+    stamps: list[Stamp] = []
+    text = _text(tags.get(_SAVE_TAG), 64)
+    if text is not None and not _BLANK_DATE.fullmatch(text):
+        offset, offset_source = _exif_offset(tags, (_SAVE_OFFSET_TAG,))
+        stamp = cs.exif_stamp("IFD0 DateTime", text, offset, offset_source)
+        if stamp is not None:
+            stamps.append(stamp)
+    for name, source in _XMP_SAVE:
+        value = xmp.values.get(name)
+        stamp = cs.xmp_stamp(source, value) if value else None
+        if stamp is not None:
+            stamps.append(stamp)
+    return stamps
+
+
+def _exif_offset(tags: Mapping[str, object], names: tuple[str, ...]) -> tuple[str | None,
+                                                                              str | None]:
+    for name in names:
+        offset = cs.offset_text(_text(tags.get(name), 16))
+        if offset is not None:
+            return offset, name
+    return None, None
 
 
 # --- GPS ---------------------------------------------------------------------------------------
+
+
+def _positions(tags: Mapping[str, object], xmp: Xmp) -> tuple[Gps | None, list[Flag],
+                                                              list[Reading]]:
+    """The position desk shows (EXIF GPS first, else XMP's), its flags and its readings; two
+    stated positions more than `GPS_AGREE_WITHIN_M` apart raise a flag naming both."""
+    gps, flags = _gps(tags)
+    readings = [Reading("gps", f"{gps.lat:.6f}, {gps.lon:.6f}", EXIF_GPS, True)] if gps else []
+    lat_text, lon_text = xmp.values.get("exif:GPSLatitude"), xmp.values.get("exif:GPSLongitude")
+    if not lat_text and not lon_text:
+        return gps, flags, readings
+    lat = _xmp_coordinate(lat_text, 90.0, "NS")
+    lon = _xmp_coordinate(lon_text, 180.0, "EW")
+    if lat is None or lon is None:
+        flags.append(Flag("invalid_gps", f"GPS block unusable: {XMP_GPS} is not a position"
+                          f" ({clean_text(lat_text, 40) or 'missing'},"
+                          f" {clean_text(lon_text, 40) or 'missing'})"))
+        return gps, flags, readings
+    if lat == 0.0 and lon == 0.0:
+        if gps is None and NULL_ISLAND not in flags:
+            flags = [f for f in flags if f != NO_GPS] + [NULL_ISLAND]
+        return gps, flags, readings
+    readings.append(Reading("gps", f"{lat:.6f}, {lon:.6f}", XMP_GPS, gps is None))
+    if gps is not None:
+        disagree = cs.gps_disagreement((gps.lat, gps.lon), EXIF_GPS, (lat, lon), XMP_GPS)
+        if disagree is not None:
+            flags.append(disagree)
+        return gps, flags, readings
+    return Gps(lat=lat, lon=lon), [f for f in flags if f != NO_GPS], readings
+
+
+def _xmp_coordinate(text: str | None, limit: float, refs: str) -> float | None:
+    """XMP's GPSCoordinate: "DDD,MM,SSk" or "DDD,MM.mmk" with k one of N/S or E/W."""
+    match = _XMP_COORDINATE.fullmatch((text or "").strip())
+    if match is None:
+        return None
+    degrees, minutes = float(match.group(1)), float(match.group(2))
+    seconds = float(match.group(3) or 0)
+    ref = match.group(4).upper()
+    if ref not in refs or minutes >= 60 or seconds >= 60:
+        return None
+    value = degrees + minutes / 60 + seconds / 3600
+    if value > limit:
+        return None
+    return -value if ref == refs[1] else value
 
 
 def _gps(tags: Mapping[str, object]) -> tuple[Gps | None, list[Flag]]:
@@ -505,7 +664,7 @@ def _time_mismatch(captured: datetime | None, offset: str | None, gps: Gps | Non
         return None
     gps_time = datetime.fromisoformat(gps.time_utc)
     if offset is not None:
-        local = captured.replace(tzinfo=timezone(_offset_delta(offset)))
+        local = captured.replace(tzinfo=timezone(cs.offset_delta(offset)))
         hours = abs((gps_time - local).total_seconds()) / 3600
         if hours < MISMATCH_KNOWN_OFFSET_H:
             return None

@@ -49,8 +49,25 @@ class Gps:
 
 
 @dataclass(frozen=True)
+class Reading:
+    """One value a file states about itself (a time, a place, a camera, an editing step) and
+    where in the file it was read ("EXIF DateTimeOriginal", "XMP CreateDate"...). `used` marks
+    the reading desk shows for its field; the others stay for the reviewer to compare."""
+
+    field: str
+    value: str
+    source: str
+    used: bool = False
+
+
+@dataclass(frozen=True)
 class Metadata:
-    """Normalized metadata of one original, with the raw EXIF table kept beside it."""
+    """Normalized metadata of one original, with the raw EXIF table kept beside it.
+
+    `saved_at` is when the file was last written (IFD0 DateTime, XMP ModifyDate), never a
+    capture time. `sources_read` is False for items whose XMP, IPTC and maker notes were never
+    read (imported before case format 1.5): their sources are unknown, not absent.
+    """
 
     captured_at: str | None = None
     utc_offset: str | None = None
@@ -60,6 +77,11 @@ class Metadata:
     software: str | None = None
     flags: tuple[Flag, ...] = ()
     raw: dict[str, str] = field(default_factory=dict)
+    captured_at_source: str | None = None
+    saved_at: str | None = None
+    saved_at_source: str | None = None
+    readings: tuple[Reading, ...] = ()
+    sources_read: bool = False
 
 
 @dataclass

@@ -117,15 +117,21 @@ def test_exif_without_time_or_position_says_so() -> None:
     )
 
 
-def test_capture_time_falls_back_to_digitized_then_file_time() -> None:
+def test_capture_time_falls_back_to_digitized_but_never_to_the_file_time() -> None:
     digitized = _metadata(imaging.make_jpeg(exif={"DateTimeDigitized": "2023:12:31 23:59:59"}))
     assert digitized.captured_at == "2023-12-31T23:59:59"
+    assert digitized.captured_at_source == "EXIF DateTimeDigitized"
     assert digitized.utc_offset is None
+    # IFD0 DateTime says when the file was last written (a Photoshop save, say): a save time.
     saved = _metadata(
         imaging.make_jpeg(exif={"DateTime": "2023:01:02 03:04:05", "OffsetTime": "-05:30"})
     )
-    assert saved.captured_at == "2023-01-02T03:04:05-05:30"
-    assert saved.utc_offset == "-05:30"
+    assert saved.captured_at is None
+    assert saved.captured_at_source is None
+    assert saved.utc_offset is None
+    assert (saved.saved_at, saved.saved_at_source) == ("2023-01-02T03:04:05-05:30",
+                                                       "IFD0 DateTime")
+    assert "no_capture_time" in _codes(saved)
 
 
 # --- capture time that cannot be trusted --------------------------------------------------------
