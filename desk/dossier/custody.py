@@ -1,10 +1,11 @@
 """A claim's dossier shows the custody of that claim only, and still proves the whole chain.
 
 Entries about this claim, its statements, verdict and links, the evidence it links (with that
-evidence's geolocation, horizon and arrows) and the landmarks the dossier shows are given in
-full. Every other entry is given only by its sequence number, hashes and signature: a reader
-can follow the chain from the first entry to the head across them (`desk verify-dossier`
-does), and learns nothing of another claim or another investigation in the same case.
+evidence's geolocation, horizon, arrows, shadows and time question) and the landmarks the
+dossier shows are given in full. Every other entry is given only by its sequence number,
+hashes and signature: a reader can follow the chain from the first entry to the head across
+them (`desk verify-dossier` does), and learns nothing of another claim or another
+investigation in the same case.
 """
 
 from __future__ import annotations
@@ -26,7 +27,8 @@ CASE_WIDE = "a case-wide entry, which may name other claims or evidence"
 _CASE_WIDE_SHOWN = frozenset({"create case", "set case title", "set case description",
                               "upgrade case format", "save copy"})
 #: Tables whose items are keyed by the evidence they belong to.
-_BY_EVIDENCE = frozenset({"evidence", "geolocation", "horizon", "original", "thumbnail"})
+_BY_EVIDENCE = frozenset({"evidence", "geolocation", "horizon", "original", "thumbnail",
+                          "time_question"})
 _BY_CLAIM = frozenset({"claim", "verdict", "verdict_draft"})
 
 
@@ -58,12 +60,14 @@ def _owners(case: CaseFile, log: list[AuditEntry]) -> dict[str, tuple[str, int]]
             table = item.split(":", 1)[0]
             if table == "statement" and isinstance(values.get("claim_id"), int):
                 owners[item] = ("claim", values["claim_id"])
-            elif table == "movement" and isinstance(values.get("evidence_id"), int):
+            elif table in ("movement", "shadow") and isinstance(values.get("evidence_id"), int):
                 owners[item] = ("evidence", values["evidence_id"])
     for statement in case.statements():
         owners[f"statement:{statement.id}"] = ("claim", statement.claim_id)
     for movement in case.movements():
         owners[f"movement:{movement.id}"] = ("evidence", movement.evidence_id)
+    for shadow in case.shadows():
+        owners[f"shadow:{shadow.id}"] = ("evidence", shadow.evidence_id)
     return owners
 
 

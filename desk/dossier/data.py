@@ -29,6 +29,7 @@ from desk.core.model import (
 )
 from desk.core.movement import finding_for, reference_for, why_no_finding
 from desk.dossier import custody
+from desk.dossier.chronology import frame_chronolocation
 from desk.dossier.claimreview import BEST, WORST, claim_review, rating_value
 from desk.dossier.errors import DossierError
 from desk.dossier.geometry import inverse
@@ -255,6 +256,7 @@ def collect(
             "geolocation": _geolocation_json(geo, evidence) if geo is not None else None,
             "movements": [_movement_json(m, landmark_list, geo)
                           for m in movements[evidence.id]],
+            "chronolocation": frame_chronolocation(case, evidence.id),
             "map": None,
         }
         if geo is not None:
