@@ -51,7 +51,7 @@ def _load(qtbot: QtBot, profile: QWebEngineProfile, tmp_path: Path, srcs: list[s
     _views.append(view)
     page = QWebEnginePage(profile, view)
     view.setPage(page)
-    view.resize(256 * len(srcs), 256)
+    view.resize(256 * len(srcs) + 32, 300)  # room for every tile in one row
     view.show()
     with qtbot.waitSignal(view.loadFinished, timeout=20_000):
         view.load(QUrl.fromLocalFile(str(page_file)))
@@ -97,3 +97,104 @@ def test_a_page_gets_each_tile_from_the_pack_by_key(
 
     qtbot.waitUntil(lambda: painted() == expected, timeout=10_000)
     pack.close()
+
+
+class _TileServer:
+    """A tile server on 127.0.0.1: PNG tiles of known colours, one HTML page posing as a
+    tile, and a count of what it was asked."""
+
+    def __init__(self) -> None:
+        import http.server
+        import threading
+
+        owner = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                owner.asked.append(self.path)
+                parts = self.path.strip("/").removesuffix(".png").split("/")
+                z, x, y = (int(p) for p in parts)
+                if (z, x, y) == (3, 3, 3):
+                    body, kind = b"<html>rate limited</html>", "text/html"
+                else:
+                    body, kind = tile_png(z, x, y), "image/png"
+                self.send_response(200)
+                self.send_header("Content-Type", kind)
+                self.send_header("Cache-Control", "max-age=3600")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.asked: list[str] = []
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.httpd.server_address[1]
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+def test_tiles_seen_online_paint_from_the_cache_when_offline(
+        qtbot: QtBot, profile: QWebEngineProfile, tmp_path: Path) -> None:
+    from desk.mapping.tile_cache import TileCache
+    from desk.ui.map.tile_scheme import TileServer
+
+    server = _TileServer()
+    cache = TileCache(tmp_path / "cache" / "tiles.sqlite")
+    handler = TileSchemeHandler(profile)
+    install(profile, handler)
+    source = TileServer(f"http://127.0.0.1:{server.port}/{{z}}/{{x}}/{{y}}.png")
+    handler.set_servers({"org": source}, cache)
+    wanted = [(3, 1, 2), (3, 4, 5), (3, 3, 3)]
+    srcs = [tile_url_template("org").format(z=z, x=x, y=y) for z, x, y in wanted]
+    try:
+        _, widths = _load(qtbot, profile, tmp_path, srcs)
+    finally:
+        server.stop()
+    assert widths == [256, 256, 0]  # the HTML "tile" is a blank, never shown
+    assert handler.fetched == 2 and len(cache) == 2
+    # The network is gone: a new page with a new handler paints the same view from the cache.
+    handler.set_servers({}, None)
+    other = QWebEngineProfile()
+    offline = TileSchemeHandler(other)
+    install(other, offline)
+    offline.set_servers({"org": source}, cache)
+    view, widths = _load(qtbot, other, tmp_path, srcs[:2])
+    assert widths == [256, 256]
+    assert offline.from_cache == 2 and offline.fetched == 0
+    expected = [colour_of(z, x, y) for z, x, y in wanted[:2]]
+
+    def painted() -> list[tuple[int, int, int]]:
+        shot = view.grab().toImage()
+        colours = [shot.pixelColor(n * 256 + 128, 128) for n in range(2)]
+        return [(c.red(), c.green(), c.blue()) for c in colours]
+
+    qtbot.waitUntil(lambda: painted() == expected, timeout=10_000)
+    view.page().deleteLater()
+    cache.close()
+
+
+def test_working_offline_never_reaches_the_server(
+        qtbot: QtBot, profile: QWebEngineProfile, tmp_path: Path) -> None:
+    from desk.mapping.tile_cache import TileCache
+    from desk.ui.map.tile_scheme import TileServer
+
+    server = _TileServer()
+    cache = TileCache(tmp_path / "tiles.sqlite")
+    handler = TileSchemeHandler(profile)
+    install(profile, handler)
+    handler.offline = True
+    handler.set_servers({"org": TileServer(f"http://127.0.0.1:{server.port}/{{z}}/{{x}}/{{y}}")},
+                        cache)
+    try:
+        _, widths = _load(qtbot, profile, tmp_path, [tile_url_template("org").format(
+            z=2, x=1, y=1)])
+    finally:
+        server.stop()
+    assert widths == [0] and server.asked == []
+    cache.close()
