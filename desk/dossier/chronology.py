@@ -17,6 +17,8 @@ from desk.core.chronolocation import Chronolocation, elevation_range
 from desk.core.day_chart import chart_day, finding_chart_svg
 from desk.core.frame_time import answer_for
 from desk.core.model import Shadow
+from desk.core.sun import Place, sun_position
+from desk.dossier.mapsketch import SunSketch
 
 #: What every chronolocation rests on, said once per finding in the dossier.
 ASSUMPTIONS = (
@@ -102,3 +104,23 @@ def frame_chronolocation(case: CaseFile, evidence_id: int) -> dict[str, object] 
     })
     return entry
 
+
+
+def sun_sketch(chrono: object) -> SunSketch | None:
+    """What the map sketch draws of a frame's chronolocation entry: its shadows' directions
+    and the sun's azimuth at the claimed time, else in the middle of the first window (the
+    rule of the window's map, `desk.mapping.scene.sun_moment`). None without shadows."""
+    if not isinstance(chrono, dict) or not chrono.get("shadows"):
+        return None
+    shadows = tuple((float(s["bearing"]), float(s["tolerance"])) for s in chrono["shadows"])
+    claimed, windows, place = chrono.get("claimed"), chrono.get("windows"), chrono.get("place")
+    if claimed:
+        at = datetime.fromisoformat(str(claimed["at"]))
+        return SunSketch(shadows, float(claimed["sun_azimuth"]), f"claimed {at:%H:%M}")
+    if windows and place:
+        start = datetime.fromisoformat(str(windows[0]["start"]))
+        end = datetime.fromisoformat(str(windows[0]["end"]))
+        middle = start + (end - start) / 2
+        sun = sun_position(middle, Place(float(place["lat"]), float(place["lon"])))
+        return SunSketch(shadows, sun.azimuth, f"{middle:%H:%M}, mid-window")
+    return SunSketch(shadows)

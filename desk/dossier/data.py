@@ -29,12 +29,12 @@ from desk.core.model import (
 )
 from desk.core.movement import finding_for, reference_for, why_no_finding
 from desk.dossier import custody
-from desk.dossier.chronology import frame_chronolocation
+from desk.dossier.chronology import frame_chronolocation, sun_sketch
 from desk.dossier.claimreview import BEST, WORST, claim_review, rating_value
 from desk.dossier.errors import DossierError
 from desk.dossier.geometry import inverse
 from desk.dossier.images import image_mime, stills
-from desk.dossier.mapsketch import MAX_LANDMARK_M, sketch_svg
+from desk.dossier.mapsketch import MAX_LANDMARK_M, SunSketch, sketch_svg
 
 FORMAT = "desk-dossier/1"
 #: The custody-log action an export records (see `trim_exports`).
@@ -261,7 +261,7 @@ def collect(
         }
         if geo is not None:
             entry["map"] = _map_for(dossier, evidence, geo, landmarks, movements[evidence.id],
-                                    map_image)
+                                    map_image, sun_sketch(entry["chronolocation"]))
         evidence_json.append(entry)
 
     if with_images and items:
@@ -357,6 +357,7 @@ def _map_for(
     landmarks: list[Landmark],
     movements: list[Movement],
     map_image: MapImage | None,
+    sun: SunSketch | None = None,
 ) -> dict[str, object]:
     """A rendered map from the caller if it has one, else the offline sketch."""
     if map_image is not None:
@@ -374,7 +375,7 @@ def _map_for(
             return {"kind": "rendered", "grid_m": None}
     gps = evidence.metadata.gps
     exif = (gps.lat, gps.lon) if gps and _distance(geo.lat, geo.lon, gps.lat, gps.lon) else None
-    svg, step = sketch_svg(geo, landmarks, movements, exif)
+    svg, step = sketch_svg(geo, landmarks, movements, exif, sun)
     dossier.maps[evidence.id] = ("image/svg+xml", svg.encode("utf-8"))
     return {"kind": "sketch", "grid_m": step}
 

@@ -30,6 +30,18 @@ _MUTED = "#6b7480"
 _CAMERA = "#1f5fbf"
 _REFERENCE = "#b3261e"
 _CASING = "#1d2025"
+_SHADOW = "#3b3a36"
+_SUN = "#c77800"
+
+
+@dataclass(frozen=True)
+class SunSketch:
+    """A frame's sun on its sketch, from the camera: each shadow's direction (bearing, ±
+    tolerance) and the sun's azimuth at one instant, named by `label` ("claimed 15:00")."""
+
+    shadows: tuple[tuple[float, float], ...]
+    sun_azimuth: float | None = None
+    label: str = ""
 
 
 @dataclass(frozen=True)
@@ -65,6 +77,7 @@ def sketch_svg(
     landmarks: list[Landmark],
     movements: list[Movement],
     exif_gps: tuple[float, float] | None = None,
+    sun: SunSketch | None = None,
 ) -> tuple[str, float]:
     """The sketch as a standalone SVG document, and its grid step in metres (for the caption).
 
@@ -151,6 +164,9 @@ def sketch_svg(
         view_text = f"view {geo.heading:.0f}°"
         taken.append(_box(hx, view_y, view_text, "middle", bold=False))
         out.append(_text(hx, view_y, view_text, _CAMERA, "middle"))
+
+    if sun is not None:
+        out += _sun_lines(sun, cx, cy, min(WIDTH, HEIGHT) * 0.46, taken)
 
     radius = max(geo.precision_m * scale, 3.0)
     out.append(f'<circle cx="{_f(cx)}" cy="{_f(cy)}" r="{_f(radius)}" fill="{_CAMERA}"'
@@ -249,6 +265,54 @@ def sketch_svg(
 
 
 _Box = tuple[float, float, float, float]  # left, top, right, bottom
+
+
+def _inside(x: float, y: float, text: str, anchor: str, *, bold: bool) -> tuple[float, float]:
+    """A label's anchor moved so its whole text stays on the sketch (above the scale bar)."""
+    left, _, right, _ = _box(x, y, text, anchor, bold=bold, size=13)
+    x += max(0.0, 8.0 - left) - max(0.0, right - (WIDTH - 8.0))
+    return x, min(max(y, 18.0), HEIGHT - 34.0)
+
+
+def _sun_lines(sun: SunSketch, cx: float, cy: float, reach: float, taken: list[_Box]
+               ) -> list[str]:
+    """Shadow directions as dark fans and the sun's azimuth as an amber ray with a disc,
+    each labelled: the same lines the window's map draws, without a base map."""
+    out: list[str] = []
+
+    def end(bearing: float, length: float) -> tuple[float, float]:
+        rad = math.radians(bearing)
+        return cx + length * math.sin(rad), cy - length * math.cos(rad)
+
+    for bearing, tolerance in sun.shadows:
+        half = min(max(tolerance, 0.0), 90.0)
+        fan = [(cx, cy)] + [end(bearing - half + 2 * half * k / 12, reach * 0.7)
+                            for k in range(13)]
+        out.append('<polygon class="shadow-fan" points="'
+                   + " ".join(f"{_f(x)},{_f(y)}" for x, y in fan)
+                   + f'" fill="{_SHADOW}" fill-opacity="0.10" stroke="none"/>')
+        x, y = end(bearing, reach * 0.7)
+        out.append(f'<line class="shadow-line" x1="{_f(cx)}" y1="{_f(cy)}" x2="{_f(x)}"'
+                   f' y2="{_f(y)}" stroke="{_SHADOW}" stroke-width="2" stroke-dasharray="7 4"/>')
+        text = f"shadow {bearing:.0f}° ± {tolerance:.0f}°"
+        lx, ly = end(bearing, reach * 0.7 + 14)
+        anchor = "start" if lx > cx + 8 else "end" if lx < cx - 8 else "middle"
+        lx, ly = _inside(lx, ly + 5, text, anchor, bold=False)
+        taken.append(_box(lx, ly, text, anchor, bold=False, size=13))
+        out.append(_text(lx, ly, text, _SHADOW, anchor, size=13))
+    if sun.sun_azimuth is not None:
+        x, y = end(sun.sun_azimuth, reach * 0.92)
+        out.append(f'<line class="sun-ray" x1="{_f(cx)}" y1="{_f(cy)}" x2="{_f(x)}"'
+                   f' y2="{_f(y)}" stroke="{_SUN}" stroke-width="2.5"/>')
+        out.append(f'<circle cx="{_f(x)}" cy="{_f(y)}" r="7" fill="{_SUN}" stroke="#fff"'
+                   ' stroke-width="1.5"/>')
+        text = f"sun {sun.sun_azimuth:.0f}°" + (f" at {sun.label}" if sun.label else "")
+        lx, ly = end(sun.sun_azimuth, reach * 0.92 + 16)
+        anchor = "start" if lx > cx + 8 else "end" if lx < cx - 8 else "middle"
+        lx, ly = _inside(lx, ly + 5, text, anchor, bold=True)
+        taken.append(_box(lx, ly, text, anchor, size=13))
+        out.append(_text(lx, ly, text, _SUN, anchor, bold=True, size=13))
+    return out
 
 
 def _landmark_name(landmark: Landmark) -> str:

@@ -5,7 +5,10 @@ frame that cannot be dated says why; hostile labels stay text."""
 
 from __future__ import annotations
 
+import base64
 import json
+import math
+import re
 import xml.etree.ElementTree as ET
 from datetime import date, datetime
 from pathlib import Path
@@ -111,3 +114,30 @@ def test_hostile_shadow_labels_stay_text(hostile: Built, tmp_path: Path) -> None
     section = section[:section.index("</article>")]
     assert "<script" not in section and "&lt;script&gt;" in section
     assert "onerror=" not in section.replace("onerror=&#34;", "")
+
+
+def _sketch_lines(html: str) -> dict[str, float]:
+    """The bearing of each sun line drawn on the first map sketch, by its class."""
+    data = re.findall(r'src="data:image/svg\+xml;base64,([^"]+)"', html)[0]
+    root = ET.fromstring(base64.b64decode(data))
+    bearings: dict[str, float] = {}
+    for line in root.iter("{http://www.w3.org/2000/svg}line"):
+        kind = line.get("class")
+        if kind in ("sun-ray", "shadow-line"):
+            x1, y1, x2, y2 = (float(str(line.get(k))) for k in ("x1", "y1", "x2", "y2"))
+            bearings[kind] = math.degrees(math.atan2(x2 - x1, y1 - y2)) % 360
+    return bearings
+
+
+def test_the_map_sketch_draws_the_shadow_and_the_sun_at_the_claimed_time(
+        built: Built, tmp_path: Path) -> None:
+    _date(built)
+    with CaseFile.open(built.path) as case:
+        export_dossier(case, 1, tmp_path / "d", {"html", "json"}, map_image=None)
+    html = (tmp_path / "d" / "dossier.html").read_text(encoding="utf-8")
+    record = json.loads((tmp_path / "d" / "dossier.json").read_text(encoding="utf-8"))
+    chrono = record["evidence"][0]["chronolocation"]
+    lines = _sketch_lines(html)
+    assert abs(lines["shadow-line"] - chrono["shadows"][0]["bearing"]) < 0.5
+    assert abs(lines["sun-ray"] - chrono["claimed"]["sun_azimuth"]) < 0.5
+    assert "the amber ray ending in a disc is the sun's azimuth at the claimed time" in html
