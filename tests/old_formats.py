@@ -16,8 +16,7 @@ def downgrade(path: Path, version: int) -> None:
     try:
         conn.execute("BEGIN")
         if version < 1005:
-            for table in ("time_question", "tile_pack", "metadata_source", "credential",
-                      "perceptual_hash"):
+            for table in (t for t, v in schema.ADDED_IN.items() if v == 1005):
                 conn.execute(f"DROP TABLE {table}")
         if version < 1004:
             conn.execute("DROP TABLE shadow")  # its index goes with it

@@ -23,7 +23,7 @@ from desk import __version__
 from desk.core import audit, schema, signing, tracking
 from desk.core.clock import utc_now
 from desk.core.identity import reviewer_name
-from desk.core.imagery import TilePackRef
+from desk.core.imagery import ReferenceOverlay, TilePackRef, pairs_from_text
 from desk.core.metadata_rows import insert_sources, with_sources
 from desk.core.model import (
     AuditEntry,
@@ -624,6 +624,18 @@ class CaseFile:
             "SELECT id, path, sha256, size, format, name, attribution, role, opacity, added_at"
             " FROM tile_pack ORDER BY role != 'base', id")
         return [TilePackRef(*r) for r in rows]
+
+    def overlays(self) -> list[ReferenceOverlay]:
+        """Stills laid over the map, in the order placed (later ones drawn on top); a row
+        whose pairs desk cannot read (a case edited elsewhere) is left out."""
+        found = []
+        for oid, eid, text, opacity, label in self.conn.execute(
+                "SELECT id, evidence_id, pairs, opacity, label FROM overlay ORDER BY id"):
+            pairs = pairs_from_text(text) if isinstance(text, str) else None
+            if pairs is None or not isinstance(opacity, int | float):
+                continue
+            found.append(ReferenceOverlay(oid, eid, pairs, float(opacity), str(label)))
+        return found
 
     # ----------------------------------------------------------------- custody
 

@@ -127,6 +127,10 @@ CLEAR_TIME_QUESTION = _action("clear time question", "Clear the days and time to
 ADD_TILE_PACK = _action("add tile pack", "Add tile pack")
 SET_TILE_PACK_LAYER = _action("set tile pack layer", "Set tile pack layer")
 REMOVE_TILE_PACK = _action("remove tile pack", "Remove tile pack")
+PLACE_OVERLAY = _action("place overlay", "Place reference overlay")
+ADJUST_OVERLAY = _action("adjust overlay", "Adjust overlay placement")
+SET_OVERLAY_OPACITY = _action("set overlay opacity", "Set overlay opacity")
+REMOVE_OVERLAY = _action("remove overlay", "Remove reference overlay")
 
 
 class Command(Protocol):
@@ -165,6 +169,7 @@ _EDITABLE: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "time_question": (("evidence_id",), ("first_day", "last_day", "claimed_at")),
     "tile_pack": (("id",), ("path", "sha256", "size", "format", "name", "attribution", "role",
                             "opacity", "added_at")),
+    "overlay": (("id",), ("evidence_id", "pairs", "opacity", "label")),
 }
 
 
@@ -355,7 +360,8 @@ def _describe_row(table: str, key: Row) -> str:
              "movement": "movement arrow {id}",
              "shadow": "shadow {id}",
              "time_question": "the time question of evidence {evidence_id}",
-             "tile_pack": "tile pack {id}"}
+             "tile_pack": "tile pack {id}",
+             "overlay": "overlay {id}"}
     template = names.get(table, table + " {id}")
     try:
         return template.format(**key)
@@ -1134,3 +1140,57 @@ def set_tile_pack_layer(pack_id: int, role: str, opacity: float) -> _RowEdit:
 def remove_tile_pack(pack_id: int) -> _RowEdit:
     """The reference only: the pack's file is the machine's and stays where it is."""
     return _row("tile_pack", {"id": pack_id}, None, REMOVE_TILE_PACK, _ON_IMAGERY)
+
+
+# --------------------------------------------------------------------------- overlays
+
+
+def _overlay_pairs(pairs: Sequence[Sequence[float]]) -> str:
+    """The pairs as stored, once they place an image (fewer than three, in a line, or off
+    the map are refused with the fit's own words)."""
+    from desk.core.overlay_fit import PlacementError, PointPair, fit
+
+    try:
+        points = [PointPair(*(float(v) for v in pair)) for pair in pairs]
+    except (TypeError, ValueError):
+        raise CommandError("A point pair is x, y on the image and lat, lon on the map.") from None
+    try:
+        fit(points)
+    except PlacementError as exc:
+        raise CommandError(f"The overlay cannot be placed: {exc}.") from None
+    return json.dumps([[p.x, p.y, p.lat, p.lon] for p in points])
+
+
+def _overlay_opacity(value: object) -> float:
+    opacity = _finite("overlay's opacity", value)
+    if not 0.0 < opacity <= 1.0:
+        raise CommandError(f"An overlay's opacity is more than 0 and at most 1 (got"
+                           f" {opacity:g}).")
+    return opacity
+
+
+def place_overlay(case: CaseFile, evidence_id: int, pairs: Sequence[Sequence[float]],
+                  opacity: float = 0.7, label: str = "") -> Command:
+    """Lay a still of the case over the map, placed by its point pairs."""
+    try:
+        case.get_evidence(evidence_id)
+    except KeyError:
+        raise CommandError(f"There is no evidence {evidence_id} in {case.path.name}.") from None
+    values: Row = {"evidence_id": evidence_id, "pairs": _overlay_pairs(pairs),
+                   "opacity": _overlay_opacity(opacity), "label": _text("label", label)}
+    return _row("overlay", {"id": _next_id(case, "overlay")}, values, PLACE_OVERLAY,
+                _ON_IMAGERY, upsert=True)
+
+
+def adjust_overlay(overlay_id: int, pairs: Sequence[Sequence[float]]) -> _RowEdit:
+    return _row("overlay", {"id": overlay_id}, {"pairs": _overlay_pairs(pairs)}, ADJUST_OVERLAY,
+                _ON_IMAGERY)
+
+
+def set_overlay_opacity(overlay_id: int, opacity: float) -> _RowEdit:
+    return _row("overlay", {"id": overlay_id}, {"opacity": _overlay_opacity(opacity)},
+                SET_OVERLAY_OPACITY, _ON_IMAGERY)
+
+
+def remove_overlay(overlay_id: int) -> _RowEdit:
+    return _row("overlay", {"id": overlay_id}, None, REMOVE_OVERLAY, _ON_IMAGERY)

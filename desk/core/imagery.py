@@ -1,4 +1,5 @@
-"""The tile packs a case's map uses, as the case refers to them: by path and SHA-256.
+"""Imagery of a case's map: the tile packs it uses, as the case refers to them (by path and
+SHA-256), and stills of the case laid over the map as references (placed by point pairs).
 
 Packs run to gigabytes and belong to the machine, not the case, so the case holds only what
 identifies one. A colleague who opens the case on another machine is told which pack it
@@ -9,6 +10,8 @@ size differs is another pack; one of the same size is checked by its hash on req
 from __future__ import annotations
 
 import hashlib
+import json
+import math
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -104,3 +107,37 @@ def presence(ref: TilePackRef, path: str | None = None, *, check_hash: bool = Fa
                             f"{where.name} has SHA-256 {digest[:12]}…; the case's pack has"
                             f" {ref.sha256[:12]}…")
     return PackPresence(FOUND, str(where), True, "same SHA-256")
+
+
+@dataclass(frozen=True)
+class ReferenceOverlay:
+    """A still of the case laid over the map, placed by (x, y) ↔ (lat, lon) point pairs."""
+
+    id: int
+    evidence_id: int
+    pairs: tuple[tuple[float, float, float, float], ...]
+    opacity: float = 0.7
+    label: str = ""
+
+    def to_json(self) -> dict[str, object]:
+        return {"id": self.id, "evidence_id": self.evidence_id,
+                "pairs": [list(p) for p in self.pairs], "opacity": self.opacity,
+                "label": self.label}
+
+
+def pairs_from_text(text: str) -> tuple[tuple[float, float, float, float], ...] | None:
+    """Point pairs as stored; None when a case from elsewhere holds something else."""
+    try:
+        value = json.loads(text)
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(value, list) or len(value) > 1000:
+        return None
+    pairs = []
+    for item in value:
+        if (not isinstance(item, list) or len(item) != 4
+                or not all(isinstance(v, int | float) and not isinstance(v, bool)
+                           and math.isfinite(v) for v in item)):
+            return None
+        pairs.append((float(item[0]), float(item[1]), float(item[2]), float(item[3])))
+    return tuple(pairs)

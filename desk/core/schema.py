@@ -195,6 +195,16 @@ TABLES: dict[str, str] = {
         opacity REAL NOT NULL DEFAULT 1.0,
         added_at TEXT NOT NULL
     )""",
+    # A still of the case laid over the map as a reference (format 1.5): an older drone
+    # still, a satellite crop. Placed by three or more point pairs (JSON [[x, y, lat, lon],
+    # ...], image pixels to map), from which desk fits the placement; drawn at `opacity`.
+    "overlay": """CREATE TABLE overlay (
+        id INTEGER PRIMARY KEY,
+        evidence_id INTEGER NOT NULL REFERENCES evidence(id),
+        pairs TEXT NOT NULL,
+        opacity REAL NOT NULL DEFAULT 0.7,
+        label TEXT NOT NULL DEFAULT ''
+    )""",
     # What a file says about itself beyond the evidence row (format 1.5), read at intake and
     # immutable like the rest of the parsed metadata. Where the capture time came from, the
     # file's save time (never shown as a capture time) and every date, place, camera and
@@ -320,12 +330,12 @@ def _add_shadows(conn: sqlite3.Connection) -> dict[str, object] | None:
 
 
 def _describe_files(conn: sqlite3.Connection) -> dict[str, object] | None:
-    """Format 1.5: the time question of chronolocation, tile packs, metadata sources, content
-    credentials and perceptual hashes. Items imported before it have no rows there: desk says
-    they were not read, never that they are absent."""
-    for name in ("time_question", "tile_pack", "metadata_source", "credential",
-                 "perceptual_hash"):
-        conn.execute(TABLES[name])
+    """Format 1.5: the time question of chronolocation, tile packs, reference overlays,
+    metadata sources, content credentials and perceptual hashes. Items imported before it
+    have no rows there: desk says they were not read, never that they are absent."""
+    for name in TABLES:
+        if ADDED_IN.get(name) == 1005:
+            conn.execute(TABLES[name])
     from desk.core.metadata_rows import move_save_times  # it needs the tables made above
 
     return move_save_times(conn)
@@ -347,6 +357,7 @@ ADDED_IN: dict[str, int] = {
     "shadow_evidence": 1004,
     "time_question": 1005,
     "tile_pack": 1005,
+    "overlay": 1005,
     "metadata_source": 1005,
     "credential": 1005,
     "perceptual_hash": 1005,

@@ -221,8 +221,7 @@ def test_a_log_stripped_of_its_seals_is_named(case_path: Path) -> None:
         conn.execute(f"ALTER TABLE audit ADD COLUMN {column} TEXT NOT NULL DEFAULT ''")
     conn.execute(schema.TABLES["shadow"])  # and the rest of the current format
     conn.execute(schema.INDEXES["shadow_evidence"])
-    for table in ("time_question", "tile_pack", "metadata_source", "credential",
-                      "perceptual_hash"):
+    for table in (t for t, v in schema.ADDED_IN.items() if v == 1005):
         conn.execute(schema.TABLES[table])
     conn.execute(f"PRAGMA user_version = {schema.USER_VERSION}")
     conn.close()

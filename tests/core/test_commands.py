@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -180,6 +181,9 @@ def rich_case(tmp_path: Path) -> CaseFile:
     commands.apply_all(case, [commands.add_shadow(case, Shadow(0, 1, 314.0, 4.0, label="post"))])
     commands.apply_all(case, [commands.add_tile_pack(case, TilePackRef(
         0, "/packs/kupiansk.mbtiles", "ab" * 32, 1_000_000, "mbtiles", "Kupiansk 2024"))])
+    commands.apply_all(case, [commands.place_overlay(case, 1, _PAIRS)])
+    commands.apply_all(case, [commands.set_time_question(case, 2, date(2025, 11, 1),
+                                                         date(2025, 11, 30))])
     yield case
     case.close()
 
@@ -201,6 +205,7 @@ def _statement(case: CaseFile) -> Statement:
 # action name -> (build the command on the rich case, what must hold once it is applied)
 Build = Callable[[CaseFile], commands.Command]
 Check = Callable[[CaseFile], bool]
+_PAIRS = [(0, 0, 49.716, 37.592), (60, 0, 49.716, 37.5935), (0, 40, 49.7155, 37.592)]
 _PACK = TilePackRef(0, "/packs/drone.pmtiles", "cd" * 32, 5_000, "pmtiles", "Drone still",
                     role="overlay", opacity=0.7)
 
@@ -322,6 +327,20 @@ EVERY_COMMAND: dict[str, tuple[Build, Check]] = {
                             == ("overlay", 0.5)),
     "remove tile pack": (lambda c: commands.remove_tile_pack(1),
                          lambda c: c.tile_packs() == []),
+    "place overlay": (lambda c: commands.place_overlay(c, 2, _PAIRS, 0.5, "older still"),
+                      lambda c: [(o.evidence_id, o.label) for o in c.overlays()][-1]
+                      == (2, "older still")),
+    "adjust overlay": (lambda c: commands.adjust_overlay(1, [*_PAIRS, (30, 30, 49.7158, 37.593)]),
+                       lambda c: len(c.overlays()[0].pairs) == 4),
+    "set overlay opacity": (lambda c: commands.set_overlay_opacity(1, 0.25),
+                            lambda c: c.overlays()[0].opacity == 0.25),
+    "remove overlay": (lambda c: commands.remove_overlay(1), lambda c: c.overlays() == []),
+    "set time question": (
+        lambda c: commands.set_time_question(c, 1, date(2025, 11, 20), date(2025, 11, 20),
+                                             "2025-11-20T15:00:00+02:00"),
+        lambda c: (tq := c.time_question(1)) is not None and tq.first == date(2025, 11, 20)),
+    "clear time question": (lambda c: commands.clear_time_question(c, 2),
+                            lambda c: c.time_question(2) is None),
 }
 
 

@@ -66,3 +66,43 @@ def test_an_unusable_pack_is_refused_before_it_is_hashed(tmp_path: Path) -> None
     other.write_bytes(b"SQLite format 3\x00" + bytes(100))
     with pytest.raises(TilePackError, match=r"x\.mbtiles"):
         reference_for(other)
+
+
+def test_an_overlay_placement_is_saved_undone_and_survives_reopening(
+        case_path: Path, tmp_path: Path) -> None:
+    from desk.core.intake import import_files
+    from desk.core.overlay_fit import PointPair, fit
+    from tests.core.imaging import make_jpeg
+
+    still = tmp_path / "older_drone_still.jpg"
+    still.write_bytes(make_jpeg(120, 80))
+    pairs = [(5, 5, 49.7161, 37.5921), (110, 8, 49.7160, 37.5939), (10, 75, 49.7152, 37.5922)]
+    with CaseFile.create(case_path, "overlay") as case:
+        (item,) = import_files(case, [still], workers=1).imported
+        undo = commands.place_overlay(case, item.evidence_id, pairs, 0.6).apply(case)
+        (placed,) = case.overlays()
+        assert placed.pairs == tuple(tuple(float(v) for v in p) for p in pairs)
+        redo = undo.apply(case)
+        assert case.overlays() == []
+        redo.apply(case)
+    with CaseFile.open(case_path, read_only=True) as case:
+        (placed,) = case.overlays()
+        assert placed.opacity == 0.6 and case.verify().ok
+        where = fit([PointPair(*p) for p in placed.pairs]).to_map(5, 5)
+        assert abs(where[0] - 49.7161) < 1e-6 and abs(where[1] - 37.5921) < 1e-6
+
+
+def test_an_overlay_that_cannot_be_placed_is_refused(case_path: Path, tmp_path: Path) -> None:
+    from desk.core.intake import import_files
+    from tests.core.imaging import make_jpeg
+
+    still = tmp_path / "s.jpg"
+    still.write_bytes(make_jpeg(64, 48))
+    with CaseFile.create(case_path, "overlay") as case:
+        (item,) = import_files(case, [still], workers=1).imported
+        in_a_line = [(0, 0, 49.7, 37.5), (10, 10, 49.71, 37.51), (20, 20, 49.72, 37.52)]
+        with pytest.raises(CommandError, match="cannot be placed: the image points lie in a"):
+            commands.place_overlay(case, item.evidence_id, in_a_line)
+        with pytest.raises(CommandError, match="There is no evidence 99"):
+            commands.place_overlay(case, 99, in_a_line)
+        assert case.overlays() == []

@@ -7,7 +7,7 @@ import math
 
 import pytest
 
-from desk.mapping.overlay_fit import PlacementError, PointPair, fit, from_mercator, to_mercator
+from desk.core.overlay_fit import PlacementError, PointPair, fit, from_mercator, to_mercator
 
 #: One pixel of the map at zoom 18, in Web Mercator metres.
 ZOOM18_PX_M = 2 * math.pi * 6378137.0 / (256 * 2 ** 18)
