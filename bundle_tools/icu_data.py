@@ -4,8 +4,18 @@ Qt's ICU data library (`libicudata.so.NN`) holds all of ICU's data, 32 MB, in on
 (`icudtNN_dat`, an ICU "common data" package). Qt Core calls into ICU for four things only:
 collation (QCollator, also used by the file dialog), time-zone names (ucal), text codecs
 (ucnv) and case mapping (u_strToUpper/Lower). None of them reads the unit, currency,
-language, region, transliteration, number-spelling or break-iterator trees, nor the Unicode
-character names; those go, and everything else stays byte for byte.
+language, region, transliteration, number-spelling or break-iterator trees, the Unicode
+character names, nor ICU's StringPrep profiles and spoof-check confusables; those go.
+
+Two more go because desk never makes the call that reads them (only Qt Core links ICU, and
+desk's own text comes through Python, its pages through Chromium, which has its own ICU in
+`icudtl.dat`): the legacy-encoding tables (`*.cnv`, 5 MB: QStringDecoder("windows-1251") is
+then invalid, as for any codec Qt does not know; UTF-8/16/32, Latin-1 and ASCII are
+algorithmic and need no table) and the time-zone display names of locales other than English
+(`zone/`, 3 MB: QTimeZone::displayName falls back to the root names, "GMT+02:00"; desk names
+zones through tzfpy and Python). Everything else stays byte for byte: collation for every
+locale (the file dialog and sorting follow the reviewer's locale), the zone rules, the
+calendar and locale data.
 
 The package format (ICU's ucmndata.h): a 16-byte-aligned data header, then a table of
 contents `uint32 count` and `count` pairs of `uint32` (name offset, data offset), both
@@ -30,6 +40,12 @@ from bundle_tools.elf import symbol_bytes
 #: Item-name prefixes (after "icudtNNl/") that Qt Core's ICU calls never read.
 UNUSED_TREES = ("brkitr/", "curr/", "lang/", "rbnf/", "region/", "translit/", "unit/")
 UNUSED_ITEMS = ("unames.icu",)
+#: Item-name endings: converter tables (Qt's legacy codecs, which desk never asks for),
+#: StringPrep profiles and confusables (usprep, uspoof: Qt Core calls neither).
+UNUSED_SUFFIXES = (".cnv", ".spp", ".cfu")
+#: The time-zone names tree keeps its shared parts and English (desk's interface language).
+ZONE_NAMES_TREE = "zone/"
+ZONE_NAMES_KEPT = ("pool.res", "res_index.res", "root.res", "tzdbNames.res", "en.res")
 
 _MAGIC = (0xDA, 0x27)
 _ALIGN = 16
@@ -99,9 +115,13 @@ def _aligned(offset: int) -> int:
 
 
 def is_unused(name: str) -> bool:
-    """True for an item Qt Core's ICU calls never read ("icudt73l/lang/de.res", say)."""
+    """True for an item desk's Qt never reads ("icudt73l/lang/de.res", say)."""
     _, _, local = name.partition("/")
-    return local.startswith(UNUSED_TREES) or local in UNUSED_ITEMS
+    if local.startswith(ZONE_NAMES_TREE):
+        zone_item = local.removeprefix(ZONE_NAMES_TREE)
+        return not (zone_item in ZONE_NAMES_KEPT or zone_item.startswith("en_"))
+    return local.startswith(UNUSED_TREES) or local in UNUSED_ITEMS or local.endswith(
+        UNUSED_SUFFIXES)
 
 
 def filtered(package: Package, drop: Iterable[str] | None = None) -> Package:

