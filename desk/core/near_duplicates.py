@@ -114,6 +114,31 @@ def case_groups(case: CaseFile, threshold: int = THRESHOLD) -> list[Group]:
     return result
 
 
+def group_of(case: CaseFile, evidence_id: int, threshold: int = THRESHOLD) -> Group | None:
+    """The item's group with its earliest copy (None when it has no near-duplicates),
+    found by walking out from the item, without grouping the whole case."""
+    hashes = case_hashes(case)
+    if evidence_id not in hashes:
+        return None
+    members = {evidence_id}
+    todo = [evidence_id]
+    while todo:
+        current = todo.pop()
+        for near in similar_to(hashes[current], hashes, threshold, exclude=current):
+            if near.evidence_id not in members:
+                members.add(near.evidence_id)
+                todo.append(near.evidence_id)
+    if len(members) < 2:
+        return None
+    items = {}
+    for eid in members:
+        try:
+            items[eid] = case.get_evidence(eid)
+        except KeyError:
+            continue
+    return _with_earliest(tuple(sorted(members)), items)
+
+
 # ----------------------------------------------------------------------------- grouping
 
 

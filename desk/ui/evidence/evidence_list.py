@@ -54,6 +54,7 @@ from desk.ui.evidence.evidence_model import (
     SortKey,
     Tri,
 )
+from desk.ui.evidence.similar_items import NearDuplicateFilter
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 ROW_HEIGHT = THUMB_SIZE.height() + 16
@@ -353,6 +354,8 @@ class EvidencePanel(QWidget):
                                              "Not geolocated")
         self.claim_menu = menu.addMenu("Claim")
         self.claim_group = QActionGroup(self)
+        self.near_duplicates = NearDuplicateFilter(menu, self.model, self.proxy,
+                                                   self._filters_changed)
         menu.addSeparator()
         clear = menu.addAction("Clear filters")
         clear.triggered.connect(self.clear_filters)
@@ -416,6 +419,7 @@ class EvidencePanel(QWidget):
         checked = self.claim_group.checkedAction()
         if checked is not None and checked.data() is not None:
             parts.append(f"Claim {checked.data()}")
+        parts += [p for p in [self.near_duplicates.summary()] if p]
         return (" · ".join(parts) if parts else "All items") + "  ▾"
 
     def clear_filters(self) -> None:
@@ -426,6 +430,7 @@ class EvidencePanel(QWidget):
             if action.data() is None:
                 action.setChecked(True)
         self.search.clear()
+        self.near_duplicates.clear()
         self.proxy.clear_filters()
         self._filters_changed()
 

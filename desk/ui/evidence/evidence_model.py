@@ -362,6 +362,7 @@ class EvidenceFilter(QSortFilterProxyModel):
         self._geolocated = Tri.ANY
         self._flagged_only = False
         self._claim: int | None = None
+        self._only: frozenset[int] | None = None  # ids kept (near-duplicate groups)
         self._key = SortKey.IMPORTED
         self.setDynamicSortFilter(True)
 
@@ -394,15 +395,19 @@ class EvidenceFilter(QSortFilterProxyModel):
     def set_claim(self, claim_id: int | None) -> None:
         self._change("_claim", claim_id)
 
+    def set_only_ids(self, ids: frozenset[int] | None) -> None:
+        """Keep only these items (None: all); the near-duplicate filter sets it."""
+        self._change("_only", ids)
+
     def clear_filters(self) -> None:
         self.beginFilterChange()
         self._text, self._gps, self._geolocated = "", Tri.ANY, Tri.ANY
-        self._flagged_only, self._claim = False, None
+        self._flagged_only, self._claim, self._only = False, None, None
         self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
     def is_filtering(self) -> bool:
         return bool(self._text) or self._gps != Tri.ANY or self._geolocated != Tri.ANY or \
-            self._flagged_only or self._claim is not None
+            self._flagged_only or self._claim is not None or self._only is not None
 
     def set_sort_key(self, key: SortKey, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         self._key = key
@@ -426,6 +431,8 @@ class EvidenceFilter(QSortFilterProxyModel):
                 model.is_geolocated(source_row) != (self._geolocated == Tri.YES):
             return False
         if self._flagged_only and not model.is_flagged(source_row):
+            return False
+        if self._only is not None and item.id not in self._only:
             return False
         return self._claim is None or self._claim in model.claims_of(source_row)
 
