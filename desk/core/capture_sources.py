@@ -126,7 +126,8 @@ def exif_stamp(source: str, text: str, offset: str | None = None,
     if match is None:
         return None
     try:
-        moment = datetime(*(int(part) for part in match.groups()[:6]))
+        year, month, day, hour, minute, second = (int(part) for part in match.groups()[:6])
+        moment = datetime(year, month, day, hour, minute, second)
     except ValueError:  # month 13, 30 February, year 0...
         return None
     own = offset_text(match.group(7))
@@ -166,7 +167,8 @@ def iptc_stamp(source: str, date: str | None, time: str | None) -> Stamp | None:
     if match is None:
         return None
     try:
-        day = datetime(*(int(part) for part in match.groups()))
+        year, month, date_of_month = (int(part) for part in match.groups())
+        day = datetime(year, month, date_of_month)
     except ValueError:
         return None
     clock = _IPTC_TIME.fullmatch((time or "").strip())

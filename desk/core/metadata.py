@@ -303,8 +303,12 @@ def describe(tags: Mapping[str, object], xmp: Xmp, iptc: Iptc,
         readings.append(Reading("utc_offset", capture.offset, capture.offset_source, True))
 
     saved = cs.resolve_saved(_save_stamps(tags, xmp))
+    saved_at = (saved.chosen.moment.isoformat(timespec="seconds") + (saved.offset or "")
+                if saved.chosen else None)
     for stamp in sorted(_save_stamps(tags, xmp), key=lambda s: cs.rank(s.source, cs.SAVE_ORDER)):
-        readings.append(Reading("saved_at", stamp.iso, stamp.source, stamp == saved.chosen))
+        used = stamp == saved.chosen  # shown with the offset an agreeing source lends it
+        readings.append(Reading("saved_at", saved_at if used and saved_at else stamp.iso,
+                                stamp.source, used))
 
     gps, gps_flags, gps_readings = _positions(tags, xmp)
     flags.extend(gps_flags)
@@ -331,8 +335,8 @@ def describe(tags: Mapping[str, object], xmp: Xmp, iptc: Iptc,
         if _EDITORS.search(tool):
             flags.append(Flag("edited_software", f"Software field suggests editing: {tool}"))
     steps = [(h.action, h.software_agent, h.when) for h in xmp.history]
-    readings.extend(Reading("edit", cs.history_step_text(*step), "XMP xmpMM:History")
-                    for step in steps)
+    readings.extend(Reading("edit", cs.history_step_text(*step), "XMP xmpMM:History", True)
+                    for step in steps)  # every step is part of the history shown
     history = cs.edit_history_flag(steps)
     if history is not None:
         flags.append(history)
@@ -354,8 +358,7 @@ def describe(tags: Mapping[str, object], xmp: Xmp, iptc: Iptc,
         flags=tuple(flags),
         raw=raw,
         captured_at_source=chosen.source if chosen else None,
-        saved_at=saved.chosen.moment.isoformat(timespec="seconds") + (saved.offset or "")
-        if saved.chosen else None,
+        saved_at=saved_at,
         saved_at_source=saved.chosen.source if saved.chosen else None,
         readings=tuple(readings),
     )

@@ -35,6 +35,7 @@ from desk.dossier.errors import DossierError
 from desk.dossier.geometry import inverse
 from desk.dossier.images import image_mime, stills
 from desk.dossier.mapsketch import MAX_LANDMARK_M, SunSketch, sketch_svg
+from desk.dossier.sources import sources_json
 
 FORMAT = "desk-dossier/1"
 #: The custody-log action an export records (see `trim_exports`).
@@ -251,6 +252,7 @@ def collect(
                 "software": meta.software,
                 "flags": [{"code": f.code, "message": f.message} for f in meta.flags],
                 "exif": dict(sorted(meta.raw.items())),
+                "sources": sources_json(meta),
             },
             "provenance": asdict(evidence.provenance),
             "geolocation": _geolocation_json(geo, evidence) if geo is not None else None,
