@@ -32,6 +32,7 @@ from desk.dossier import custody
 from desk.dossier.chronology import frame_chronolocation, sun_sketch
 from desk.dossier.claimreview import BEST, WORST, claim_review, rating_value
 from desk.dossier.errors import DossierError
+from desk.dossier.file_signals import add_file_signals
 from desk.dossier.geometry import inverse
 from desk.dossier.images import image_mime, stills
 from desk.dossier.mapsketch import MAX_LANDMARK_M, SunSketch, sketch_svg
@@ -265,6 +266,7 @@ def collect(
             entry["map"] = _map_for(dossier, evidence, geo, landmarks, movements[evidence.id],
                                     map_image, sun_sketch(entry["chronolocation"]))
         evidence_json.append(entry)
+    add_file_signals(case, evidence_json)  # content credentials and near-duplicates
 
     if with_images and items:
         total = len(items)
