@@ -254,9 +254,9 @@ def reader_settings(anchors: str) -> dict[str, Any]:
         "core": {"allowed_network_hosts": []},
         "builder": {"thumbnail": {"enabled": False}},
     }
-    if anchors:
-        # trust_anchors replaces whatever the library would trust otherwise: desk's list only.
-        settings["trust"] = {"trust_anchors": anchors}
+    # trust_anchors replaces whatever the library would trust otherwise (null, not "", when
+    # desk trusts no one: an empty text is a certificate parse error): desk's list only.
+    settings["trust"] = {"trust_anchors": anchors or None}
     return settings
 
 
