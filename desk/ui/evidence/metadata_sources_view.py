@@ -1,9 +1,9 @@
 """Where each of an item's dates, places and camera fields was read, in the inspector.
 
-One entry per reading (field, value, and under it its source); the value desk uses comes first and plain, other
-sources of the same field follow dimmed, so a reviewer sees at a glance that the capture time
-came from XMP and that the EXIF "DateTime" is only when the file was saved. All text is the
-file's: labels are plain text only.
+One entry per reading (field, value, and under it its source); the value desk uses comes
+first and plain, other sources of the same field follow dimmed, so a reviewer sees at a glance
+that the capture time came from XMP and that the EXIF "DateTime" is only when the file was
+saved. All text is the file's: labels are plain text only.
 """
 
 from __future__ import annotations
