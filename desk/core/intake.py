@@ -18,7 +18,8 @@ from collections.abc import Callable, Generator, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from desk.core import audit
+from desk.core import audit, credentials, near_duplicates
+from desk.core.c2pa_sidecar import NOT_EVIDENCE, is_sidecar, sidecar_bytes
 from desk.core.casefile import CaseFile, CaseFileError
 from desk.core.clock import utc_now
 from desk.core.isolation import PARSE_TIMEOUT_S, ParserLane
@@ -150,6 +151,9 @@ class _Reader:
     def run(self, task: Task[Source, _Job]) -> _Job:
         source = task.item
         job = _Job(source.path)
+        if is_sidecar(source.path):
+            job.reason = NOT_EVIDENCE
+            return job
         try:
             data = read_source(source, lambda: task.step("reading the file", STEP_TIMEOUT_S))
         except NotRead as exc:
@@ -162,10 +166,12 @@ class _Reader:
             return job
         if task.abandoned:
             return job
+        task.step("reading its content credentials sidecar", STEP_TIMEOUT_S)
+        sidecar = sidecar_bytes(source.path)
         lane = self.lane()
         task.on_abandon = lane.abort
         task.step("parsing", lane.timeout + STEP_TIMEOUT_S)
-        outcome = lane.parse(data)
+        outcome = lane.parse(data, sidecar)
         task.on_abandon = None
         if outcome.parsed is None:
             job.reason = outcome.reason
@@ -402,6 +408,10 @@ def _store(
                 thumbnail=parsed.thumbnail,
                 thumb_size=(parsed.thumb_width, parsed.thumb_height),
             )
+            if parsed.credential is not None:
+                credentials.store(conn, eid, parsed.credential)
+            if parsed.perceptual_hash:
+                near_duplicates.store_hash(conn, eid, parsed.perceptual_hash)
             results.append(replace(item, evidence_id=eid))
             logged.append({"id": eid, "name": prov.original_name, "sha256": job.sha256})
         if logged:

@@ -37,10 +37,11 @@ class Outcome:
 
 
 if TYPE_CHECKING:
-    #: The lane's end of the pipe: (shared block name or "", size) out, an Outcome back.
-    LaneEnd = Connection[tuple[str, int], Outcome]
+    #: The lane's end of the pipe: (shared block name or "", size, sidecar follows) out, an
+    #: Outcome back.
+    LaneEnd = Connection[tuple[str, int, bool], Outcome]
     #: The worker's end of the same pipe.
-    WorkerEnd = Connection[Outcome, tuple[str, int]]
+    WorkerEnd = Connection[Outcome, tuple[str, int, bool]]
 
 
 def _buffer(block: shared_memory.SharedMemory) -> memoryview:
@@ -104,13 +105,14 @@ def worker_main(conn: WorkerEnd) -> None:
     shared = _SharedInput()
     while True:
         try:
-            name, size = conn.recv()
+            name, size, has_sidecar = conn.recv()
             data = shared.read(name, size) if name else conn.recv_bytes()
+            sidecar = conn.recv_bytes() if has_sidecar else None  # a C2PA .c2pa beside it
         except (EOFError, OSError):
             shared.close()
             return
         try:
-            outcome = Outcome(parse_image(data))
+            outcome = Outcome(parse_image(data, sidecar))
         except Rejected as exc:
             outcome = Outcome(None, exc.reason)
         except MemoryError:
@@ -145,16 +147,18 @@ class ParserLane:
         self._proc, self._conn = proc, parent
         return parent
 
-    def parse(self, data: bytes) -> Outcome:
+    def parse(self, data: bytes, sidecar: bytes | None = None) -> Outcome:
         conn = self._conn or self._start()
         block = self._block_for(len(data))
         try:
             if block is not None:
                 _buffer(block)[: len(data)] = data
-                conn.send((block.name, len(data)))
+                conn.send((block.name, len(data), sidecar is not None))
             else:
-                conn.send(("", len(data)))
+                conn.send(("", len(data), sidecar is not None))
                 conn.send_bytes(data)
+            if sidecar is not None:
+                conn.send_bytes(sidecar)
             if not conn.poll(self.timeout):
                 self._kill()
                 return Outcome(

@@ -20,10 +20,13 @@ from dataclasses import dataclass, replace
 from PIL import Image, ImageFile, UnidentifiedImageError
 
 from desk.core import heif
+from desk.core.c2pa_reading import read_credential
+from desk.core.credentials import Credential
 from desk.core.errors import Rejected
 from desk.core.limits import MAX_FILE_BYTES, MAX_PIXELS, THUMB_EDGE
-from desk.core.metadata import read_exif
+from desk.core.metadata import embedded_blocks, read_metadata
 from desk.core.model import Flag, Metadata
+from desk.core.perceptual_hash import dct_hash, to_text
 from desk.core.sanitize import clean_text
 from desk.core.sniff import SNIFF_BYTES, sniff_format
 
@@ -89,13 +92,18 @@ class ParsedImage:
     thumbnail: bytes
     thumb_width: int
     thumb_height: int
+    #: C2PA content credentials (embedded or from a sidecar); None: not read.
+    credential: Credential | None = None
+    #: Perceptual hash of the upright picture (`desk.core.perceptual_hash`), "" when none.
+    perceptual_hash: str = ""
 
 
-def parse_image(data: bytes) -> ParsedImage:
+def parse_image(data: bytes, sidecar: bytes | None = None) -> ParsedImage:
     """Check, decode (reduced) and describe one untrusted image file.
 
     Raises `Rejected` with a plain reason for anything that is not an acceptable image.
-    A malformed EXIF block does not reject the image; it becomes a flag instead.
+    A malformed EXIF block does not reject the image; it becomes a flag instead, and a bad
+    C2PA manifest (embedded, or the `sidecar` .c2pa bytes) an invalid credential.
     """
     if not data:
         raise Rejected("empty file")
@@ -118,10 +126,12 @@ def parse_image(data: bytes) -> ParsedImage:
             unverified = fmt == "jpeg" and not _jpeg_holds_its_size(data, image)
             thumb, orientation = _thumbnail(image, fmt, len(data))
             thumbnail = _encode_jpeg(thumb)
+            phash = to_text(dct_hash(thumb))  # from the decoded thumbnail: no second decode
             exif_block = data if fmt == "tiff" else image.info.get("exif")
+            xmp, iptc = embedded_blocks(image)
         finally:
             image.close()
-        metadata = read_exif(exif_block if isinstance(exif_block, bytes) else None)
+        metadata = read_metadata(exif_block if isinstance(exif_block, bytes) else None, xmp, iptc)
     if unverified:
         metadata = replace(metadata, flags=(*metadata.flags, dimensions_unverified(width, height)))
 
@@ -135,6 +145,8 @@ def parse_image(data: bytes) -> ParsedImage:
         thumbnail=thumbnail,
         thumb_width=thumb.width,
         thumb_height=thumb.height,
+        credential=read_credential(data, fmt, sidecar),
+        perceptual_hash=phash,
     )
 
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import asdict
 
 from desk.core.casefile import CaseFile
+from desk.core.file_signals import CaseSignals
+from desk.core.metadata_rows import sources_summary
 from desk.core.model import Evidence, Verdict
 from desk.core.movement import case_findings
 
@@ -31,6 +33,7 @@ def evidence_summary(item: Evidence) -> dict[str, object]:
         "notices": [{"code": f.code, "message": f.message} for f in meta.flags],
         "provenance": asdict(item.provenance),
         "imported_at": item.imported_at,
+        **sources_summary(meta),
     }
 
 
@@ -44,6 +47,7 @@ def case_summary(case: CaseFile) -> dict[str, object]:
     # The one movement finding (desk.core.movement), the same value the window and the
     # dossier state: listed once for the case and again under the item it was seen on.
     movements = case_findings(case.movements(), landmarks, geolocations)
+    signals = CaseSignals.read(case)  # content credentials and near-duplicates (format 1.5)
     by_item: dict[object, list[dict[str, object]]] = {}
     for found in movements:
         by_item.setdefault(found["evidence_id"], []).append(found)
@@ -73,6 +77,7 @@ def case_summary(case: CaseFile) -> dict[str, object]:
             {"y_left": horizon.y_left, "y_right": horizon.y_right} if horizon else None
         )
         entry["movements"] = by_item.get(item.id, [])
+        entry.update(signals.json_for(item.id))
         items.append(entry)
     return {
         "title": case.title,

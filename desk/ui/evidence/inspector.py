@@ -41,7 +41,10 @@ from PySide6.QtWidgets import (
 from desk.ui.common import icons, theme
 from desk.ui.common.fields import DateField, chain_tab_order
 from desk.ui.common.labels import plain_label, section_label
+from desk.ui.evidence.credentials_view import CredentialsView
 from desk.ui.evidence.evidence_model import captured_label, plain_tooltip
+from desk.ui.evidence.metadata_sources_view import SOURCE_FLAGS, MetadataSourcesView
+from desk.ui.evidence.similar_items import SimilarItems
 
 if TYPE_CHECKING:
     from desk.core.model import Evidence, Flag, Geolocation
@@ -96,6 +99,8 @@ FLAG_TEXT: dict[str, FlagText] = {
         "The metadata block is damaged or malformed and could not be read. That can be "
         "accidental, or a sign of tampering.", True),
 }
+
+FLAG_TEXT.update({code: FlagText(*text) for code, text in SOURCE_FLAGS.items()})
 
 PROVENANCE_FORM: tuple[tuple[str, str, str], ...] = (
     ("source_url", "Source URL", "https://… where the file was found"),
@@ -260,10 +265,15 @@ class Inspector(QWidget):
         layout.setSpacing(6)
         layout.addWidget(_section("Metadata"))
         layout.addLayout(self.summary_form)
+        self.sources_view = MetadataSourcesView()
+        layout.addWidget(self.sources_view)
         layout.addWidget(self.findings_title)
         layout.addLayout(self.findings_form)
         layout.addWidget(self.flags_title)
         layout.addLayout(self.flags_box)
+        self.credentials_view, self.similar_items = CredentialsView(), SimilarItems()
+        layout.addWidget(self.credentials_view)
+        layout.addWidget(self.similar_items)
         layout.addWidget(_section("Integrity"))
         layout.addWidget(self.sha256)
         copy_row = QHBoxLayout()
@@ -418,6 +428,8 @@ class Inspector(QWidget):
         self._show_summary(item)
         self._show_provenance(item)
         self._show_exif(item)
+        self.credentials_view.show_item(self._stack.case, item)
+        self.similar_items.show_item(self._stack.case, item)
 
     def _show_summary(self, item: Evidence) -> None:
         meta = item.metadata
@@ -450,6 +462,7 @@ class Inspector(QWidget):
             if widget is not None:
                 widget.hide()  # deleteLater waits for the event loop; never show stale cards
                 widget.deleteLater()
+        self.sources_view.show_metadata(meta)
         for flag in meta.flags:
             self.flags_box.addWidget(FlagCard(flag))
         self.flags_title.setText(f"FLAGS ({len(meta.flags)})" if meta.flags else "FLAGS")
