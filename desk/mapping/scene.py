@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from desk.core import geo
 from desk.core import movement as movements_
-from desk.core.arrow_style import ArrowStyle, arrow_colour, arrow_styles
+from desk.core.arrow_style import ArrowStyle, arrow_colour, arrow_styles, short_label
 from desk.core.model import Confidence, Evidence, Geolocation, Gps, Landmark, Movement, Shadow
 from desk.core.movement import reference_for as reference_for  # the one rule, re-exported
 from desk.core.shadow_names import shadow_names
@@ -319,6 +319,16 @@ def _wedge(camera: tuple[float, float], bearing: float, tolerance: float, length
     return [_ll(camera), *edge]
 
 
+def _shadow_label(shadow: Shadow, name: str) -> str:
+    """'Shadow 314° NW ± 4° · fence post' (the numbers first: a long label is cut at its end,
+    never the bearing), or 'Shadow 2 · 314° NW ± 4°' for one without a label."""
+    numbers = (f"{shadow.bearing:.0f}° {geo.compass_label(shadow.bearing)}"
+               f" ± {shadow.tolerance:.0f}°")
+    if not shadow.label.strip():
+        return f"{name} · {numbers}"
+    return f"Shadow {numbers} · {short_label(name)}"
+
+
 def sun_moment(answer: Chronolocation) -> tuple[datetime, str] | None:
     """The instant the map shows the sun at, and why that one: the claimed time, else the
     middle of the first window that fits; None when there is neither."""
@@ -346,8 +356,7 @@ def sun_data(location: Geolocation, shadows: Sequence[Shadow],
             "path": _ray(camera, shadow.bearing, length_m * 0.8),
             "wedge": _wedge(camera, shadow.bearing, min(shadow.tolerance, 90.0),
                             length_m * 0.8),
-            "label": (f"{names[shadow.id]}: shadow points {shadow.bearing:.0f}°"
-                      f" {geo.compass_label(shadow.bearing)} ± {shadow.tolerance:.0f}°"),
+            "label": _shadow_label(shadow, names[shadow.id]),
         })
     data: dict[str, Any] = {"shadows": lines, "ray": None}
     moment = sun_moment(answer) if answer is not None else None
@@ -358,14 +367,15 @@ def sun_data(location: Geolocation, shadows: Sequence[Shadow],
     instant, why = moment
     sun = sun_position(instant, answer.place)
     local = instant.astimezone(answer.zone.zone)
-    when = f"{local:%H:%M} on {local:%Y-%m-%d}"
+    # The day is said when several were asked about (the Sun tab names it anyway).
+    when = f"{local:%H:%M}" if answer.first == answer.last else f"{local:%Y-%m-%d %H:%M}"
     if why == "claimed":
         assert answer.claim is not None
         consistent = answer.claim.consistent
         said = f"claimed {when}: " + ("consistent" if consistent else "inconsistent")
     else:
         consistent = True
-        said = f"{when}, the middle of the first window that fits"
+        said = f"{when}, middle of the first window"
     height = (f"{sun.elevation:.0f}° high" if sun.elevation > 0
               else f"{-sun.elevation:.0f}° below the horizon")
     data["ray"] = {
@@ -378,8 +388,8 @@ def sun_data(location: Geolocation, shadows: Sequence[Shadow],
         "why": why,
         "consistent": consistent,
         "up": sun.elevation > 0,
-        "label": (f"Sun {sun.azimuth:.0f}° {geo.compass_label(sun.azimuth)}, {height}"
-                  f" · {said}"),
+        # Two lines on the map: where the sun was, then when and what that says.
+        "label": f"Sun {sun.azimuth:.0f}° {geo.compass_label(sun.azimuth)}, {height}\n{said}",
         "cast_label": (f"shadows then point {sun.shadow_bearing:.0f}°"
                        f" {geo.compass_label(sun.shadow_bearing)}"),
     }

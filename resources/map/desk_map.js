@@ -39,6 +39,7 @@
   var CONFIDENCE_KINDS = {high: 1, moderate: 2, low: 3};
   var fittedKey = null;
   var legendSunRows = [];
+  var sunDrawn = {ray: 0, shadows: 0};  // what drawSun put on the map (lines are on canvas)
   var hiddenLabels = 0;
   var declutterQueued = false;
 
@@ -528,6 +529,7 @@
       var shown = !!sun && (index === 2 || !!sun.ray);
       row.style.display = shown ? "" : "none";
     });
+    sunDrawn = {ray: sun && sun.ray ? 1 : 0, shadows: sun ? (sun.shadows || []).length : 0};
     if (!sun) { return; }
     (sun.shadows || []).forEach(function (s) {
       layers.detail.addLayer(L.polygon(s.wedge.map(latlng), {
@@ -550,7 +552,7 @@
     if (!ray) { return; }
     var cast = ray.cast.map(latlng);
     layers.detail.addLayer(L.polyline(cast, {
-      color: "#b36b00", weight: 2.5, dashArray: "2 5", lineCap: "round", interactive: false,
+      color: "#b36b00", weight: 3, dashArray: "1 6", lineCap: "round", interactive: false,
       className: "desk-sun-cast", pane: "deskTracks"
     }));
     var castTip = label(along(cast, 0.9), ray.cast_label, "desk-cast-label", "center");
@@ -749,6 +751,24 @@
     });
   }
 
+  /* The far ends of the sun's ray and of the shadow lines: the selected frame's view takes
+   * them in, wherever they point. */
+  function sunEnds(d) {
+    var sun = d && d.sun;
+    if (!sun) { return []; }
+    var ends = (sun.shadows || []).map(function (s) { return s.path[s.path.length - 1]; });
+    if (sun.ray) {
+      ends.push(sun.ray.path[sun.ray.path.length - 1]);
+      ends.push(sun.ray.cast[sun.ray.cast.length - 1]);
+    }
+    return ends;
+  }
+
+  function extendBySun(bounds, d) {
+    sunEnds(d).forEach(function (p) { bounds.extend(latlng(p)); });
+    return bounds;
+  }
+
   function centreOn(d) {
     if (!d) { return; }
     var target = d.camera || (d.claimed && d.claimed.at);
@@ -763,6 +783,7 @@
     (d.sights || []).forEach(function (s) {
       if (s.in_view) { bounds.extend(latlng(s.path[s.path.length - 1])); }
     });
+    extendBySun(bounds, d);
     var pad = Math.max(d.precision_m || 0, 60);
     bounds = bounds.extend(latlng(d.camera).toBounds(pad * 2));
     map.fitBounds(bounds, {padding: [40, 40], maxZoom: 18, animate: false});
@@ -773,11 +794,12 @@
    * zooming in (only panning, or zooming out as far as the cone needs). */
   function ensureInView(d) {
     if (!d || !d.camera || dragging !== null) { return; }
-    var key = JSON.stringify([d.id, d.camera, d.cone]);
+    var key = JSON.stringify([d.id, d.camera, d.cone, sunEnds(d)]);
     if (key === fittedKey) { return; }
     fittedKey = key;
     var bounds = L.latLngBounds([latlng(d.camera)]);
     (d.cone || []).forEach(function (p) { bounds.extend(latlng(p)); });
+    extendBySun(bounds, d);
     var size = map.getSize();
     var inner = L.latLngBounds(map.containerPointToLatLng([40, 40]),
                                map.containerPointToLatLng([size.x - 40, size.y - 40]));
@@ -1119,8 +1141,8 @@
       showDetail(detail);
       if (centre) {
         centreOn(detail);
-        fittedKey = detail && detail.camera ? JSON.stringify([detail.id, detail.camera, detail.cone])
-          : null;
+        fittedKey = detail && detail.camera ? JSON.stringify([detail.id, detail.camera, detail.cone,
+                                                              sunEnds(detail)]) : null;
       } else {
         ensureInView(detail);
       }
@@ -1204,7 +1226,8 @@
         sun: texts(".desk-sun-label"),
         sunCast: texts(".desk-cast-label"),
         shadows: texts(".desk-shadow-label"),
-        sunRay: document.querySelectorAll(".desk-sun-ray").length,
+        sunRay: sunDrawn.ray,
+        shadowLines: sunDrawn.shadows,
         tracks: trackHandles.map(function (h) {
           var at = h.marker.getLatLng();
           return {id: h.id, end: h.end, at: [at.lat, at.lng]};

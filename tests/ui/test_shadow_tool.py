@@ -196,7 +196,11 @@ def test_the_sun_tab_states_the_core_sentence_and_shows_the_day_chart(
     assert case is not None
     panel = window.shadow_panel
     window.inspector.tabs.setCurrentWidget(panel)
+    if case.time_question(frame) is not None:  # the sample asks about a day already
+        panel.clear_question_button.click()
+    assert case.time_question(frame) is None
     assert panel.sentence_label.text().startswith("No days to test")
+    assert not panel.chart.isVisible()
     type_into(qtbot, panel.first_field, "2025-11-20")
     type_into(qtbot, panel.claimed_field, "2025-11-20 15:00")
     question = case.time_question(frame)
@@ -226,6 +230,7 @@ def test_a_year_is_solved_in_the_background_and_a_solve_can_be_cancelled(
     assert case is not None
     panel = window.shadow_panel
     window.inspector.tabs.setCurrentWidget(panel)
+    panel.clear_question_button.click()
     type_into(qtbot, panel.first_field, "2025-01-01")
     type_into(qtbot, panel.last_field, "2025-12-31")
     assert panel.solving and panel.progress.isVisible() and panel.cancel_button.isVisible()

@@ -7,10 +7,10 @@ the core from numbers and escaped text, and Qt's renderer runs no script and loa
 
 from __future__ import annotations
 
-from PySide6.QtCore import QByteArray, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QPainter, QPaintEvent, QResizeEvent
+from PySide6.QtCore import QByteArray, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent, QResizeEvent
 from PySide6.QtSvg import QSvgRenderer
-from PySide6.QtWidgets import QSizePolicy, QWidget
+from PySide6.QtWidgets import QDialog, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from desk.ui.common import theme
 
@@ -20,6 +20,9 @@ DEFAULT_ASPECT = 300 / 640
 
 class DayChartView(QWidget):
     """One SVG chart, as wide as the panel and as tall as its proportions ask."""
+
+    #: The reviewer clicked the chart (the panel shows it larger).
+    clicked = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -81,6 +84,13 @@ class DayChartView(QWidget):
         if event.size().width() != event.oldSize().width():
             self._fit_height()
 
+    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        if event.button() == Qt.MouseButton.LeftButton and self._renderer is not None:
+            self.clicked.emit()
+            event.accept()
+            return
+        super().mousePressEvent(event)
+
     def sizeHint(self) -> QSize:  # noqa: N802
         return QSize(320, self.heightForWidth(320))
 
@@ -100,3 +110,29 @@ class DayChartView(QWidget):
         renderer.render(painter, target)
         painter.end()
         self.paints += 1
+
+
+class DayChartWindow(QDialog):
+    """The day chart large enough to read every label: the panel's column is narrow."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("DayChartWindow")
+        self.setWindowTitle("Day chart")
+        self.setModal(False)
+        self.caption = QLabel()
+        self.caption.setTextFormat(Qt.TextFormat.PlainText)
+        self.caption.setWordWrap(True)
+        self.chart = DayChartView()
+        self.chart.clicked.connect(self.close)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 12, 12, 12)
+        layout.addWidget(self.caption)
+        layout.addWidget(self.chart)
+        layout.addStretch(1)
+        self.resize(980, 520)
+
+    def show_chart(self, svg: str, caption: str) -> None:
+        self.caption.setText(caption)
+        self.caption.setVisible(bool(caption))
+        self.chart.set_svg(svg)

@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desk.core.arrow_style import short_label
 from desk.core.chronolocation import elevation_range
 from desk.core.model import Evidence, Geolocation, Horizon, Shadow
 from desk.core.shadow_names import shadow_names
@@ -42,7 +43,7 @@ from desk.ui.common import theme
 from desk.ui.common.fields import DateField, LineField, chain_tab_order
 from desk.ui.common.labels import plain_label, section_label
 from desk.ui.common.workers import Job, Jobs
-from desk.ui.frame.day_chart_view import DayChartView
+from desk.ui.frame.day_chart_view import DayChartView, DayChartWindow
 from desk.ui.frame.frame_annotations import (
     DEFAULT_SHADOW_TOLERANCE,
     SHADOW,
@@ -186,15 +187,18 @@ class ShadowPanel(QWidget):
         layout = QVBoxLayout(content)
         layout.setContentsMargins(14, 6, 14, 14)
         layout.setSpacing(6)
+        # As in the Movement tab: the shadows, then the answer, then what it is asked and
+        # the selected shadow's numbers (a 768 px screen shows the answer without scrolling).
         layout.addLayout(self._build_list())
         layout.addWidget(self._build_pending())
+        answer = self._build_answer()
+        layout.addWidget(answer)
+        layout.addLayout(self._build_question_form())
         self.details = QWidget()
         details = QVBoxLayout(self.details)
         details.setContentsMargins(0, 0, 0, 0)
         details.addLayout(self._build_shadow_form())
         layout.addWidget(self.details)
-        layout.addLayout(self._build_question_form())
-        layout.addWidget(self._build_answer())
         layout.addStretch(1)
         area = QScrollArea()
         area.setWidget(content)
@@ -209,13 +213,13 @@ class ShadowPanel(QWidget):
 
     def tab_chain(self) -> list[QWidget]:
         """The controls in reading order: the shadows and the tool, a drawing waiting for its
-        bearing, the selected shadow, the days and time, then the answer's buttons."""
+        bearing, the answer's buttons, the days and time, then the selected shadow."""
         return [self.shadow_list, self.draw_button, self.pending_bearing,
                 self.pending_tolerance, self.pending_save, self.pending_discard,
-                self.label_field, self.bearing_field, self.tolerance_field,
-                self.height_field, self.length_field, self.use_length_button,
-                self.delete_button, self.first_field, self.last_field, self.claimed_field,
-                self.clear_question_button, self.cancel_button, self.solve_button]
+                self.cancel_button, self.solve_button, self.first_field, self.last_field,
+                self.claimed_field, self.clear_question_button, self.label_field,
+                self.delete_button, self.bearing_field, self.tolerance_field,
+                self.height_field, self.length_field, self.use_length_button]
 
     # ----------------------------------------------------------------- building
 
@@ -225,6 +229,8 @@ class ShadowPanel(QWidget):
         column.addWidget(section_label("Shadows on this frame"))
         self.shadow_list = QListWidget()
         self.shadow_list.setObjectName("ShadowList")
+        self.shadow_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.shadow_list.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.shadow_list.currentRowChanged.connect(self._on_row_changed)
         column.addWidget(self.shadow_list)
         self.empty_hint = _plain(role="dim")
@@ -416,7 +422,11 @@ class ShadowPanel(QWidget):
         column.addWidget(self.chart_caption)
         self.chart = DayChartView()
         self.chart.setVisible(False)
+        self.chart.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.chart.setToolTip("Click to see the chart larger")
+        self.chart.clicked.connect(self.show_chart_window)
         column.addWidget(self.chart)
+        self.chart_window: DayChartWindow | None = None
         self.answer_card = card
         return card
 
@@ -495,8 +505,26 @@ class ShadowPanel(QWidget):
         self._fill()
         self._update_answer()
 
+    def show_chart_window(self) -> DayChartWindow | None:
+        """The day chart in a window of its own, large enough to read."""
+        if not self.chart.has_chart:
+            return None
+        if self.chart_window is None:
+            self.chart_window = DayChartWindow(self.window())
+        self.chart_window.show_chart(self.chart.svg, self._chart_title())
+        self.chart_window.show()
+        self.chart_window.raise_()
+        return self.chart_window
+
+    def _chart_title(self) -> str:
+        name = self._evidence.name if self._evidence is not None else ""
+        about = getattr(self, "_chart_about", "")
+        return f"{name}: {about}" if name and about else about
+
     def shutdown(self) -> None:
         """Stop a solve in flight; called when the window closes."""
+        if self.chart_window is not None:
+            self.chart_window.close()
         self._token += 1
         self._job = None
         self._jobs.shutdown(wait_s=0)
@@ -554,11 +582,9 @@ class ShadowPanel(QWidget):
         with QSignalBlocker(self.shadow_list):
             self.shadow_list.clear()
             for shadow in self._shadows:
-                text = (f"{names[shadow.id]} — {degrees_text(shadow.bearing)} ±"
-                        f" {degrees_text(shadow.tolerance)}")
-                if shadow.measured:
-                    text += f" · {_number_text(shadow.object_height_m)} m casts" \
-                            f" {_number_text(shadow.shadow_length_m)} m"
+                # Short enough for the narrow column to keep the numbers in view.
+                text = (f"{short_label(names[shadow.id], 24)} — {degrees_text(shadow.bearing)}"
+                        f" ± {degrees_text(shadow.tolerance)}")
                 row = QListWidgetItem(text)
                 row.setData(Qt.ItemDataRole.UserRole, shadow.id)
                 row.setToolTip(shadow.label)
@@ -795,6 +821,8 @@ class ShadowPanel(QWidget):
             self.assumption_label.setVisible(False)
             self.chart.set_svg("")
             self.chart_caption.setVisible(False)
+            if self.chart_window is not None:
+                self.chart_window.close()
         else:
             self.sentence_label.setText(answer.sentence())
             self.sentence_label.setStyleSheet(f"color: {theme.TEXT}; font-size: 10.5pt;")
@@ -805,12 +833,13 @@ class ShadowPanel(QWidget):
 
     def _show_assumption(self, answer: Chronolocation) -> None:
         claim = answer.claim
-        moment = (answer.windows[0].start if answer.windows
-                  else claim.at if claim is not None else _noon(answer))
-        parts = [f"Local times: {answer.zone.name}, {answer.zone.offset_text(moment)}."]
         if claim is not None and claim.assumption:
-            parts.append(f"The claimed time: {claim.assumption}.")
-        self.assumption_label.setText(" ".join(parts))
+            text = f"The claimed time: {claim.assumption}."
+        else:
+            moment = (answer.windows[0].start if answer.windows
+                      else claim.at if claim is not None else _noon(answer))
+            text = f"Local times: {answer.zone.name}, {answer.zone.offset_text(moment)}."
+        self.assumption_label.setText(text)
         self.assumption_label.setVisible(True)
 
     def _show_chart(self, answer: Chronolocation) -> None:
@@ -829,8 +858,11 @@ class ShadowPanel(QWidget):
             answer.zone.zone).date() == day) else (
             "the first day that fits" if answer.windows and answer.first != answer.last
             else "the day asked about")
-        self.chart_caption.setText(f"The sun over {day.isoformat()} ({what}):")
+        self._chart_about = f"The sun over {day.isoformat()} ({what})"
+        self.chart_caption.setText(f"{self._chart_about}; click the chart to enlarge it:")
         self.chart_caption.setVisible(True)
+        if self.chart_window is not None and self.chart_window.isVisible():
+            self.chart_window.show_chart(svg, self._chart_title())
 
     # ----------------------------------------------------------------- edits
 
