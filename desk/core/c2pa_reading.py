@@ -16,11 +16,15 @@ self-made certificate signs just as well as a camera maker's.
 
 from __future__ import annotations
 
+import importlib.util
 import io
 import json
+import os
 import struct
+import sys
 import warnings
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 from desk.bundled import resources_dir
@@ -278,6 +282,8 @@ def read_credential(data: bytes, fmt: str, sidecar: bytes | None = None) -> Cred
             report = _report(data, fmt, None if embedded else sidecar)
     except MemoryError:
         return _unreadable(found_in, "reading it needed more memory than allowed")
+    except ReaderMissing as exc:  # the installation's fault, not the file's: say so
+        return _unreadable(found_in, f"{exc}; reinstall desk to check them")
     except Exception as exc:  # noqa: BLE001 - the native reader's every failure is a problem
         return _from_error(exc, found_in)
     if report is None:
@@ -285,8 +291,39 @@ def read_credential(data: bytes, fmt: str, sidecar: bytes | None = None) -> Cred
     return credential_from_report(report, found_in)
 
 
+#: The native library's file name in c2pa-python's package, by platform.
+_LIBRARY = {"win32": "c2pa_c.dll", "darwin": "libc2pa_c.dylib"}.get(sys.platform,
+                                                                    "libc2pa_c.so")
+
+
+class ReaderMissing(RuntimeError):
+    """c2pa-python's native library is not where its package keeps it."""
+
+
+@cache
+def pin_library() -> str:
+    """Make c2pa-python load its native library from its own package and nowhere else.
+
+    Left to itself it looks in the current folder first, so starting desk from a folder that
+    holds a planted library of that name would run it. Given an absolute name in
+    C2PA_LIBRARY_NAME it joins that name onto every folder it searches, which yields the one
+    absolute path; if that file is missing it would fall back to the search, so a missing
+    file is refused here instead.
+    """
+    spec = importlib.util.find_spec("c2pa")
+    folders = list(spec.submodule_search_locations or []) if spec else []
+    for folder in folders:
+        candidate = Path(folder) / "libs" / _LIBRARY
+        if candidate.is_file():
+            os.environ["C2PA_LIBRARY_NAME"] = str(candidate.resolve())
+            return os.environ["C2PA_LIBRARY_NAME"]
+    raise ReaderMissing(f"the content-credentials reader ({_LIBRARY}) is missing from this"
+                        " installation")
+
+
 def _report(data: bytes, fmt: str, sidecar: bytes | None) -> tuple[dict[str, Any], str] | None:
     """The library's report on the store (parsed, and as text); None when it finds none."""
+    pin_library()
     import c2pa  # type: ignore[import-untyped]  # native; loads only for files with a store
 
     context = c2pa.Context.from_dict(reader_settings(trust_anchors()))

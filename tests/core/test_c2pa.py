@@ -285,3 +285,32 @@ def test_reading_fetches_nothing_and_trusts_only_desks_list() -> None:
     assert settings["core"]["allowed_network_hosts"] == []
     assert settings["trust"] == {"trust_anchors": None}  # not even the library's own
     assert reader_settings("PEM")["trust"] == {"trust_anchors": "PEM"}
+
+
+def test_the_native_library_is_loaded_from_the_package_never_the_current_folder(
+        tmp_path: Path) -> None:
+    """A copy of the library planted in the folder desk starts from is never the one loaded
+    (left to itself, c2pa-python would load it: the second run shows the check can fail)."""
+    import shutil
+    import subprocess
+    import sys
+
+    from desk.core.c2pa_reading import pin_library
+
+    real = Path(pin_library())
+    shutil.copyfile(real, tmp_path / real.name)
+    probe = ("import c2pa, c2pa.c2pa;"
+             " print(sorted({l.split()[-1] for l in open('/proc/self/maps')"
+             " if 'libc2pa_c' in l}))")
+    loaded = {}
+    env = {k: v for k, v in os.environ.items() if k != "C2PA_LIBRARY_NAME"}
+    env["PYTHONPATH"] = str(Path(__file__).parents[2])
+    for pinned in (True, False):
+        script = ("from desk.core.c2pa_reading import pin_library; pin_library();"
+                  if pinned else "") + probe
+        done = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, text=True,
+                              capture_output=True, timeout=120, env=env)
+        assert done.returncode == 0, done.stderr
+        loaded[pinned] = done.stdout.strip()
+    assert loaded[True] == repr([str(real)])
+    assert loaded[False] == repr([str(tmp_path / real.name)])
