@@ -216,6 +216,12 @@ def test_the_sun_tab_states_the_core_sentence_and_shows_the_day_chart(
     qtbot.waitUntil(lambda: panel.chart.isVisible() and panel.chart.height() > 100)
     panel.chart.grab()
     assert panel.chart.paints > 0
+    qtbot.mouseClick(panel.chart, Qt.MouseButton.LeftButton)  # too small to read: enlarge
+    larger = panel.chart_window
+    assert larger is not None and larger.isVisible()
+    assert larger.chart.svg == panel.chart.svg and larger.chart.width() > panel.chart.width()
+    assert larger.caption.text() == f"{FRAME_12}: The sun over 2025-11-20 (the claimed day)"
+    larger.close()
     window.undo_action.trigger()
     window.undo_action.trigger()
     assert case.time_question(frame) is None
