@@ -5,8 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from desk.core.metadata_rows import NOT_READ
 from desk.core.model import Metadata
+
+#: What desk says of sources it never read (items imported before format 1.5). Here, not in
+#: metadata_rows, so the window can word it without loading sqlite3 at start-up.
+NOT_READ = "not read: imported before desk 1.5"
 
 #: Reading field -> its label, in the order rows are shown.
 FIELD_LABELS: dict[str, str] = {

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from desk.core import capture_sources as cs
+from desk.core.metadata_display import NOT_READ
 from desk.core.model import Evidence, Flag, Metadata, Reading
 
 ORIGIN_INTAKE = "intake"
@@ -24,7 +25,6 @@ ORIGIN_UPGRADE = "upgrade"
 #: Readings taken from one stored row at most (a case from elsewhere may hold anything).
 MAX_READINGS = 500
 
-NOT_READ = "not read: imported before desk 1.5"
 _NO_CAPTURE_TIME = Flag("no_capture_time", "No capture time in the metadata.")
 
 
