@@ -10,8 +10,14 @@ from __future__ import annotations
 
 import io
 import random
+import statistics
 
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
+
+#: Uniform bytes to a normal distribution around 128 (σ 12), by its quantiles.
+_GAUSSIAN_GRAIN = bytes(
+    min(255, max(0, round(128 + 12 * statistics.NormalDist().inv_cdf((i + 0.5) / 256))))
+    for i in range(256))
 
 
 def street_scene(seed: int, size: tuple[int, int] = (960, 640)) -> Image.Image:
@@ -82,7 +88,10 @@ def street_scene(seed: int, size: tuple[int, int] = (960, 640)) -> Image.Image:
         draw.rectangle([cx, cy - cw // 3, cx + cw, cy],
                        fill=(rng.randint(0, 255), rng.randint(0, 255), rng.randint(0, 255)))
     # Sensor noise and a little softness, as a camera gives.
-    noise = Image.effect_noise(size, 12).convert("RGB")
+    # (Seeded noise: Image.effect_noise draws from C's rand(), whose state native libraries
+    # in the process move, so scenes would change with the tests run before.)
+    grain = rng.randbytes(size[0] * size[1]).translate(_GAUSSIAN_GRAIN)
+    noise = Image.frombytes("L", size, grain).convert("RGB")
     image = Image.blend(image, noise, 0.06).filter(ImageFilter.GaussianBlur(0.8))
     return image
 

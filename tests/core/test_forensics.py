@@ -21,7 +21,9 @@ BOX = (203, 101, 363, 221)  # the pasted region: left, top, right, bottom
 def _textured(width: int, height: int, seed: int) -> Image.Image:
     """Noise, a gradient and blobs: texture enough for JPEG to have something to lose."""
     rng = random.Random(seed)
-    noise = Image.effect_noise((width, height), 40).convert("RGB")
+    # Seeded here: Image.effect_noise draws from C's rand(), whose state any native library
+    # loaded in the process may move (c2pa's does), so the picture would change under the test.
+    noise = Image.frombytes("L", (width, height), rng.randbytes(width * height)).convert("RGB")
     ramp = Image.linear_gradient("L").resize((width, height)).convert("RGB")
     image = Image.blend(noise, ramp, 0.5)
     draw = ImageDraw.Draw(image)
