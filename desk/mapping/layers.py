@@ -1,7 +1,9 @@
-"""Base layers (tiles) the map may use when online, named and attributed through xyzservices.
+"""The map's layers: online tile servers (named and attributed through xyzservices) and tile
+packs, each a base layer or an overlay.
 
-The hosts of these layers are the only remote hosts the map view may reach, so the list is
-also the network allow-list.
+The hosts of the online layers are the only remote hosts desk fetches map tiles from, so the
+list is also the network allow-list. The page itself reaches none: every tile comes to it
+through desk's own URL scheme (TILE_SCHEME), served from Python.
 """
 
 from __future__ import annotations
@@ -14,6 +16,13 @@ from urllib.parse import urlsplit
 if TYPE_CHECKING:
     from xyzservices import TileProvider  # a dict of settings; xyzservices ships no types
 
+    from desk.mapping.tilepacks import PackInfo
+
+
+#: The URL scheme through which the map page gets every tile (served from Python: packs, and
+#: online servers through the cache of tiles seen), never from a host directly.
+TILE_SCHEME = "desk-tiles"
+
 
 @dataclass(frozen=True)
 class BaseLayer:
@@ -22,6 +31,14 @@ class BaseLayer:
     attribution: str  # plain text; the page escapes it
     max_zoom: int = 19
     subdomains: str = ""
+    #: Drawn over the base layer (a pack that says it is an overlay, or chosen as one).
+    overlay: bool = False
+    opacity: float = 1.0
+    #: west, south, east, north: where a pack has tiles (outlined on the map).
+    bounds: tuple[float, float, float, float] | None = None
+    min_zoom: int = 0
+    #: The key a tile pack is served under (desk-tiles:<key>/z/x/y); "" for online servers.
+    pack_key: str = ""
 
     @property
     def hosts(self) -> frozenset[str]:
@@ -36,6 +53,20 @@ class BaseLayer:
         parts = urlsplit(self.url)
         port = f":{parts.port}" if parts.port else ""
         return frozenset(f"{parts.scheme}://{host}{port}" for host in self.hosts)
+
+
+def tile_url(key: str) -> str:
+    """The page's URL template for tiles served under `key`."""
+    return f"{TILE_SCHEME}:{key}/{{z}}/{{x}}/{{y}}"
+
+
+def pack_layer(key: str, info: PackInfo, role: str | None = None,
+               opacity: float = 1.0) -> BaseLayer:
+    """A tile pack as a map layer: named, attributed and bounded as the pack states."""
+    overlay = (role == "overlay") if role is not None else info.layer_type == "overlay"
+    return BaseLayer(name=info.name, url=tile_url(key), attribution=info.attribution,
+                     max_zoom=info.max_zoom, overlay=overlay, opacity=opacity,
+                     bounds=info.bounds, min_zoom=info.min_zoom, pack_key=key)
 
 
 def _from_provider(name: str, provider: TileProvider) -> BaseLayer:

@@ -7,7 +7,7 @@ with a canvas layer, because 10,000 folium markers take half a minute to paint, 
 initial view from it. The scene goes in a `<script type="application/json">` block with every
 `<`, `>` and `&` escaped, so no text from a case can end the block or open a tag.
 A Content-Security-Policy allows only the page's own inline scripts (by hash), local files,
-Qt's web channel and the chosen tile servers.
+Qt's web channel and desk's tile scheme (and the hosts of any layer given by a web URL).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from desk.mapping.assets import copy_assets
-from desk.mapping.layers import BaseLayer
+from desk.mapping.layers import TILE_SCHEME, BaseLayer
 from desk.mapping.shell import DATA_MARKER, QWEBCHANNEL_JS, read_shell, shell_path
 
 __all__ = ["DEFAULT_CENTER", "PAGE_NAME", "QWEBCHANNEL_JS", "initial_view", "json_for_html",
@@ -40,7 +40,10 @@ def json_for_html(value: object) -> str:
 
 def layer_data(layers: Sequence[BaseLayer]) -> list[dict[str, Any]]:
     return [{"name": layer.name, "url": layer.url, "attribution": layer.attribution,
-             "max_zoom": layer.max_zoom, "subdomains": layer.subdomains or "abc"}
+             "max_zoom": layer.max_zoom, "subdomains": layer.subdomains or "abc",
+             "overlay": layer.overlay, "opacity": layer.opacity,
+             "bounds": None if layer.bounds is None else list(layer.bounds),
+             "min_zoom": layer.min_zoom, "pack": bool(layer.pack_key)}
             for layer in layers]
 
 
@@ -53,7 +56,10 @@ def initial_view(scene: dict[str, Any]) -> dict[str, Any]:
     if centre is None and bounds:
         centre = [(bounds[0][0] + bounds[1][0]) / 2, (bounds[0][1] + bounds[1][1]) / 2]
     lat, lon = centre or DEFAULT_CENTER
-    return {"center": [float(lat), float(lon)], "zoom": 15 if centre else 3}
+    zoom = scene.get("zoom")
+    if not isinstance(zoom, int) or not 0 <= zoom <= 20:
+        zoom = 15 if centre else 3
+    return {"center": [float(lat), float(lon)], "zoom": zoom}
 
 
 def render_page(scene: dict[str, Any], base_layers: Sequence[BaseLayer], *,
@@ -86,7 +92,7 @@ def _with_csp(html: str, base_layers: Sequence[BaseLayer]) -> str:
         "default-src 'none'",
         "script-src file: qrc: " + " ".join(hashes),
         "style-src file: 'unsafe-inline'",
-        "img-src file: data: " + " ".join(tiles),
+        f"img-src file: data: {TILE_SCHEME}: " + " ".join(tiles),
         "font-src file: data:",
         "connect-src 'none'",
         "object-src 'none'",

@@ -29,6 +29,8 @@
   var mode = "none";
   var dragging = null;
   var painted = false;
+  var tilesLoaded = false;
+  var packAreas = [];  // [west, south, east, north] of each pack outlined
   var layers = {landmarks: null, movements: null, detail: null, tracks: null, draft: null,
                 search: null, measure: null};
   var detailState = {id: null, camera: null, handles: {}, data: null};
@@ -323,33 +325,66 @@
 
   function setupBaseLayers(defs) {
     map.attributionControl.setPrefix("Leaflet");
-    if (!defs || !defs.length) {
+    var bases = (defs || []).filter(function (d) { return !d.overlay; });
+    var overlays = (defs || []).filter(function (d) { return d.overlay; });
+    if (!bases.length && !overlays.length) {
       setOffline(true);
       return;
     }
     var named = {};
+    var extra = {};
     var failures = 0;
     var loaded = 0;
-    defs.forEach(function (def, index) {
+    var outlines = L.layerGroup();
+
+    function tileLayer(def) {
       var attribution = el("span", null, def.attribution).innerHTML;  // escaped text
-      var layer = L.tileLayer(def.url, {
+      var options = {
         attribution: attribution, maxZoom: 20, maxNativeZoom: def.max_zoom,
-        subdomains: def.subdomains, crossOrigin: false
-      });
+        minNativeZoom: def.min_zoom || 0, subdomains: def.subdomains, crossOrigin: false,
+        opacity: typeof def.opacity === "number" ? def.opacity : 1
+      };
+      if (def.bounds) {  // a pack asks for no tile outside its area
+        options.bounds = L.latLngBounds([def.bounds[1], def.bounds[0]],
+                                        [def.bounds[3], def.bounds[2]]);
+        packAreas.push(def.bounds);
+        outlines.addLayer(L.rectangle(options.bounds, {
+          color: "#5b8def", weight: 1.5, dashArray: "6 4", fill: false, interactive: false
+        }));
+      }
+      var layer = L.tileLayer(def.url, options);
       layer.on("tileload", function () {
         loaded += 1;
         failures = 0;
         setOffline(false);
       });
-      layer.on("tileerror", function () {
-        failures += 1;
-        if (loaded === 0 || failures >= 4) { setOffline(true); }
-      });
+      layer.on("load", function () { tilesLoaded = true; });
+      if (!def.pack) {  // a pack without a tile somewhere is not the network gone
+        layer.on("tileerror", function () {
+          failures += 1;
+          if (loaded === 0 || failures >= 4) { setOffline(true); }
+        });
+      }
+      return layer;
+    }
+
+    bases.forEach(function (def, index) {
+      var layer = tileLayer(def);
       named[el("span", null, def.name).innerHTML] = layer;
       if (index === 0) { layer.addTo(map); }
     });
-    if (defs.length > 1) {
-      L.control.layers(named, null, {position: "topright", collapsed: true}).addTo(map);
+    overlays.forEach(function (def) {
+      var layer = tileLayer(def);
+      extra[el("span", null, def.name).innerHTML] = layer;
+      layer.addTo(map);
+    });
+    if (!bases.length) { setOffline(true); }
+    if (outlines.getLayers().length) {
+      extra[el("span", null, "Tile pack areas").innerHTML] = outlines;
+      outlines.addTo(map);
+    }
+    if (bases.length > 1 || overlays.length || outlines.getLayers().length) {
+      L.control.layers(named, extra, {position: "topright", collapsed: true}).addTo(map);
     }
   }
 
@@ -1247,7 +1282,9 @@
         mode: mode,
         zoom: map.getZoom(),
         centre: [map.getCenter().lat, map.getCenter().lng],
-        painted: painted
+        painted: painted,
+        tiles_loaded: tilesLoaded,
+        pack_areas: packAreas
       };
     }
   };

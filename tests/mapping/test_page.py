@@ -98,7 +98,8 @@ def test_content_security_policy_pins_scripts_and_tile_hosts() -> None:
     assert directives["default-src"] == "'none'"
     assert "'unsafe-inline'" not in directives["script-src"]
     assert "'unsafe-eval'" not in directives["script-src"]
-    assert directives["img-src"].split() == ["file:", "data:", "https://server.arcgisonline.com",
+    assert directives["img-src"].split() == ["file:", "data:", "desk-tiles:",
+                                             "https://server.arcgisonline.com",
                                              "https://tile.openstreetmap.org"]
     inline = re.findall(r"<script>(.*?)</script>", html, re.DOTALL)
     assert len(inline) == directives["script-src"].count("'sha256-")

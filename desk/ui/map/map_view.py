@@ -1,10 +1,11 @@
 """MapView: the Leaflet page in a locked-down QWebEngineView.
 
 The page is written to a private folder and loaded from the file (setHtml fails silently above
-2 MB). Its profile lets it reach only that folder, Qt's web channel script and the tile hosts
-of the chosen base layers; navigation away, new windows, drops and permission requests are
-refused. desk talks to the page with `deskMap.<function>(<JSON>)` and hears back only through
-the checked slots of MapBridge.
+2 MB). Its profile lets it reach only that folder, Qt's web channel script and desk's tile
+scheme: tiles of tile packs and of the online servers come through it, fetched from Python
+and kept in the cache of tiles seen, so the page itself reaches no host. Navigation away, new
+windows, drops and permission requests are refused. desk talks to the page with
+`deskMap.<function>(<JSON>)` and hears back only through the checked slots of MapBridge.
 """
 
 from __future__ import annotations
@@ -15,9 +16,10 @@ import logging
 import re
 import shutil
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QUrl, Signal
 from PySide6.QtWebChannel import QWebChannel
@@ -32,9 +34,21 @@ from PySide6.QtWebEngineWidgets import QWebEngineView
 from PySide6.QtWidgets import QWidget
 
 from desk import __version__
-from desk.mapping.layers import BaseLayer, allowed_hosts, default_base_layers
+from desk.mapping.layers import (
+    TILE_SCHEME,
+    BaseLayer,
+    allowed_hosts,
+    default_base_layers,
+    pack_layer,
+    tile_url,
+)
 from desk.mapping.page import QWEBCHANNEL_JS, json_for_html, write_page
 from desk.ui.map.map_bridge import MapBridge
+from desk.ui.map.tile_scheme import TileSchemeHandler, TileServer, install
+
+if TYPE_CHECKING:
+    from desk.mapping.tile_cache import TileCache
+    from desk.mapping.tilepacks import TilePack
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +76,7 @@ class MapRequestFilter(QWebEngineUrlRequestInterceptor):
             return url == QUrl(QWEBCHANNEL_JS)
         if scheme in ("http", "https"):
             return url.host().lower() in self._hosts
-        return scheme == "data"
+        return scheme in ("data", TILE_SCHEME)
 
     def interceptRequest(self, info: QWebEngineUrlRequestInfo) -> None:  # noqa: N802 - Qt's name
         url = info.requestUrl()
@@ -109,17 +123,26 @@ class MapView(QWebEngineView):
     ready = Signal()
 
     def __init__(self, parent: QWidget | None = None, *,
-                 base_layers: Sequence[BaseLayer] | None = None) -> None:
+                 base_layers: Sequence[BaseLayer] | None = None,
+                 tile_cache: TileCache | None = None) -> None:
         super().__init__(parent)
         self.setAcceptDrops(False)
         self.base_layers = tuple(default_base_layers() if base_layers is None else base_layers)
+        self.pack_layers: tuple[BaseLayer, ...] = ()
+        #: Problems of tile packs met while serving (a pack per message), for the layer list.
+        self.tile_problems: dict[str, str] = {}
         self._folder = Path(tempfile.mkdtemp(prefix="desk-map-"))
         self.destroyed.connect(functools.partial(shutil.rmtree, self._folder, True))
         # Off the record: nothing a page does is kept on disk.
         profile = QWebEngineProfile()
         profile.setHttpUserAgent(f"{profile.httpUserAgent()} desk/{__version__} (evidence review)")
-        self.requests = MapRequestFilter(self._folder, allowed_hosts(self.base_layers), profile)
+        # The page reaches no tile host itself: online tiles come through desk's scheme too.
+        self.requests = MapRequestFilter(self._folder, allowed_hosts(self._direct_layers()),
+                                         profile)
         profile.setUrlRequestInterceptor(self.requests)
+        self.tiles = TileSchemeHandler(profile, on_problem=self.tile_problems.__setitem__)
+        install(profile, self.tiles)
+        self.tiles.set_servers(self._servers(), tile_cache)
         page = MapPage(profile, self)
         # The profile must outlive its page: as the page's child it is deleted after it.
         profile.setParent(page)
@@ -156,6 +179,43 @@ class MapView(QWebEngineView):
         self._pending: list[str] = []
         self.events.ready.connect(self._on_ready)
 
+    # ----------------------------------------------------------------- imagery
+
+    def _direct_layers(self) -> list[BaseLayer]:
+        """Layers the page loads by URL: none but those not on the web (tests' data: tiles)."""
+        return [layer for layer in self.base_layers
+                if not layer.url.startswith(("http://", "https://"))
+                and not layer.url.startswith(f"{TILE_SCHEME}:")]
+
+    def _servers(self) -> dict[str, TileServer]:
+        return {f"web{index}": TileServer(layer.url, layer.subdomains)
+                for index, layer in enumerate(self.base_layers)
+                if layer.url.startswith(("http://", "https://"))}
+
+    def page_layers(self) -> list[BaseLayer]:
+        """The layers as the page gets them: base packs first (offline imagery the reviewer
+        chose is what the map opens on), then the online servers through the scheme, then
+        overlays."""
+        web = [replace(layer, url=tile_url(f"web{index}"))
+               if layer.url.startswith(("http://", "https://")) else layer
+               for index, layer in enumerate(self.base_layers)]
+        bases = [layer for layer in self.pack_layers if not layer.overlay]
+        overlays = [layer for layer in self.pack_layers if layer.overlay]
+        return [*bases, *web, *overlays]
+
+    def set_packs(self, packs: Mapping[str, TilePack],
+                  layers: Sequence[BaseLayer] | None = None) -> None:
+        """Tile packs to show from the next `show_scene` (key -> open pack); `layers` gives
+        each pack's role and opacity (default: as the pack states)."""
+        self.tiles.set_packs(dict(packs))
+        self.tile_problems.clear()
+        self.pack_layers = tuple(layers) if layers is not None else tuple(
+            pack_layer(key, pack.info) for key, pack in packs.items())
+
+    def set_offline(self, offline: bool) -> None:
+        """Work offline: the map shows packs and the cache of tiles seen, and fetches nothing."""
+        self.tiles.offline = offline
+
     # ----------------------------------------------------------------- loading
 
     @property
@@ -171,7 +231,7 @@ class MapView(QWebEngineView):
         self._ready = False
         self._pending.clear()
         self._remember_ids(scene)
-        path = write_page(self._folder, scene, self.base_layers)
+        path = write_page(self._folder, scene, self.page_layers())
         url = QUrl.fromLocalFile(str(path))
         self._page.page_url = url
         self.load(url)

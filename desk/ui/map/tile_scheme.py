@@ -30,11 +30,13 @@ from PySide6.QtWebEngineCore import (
     QWebEngineUrlSchemeHandler,
 )
 
+from desk.mapping.layers import TILE_SCHEME, tile_url
+
 if TYPE_CHECKING:  # the packs' module brings sqlite3, which the window loads only with a pack
     from desk.mapping.tile_cache import TileCache
     from desk.mapping.tilepacks import TilePack
 
-SCHEME = b"desk-tiles"
+SCHEME = TILE_SCHEME.encode()
 _PATH = re.compile(r"^([A-Za-z0-9_-]{1,64})/(\d{1,2})/(\d{1,8})/(\d{1,8})(?:\.[a-z]{3,4})?$")
 
 
@@ -54,8 +56,8 @@ def register_scheme() -> None:
 
 
 def tile_url_template(key: str) -> str:
-    """The Leaflet URL template of the pack served under `key`."""
-    return f"{SCHEME.decode()}:{key}/{{z}}/{{x}}/{{y}}"
+    """The Leaflet URL template of the tiles served under `key`."""
+    return tile_url(key)
 
 
 @dataclass(frozen=True)
