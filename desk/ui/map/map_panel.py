@@ -44,6 +44,7 @@ from desk.mapping.layers import BaseLayer
 from desk.ui.common.fields import TextField, chain_tab_order
 from desk.ui.common.labels import plain_label
 from desk.ui.common.workers import Jobs, one_line
+from desk.ui.map.case_imagery import CaseImagery
 from desk.ui.map.map_measure import MeasureTool
 from desk.ui.map.map_view import MapView
 
@@ -51,6 +52,7 @@ if TYPE_CHECKING:
     from desk.core.casefile import CaseFile
     from desk.core.chronolocation import Chronolocation
     from desk.core.commands import Command
+    from desk.mapping.tile_cache import TileCache
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +81,26 @@ def _scrolled(page: QWidget) -> QScrollArea:
     area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
     area.setMinimumHeight(90)
     return area
+
+
+def _open_tile_cache() -> TileCache | None:
+    """The machine's cache of tiles seen (size limit from the settings); None if it cannot
+    be opened, in which case the map still works online, without it."""
+    from PySide6.QtCore import QSettings
+
+    from desk.core.identity import user_config_dir
+    from desk.mapping.tile_cache import DEFAULT_LIMIT_BYTES, TileCache
+
+    limit_mb = QSettings().value("map/tile_cache_mb", DEFAULT_LIMIT_BYTES // 2**20)
+    try:
+        limit = int(limit_mb) * 2**20  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        limit = DEFAULT_LIMIT_BYTES
+    try:
+        return TileCache(user_config_dir() / "tile-cache.sqlite", limit)
+    except Exception as exc:  # noqa: BLE001 - a cache is never in the way
+        log.warning("map: no cache of tiles seen (%s)", exc)
+        return None
 
 
 class MapPanel(QWidget):
@@ -115,7 +137,9 @@ class MapPanel(QWidget):
         self._places: list[geocode.Place] = []
         self._jobs = Jobs(self)  # place searches and "where is this" labels; no case in them
 
-        self.view = MapView(self, base_layers=base_layers)
+        self.view = MapView(self, base_layers=base_layers, tile_cache=_open_tile_cache())
+        self.imagery = CaseImagery()
+        self.destroyed.connect(self.imagery.close)
         self.view.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         events = self.view.events
         events.clicked.connect(self._on_map_clicked)
@@ -137,6 +161,10 @@ class MapPanel(QWidget):
         layout.setSpacing(4)
         layout.addLayout(self._build_search_row())
         layout.addWidget(self.search_message)
+        self.imagery_message = _plain_label(dim=True)
+        self.imagery_message.setContentsMargins(6, 0, 6, 0)
+        self.imagery_message.hide()  # until a pack of the case is missing here
+        layout.addWidget(self.imagery_message)
         self.tabs = QTabWidget()
         # Each form scrolls in its tab, so the map may take the height a small screen has.
         self.tabs.addTab(_scrolled(self._build_geolocation_form()), "Geolocation")
@@ -170,9 +198,17 @@ class MapPanel(QWidget):
         self._answers = {}
         self._set_mode("none")
         self._read_case()
+        self._load_imagery()
         self.view.show_scene(self._scene())
         self._loaded = True
         self._fill_form()
+
+    def _load_imagery(self) -> None:
+        """Open the case's tile packs for the map and say which of them this machine lacks."""
+        self.imagery.load(self._case)
+        self.view.set_packs(self.imagery.packs, self.imagery.layers)
+        self.imagery_message.setText("\n".join(self.imagery.notes))
+        self.imagery_message.setVisible(bool(self.imagery.notes))
 
     def show_evidence(self, evidence_id: int | None, centre: bool = True) -> None:
         """Select a frame (from the evidence list): highlight it and centre the map on it."""
@@ -194,6 +230,11 @@ class MapPanel(QWidget):
         """
         if command is not None:
             touched = commands.touched(command)
+            if touched.imagery:  # packs added, removed or restyled: the page is rebuilt
+                self._load_imagery()
+                if self._loaded:
+                    self.view.show_scene(self._scene())
+                return
             if not (touched.evidence or touched.landmarks or touched.movements):
                 return
         self._refresh_timer.start()

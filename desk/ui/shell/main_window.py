@@ -420,6 +420,10 @@ class MainWindow(QMainWindow):
 
         self.geo_exchange = GeoExchange(self)
         file.addActions(self.geo_exchange.actions())
+        from desk.ui.shell.tile_packs import TilePacks  # offline imagery for the map
+
+        self.tile_packs = TilePacks(self)
+        file.addAction(self.tile_packs.add_action)
         file.addSeparator()
         file.addAction(self.close_action)
         file.addAction(self.quit_action)
@@ -435,6 +439,7 @@ class MainWindow(QMainWindow):
             view.addAction(action)
         view.addSeparator()
         view.addAction(self.show_map_action)
+        view.addAction(self.tile_packs.offline_action)
         view.addSeparator()
         view.addAction(self.next_action)
         view.addAction(self.previous_action)
@@ -925,6 +930,7 @@ class MainWindow(QMainWindow):
             panel.show_evidence(current)
         if self.shadow_panel.evidence_id is not None:
             panel.set_chronolocation(self.shadow_panel.evidence_id, self.shadow_panel.answer)
+        self.tile_packs.apply_offline()
         return panel
 
     def _dispose_map(self) -> None:
