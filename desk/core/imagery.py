@@ -64,6 +64,17 @@ class PackPresence:
                 "detail": self.detail}
 
 
+def imagery_credit(packs: list[TilePackRef]) -> str:
+    """The credit printed under a map drawn with the case's packs this machine has (the ones
+    the map and its pictures show): "Imagery: <name> (<attribution as the pack states it>)"."""
+    shown = [ref for ref in packs if presence(ref).state == FOUND]
+    if not shown:
+        return ""
+    parts = [f"{ref.name or Path(ref.path).name} ({ref.attribution})" if ref.attribution
+             else (ref.name or Path(ref.path).name) for ref in shown]
+    return "Imagery: " + "; ".join(parts)
+
+
 def hash_file(path: Path, progress: Callable[[int, int], None] | None = None,
               cancelled: Callable[[], bool] | None = None) -> tuple[str, int]:
     """SHA-256 and size of a file read in chunks (a 2 GB pack never sits in memory)."""

@@ -17,6 +17,7 @@ from desk import __version__
 from desk.core.audit import fingerprint_of
 from desk.core.casefile import CaseFile
 from desk.core.checklist import CHECKLIST, DONE, NOT_APPLICABLE, OPEN, checklist_state
+from desk.core.imagery import imagery_credit
 from desk.core.model import (
     AuditEntry,
     Claim,
@@ -212,6 +213,7 @@ def collect(
                                     case.geolocations([lk.evidence_id for lk in links])}
     used_landmarks: set[int] = set()
     movements: dict[int, list[Movement]] = {}
+    credit = imagery_credit(case.tile_packs()) if map_image is not None else ""
     for link in links:
         evidence = case.get_evidence(link.evidence_id)
         items.append(evidence)
@@ -265,6 +267,8 @@ def collect(
         if geo is not None:
             entry["map"] = _map_for(dossier, evidence, geo, landmarks, movements[evidence.id],
                                     map_image, sun_sketch(entry["chronolocation"]))
+            if entry["map"]["kind"] == "rendered":  # drawn over the case's tile packs
+                entry["map"]["imagery"] = credit
         evidence_json.append(entry)
     add_file_signals(case, evidence_json)  # content credentials and near-duplicates
 

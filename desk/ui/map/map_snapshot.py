@@ -53,6 +53,13 @@ class MapSnapshotter:
         self._case = case
         self._timeout_s = timeout_s
         self._view: MapView | None = MapView(base_layers=base_layers)
+        # The case's tile packs this machine has: the pictures show the imagery the
+        # reviewer saw (the dossier credits them under each picture).
+        from desk.ui.map.case_imagery import CaseImagery
+
+        self._imagery = CaseImagery()
+        self._imagery.load(case)
+        self._view.set_packs(self._imagery.packs, self._imagery.layers)
         self._view.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen, True)
         self._view.resize(*SIZE)
         self._view.show()
@@ -65,6 +72,15 @@ class MapSnapshotter:
         view.show_scene(scene_for_case(self._case, selected=evidence_id))
         if not _wait(lambda: view.is_ready, self._timeout_s):
             return None
+        if view.pack_layers:  # the pack's tiles are part of the picture: wait for them
+            loaded: dict[str, bool] = {}
+
+            def tiles_in() -> bool:
+                view.evaluate("deskMap.probe().tiles_loaded",
+                              lambda value: loaded.__setitem__("done", bool(value)))
+                return loaded.get("done", False)
+
+            _wait(tiles_in, self._timeout_s)
         # The page is ready before Chromium has composited it: wait for two animation frames
         # of this page, then grab until the picture shows the drawing (a view that has not
         # painted yet grabs as one flat colour, or as the previous page).
@@ -105,6 +121,7 @@ class MapSnapshotter:
             self._view.dispose()
             self._view = None
             QApplication.processEvents()
+        self._imagery.close()
 
     def __enter__(self) -> MapSnapshotter:
         return self
