@@ -26,7 +26,9 @@ def _desk(*args: str) -> subprocess.Popen[bytes]:
 
 
 def _committed(case: Path) -> int:
-    conn = sqlite3.connect(f"file:{case}?mode=ro", uri=True, timeout=10)
+    # Never wait on the importer's lock: a poll stuck for seconds behind a commit let a busy
+    # machine's import finish before the kill it was waiting to send (-1: try again).
+    conn = sqlite3.connect(f"file:{case}?mode=ro", uri=True, timeout=0.05)
     try:
         return int(conn.execute("SELECT count(*) FROM evidence").fetchone()[0])
     except sqlite3.OperationalError:
