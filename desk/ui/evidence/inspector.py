@@ -195,8 +195,13 @@ class Inspector(QWidget):
 
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
-        # Four tabs (Summary, Provenance, EXIF, Movement) must fit the narrow column.
-        self.tabs.tabBar().setStyleSheet("QTabBar::tab { padding: 7px 8px; }")
+        # Six tabs (Summary, Provenance, EXIF, Movement, Sun, Forensics) share the narrow
+        # column beside the map: they shrink with their names elided (the full name is the
+        # tooltip) rather than scroll, which hid the first tabs behind a half-cut one.
+        bar = self.tabs.tabBar()
+        bar.setStyleSheet("QTabBar::tab { padding: 7px 8px; }")
+        bar.setUsesScrollButtons(False)
+        bar.setElideMode(Qt.TextElideMode.ElideRight)
         self.tabs.addTab(self._build_summary(), "Summary")
         self.tabs.addTab(self._build_provenance(), "Provenance")
         self.tabs.addTab(self._build_exif(), "EXIF")
@@ -527,6 +532,12 @@ class Inspector(QWidget):
     def field_value(self, field: str) -> str:
         edit = self.provenance[field]
         return edit.text() if isinstance(edit, QLineEdit) else edit.toPlainText()
+
+    def name_tabs(self) -> None:
+        """Each tab's full name as its tooltip (names are elided when the column is narrow)."""
+        bar = self.tabs.tabBar()
+        for index in range(bar.count()):
+            bar.setTabToolTip(index, bar.tabText(index))
 
     def commit_pending(self) -> None:
         """Commit every field whose text differs from the case (read all before the first

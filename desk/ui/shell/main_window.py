@@ -212,6 +212,7 @@ class MainWindow(QMainWindow):
         self.inspector.tabs.addTab(self.shadow_panel, "Sun")
         self.forensics_panel = ForensicsPanel(self.frame_view)
         self.inspector.tabs.addTab(self.forensics_panel, "Forensics")
+        self.inspector.name_tabs()
         self.inspector.similar_items.itemChosen.connect(self._select_from_map)
         self.reverse_search = ReverseSearch(self)
         self.import_panel = ImportPanel()
