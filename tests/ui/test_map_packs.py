@@ -39,6 +39,23 @@ def _block(radius: int = 3) -> list[tuple[int, int, int]]:
             for y in range(cy - radius, cy + radius + 1)]
 
 
+@pytest.fixture(autouse=True)
+def _packs_closed(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Every pack a test opens is closed at its end, passed or failed."""
+    opened: list[Any] = []
+    real = open_pack
+
+    def tracked(path: Any) -> Any:
+        pack = real(path)
+        opened.append(pack)
+        return pack
+
+    monkeypatch.setitem(globals(), "open_pack", tracked)
+    yield
+    for pack in opened:
+        pack.close()
+
+
 @pytest.fixture
 def open_view(qtbot: Any) -> Iterator[Any]:
     made: list[MapView] = []
@@ -81,9 +98,11 @@ def test_the_packs_tiles_are_painted_where_they_belong(
     # the east starts where the centre's tile ends (away from the controls at the corners).
     middle = (SIZE[0] // 2, SIZE[1] // 2)
     expected = colour_of(Z, cx, cy)
-    qtbot.waitUntil(lambda: _pixel(view, *middle) == expected, timeout=10_000)
     probe_x = middle[0] + round((1 - ox) * 256) + 20  # surely inside the tile to the east
-    assert _pixel(view, probe_x, middle[1]) == colour_of(Z, cx + 1, cy)
+    # Tiles arrive one by one: wait until both are painted, then both must be the right ones.
+    qtbot.waitUntil(lambda: _pixel(view, *middle) == expected
+                    and _pixel(view, probe_x, middle[1]) == colour_of(Z, cx + 1, cy),
+                    timeout=10_000)
     attribution = evaluate(qtbot, view, "document.querySelector("
                                         "'.leaflet-control-attribution').textContent")
     assert "© Drone survey 2024" in attribution and "<b>" not in attribution
