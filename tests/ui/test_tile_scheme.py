@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PySide6.QtCore import QUrl
@@ -73,6 +74,13 @@ def test_a_page_gets_each_tile_from_the_pack_by_key(
         qtbot: QtBot, profile: QWebEngineProfile, tmp_path: Path, kind: str) -> None:
     writer = write_mbtiles if kind == "mbtiles" else write_pmtiles
     pack = open_pack(writer(tmp_path / f"p.{kind}", every_tile(2), data=_bad_tile))
+    try:
+        _serve_by_key(qtbot, profile, tmp_path, pack)
+    finally:
+        pack.close()
+
+
+def _serve_by_key(qtbot: QtBot, profile: QWebEngineProfile, tmp_path: Path, pack: Any) -> None:
     problems: list[tuple[str, str]] = []
     handler = TileSchemeHandler(profile, on_problem=lambda k, p: problems.append((k, p)))
     handler.set_packs({"survey": pack})
@@ -96,7 +104,6 @@ def test_a_page_gets_each_tile_from_the_pack_by_key(
         return [(c.red(), c.green(), c.blue()) for c in colours]
 
     qtbot.waitUntil(lambda: painted() == expected, timeout=10_000)
-    pack.close()
 
 
 class _TileServer:
