@@ -265,10 +265,11 @@ def collect(
             "map": None,
         }
         if geo is not None:
-            entry["map"] = _map_for(dossier, evidence, geo, landmarks, movements[evidence.id],
-                                    map_image, sun_sketch(entry["chronolocation"]))
-            if entry["map"]["kind"] == "rendered":  # drawn over the case's tile packs
-                entry["map"]["imagery"] = credit
+            picture = _map_for(dossier, evidence, geo, landmarks, movements[evidence.id],
+                               map_image, sun_sketch(entry["chronolocation"]))
+            if picture["kind"] == "rendered":  # drawn over the case's tile packs
+                picture["imagery"] = credit
+            entry["map"] = picture
         evidence_json.append(entry)
     add_file_signals(case, evidence_json)  # content credentials and near-duplicates
 

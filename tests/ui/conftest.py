@@ -23,16 +23,15 @@ from PySide6.QtCore import QCoreApplication, QEvent, QSettings, QTimer
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from desk.ui.map.tile_scheme import register_scheme
-
-register_scheme()  # as desk does, before pytest-qt makes the QApplication
-
 from desk.core import commands
 from desk.core.casefile import CaseFile
 from desk.core.intake import import_files
 from desk.core.model import Claim, Geolocation
+from desk.ui.map.tile_scheme import register_scheme
 from desk.ui.shell.main_window import MainWindow
 from tests.ui.images import make_jpeg
+
+register_scheme()  # as desk does, before pytest-qt makes the QApplication
 
 #: The map in window tests: no tile servers, no online geocoder.
 OFFLINE_MAP = {"base_layers": (), "search_online": False}
