@@ -82,10 +82,11 @@ def hash_of(case: CaseFile, evidence_id: int) -> int | None:
     return from_text(str(row[1])) if row is not None and row[0] == KIND else None
 
 
-def near_duplicates_of(case: CaseFile, evidence_id: int, threshold: int = THRESHOLD
-                       ) -> list[Similar] | None:
-    """The item's near-duplicates, closest first; None when the item has no hash."""
-    hashes = case_hashes(case)
+def near_duplicates_of(case: CaseFile, evidence_id: int, threshold: int = THRESHOLD,
+                       hashes: dict[int, int] | None = None) -> list[Similar] | None:
+    """The item's near-duplicates, closest first; None when the item has no hash.
+    `hashes` is `case_hashes(case)` when the caller has read it already."""
+    hashes = case_hashes(case) if hashes is None else hashes
     own = hashes.get(evidence_id)
     if own is None:
         return None
@@ -114,10 +115,11 @@ def case_groups(case: CaseFile, threshold: int = THRESHOLD) -> list[Group]:
     return result
 
 
-def group_of(case: CaseFile, evidence_id: int, threshold: int = THRESHOLD) -> Group | None:
+def group_of(case: CaseFile, evidence_id: int, threshold: int = THRESHOLD,
+             hashes: dict[int, int] | None = None) -> Group | None:
     """The item's group with its earliest copy (None when it has no near-duplicates),
     found by walking out from the item, without grouping the whole case."""
-    hashes = case_hashes(case)
+    hashes = case_hashes(case) if hashes is None else hashes
     if evidence_id not in hashes:
         return None
     members = {evidence_id}

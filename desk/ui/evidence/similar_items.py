@@ -62,20 +62,19 @@ class SimilarItems(QWidget):
         layout.addWidget(self.list)
 
     def show_item(self, case: CaseFile | None, item: Evidence | None) -> None:
-        from desk.core.near_duplicates import near_duplicates_of
+        from desk.core.near_duplicates import case_hashes, group_of, near_duplicates_of
 
         self.list.clear()
-        found = near_duplicates_of(case, item.id) if case is not None and item is not None \
-            else []
+        hashes = case_hashes(case) if case is not None and item is not None else {}
+        found = near_duplicates_of(case, item.id, hashes=hashes) \
+            if case is not None and item is not None else []
         if case is None or item is None or found is None:
             self._finish(NOT_READ if found is None else "")
             return
         if not found:
             self._finish(NONE_FOUND)
             return
-        from desk.core.near_duplicates import group_of
-
-        group = group_of(case, item.id)
+        group = group_of(case, item.id, hashes=hashes)  # the hashes read once per item
         thumbs = case.thumbnails([s.evidence_id for s in found])
         for similar in found:
             try:
