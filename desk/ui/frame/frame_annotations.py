@@ -140,23 +140,25 @@ class LabelItem(QGraphicsRectItem):
         return self.text_item.text()
 
 
-class ArrowItem(QGraphicsItem):
-    """One movement arrow from `start` to `end` (image pixels), its head at the end."""
+class _LineItem(QGraphicsItem):
+    """A line drawn on the frame from `start` to `end` (image pixels) with its label at the
+    end: what arrows and shadows share (geometry, scale, selection, hit shape)."""
 
-    def __init__(self, movement: Movement, start: QPointF, end: QPointF,
-                 parent: QGraphicsItem, style: ArrowStyle | None = None) -> None:
+    #: Room around the line for its head, handles and casing (screen pixels).
+    MARGIN_PX = 0.0
+
+    def __init__(self, start: QPointF, end: QPointF, parent: QGraphicsItem,
+                 text: str = "") -> None:
         super().__init__(parent)
-        self.movement_id = movement.id
-        # One label and colour for the frame, the map and the dossier (desk.core.arrow_style).
-        style = style or arrow_styles([movement])[movement.id]
-        self.colour = QColor(style.colour)
-        self.label_text = style.label
         self.start = QPointF(start)
         self.end = QPointF(end)
         self.selected = False
         self._scale = 1.0
         self.label = LabelItem(self)
-        self._place_label()
+        self.label_text = text
+
+    def label_colour(self) -> QColor:
+        raise NotImplementedError
 
     def set_scale(self, scale: float) -> None:
         self.prepareGeometryChange()
@@ -175,10 +177,10 @@ class ArrowItem(QGraphicsItem):
     def _place_label(self) -> None:
         side = -1 if self.end.x() < self.start.x() - 1 else 1
         self.label.setPos(self.end)
-        self.label.set_text(short_label(self.label_text), self.colour, side)
+        self.label.set_text(short_label(self.label_text), self.label_colour(), side)
 
     def boundingRect(self) -> QRectF:  # noqa: N802
-        margin = (HEAD_PX + HANDLE_PX + 4) / self._scale
+        margin = self.MARGIN_PX / self._scale
         return QRectF(self.start, self.end).normalized().adjusted(-margin, -margin, margin,
                                                                   margin)
 
@@ -188,6 +190,24 @@ class ArrowItem(QGraphicsItem):
         stroker = QPainterPathStroker()
         stroker.setWidth(2 * HIT_PX / self._scale)
         return stroker.createStroke(path)
+
+
+class ArrowItem(_LineItem):
+    """One movement arrow from `start` to `end` (image pixels), its head at the end."""
+
+    MARGIN_PX = HEAD_PX + HANDLE_PX + 4
+
+    def __init__(self, movement: Movement, start: QPointF, end: QPointF,
+                 parent: QGraphicsItem, style: ArrowStyle | None = None) -> None:
+        # One label and colour for the frame, the map and the dossier (desk.core.arrow_style).
+        style = style or arrow_styles([movement])[movement.id]
+        super().__init__(start, end, parent, style.label)
+        self.movement_id = movement.id
+        self.colour = QColor(style.colour)
+        self._place_label()
+
+    def label_colour(self) -> QColor:
+        return self.colour
 
     def head(self) -> QPolygonF:
         s = 1 / self._scale
@@ -298,57 +318,25 @@ class HorizonItem(QGraphicsItem):
                                         2 * HANDLE_PX * s, 2 * HANDLE_PX * s))
 
 
-class ShadowItem(QGraphicsItem):
+class ShadowItem(_LineItem):
     """One shadow from the object's `base` to the shadow's `tip` (image pixels): a dark dashed
     line on a pale casing, a square foot at the base and a ring at the tip."""
 
+    MARGIN_PX = HANDLE_PX + LINE_PX + 8
+
     def __init__(self, shadow_id: int, base: QPointF, tip: QPointF, parent: QGraphicsItem,
                  text: str = "") -> None:
-        super().__init__(parent)
+        super().__init__(base, tip, parent, text)
         self.shadow_id = shadow_id
-        self.start = QPointF(base)
-        self.end = QPointF(tip)
-        self.selected = False
         self.pending = False  # drawn, not saved: it waits for a typed bearing
-        self._scale = 1.0
-        self.label = LabelItem(self)
-        self.label_text = text
         self._place_label()
 
-    def set_scale(self, scale: float) -> None:
-        self.prepareGeometryChange()
-        self._scale = max(scale, 1e-6)
-
-    def set_geometry(self, start: QPointF, end: QPointF) -> None:
-        self.prepareGeometryChange()
-        self.start, self.end = QPointF(start), QPointF(end)
-        self._place_label()
-        self.update()
-
-    def set_selected(self, selected: bool) -> None:
-        self.selected = selected
-        self.update()
+    def label_colour(self) -> QColor:
+        return QColor(SUN_COLOUR)
 
     def set_text(self, text: str) -> None:
         self.label_text = text
         self._place_label()
-
-    def _place_label(self) -> None:
-        side = -1 if self.end.x() < self.start.x() - 1 else 1
-        self.label.setPos(self.end)
-        self.label.set_text(short_label(self.label_text), QColor(SUN_COLOUR), side)
-
-    def boundingRect(self) -> QRectF:  # noqa: N802
-        margin = (HANDLE_PX + LINE_PX + 8) / self._scale
-        return QRectF(self.start, self.end).normalized().adjusted(-margin, -margin, margin,
-                                                                  margin)
-
-    def shape(self) -> QPainterPath:
-        path = QPainterPath(self.start)
-        path.lineTo(self.end)
-        stroker = QPainterPathStroker()
-        stroker.setWidth(2 * HIT_PX / self._scale)
-        return stroker.createStroke(path)
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem,
               widget: QWidget | None = None) -> None:
