@@ -96,15 +96,13 @@ class PackInfo:
         }
 
 
-class _TagStripper:
-    """HTML attribution ("<a href=...>© OpenStreetMap</a>") to the text a reader sees."""
+_TAG = re.compile(r"<[^>]*>")
 
-    _TAG = re.compile(r"<[^>]*>")
 
-    @classmethod
-    def text(cls, value: str) -> str:
-        plain = html.unescape(cls._TAG.sub("", value))
-        return " ".join(plain.split())[:500]
+def plain_text(value: str) -> str:
+    """A pack's HTML text ("<a href=...>© OpenStreetMap</a>") as the text a reader sees."""
+    plain = html.unescape(_TAG.sub("", value))
+    return " ".join(plain.split())[:500]
 
 
 def _sniff_tile(data: bytes) -> str | None:
@@ -231,10 +229,10 @@ class MBTilesPack:
         layer_type = meta.get("type", "").strip().lower()
         return PackInfo(
             path=str(self.path), format=MBTILES,
-            name=_TagStripper.text(meta.get("name", "")) or self.path.stem,
+            name=plain_text(meta.get("name", "")) or self.path.stem,
             tile_type=tile_type, bounds=bounds, min_zoom=min_zoom, max_zoom=max_zoom,
-            tile_count=count, attribution=_TagStripper.text(meta.get("attribution", "")),
-            description=_TagStripper.text(meta.get("description", "")),
+            tile_count=count, attribution=plain_text(meta.get("attribution", "")),
+            description=plain_text(meta.get("description", "")),
             layer_type="overlay" if layer_type == "overlay" else "baselayer",
             row_order=row_order, notes=tuple(notes),
         )
@@ -546,7 +544,7 @@ class PMTilesPack:
 
         def text(key: str) -> str:
             value = meta.get(key)
-            return _TagStripper.text(value) if isinstance(value, str) else ""
+            return plain_text(value) if isinstance(value, str) else ""
 
         addressed = header.addressed if header.addressed <= 4 ** (header.max_zoom + 1) else None
         return PackInfo(

@@ -37,7 +37,6 @@ from desk import __version__
 from desk.mapping.layers import (
     TILE_SCHEME,
     BaseLayer,
-    allowed_hosts,
     default_base_layers,
     pack_layer,
     tile_url,
@@ -137,8 +136,7 @@ class MapView(QWebEngineView):
         profile = QWebEngineProfile()
         profile.setHttpUserAgent(f"{profile.httpUserAgent()} desk/{__version__} (evidence review)")
         # The page reaches no tile host itself: online tiles come through desk's scheme too.
-        self.requests = MapRequestFilter(self._folder, allowed_hosts(self._direct_layers()),
-                                         profile)
+        self.requests = MapRequestFilter(self._folder, frozenset(), profile)
         profile.setUrlRequestInterceptor(self.requests)
         self.tiles = TileSchemeHandler(profile, on_problem=self.tile_problems.__setitem__)
         install(profile, self.tiles)
@@ -180,12 +178,6 @@ class MapView(QWebEngineView):
         self.events.ready.connect(self._on_ready)
 
     # ----------------------------------------------------------------- imagery
-
-    def _direct_layers(self) -> list[BaseLayer]:
-        """Layers the page loads by URL: none but those not on the web (tests' data: tiles)."""
-        return [layer for layer in self.base_layers
-                if not layer.url.startswith(("http://", "https://"))
-                and not layer.url.startswith(f"{TILE_SCHEME}:")]
 
     def _servers(self) -> dict[str, TileServer]:
         return {f"web{index}": TileServer(layer.url, layer.subdomains)

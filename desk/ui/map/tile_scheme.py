@@ -30,6 +30,7 @@ from PySide6.QtWebEngineCore import (
     QWebEngineUrlSchemeHandler,
 )
 
+from desk import __version__
 from desk.mapping.layers import TILE_SCHEME, tile_url
 
 if TYPE_CHECKING:  # the packs' module brings sqlite3, which the window loads only with a pack
@@ -78,6 +79,8 @@ class TileServer:
         return text
 
 
+#: How desk names itself to tile servers (their usage policies ask for an identifying agent).
+USER_AGENT = f"desk/{__version__} (evidence review)"
 #: How long a tile server has to answer before the cache (or a blank) is used.
 FETCH_TIMEOUT_MS = 15_000
 
@@ -158,10 +161,7 @@ class TileSchemeHandler(QWebEngineUrlSchemeHandler):
         request.setTransferTimeout(FETCH_TIMEOUT_MS)
         request.setAttribute(QNetworkRequest.Attribute.RedirectPolicyAttribute,
                              QNetworkRequest.RedirectPolicy.NoLessSafeRedirectPolicy)
-        from desk import __version__
-
-        request.setHeader(QNetworkRequest.KnownHeaders.UserAgentHeader,
-                          f"desk/{__version__} (evidence review)")
+        request.setHeader(QNetworkRequest.KnownHeaders.UserAgentHeader, USER_AGENT)
         for name, value in server.headers.items():
             request.setRawHeader(name.encode("latin-1"), value.encode("latin-1"))
         if cached is not None:  # stale: ask whether it changed
