@@ -40,6 +40,7 @@ from desk.core.credentials import (
     action_label,
 )
 from desk.core.identity import user_config_dir
+from desk.core.jpeg_segments import header_segments
 from desk.core.sanitize import clean_text
 
 #: The reviewer's own trust anchors (PEM), in desk's config folder.
@@ -131,28 +132,11 @@ def has_manifest(data: bytes, fmt: str) -> bool:
 
 
 def _jpeg_has_store(data: bytes) -> bool:
-    pos = 2
-    for _ in range(_MAX_STEPS):
-        if pos + 4 > len(data) or data[pos] != 0xFF:
-            return False
-        marker = data[pos + 1]
-        if marker == 0xFF:
-            pos += 1
-            continue
-        if marker == 0x01 or 0xD0 <= marker <= 0xD8:
-            pos += 2
-            continue
-        if marker in (0xD9, 0xDA):  # the image data starts: C2PA's APP11 comes before it
-            return False
-        (length,) = struct.unpack_from(">H", data, pos + 2)
-        # APP11 holding JPEG XT "JP" boxes whose JUMBF description is the C2PA store.
-        if marker == 0xEB and data[pos + 4:pos + 6] == b"JP" and \
-                b"c2pa" in data[pos + 4:pos + 2 + length]:
-            return True
-        if length < 2:
-            return False
-        pos += 2 + length
-    return False
+    # C2PA's APP11 comes before the image data: APP11 holding JPEG XT "JP" boxes whose JUMBF
+    # description is the C2PA store.
+    return any(marker == 0xEB and data[pos + 4:pos + 6] == b"JP"
+               and b"c2pa" in data[pos + 4:pos + 2 + length]
+               for marker, pos, length in header_segments(data, _MAX_STEPS))
 
 
 def _png_has_store(data: bytes) -> bool:

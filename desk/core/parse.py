@@ -23,6 +23,7 @@ from desk.core import heif
 from desk.core.c2pa_reading import read_credential
 from desk.core.credentials import Credential
 from desk.core.errors import Rejected
+from desk.core.jpeg_segments import header_segments
 from desk.core.limits import MAX_FILE_BYTES, MAX_PIXELS, THUMB_EDGE
 from desk.core.metadata import embedded_blocks, read_metadata
 from desk.core.model import Flag, Metadata
@@ -189,27 +190,11 @@ def _header_size(data: bytes, fmt: str) -> tuple[int, int] | None:
 def _jpeg_size(data: bytes) -> tuple[int, int] | None:
     """Largest frame size among the SOF markers before the image data starts."""
     best: tuple[int, int] | None = None
-    pos = 2
-    for _ in range(_JPEG_MAX_STEPS):
-        if pos + 4 > len(data) or data[pos] != 0xFF:
-            break
-        marker = data[pos + 1]
-        if marker == 0xFF:  # fill byte
-            pos += 1
-            continue
-        if marker == 0x01 or 0xD0 <= marker <= 0xD8:  # markers without a length
-            pos += 2
-            continue
-        if marker in (0xD9, 0xDA):  # end of image, start of scan
-            break
-        (length,) = struct.unpack_from(">H", data, pos + 2)
+    for marker, pos, _length in header_segments(data, _JPEG_MAX_STEPS):
         if marker in _JPEG_SOF:
             height, width = struct.unpack_from(">HH", data, pos + 5)
             if best is None or width * height > best[0] * best[1]:
                 best = (width, height)
-        if length < 2:
-            break
-        pos += 2 + length
     return best
 
 
