@@ -203,15 +203,17 @@ class CaseFile:
             raise NotACaseFile(
                 f"{target.name} is an SQLite database but not a desk case file."
             )
+        writable = os.access(target, os.W_OK)
+        if writable and Path(f"{target}-journal").exists():
+            # A crash left a hot journal: roll it back first. Until then the header may
+            # declare pages a commit was still writing (the file looks cut off), and a
+            # read-only open would fail.
+            _roll_back_hot_journal(target)
         damage = _damage(target)
         if damage and not (read_only and damaged_ok):
             raise CaseCorrupt(
                 f"{target.name} is damaged ({damage[0]}); it was not opened, so nothing can be"
                 " written into it. `desk verify` reports what is damaged.")
-        writable = os.access(target, os.W_OK)
-        if read_only and writable and Path(f"{target}-journal").exists():
-            # A crash left a hot journal: roll it back first, or a read-only open fails.
-            cls.open(target).close()
         read_only = read_only or not writable
         mode = "ro" if read_only else "rw"
         try:
@@ -898,6 +900,23 @@ def _check_schema(path: Path, conn: sqlite3.Connection, *, allow_older: bool = F
     if temp:
         raise CaseCorrupt(f"{path.name} brought temporary objects ({temp[0][1]}); it was not"
                           " opened.")
+
+
+def _roll_back_hot_journal(path: Path) -> None:
+    """Let SQLite restore the file from the journal a crash left (its first read does), on a
+    bare connection that runs nothing the file defines."""
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=rw", uri=True)
+    except sqlite3.Error:
+        return  # the open that follows says what is wrong
+    try:
+        conn.execute("PRAGMA trusted_schema = OFF")
+        conn.execute("PRAGMA busy_timeout = 10000")
+        conn.execute("PRAGMA schema_version").fetchone()
+    except sqlite3.Error:
+        pass  # likewise
+    finally:
+        conn.close()
 
 
 def _damage(path: Path) -> list[str]:

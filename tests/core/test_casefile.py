@@ -283,3 +283,35 @@ def test_database_errors_in_an_edit_become_case_errors(case_path: Path) -> None:
         with pytest.raises(CaseFileError, match="not saved"), case.edit("bad"):
             case.conn.execute("INSERT INTO claim (id) VALUES (1)")  # NOT NULL text
         assert case.list_claims() == []
+
+
+def test_a_case_killed_mid_commit_is_rolled_back_not_called_cut_off(case_path: Path) -> None:
+    """A kill during a commit can leave the header declaring pages the commit had not written
+    yet, beside the hot journal that undoes it: desk rolls back first, then judges the file."""
+    import os
+
+    with CaseFile.create(case_path, "mid-commit") as case:
+        commands.add_claim(case, Claim(0, "Kept")).apply(case)
+    pid = os.fork()
+    if pid == 0:  # a writer that dies in the middle of its transaction
+        conn = sqlite3.connect(case_path, isolation_level=None)
+        conn.execute("PRAGMA cache_size = 2")  # changed pages spill into the file
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("UPDATE claim SET text = 'lost'")
+        conn.execute("CREATE TABLE spill (x BLOB)")
+        for _ in range(40):
+            conn.execute("INSERT INTO spill VALUES (?)", (os.urandom(100_000),))
+        os._exit(0)
+    os.waitpid(pid, 0)
+    assert Path(f"{case_path}-journal").exists()
+    with case_path.open("r+b") as fh:  # the new header written, the new pages not yet
+        header = bytearray(fh.read(100))
+        page_size = int.from_bytes(header[16:18], "big")
+        header[28:32] = (case_path.stat().st_size // page_size + 64).to_bytes(4, "big")
+        header[92:96] = header[24:28]  # a header SQLite itself would trust
+        fh.seek(0)
+        fh.write(header)
+    with CaseFile.open(case_path, read_only=True) as case:
+        assert [c.text for c in case.list_claims()] == ["Kept"]
+        assert case.verify().ok
+    assert not Path(f"{case_path}-journal").exists()
