@@ -1,0 +1,259 @@
+"""`desk team push`: send the server what it lacks of a case, resumably and idempotently.
+
+The case is checked first as `desk verify` would (chain, seals, signatures, every row against
+the log): a forged entry or a direct edit of the data is refused before anything is sent. Then,
+in this order, each step content-addressed and safe to repeat:
+
+1. the case's row on the server (in a team of the reviewer's);
+2. the originals its evidence holds, that the server lacks (`originals`: chunk by chunk);
+3. the values of its rows, by digest, that the server lacks;
+4. the new custody entries, all in one transaction, after the server's last one.
+
+Entries go last: once they are there, everything they name is there too. A push killed at any
+moment leaves whole entries only (all of this push's, or none), and the next push skips what
+arrived and finishes the job.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+
+import psycopg
+
+from desk.core import schema, tracking
+from desk.core.casefile import CaseFile
+from desk.core.replay import (
+    LogEntry,
+    ReplayError,
+    Values,
+    current_rows,
+    expected_state,
+    log_entries,
+)
+from desk.team import originals, rows
+from desk.team.server import TeamError, connect, require_schema, server_message, where
+
+Pg = psycopg.Connection[tuple[object, ...]]
+Progress = Callable[[str], None]
+
+_ROW_BATCH = 500
+
+
+@dataclass
+class PushReport:
+    case: str
+    title: str
+    team: str
+    server: str
+    created: bool = False
+    entries_sent: int = 0
+    entries_on_server: int = 0
+    #: Entries the server has that this copy lacks (pushed by someone else): pull to get them.
+    server_ahead: int = 0
+    originals_sent: int = 0
+    originals_already_stored: int = 0
+    bytes_sent: int = 0
+    rows_sent: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, object]:
+        return asdict(self)
+
+
+@dataclass
+class _Local:
+    """The case as it stands, checked against its own log."""
+
+    case_id: str
+    title: str
+    log: list[LogEntry]
+    rows: dict[tuple[str, str], tuple[str, Values]]
+    #: The open case, for the originals' bytes (read chunk by chunk as they are sent).
+    conn: sqlite3.Connection
+
+
+def _read_case(case: CaseFile) -> _Local:
+    conn = case.conn
+    version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+    if version != schema.USER_VERSION:
+        raise TeamError(f"{case.path.name} is in case format {version // 1000}.{version % 1000},"
+                        f" not this desk's {schema.SCHEMA_MAJOR}.{schema.SCHEMA_MINOR}; open it"
+                        " in desk once (which upgrades it), then push; nothing was sent")
+    try:
+        log = log_entries(conn)
+        expected = expected_state(log)
+    except ReplayError as exc:
+        raise TeamError(f"{case.path.name} was refused: {exc}; nothing was sent") from None
+    found = {(t, k): (d, v) for t, k, d, v in current_rows(conn)}
+    problems = list(tracking.compare(expected, {r: d for r, (d, _) in found.items()}))
+    if problems:
+        raise TeamError(f"{case.path.name} was refused: {problems[0]} (`desk verify` lists"
+                        " every finding); nothing was sent")
+    return _Local(log[0].hash, case.title, log, found, conn)
+
+
+def push(case: CaseFile, url: str, *, team: str | None = None,
+         progress: Progress | None = None) -> PushReport:
+    """Send what the server lacks of `case` (opened read-only is enough: nothing is written
+    to it)."""
+    local = _read_case(case)
+    say = progress or (lambda _text: None)
+    pg = connect(url)
+    try:
+        require_schema(pg, url)
+        try:
+            return _push(pg, url, local, team, say)
+        except psycopg.errors.InsufficientPrivilege as exc:
+            raise TeamError(f"{where(url)} refused the push: {server_message(exc)}") from None
+        except psycopg.Error as exc:
+            raise TeamError(f"{where(url)} refused the push ({server_message(exc)}); what"
+                            " arrived stays, and pushing again finishes the job") from None
+    finally:
+        pg.close()
+
+
+def _push(pg: Pg, url: str, local: _Local, team: str | None, say: Progress) -> PushReport:
+    team_id, created = _ensure_case(pg, url, local, team)
+    report = PushReport(local.case_id, local.title, team_id, where(url), created=created)
+    head_seq, head_hash = _server_head(pg, local.case_id)
+    _check_follows(pg, local, head_seq, head_hash)
+    report.entries_on_server = head_seq
+    if head_seq >= len(local.log):
+        report.server_ahead = head_seq - len(local.log)
+        if report.server_ahead:
+            report.notes.append(f"the server has {report.server_ahead} entries this copy lacks"
+                                " (pushed by others); `desk team pull` makes a copy with them")
+        return report
+    _send_originals(pg, local, report, say)
+    _send_rows(pg, local, report)
+    _send_entries(pg, local, report)
+    return report
+
+
+def _ensure_case(pg: Pg, url: str, local: _Local, team: str | None) -> tuple[str, bool]:
+    """The team the case is shared in; the case's row is made when the server lacks it."""
+    row = pg.execute("SELECT team_id FROM desk.cases WHERE id = %s",
+                     (local.case_id,)).fetchone()
+    if row is not None:
+        if team is not None and team != row[0]:
+            raise TeamError(f"the server shares this case in team {row[0]}, not {team};"
+                            " nothing was sent")
+        return str(row[0]), False
+    mine = [str(r[0]) for r in pg.execute(
+        "SELECT team_id FROM desk.members WHERE login = session_user ORDER BY team_id")]
+    if team is None:
+        if not mine:
+            raise TeamError(f"you are in no team on {where(url)}; an administrator adds you"
+                            " (desk team add-member); nothing was sent")
+        if len(mine) > 1:
+            raise TeamError(f"you are in several teams on {where(url)} ({', '.join(mine)});"
+                            " say which one shares this case with --team; nothing was sent")
+        team = mine[0]
+    elif team not in mine:
+        raise TeamError(f"you are not in team {team} on {where(url)}"
+                        f"{' (you are in: ' + ', '.join(mine) + ')' if mine else ''};"
+                        " nothing was sent")
+    with pg.transaction():
+        inserted = pg.execute(
+            "INSERT INTO desk.cases (id, team_id, title, format) VALUES (%s, %s, %s, %s)"
+            " ON CONFLICT (id) DO NOTHING RETURNING id",
+            (local.case_id, team, local.title, schema.USER_VERSION)).fetchone()
+    if inserted is not None:
+        return team, True
+    # Someone shared it a moment ago: in a team of ours (a push running beside this one), or
+    # in a team this login may not see.
+    row = pg.execute("SELECT team_id FROM desk.cases WHERE id = %s",
+                     (local.case_id,)).fetchone()
+    if row is None:
+        raise TeamError(f"{where(url)} already holds this case, in a team you are not in;"
+                        " nothing was sent")
+    return str(row[0]), False
+
+
+def _server_head(pg: Pg, case_id: str) -> tuple[int, str]:
+    row = pg.execute("SELECT seq, hash FROM desk.entries WHERE case_id = %s"
+                     " ORDER BY seq DESC LIMIT 1", (case_id,)).fetchone()
+    return (int(str(row[0])), str(row[1])) if row else (0, "")
+
+
+def _check_follows(pg: Pg, local: _Local, head_seq: int, head_hash: str) -> None:
+    """The server's entries and this copy's must be one history, one a prefix of the other:
+    merging two that parted is not in this version."""
+    if head_seq == 0:
+        return
+    if head_seq <= len(local.log):
+        if local.log[head_seq - 1].hash == head_hash:
+            return
+    else:
+        row = pg.execute("SELECT hash FROM desk.entries WHERE case_id = %s AND seq = %s",
+                         (local.case_id, len(local.log))).fetchone()
+        if row is not None and str(row[0]) == local.log[-1].hash:
+            return
+    raise TeamError(
+        "the server's history of this case and this copy's have parted (the server has"
+        f" {head_seq} entries, this copy {len(local.log)}, and they differ): someone pushed"
+        " edits made on another copy. Merging both is not in this version of desk: pull a"
+        " fresh copy (desk team pull) and redo your edits there; nothing was sent")
+
+
+def _send_originals(pg: Pg, local: _Local, report: PushReport, say: Progress) -> None:
+    evidence: dict[int, str] = {}
+    wanted: list[tuple[int, int]] = []
+    sha_column = next(t.columns for t in tracking.tables()
+                      if t.name == "evidence").index("sha256")
+    for (table, _), (_, values) in local.rows.items():
+        if table == "evidence":
+            evidence[int(str(values[0]))] = str(values[sha_column])
+        elif table == "original":
+            wanted.append((int(str(values[0])), int(str(values[1]))))
+    held = {str(r[0]) for r in pg.execute(
+        "SELECT co.sha256 FROM desk.case_originals co JOIN desk.originals o USING (sha256)"
+        " WHERE co.case_id = %s", (local.case_id,))}
+    todo = [(eid, evidence[eid], size) for eid, size in sorted(wanted)
+            if eid in evidence and evidence[eid] not in held]
+    for n, (eid, sha, size) in enumerate(todo, 1):
+        say(f"original {n} of {len(todo)}: evidence {eid} ({size:,} bytes)")
+        done = originals.upload(pg, local.case_id, local.conn, eid, sha, size)
+        if done.already_stored:
+            report.originals_already_stored += 1
+        else:
+            report.originals_sent += 1
+        report.bytes_sent += done.sent
+
+
+def _send_rows(pg: Pg, local: _Local, report: PushReport) -> None:
+    held = {str(r[0]) for r in pg.execute(
+        "SELECT digest FROM desk.row_versions WHERE case_id = %s", (local.case_id,))}
+    missing = [(local.case_id, digest, table, key, rows.encode(values))
+               for (table, key), (digest, values) in sorted(local.rows.items())
+               if digest not in held]
+    for start in range(0, len(missing), _ROW_BATCH):
+        batch = missing[start:start + _ROW_BATCH]
+        with pg.transaction(), pg.cursor() as cur:
+            cur.executemany("INSERT INTO desk.row_versions (case_id, digest, tbl, key, doc)"
+                            " VALUES (%s, %s, %s, %s, %s) ON CONFLICT DO NOTHING", batch)
+        report.rows_sent += len(batch)
+
+
+def _send_entries(pg: Pg, local: _Local, report: PushReport) -> None:
+    with pg.transaction(), pg.cursor() as cur:
+        # One push at a time per case; the head is read again under the lock.
+        cur.execute("SELECT pg_advisory_xact_lock(%s)", (int(local.case_id[:15], 16),))
+        head_seq, head_hash = _server_head(pg, local.case_id)
+        _check_follows(pg, local, head_seq, head_hash)
+        new = local.log[head_seq:]
+        if not new:  # a push running beside this one sent them
+            report.entries_on_server = head_seq
+            return
+        cur.executemany(
+            "INSERT INTO desk.entries (case_id, seq, at, actor, action, items, detail, version,"
+            " prev_hash, hash, rows_text, signer, signature)"
+            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            [(local.case_id, e.seq, e.at, e.actor, e.action, e.items, e.detail, e.version,
+              e.prev_hash, e.hash, e.rows, e.signer, e.signature) for e in new])
+        cur.execute("UPDATE desk.cases SET title = %s WHERE id = %s AND title <> %s",
+                    (local.title, local.case_id, local.title))
+    report.entries_sent = len(new)
+    report.entries_on_server = head_seq + len(new)
