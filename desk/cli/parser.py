@@ -24,6 +24,7 @@ def build_parser() -> argparse.ArgumentParser:
         geo_verbs,
         review_verbs,
         sun_verbs,
+        team_verbs,
         tile_verbs,
     )
 
@@ -43,4 +44,5 @@ def build_parser() -> argparse.ArgumentParser:
     geo_verbs.register(verbs)
     sun_verbs.register(verbs)
     tile_verbs.register(verbs)
+    team_verbs.register(verbs)
     return parser
