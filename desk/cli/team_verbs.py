@@ -108,6 +108,10 @@ def register(verbs: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     listing.set_defaults(func=cmd_team_list)
 
 
+def _count(n: int, what: str) -> str:
+    return f"{n:,} {what}" if n == 1 else f"{n:,} {what}s"
+
+
 def _refused(exc: Exception) -> int:
     print(f"desk team: {term(exc)}", file=sys.stderr)
     return EXIT_USAGE
@@ -175,11 +179,13 @@ def cmd_team_push(args: argparse.Namespace) -> int:
         print_json(report.to_json())
         return EXIT_OK
     if report.entries_sent:
-        print(f"pushed {report.entries_sent} custody entries of {term(report.title)} to"
-              f" {term(report.server)} (team {term(report.team)}; the server now has"
-              f" {report.entries_on_server}); {report.originals_sent} originals"
-              f" ({report.bytes_sent:,} bytes) sent, {report.originals_already_stored} already"
-              " stored")
+        entries = ("1 custody entry" if report.entries_sent == 1
+                   else f"{report.entries_sent:,} custody entries")
+        print(f"pushed {entries} of {term(report.title)} to {term(report.server)}"
+              f" (team {term(report.team)};"
+              f" the server now has {report.entries_on_server});"
+              f" {_count(report.originals_sent, 'original')} ({report.bytes_sent:,} bytes)"
+              f" sent, {report.originals_already_stored} already stored")
     else:
         print(f"nothing to push: {term(report.server)} has all"
               f" {report.entries_on_server} entries of this copy")
@@ -200,8 +206,9 @@ def cmd_team_pull(args: argparse.Namespace) -> int:
     if args.json:
         print_json(report.to_json())
         return EXIT_OK
-    print(f"pulled {term(report.title)} ({report.entries} custody entries, {report.originals}"
-          f" originals, {report.bytes:,} bytes) into {term(report.path)}")
+    print(f"pulled {term(report.title)} ({report.entries} custody entries,"
+          f" {_count(report.originals, 'original')}, {report.bytes:,} bytes) into"
+          f" {term(report.path)}")
     return EXIT_OK
 
 
