@@ -32,7 +32,7 @@
   var tilesLoaded = false;
   var packAreas = [];  // [west, south, east, north] of each pack outlined
   var layers = {landmarks: null, movements: null, detail: null, tracks: null, draft: null,
-                search: null, measure: null};
+                search: null, measure: null, pairs: null};
   var detailState = {id: null, camera: null, handles: {}, data: null};
   var trackHandles = [];
   var draft = {start: null, line: null};
@@ -956,6 +956,210 @@
     });
   }
 
+  // ------------------------------------------------------------------ reference overlays
+
+  /* Stills of the case laid over the map (an older drone still, a satellite crop). desk fits
+   * each placement from the reviewer's point pairs and sends the map points of the image's
+   * top-left, top-right and bottom-left corners: the page draws the image as an <img> of the
+   * image's own size, carried onto the map by the one CSS matrix those corners fix (an affine
+   * map of Web Mercator is an affine map of the map's pixels at any zoom). The matrix is worked
+   * out again for every zoom; panning moves the overlays' pane with the rest of the map. */
+  var references = {};  // id -> {img, def, loaded, failed}
+  var referenceIds = [];
+  var compare = {swipe: false, position: 0.5, flicker: false, shown: true, phase: true};
+  var flickerTimer = null;
+  var swipeBar = null;
+  var FLICKER_MS = 250;  // on, off, on, off: twice a second
+  var pairMarks = 0;
+
+  /* Unrounded layer pixels of a position (Leaflet's own latLngToLayerPoint rounds to whole
+   * pixels, which would move an overlay's far corner by up to its scale over a pixel). */
+  function exactLayerPoint(at) {
+    return map.project(at)._subtract(map.getPixelOrigin());
+  }
+
+  function referenceTransform(def, toPoint) {
+    var p0 = toPoint(latlng(def.corners[0]));
+    var p1 = toPoint(latlng(def.corners[1]));
+    var p2 = toPoint(latlng(def.corners[2]));
+    var m = [(p1.x - p0.x) / def.width, (p1.y - p0.y) / def.width,
+             (p2.x - p0.x) / def.height, (p2.y - p0.y) / def.height, p0.x, p0.y];
+    return "matrix(" + m.join(",") + ")";
+  }
+
+  function placeReferences() {
+    referenceIds.forEach(function (id) {
+      var rec = references[id];
+      rec.img.style.transform = referenceTransform(rec.def, exactLayerPoint);
+    });
+    clipReferences();
+  }
+
+  function animateReferences(e) {
+    referenceIds.forEach(function (id) {
+      var rec = references[id];
+      rec.img.style.transform = referenceTransform(rec.def, function (at) {
+        return map._latLngToNewLayerPoint(at, e.zoom, e.center);
+      });
+    });
+  }
+
+  /* Swipe: the overlays show left of the divider only. The clip is a rectangle in the pane's
+   * own (layer) pixels, the part of the view left of the divider, so it moves with panning. */
+  function clipReferences() {
+    var pane = map.getPane("deskReferences");
+    if (!compare.swipe) {
+      pane.style.clipPath = "";
+      if (swipeBar) { swipeBar.style.display = "none"; }
+      return;
+    }
+    var size = map.getSize();
+    var x = Math.round(size.x * compare.position);
+    var topLeft = map.containerPointToLayerPoint([-50, -50]);
+    var bottomRight = map.containerPointToLayerPoint([x, size.y + 50]);
+    pane.style.clipPath = "polygon(" + [
+      topLeft.x + "px " + topLeft.y + "px", bottomRight.x + "px " + topLeft.y + "px",
+      bottomRight.x + "px " + bottomRight.y + "px", topLeft.x + "px " + bottomRight.y + "px"
+    ].join(", ") + ")";
+    ensureSwipeBar();
+    swipeBar.style.display = "block";
+    swipeBar.style.left = x + "px";
+  }
+
+  function ensureSwipeBar() {
+    if (swipeBar) { return; }
+    swipeBar = el("div", "desk-swipe");
+    swipeBar.appendChild(el("div", "desk-swipe-line"));
+    var handle = el("div", "desk-swipe-handle");
+    handle.appendChild(el("span", "desk-swipe-side", "overlay"));
+    handle.appendChild(el("span", "desk-swipe-grip", "⇔"));
+    handle.appendChild(el("span", "desk-swipe-side", "map"));
+    swipeBar.appendChild(handle);
+    swipeBar.title = "Drag to compare the overlay (left) with the map (right)";
+    map.getContainer().appendChild(swipeBar);
+    L.DomEvent.disableClickPropagation(swipeBar);
+    L.DomEvent.disableScrollPropagation(swipeBar);
+    var moveTo = function (clientX) {
+      var box = map.getContainer().getBoundingClientRect();
+      var fraction = (clientX - box.left) / Math.max(1, box.width);
+      compare.position = Math.min(1, Math.max(0, fraction));
+      clipReferences();
+    };
+    var onMove = function (e) { moveTo(e.clientX); e.preventDefault(); };
+    var onUp = function () {
+      document.removeEventListener("mousemove", onMove);
+      document.removeEventListener("mouseup", onUp);
+      swipeBar.classList.remove("desk-swipe-dragging");
+      map.dragging.enable();
+    };
+    swipeBar.addEventListener("mousedown", function (e) {
+      if (e.button !== 0) { return; }
+      e.preventDefault();
+      e.stopPropagation();
+      map.dragging.disable();
+      swipeBar.classList.add("desk-swipe-dragging");
+      document.addEventListener("mousemove", onMove);
+      document.addEventListener("mouseup", onUp);
+    });
+  }
+
+  function showReferences() {
+    var on = compare.shown && (!compare.flicker || compare.phase);
+    map.getPane("deskReferences").style.visibility = on ? "visible" : "hidden";
+  }
+
+  function setFlicker(on) {
+    compare.flicker = on;
+    compare.phase = true;
+    if (flickerTimer !== null) { clearInterval(flickerTimer); flickerTimer = null; }
+    if (on) {
+      flickerTimer = setInterval(function () {
+        compare.phase = !compare.phase;
+        showReferences();
+      }, FLICKER_MS);
+    }
+    showReferences();
+  }
+
+  function setReferences(list) {
+    var pane = map.getPane("deskReferences");
+    var keep = {};
+    referenceIds = [];
+    (list || []).forEach(function (def) {
+      if (typeof def.id !== "number" || !(def.width > 0) || !(def.height > 0) ||
+          !def.corners || def.corners.length !== 3 || typeof def.src !== "string" ||
+          def.src.indexOf("data:image/") !== 0) {
+        return;
+      }
+      var rec = references[def.id];
+      if (!rec || rec.def.src !== def.src) {
+        if (rec) { L.DomUtil.remove(rec.img); }
+        var img = el("img", "desk-reference-image leaflet-image-layer leaflet-zoom-animated");
+        img.alt = "";
+        img.draggable = false;
+        rec = {img: img, def: def, loaded: false, failed: false};
+        img.addEventListener("load", function () { rec.loaded = true; });
+        img.addEventListener("error", function () { rec.failed = true; });
+        img.src = def.src;
+      }
+      rec.def = def;
+      rec.img.style.width = def.width + "px";
+      rec.img.style.height = def.height + "px";
+      rec.img.style.opacity = String(Math.min(1, Math.max(0, Number(def.opacity) || 0)));
+      pane.appendChild(rec.img);  // in the order given: later ones on top
+      references[def.id] = rec;
+      keep[def.id] = true;
+      referenceIds.push(def.id);
+    });
+    Object.keys(references).forEach(function (key) {
+      if (!keep[key]) {
+        L.DomUtil.remove(references[key].img);
+        delete references[key];
+      }
+    });
+    placeReferences();
+    showReferences();
+  }
+
+  function referenceState() {
+    return referenceIds.map(function (id) {
+      var rec = references[id];
+      var d = rec.def;
+      var p0 = map.latLngToContainerPoint(latlng(d.corners[0]));
+      var p1 = map.latLngToContainerPoint(latlng(d.corners[1]));
+      var p2 = map.latLngToContainerPoint(latlng(d.corners[2]));
+      var corners = [[p0.x, p0.y], [p1.x, p1.y], [p1.x + p2.x - p0.x, p1.y + p2.y - p0.y],
+                 [p2.x, p2.y]];
+      return {id: id, loaded: rec.loaded, failed: rec.failed,
+              opacity: parseFloat(rec.img.style.opacity), corners: corners};
+    });
+  }
+
+  /* The point pairs of a placement in progress (the placement dialog's map); `fit` brings
+   * them all into view. */
+  function showPairs(list, fit) {
+    layers.pairs.clearLayers();
+    pairMarks = 0;
+    if (fit && list && list.length) {
+      var around = L.latLngBounds(list.map(function (pair) { return latlng(pair.at); }));
+      map.fitBounds(around.pad(0.25), {maxZoom: 19, animate: false});
+    }
+    (list || []).forEach(function (pair) {
+      if (pair.fitted) {  // where the fit puts this pair's image point: the residual
+        layers.pairs.addLayer(L.polyline([latlng(pair.at), latlng(pair.fitted)], {
+          color: "#ff4fa3", weight: 2, interactive: false, pane: "deskPairs"
+        }));
+      }
+      var marker = L.marker(latlng(pair.at), {
+        icon: L.divIcon({className: "desk-pair-mark" + (pair.worst ? " desk-pair-worst" : ""),
+                         html: el("span", null, String(pair.n)), iconSize: null}),
+        interactive: false, keyboard: false, pane: "deskPairs"
+      });
+      layers.pairs.addLayer(marker);
+      pairMarks += 1;
+    });
+  }
+
   // ------------------------------------------------------------------ measuring
 
   var measureData = null;
@@ -1126,6 +1330,15 @@
       map.getPane("deskMeasure").style.pointerEvents = "none";
       map.createPane("deskMeasureLabels").style.zIndex = 660;
       layers.measure = L.layerGroup().addTo(map);
+      // Reference overlays: over the tiles and the grid, under everything desk draws.
+      map.createPane("deskReferences").style.zIndex = 300;
+      map.getPane("deskReferences").style.pointerEvents = "none";
+      map.createPane("deskPairs").style.zIndex = 645;
+      map.getPane("deskPairs").style.pointerEvents = "none";
+      layers.pairs = L.layerGroup().addTo(map);
+      map.on("zoomanim", animateReferences);
+      map.on("zoom viewreset zoomend resize", placeReferences);
+      map.on("move", clipReferences);
       hover = el("div", "desk-hover");
       hover.style.display = "none";
       map.getContainer().appendChild(hover);
@@ -1213,6 +1426,36 @@
       scheduleDeclutter();
     },
     clearPlace: function () { layers.search.clearLayers(); },
+    /* The case's reference overlays: [{id, src (a data: URL), width, height, corners: the
+     * map points of the image's top-left, top-right and bottom-left corners, opacity}]. */
+    setOverlays: setReferences,
+    setOverlayOpacity: function (id, opacity) {
+      var rec = references[id];
+      if (rec && typeof opacity === "number") {
+        rec.def.opacity = opacity;
+        rec.img.style.opacity = String(Math.min(1, Math.max(0, opacity)));
+      }
+    },
+    /* How the overlays are compared with the map: {shown, swipe, position (0-1, the divider
+     * across the view), flicker}; a key left out keeps its value. */
+    setCompare: function (options) {
+      var o = options || {};
+      if (typeof o.shown === "boolean") { compare.shown = o.shown; }
+      if (typeof o.position === "number" && isFinite(o.position)) {
+        compare.position = Math.min(1, Math.max(0, o.position));
+      }
+      if (typeof o.swipe === "boolean") { compare.swipe = o.swipe; }
+      if (typeof o.flicker === "boolean" && o.flicker !== compare.flicker) {
+        setFlicker(o.flicker);
+      }
+      clipReferences();
+      showReferences();
+    },
+    showPairs: showPairs,
+    /* Open the view at a place and zoom (the placement dialog starts where the map was). */
+    setView: function (lat, lon, zoom) {
+      map.setView([lat, lon], zoom, {animate: false});
+    },
     /* Show a movement's ground track large enough to read (tracks are often a few metres). */
     focusTrack: function (id) {
       var found = null;
@@ -1284,7 +1527,15 @@
         centre: [map.getCenter().lat, map.getCenter().lng],
         painted: painted,
         tiles_loaded: tilesLoaded,
-        pack_areas: packAreas
+        pack_areas: packAreas,
+        overlays: referenceState(),
+        overlays_loaded: referenceIds.every(function (id) {
+          return references[id].loaded || references[id].failed;
+        }),
+        overlays_visible: map.getPane("deskReferences").style.visibility !== "hidden",
+        swipe: compare.swipe ? Math.round(map.getSize().x * compare.position) : null,
+        flicker: compare.flicker,
+        pairs: pairMarks
       };
     }
   };

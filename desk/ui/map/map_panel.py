@@ -47,12 +47,14 @@ from desk.ui.common.workers import Jobs, one_line
 from desk.ui.map.case_imagery import CaseImagery
 from desk.ui.map.map_measure import MeasureTool
 from desk.ui.map.map_view import MapView
+from desk.ui.map.overlay_list import OverlayList
 
 if TYPE_CHECKING:
     from desk.core.casefile import CaseFile
     from desk.core.chronolocation import Chronolocation
     from desk.core.commands import Command
     from desk.mapping.tile_cache import TileCache
+    from desk.ui.map.overlay_placement import PlacementDialog
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +85,21 @@ def _scrolled(page: QWidget) -> QScrollArea:
     return area
 
 
+_OVERLAY_ACTIONS = frozenset(action.name for action in (
+    commands.PLACE_OVERLAY, commands.ADJUST_OVERLAY, commands.SET_OVERLAY_OPACITY,
+    commands.REMOVE_OVERLAY))
+
+
+def _overlays_only(command: object) -> bool:
+    """Whether a command (or its undo) edits reference overlays and nothing else of the map's
+    imagery: those are redrawn without reloading the page."""
+    edits = getattr(command, "edits", None)
+    if edits is not None:
+        return all(_overlays_only(edit) for edit in edits)
+    action = str(getattr(command, "action", ""))
+    return action.removeprefix("undo ") in _OVERLAY_ACTIONS
+
+
 def _open_tile_cache() -> TileCache | None:
     """The machine's cache of tiles seen (size limit from the settings); None if it cannot
     be opened, in which case the map still works online, without it."""
@@ -110,6 +127,8 @@ class MapPanel(QWidget):
     evidenceSelected = Signal(int)  # noqa: N815 - Qt signal naming
     #: What a click on the map does now: "none", "place", "pick", "track", "ruler" or "area".
     modeChanged = Signal(str)  # noqa: N815
+    #: The case's reference overlays were read again: how many the map draws.
+    overlaysChanged = Signal(int)  # noqa: N815
 
     def __init__(self, case: CaseFile | None, push: Callable[[Command], object],
                  parent: QWidget | None = None, *,
@@ -169,6 +188,11 @@ class MapPanel(QWidget):
         # Each form scrolls in its tab, so the map may take the height a small screen has.
         self.tabs.addTab(_scrolled(self._build_geolocation_form()), "Geolocation")
         self.tabs.addTab(_scrolled(self._build_landmark_form()), "Landmark")
+        self.overlay_list = OverlayList(self._push, self.view)
+        self.overlay_list.placeRequested.connect(self.place_overlay)
+        self.overlay_list.adjustRequested.connect(self.place_overlay)
+        self.tabs.addTab(_scrolled(self.overlay_list), "Overlays")
+        self.placement: PlacementDialog | None = None
         self.tabs.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         self.tabs.setCornerWidget(self._build_measure_buttons(), Qt.Corner.TopRightCorner)
         # The reviewer decides how the map and its forms share the height (the window
@@ -193,6 +217,8 @@ class MapPanel(QWidget):
 
     def set_case(self, case: CaseFile | None) -> None:
         """Show another case (or none): reloads the page."""
+        if self.placement is not None:  # it belongs to the case before
+            self.placement.reject()
         self._case = case
         self._selected = None
         self._answers = {}
@@ -207,8 +233,19 @@ class MapPanel(QWidget):
         """Open the case's tile packs for the map and say which of them this machine lacks."""
         self.imagery.load(self._case)
         self.view.set_packs(self.imagery.packs, self.imagery.layers)
+        self._show_overlays()
+
+    def _load_overlays(self) -> None:
+        """An overlay placed, adjusted, restyled or removed: no page reload, no tile refetch."""
+        self.imagery.load_overlays(self._case)
+        self._show_overlays()
+
+    def _show_overlays(self) -> None:
+        self.view.set_overlays(self.imagery.overlays)
+        self.overlay_list.load(self._case)
         self.imagery_message.setText("\n".join(self.imagery.notes))
         self.imagery_message.setVisible(bool(self.imagery.notes))
+        self.overlaysChanged.emit(len(self.imagery.overlays))
 
     def show_evidence(self, evidence_id: int | None, centre: bool = True) -> None:
         """Select a frame (from the evidence list): highlight it and centre the map on it."""
@@ -230,6 +267,9 @@ class MapPanel(QWidget):
         """
         if command is not None:
             touched = commands.touched(command)
+            if touched.imagery and _overlays_only(command):
+                self._load_overlays()
+                return
             if touched.imagery:  # packs added, removed or restyled: the page is rebuilt
                 self._load_imagery()
                 if self._loaded:
@@ -284,8 +324,45 @@ class MapPanel(QWidget):
         detail = self._detail()
         return detail.get("sun") if detail else None
 
+    # ----------------------------------------------------------------- reference overlays
+
+    def place_overlay(self, overlay_id: int | None = None) -> PlacementDialog | None:
+        """Open the placement dialog: a new overlay, or (an id) adjust that one. It starts
+        where this map is; it is not modal, and one is open at a time."""
+        from desk.ui.map.overlay_placement import MapSetup, PlacementDialog
+
+        case = self._case
+        if case is None or case.read_only:
+            return None
+        overlay = next((o for o in case.overlays() if o.id == overlay_id), None)
+        if overlay_id is not None and overlay is None:
+            return None
+        if self.placement is not None:
+            self.placement.reject()
+        setup = MapSetup(self.view.base_layers, self.imagery.packs, tuple(self.imagery.layers),
+                         self.view.tile_cache, self.view.tiles.offline, self._scene())
+        dialog = PlacementDialog(case, self._push, setup, overlay, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.finished.connect(lambda _result: self._placement_closed(dialog))
+        self.placement = dialog
+        if overlay is None and self._loaded:
+            self.view.probe(lambda state: self._start_placement_at(dialog, state))
+        dialog.show()
+        return dialog
+
+    def _start_placement_at(self, dialog: PlacementDialog, state: dict[str, Any] | None) -> None:
+        if self.placement is dialog and state and state.get("centre"):
+            lat, lon = state["centre"]
+            dialog.map.call("setView", float(lat), float(lon), int(state.get("zoom", 15)))
+
+    def _placement_closed(self, dialog: PlacementDialog) -> None:
+        if self.placement is dialog:
+            self.placement = None
+
     def dispose(self) -> None:
         """Release the web view; call before the window closes (QtWebEngine needs it)."""
+        if self.placement is not None:
+            self.placement.reject()
         self._commit_timer.stop()
         self._refresh_timer.stop()
         self._jobs.shutdown(wait_s=0)  # a search still out there ends unheard
@@ -329,6 +406,9 @@ class MapPanel(QWidget):
         self._read_case()
         if self._loaded:
             self.view.set_scene(self._scene())
+            overlays = self._case.overlays() if self._case is not None else []
+            if overlays != self.overlay_list.overlays:  # a refresh not told what changed
+                self._load_overlays()
         self._fill_form()
 
     # ----------------------------------------------------------------- edits

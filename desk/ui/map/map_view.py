@@ -141,6 +141,8 @@ class MapView(QWebEngineView):
         self.tiles = TileSchemeHandler(profile, on_problem=self.tile_problems.__setitem__)
         install(profile, self.tiles)
         self.tiles.set_servers(self._servers(), tile_cache)
+        #: The cache of tiles seen this view was given (a second map, in a dialog, shares it).
+        self.tile_cache = tile_cache
         page = MapPage(profile, self)
         # The profile must outlive its page: as the page's child it is deleted after it.
         profile.setParent(page)
@@ -175,6 +177,9 @@ class MapView(QWebEngineView):
         self.setPage(page)
         self._ready = False
         self._pending: list[str] = []
+        #: What the page draws beyond the scene, sent again to every page loaded.
+        self._overlays: list[dict[str, Any]] = []
+        self._compare: dict[str, Any] = {}
         self.events.ready.connect(self._on_ready)
 
     # ----------------------------------------------------------------- imagery
@@ -204,6 +209,30 @@ class MapView(QWebEngineView):
         self.pack_layers = tuple(layers) if layers is not None else tuple(
             pack_layer(key, pack.info) for key, pack in packs.items())
 
+    def set_overlays(self, overlays: Sequence[dict[str, Any]]) -> None:
+        """Reference overlays to draw (CaseImagery.overlays), now and on every page loaded."""
+        self._overlays = [dict(o) for o in overlays]
+        self.call("setOverlays", self._overlays)
+
+    def set_overlay_opacity(self, overlay_id: int, opacity: float) -> None:
+        """A live preview while the reviewer drags an opacity slider (nothing is saved)."""
+        for overlay in self._overlays:
+            if overlay["id"] == overlay_id:
+                overlay["opacity"] = opacity
+        self.call("setOverlayOpacity", int(overlay_id), float(opacity))
+
+    def set_compare(self, **options: object) -> None:
+        """How overlays are compared with the map: shown, swipe, position (0-1), flicker."""
+        known = {"shown", "swipe", "position", "flicker"}
+        if not set(options) <= known:
+            raise ValueError(f"not a compare option: {sorted(set(options) - known)}")
+        self._compare.update(options)
+        self.call("setCompare", options)
+
+    @property
+    def overlays(self) -> list[dict[str, Any]]:
+        return list(self._overlays)
+
     def set_offline(self, offline: bool) -> None:
         """Work offline: the map shows packs and the cache of tiles seen, and fetches nothing."""
         self.tiles.offline = offline
@@ -222,6 +251,10 @@ class MapView(QWebEngineView):
         """(Re)load the page with a scene: for a new case; edits use `set_scene`."""
         self._ready = False
         self._pending.clear()
+        if self._overlays:
+            self.call("setOverlays", self._overlays)
+        if self._compare:
+            self.call("setCompare", self._compare)
         self._remember_ids(scene)
         path = write_page(self._folder, scene, self.page_layers())
         url = QUrl.fromLocalFile(str(path))
