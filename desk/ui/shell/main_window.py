@@ -441,6 +441,12 @@ class MainWindow(QMainWindow):
         view.addSeparator()
         view.addAction(self.show_map_action)
         view.addAction(self.tile_packs.offline_action)
+        from desk.ui.map.overlay_compare import OverlayCompare  # reference overlays
+
+        self.overlay_compare = OverlayCompare(
+            self, lambda create: self.ensure_map() if create and self.case is not None
+            else self.map_panel)
+        view.addActions(self.overlay_compare.compare_actions())
         view.addSeparator()
         view.addAction(self.next_action)
         view.addAction(self.previous_action)
@@ -454,6 +460,7 @@ class MainWindow(QMainWindow):
         tools.addSeparator()
         tools.addAction(self.forensics_action)
         tools.addAction(self.reverse_search_action)
+        tools.addAction(self.overlay_compare.place_action)
 
     def _build_toolbar(self) -> None:
         bar = QToolBar("Main")
@@ -932,6 +939,7 @@ class MainWindow(QMainWindow):
         if self.shadow_panel.evidence_id is not None:
             panel.set_chronolocation(self.shadow_panel.evidence_id, self.shadow_panel.answer)
         self.tile_packs.apply_offline()
+        self.overlay_compare.apply()
         return panel
 
     def _dispose_map(self) -> None:
