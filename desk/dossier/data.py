@@ -36,6 +36,7 @@ from desk.dossier.errors import DossierError
 from desk.dossier.file_signals import add_file_signals
 from desk.dossier.geometry import inverse
 from desk.dossier.images import image_mime, stills
+from desk.dossier.map_overlays import join_credits, overlay_credit
 from desk.dossier.mapsketch import MAX_LANDMARK_M, SunSketch, sketch_svg
 from desk.dossier.sources import sources_json
 
@@ -267,8 +268,8 @@ def collect(
         if geo is not None:
             picture = _map_for(dossier, evidence, geo, landmarks, movements[evidence.id],
                                map_image, sun_sketch(entry["chronolocation"]))
-            if picture["kind"] == "rendered":  # drawn over the case's tile packs
-                picture["imagery"] = credit
+            if picture["kind"] == "rendered":  # drawn over the case's packs and overlays
+                picture["imagery"] = join_credits(credit, overlay_credit(case, geo))
             entry["map"] = picture
         evidence_json.append(entry)
     add_file_signals(case, evidence_json)  # content credentials and near-duplicates

@@ -1,7 +1,8 @@
 """A still picture of the map for one frame, rendered offscreen (for dossiers and self-tests).
 
 Printing the live Leaflet page lays it out wrong, so the dossier embeds a PNG of the same map
-the reviewer sees: the camera, its cone, the landmarks and sight lines, the movement tracks.
+the reviewer sees: the camera, its cone, the landmarks and sight lines, the movement tracks,
+over the case's tile packs and reference overlays.
 """
 
 from __future__ import annotations
@@ -60,6 +61,8 @@ class MapSnapshotter:
         self._imagery = CaseImagery()
         self._imagery.load(case)
         self._view.set_packs(self._imagery.packs, self._imagery.layers)
+        # Its reference overlays too, drawn by the same page code as in the window.
+        self._view.set_overlays(self._imagery.overlays)
         self._view.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen, True)
         self._view.resize(*SIZE)
         self._view.show()
@@ -81,6 +84,15 @@ class MapSnapshotter:
                 return loaded.get("done", False)
 
             _wait(tiles_in, self._timeout_s)
+        if view.overlays:  # and the overlays' images, decoded and drawn
+            decoded: dict[str, bool] = {}
+
+            def overlays_in() -> bool:
+                view.evaluate("deskMap.probe().overlays_loaded",
+                              lambda value: decoded.__setitem__("done", bool(value)))
+                return decoded.get("done", False)
+
+            _wait(overlays_in, self._timeout_s)
         # The page is ready before Chromium has composited it: wait for two animation frames
         # of this page, then grab until the picture shows the drawing (a view that has not
         # painted yet grabs as one flat colour, or as the previous page).
