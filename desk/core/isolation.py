@@ -53,11 +53,17 @@ def _buffer(block: shared_memory.SharedMemory) -> memoryview:
 
 
 def _limit_memory() -> None:
+    limit_memory(WORKER_MEMORY_BYTES)
+
+
+def limit_memory(limit_bytes: int) -> None:
+    """Cap this (worker) process's address space, so a bomb fails to allocate instead of
+    taking the machine's memory. Linux only: elsewhere the time limit is the guard."""
     if sys.platform.startswith("linux"):
         import resource
 
         with contextlib.suppress(ValueError, OSError):
-            resource.setrlimit(resource.RLIMIT_AS, (WORKER_MEMORY_BYTES, WORKER_MEMORY_BYTES))
+            resource.setrlimit(resource.RLIMIT_AS, (limit_bytes, limit_bytes))
 
 
 class _SharedInput:

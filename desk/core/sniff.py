@@ -1,9 +1,10 @@
-"""Which allow-listed image format a file is, decided by its first bytes only.
+"""Which allow-listed image or video format a file is, decided by its first bytes only.
 
 File names and extensions are chosen by whoever sent the file, so they are ignored. Anything
-that is not one of the five accepted formats is refused before a parser runs, and when the
+that is not one of the five accepted still formats is refused before a parser runs, and when the
 content is recognizable the reason says what it looks like, so a reviewer knows that
-"photo.jpg" was really a PDF or a program.
+"photo.jpg" was really a PDF or a program. `sniff_video` names the accepted video containers
+(MP4/MOV/M4V/3GP, WebM/Matroska, AVI, MPEG-TS) the same way; a still stays a still.
 """
 
 from __future__ import annotations
@@ -144,3 +145,156 @@ def _sniff_text(head: bytes) -> str | None:
         if text.startswith(marker) or (marker == b"<svg" and marker in text):
             return reason
     return "not an image: looks like a text document (markup)"
+
+
+# --- video containers ----------------------------------------------------------------------------
+
+#: Containers desk reads footage from, as `sniff_video` names them -> how a reviewer writes them.
+VIDEO_LABELS: dict[str, str] = {
+    "mp4": "MP4",
+    "mov": "MOV",
+    "m4v": "M4V",
+    "3gp": "3GP",
+    "webm": "WebM",
+    "mkv": "MKV",
+    "avi": "AVI",
+    "mpegts": "MPEG-TS",
+}
+#: Brands that make an ISO-BMFF file one of the named containers; other video brands are "mp4".
+_BRAND_CONTAINERS: dict[bytes, str] = {
+    b"qt  ": "mov",
+    b"M4V ": "m4v", b"M4VH": "m4v", b"M4VP": "m4v",
+    b"3gp4": "3gp", b"3gp5": "3gp", b"3gp6": "3gp", b"3gp7": "3gp", b"3gp8": "3gp",
+    b"3gp9": "3gp", b"3gg6": "3gp", b"3g2a": "3gp", b"3g2b": "3gp", b"3g2c": "3gp",
+}  # fmt: skip
+#: MP4 brands of audio files: still an MP4 container, refused later for having no video stream.
+_AUDIO_BRANDS = frozenset({b"M4A ", b"M4B ", b"M4P ", b"F4A ", b"F4B "})
+#: Atoms an old QuickTime file (written before `ftyp` existed) may start with.
+_QUICKTIME_ATOMS = frozenset({b"moov", b"mdat", b"wide", b"free", b"skip", b"pnot"})
+#: MPEG transport stream packets: 188 bytes (broadcast, .ts), or 192 with a 4-byte timestamp
+#: before each (Blu-ray and AVCHD camcorders, .m2ts/.mts).
+_TS_LAYOUTS = ((188, 0), (192, 4))
+#: Sync bytes a transport stream must show in a row before it is taken for one.
+_TS_SYNCS = 3
+#: Video containers desk does not read, by their magic, with the reason a reviewer sees.
+_OTHER_VIDEO: tuple[tuple[bytes, str], ...] = (
+    (b"FLV\x01", "unsupported video format: Flash video (FLV)"),
+    (b"\x00\x00\x01\xba", "unsupported video format: MPEG program stream"),
+    (b"\x30\x26\xb2\x75\x8e\x66\xcf\x11", "unsupported video format: Windows Media (ASF/WMV)"),
+    (b".RMF", "unsupported video format: RealMedia"),
+)
+
+
+def sniff_video(head: bytes) -> str | None:
+    """The video container the file starting with `head` is ("mp4", "mov", "m4v", "3gp",
+    "webm", "mkv", "avi" or "mpegts"), or None when it is not one desk reads.
+
+    Only the container is judged: whether it holds a playable video stream is the probe's
+    business (`desk.core.video_probe`). HEIC stills (ISO media too) are not videos.
+    """
+    if len(head) >= 12 and head[4:8] == b"ftyp":
+        return _iso_video(head)
+    if len(head) >= 8 and head[4:8] in _QUICKTIME_ATOMS and _plausible_atom(head):
+        return "mov"
+    if head.startswith(b"\x1a\x45\xdf\xa3"):
+        return "webm" if ebml_doctype(head) == "webm" else "mkv"
+    if head[:4] == b"RIFF" and head[8:12] == b"AVI ":
+        return "avi"
+    if _is_transport_stream(head):
+        return "mpegts"
+    return None
+
+
+def video_refusal(head: bytes) -> str:
+    """Why a file `sniff_video` did not take is not a video desk reads, in plain words."""
+    if not head:
+        return "empty file"
+    for magic, reason in _OTHER_VIDEO:
+        if head.startswith(magic):
+            return reason
+    try:
+        fmt = sniff_format(head)
+    except Rejected as exc:
+        reason = exc.reason
+        if reason.startswith("not an image: "):
+            return "not a video: " + reason.removeprefix("not an image: ")
+        if reason == "not a still image: looks like a video":
+            return "unsupported video format"
+        return reason.replace("unsupported format", "not a video", 1)
+    return f"not a video: a still image ({fmt.upper()})"
+
+
+def _iso_video(head: bytes) -> str | None:
+    """MP4-family container named by its brands; None for HEIC, AVIF and other still brands."""
+    major, brands = _brands(head)
+    if major in _HEIC_BRANDS or (major in _HEIF_GENERIC and brands & _HEIC_BRANDS):
+        return None
+    if major in _AVIF_BRANDS or major == b"crx ":
+        return None
+    known = _VIDEO_BRANDS | _AUDIO_BRANDS
+    if major in _BRAND_CONTAINERS:
+        return _BRAND_CONTAINERS[major]
+    if major in known:
+        return "mp4"
+    named = sorted(b for b in brands if b in _BRAND_CONTAINERS)  # the major brand is unknown
+    if named:
+        return _BRAND_CONTAINERS[named[0]]
+    return "mp4" if brands & known else None
+
+
+def _plausible_atom(head: bytes) -> bool:
+    """A first atom's size is at least its own header (1: a 64-bit size follows)."""
+    size = int(struct.unpack_from(">I", head, 0)[0])
+    return size == 1 or size >= 8
+
+
+def ebml_doctype(head: bytes) -> str | None:
+    """The DocType ("webm", "matroska") of the EBML header at the start of `head`, if readable."""
+    header_size = _ebml_vint(head, 4)
+    if header_size is None:
+        return None
+    pos = 4 + header_size[1]
+    end = min(len(head), pos + header_size[0])
+    while pos + 2 < end:
+        element = _ebml_id(head, pos)
+        if element is None:
+            return None
+        ident, id_len = element
+        size = _ebml_vint(head, pos + id_len)
+        if size is None:
+            return None
+        start = pos + id_len + size[1]
+        if ident == 0x4282:  # DocType
+            return head[start : start + size[0]].rstrip(b"\x00").decode("ascii", "replace")
+        pos = start + size[0]
+    return None
+
+
+def _ebml_id(data: bytes, pos: int) -> tuple[int, int] | None:
+    """An EBML element id at `pos` (its marker bits kept, as the specification writes ids)."""
+    if pos >= len(data) or data[pos] == 0:
+        return None
+    length = 8 - data[pos].bit_length() + 1
+    if length > 4 or pos + length > len(data):
+        return None
+    return int.from_bytes(data[pos : pos + length], "big"), length
+
+
+def _ebml_vint(data: bytes, pos: int) -> tuple[int, int] | None:
+    """An EBML variable-size integer at `pos`: (value, bytes it took); None if unreadable."""
+    if pos >= len(data) or data[pos] == 0:
+        return None
+    length = 8 - data[pos].bit_length() + 1
+    if pos + length > len(data):
+        return None
+    value = int.from_bytes(data[pos : pos + length], "big") & ((1 << (7 * length)) - 1)
+    return value, length
+
+
+def _is_transport_stream(head: bytes) -> bool:
+    """0x47 sync bytes at every packet start, for at least `_TS_SYNCS` packets in a row."""
+    for size, offset in _TS_LAYOUTS:
+        starts = range(offset, len(head), size)
+        if len(starts) >= _TS_SYNCS and all(head[i] == 0x47 for i in starts):
+            return True
+    return False
