@@ -36,7 +36,7 @@ class UnlinkedEvidence(EvidenceFilter):
 
     def filterAcceptsRow(self, source_row: int,  # noqa: N802 - Qt's name
                          source_parent: QModelIndex | QPersistentModelIndex) -> bool:
-        if self.source().evidence(source_row).id in self._exclude:
+        if self.source().evidence_id(source_row) in self._exclude:
             return False
         return super().filterAcceptsRow(source_row, source_parent)
 

@@ -279,6 +279,7 @@ class EvidencePanel(QWidget):
         self.count = QLabel("")
         self.count.setProperty("role", "dim")
         self.count.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.count.setWordWrap(True)  # "10,000 items · 3,334 flagged" wraps in a narrow column
 
         self.search = QLineEdit()
         self.search.setPlaceholderText("Search names")

@@ -1,9 +1,11 @@
 """The case's evidence as a Qt item model, plus the sort/filter proxy the evidence list shows.
 
-Rows are read once from the case (`list_evidence`); thumbnails are read from the case's
-thumbnail table only for rows a view actually asks to paint, a page at a time, and kept as
-display-sized pixmaps. Originals are never touched here, so a 1,000-item case opens and
-scrolls without decoding a single full image.
+Rows are read once from the case as the list shows them (`case_listing.list_rows`: name,
+size, capture time, flag codes, GPS or not); an item is read whole only when something asks
+for it (the selected item, a few at a time). Thumbnails are read from the case's thumbnail
+table only for rows a view actually asks to paint, a page at a time, and kept as
+display-sized pixmaps. Originals are never touched here, so a 10,000-item case opens and
+scrolls without decoding a single full image or building every item whole.
 """
 
 from __future__ import annotations
@@ -12,10 +14,14 @@ import html
 from collections import OrderedDict
 from dataclasses import dataclass
 from enum import IntEnum
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QAbstractListModel,
+    QBuffer,
+    QByteArray,
+    QIODevice,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -25,11 +31,12 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QImage, QPixmap
+from PySide6.QtGui import QImage, QImageReader, QPixmap
 
 from desk.ui.common import theme
 
 if TYPE_CHECKING:
+    from desk.core.case_listing import ListedItem
     from desk.core.casefile import CaseFile
     from desk.core.model import Evidence
 
@@ -41,6 +48,8 @@ THUMB_SIZE = QSize(104, 72)
 PAGE = 24
 #: Decoded thumbnails kept; beyond this the least recently painted are dropped.
 CACHE_LIMIT = 1500
+#: Items kept whole (read from the case when asked for): the selected one and its neighbours.
+WHOLE_LIMIT = 64
 
 
 class Role(IntEnum):
@@ -77,31 +86,34 @@ GPS = Badge("GPS", theme.OK, "The file carries a GPS position")
 GEOLOCATED = Badge("GEO", theme.INFO, "Geolocated by a reviewer")
 
 
-@dataclass
-class _Row:
-    evidence: Evidence
-    badges: tuple[Badge, ...]
-    flagged: bool
-
-
-def _badges(item: Evidence, geolocated: bool) -> tuple[tuple[Badge, ...], bool]:
-    codes = [f.code for f in item.metadata.flags]
+@cache
+def _badges(codes: tuple[str, ...], has_gps: bool, geolocated: bool) -> tuple[Badge, ...]:
+    """A row's badges, worked out when it is painted: the same few combinations recur
+    across a case, so each is worked out once."""
     badges: list[Badge] = []
-    if item.metadata.gps is not None and "invalid_gps" not in codes and "null_island" not in codes:
+    if has_gps and "invalid_gps" not in codes and "null_island" not in codes:
         badges.append(GPS)
     if geolocated:
         badges.append(GEOLOCATED)
     if "no_metadata" in codes:
         badges.append(STRIPPED)
-    warnings = [WARNING_FLAGS[c] for c in dict.fromkeys(codes) if c in WARNING_FLAGS]
-    badges.extend(warnings)
-    return tuple(badges), bool(warnings) or "no_metadata" in codes
+    badges.extend(WARNING_FLAGS[c] for c in dict.fromkeys(codes) if c in WARNING_FLAGS)
+    return tuple(badges)
+
+
+@cache
+def _flagged(codes: tuple[str, ...]) -> bool:
+    """Whether flags mean "look closer": a warning, or no metadata at all."""
+    return "no_metadata" in codes or any(c in WARNING_FLAGS for c in codes)
 
 
 def captured_label(item: Evidence) -> str:
     """'2024-03-02 14:05' from the stored ISO time; '' when the file has none."""
-    value = item.metadata.captured_at or ""
-    return value.replace("T", " ")[:16]
+    return _captured_text(item.metadata.captured_at)
+
+
+def _captured_text(value: str | None) -> str:
+    return (value or "").replace("T", " ")[:16]
 
 
 def plain_tooltip(*lines: str) -> str:
@@ -118,10 +130,12 @@ class EvidenceModel(QAbstractListModel):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._case: CaseFile | None = None
-        self._rows: list[_Row] = []
+        self._rows: list[ListedItem] = []
         self._row_of: dict[int, int] = {}
+        self._flagged_total = 0
         self._geolocated: set[int] = set()
         self._claims: dict[int, set[int]] = {}
+        self._whole: OrderedDict[int, Evidence] = OrderedDict()
         self._thumbs: OrderedDict[int, QPixmap] = OrderedDict()
         self._wanted: set[int] = set()
         self._ratio = 1.0
@@ -140,14 +154,17 @@ class EvidenceModel(QAbstractListModel):
         self.beginResetModel()
         self._case = case
         self._thumbs.clear()
+        self._whole.clear()
         self._wanted.clear()
         self._rows = []
         self._geolocated = set()
         self._claims = {}
         if case is not None:
-            self._geolocated = {g.evidence_id for g in case.geolocations()}
-            self._claims = self._read_claims(case)
-            self._rows = [self._make_row(item) for item in case.list_evidence()]
+            from desk.core import case_listing
+
+            self._geolocated = case_listing.geolocated_ids(case)
+            self._claims = case_listing.claim_links(case)
+            self._rows = case_listing.list_rows(case)
         self._reindex()
         self.endResetModel()
 
@@ -157,15 +174,21 @@ class EvidenceModel(QAbstractListModel):
             self._thumbs.clear()
 
     def sync(self) -> list[int]:
-        """Take in items added to the case since it was read (an import); returns their ids."""
+        """Take in items added to the case since it was read (an import); returns their ids.
+        Only rows newer than the last one held are read, so a sync during a long import
+        costs what it adds, not what the case holds."""
         if self._case is None:
             return []
-        fresh = [item for item in self._case.list_evidence() if item.id not in self._row_of]
+        from desk.core.case_listing import list_rows
+
+        last = self._rows[-1].id if self._rows else 0
+        fresh = [item for item in list_rows(self._case, after_id=last)
+                 if item.id not in self._row_of]
         if not fresh:
             return []
         first = len(self._rows)
         self.beginInsertRows(QModelIndex(), first, first + len(fresh) - 1)
-        self._rows.extend(self._make_row(item) for item in fresh)
+        self._rows.extend(fresh)
         self._reindex()
         self.endInsertRows()
         return [item.id for item in fresh]
@@ -174,58 +197,77 @@ class EvidenceModel(QAbstractListModel):
         """Re-read some items after an edit (or its undo) so every view shows the case's truth."""
         if self._case is None:
             return
-        self._geolocated = {g.evidence_id for g in self._case.geolocations()}
+        from desk.core import case_listing
+
+        self._geolocated = case_listing.geolocated_ids(self._case)
         for eid in evidence_ids:
+            self._whole.pop(eid, None)
             row = self._row_of.get(eid)
             if row is None:
                 continue
-            try:
-                item = self._case.get_evidence(eid)
-            except KeyError:
+            item = case_listing.listed_item(self._case, eid)
+            if item is None:
                 continue
-            self._rows[row] = self._make_row(item)
+            self._rows[row] = item
             index = self.index(row)
             self.dataChanged.emit(index, index)
+        self._count_flagged()
 
     def refresh_claims(self) -> None:
         """Claim links changed (a later issue's claim editor); the claim filter depends on them."""
         if self._case is not None:
-            self._claims = self._read_claims(self._case)
+            from desk.core.case_listing import claim_links
+
+            self._claims = claim_links(self._case)
             if self._rows:
                 self.dataChanged.emit(self.index(0), self.index(len(self._rows) - 1))
 
-    def _read_claims(self, case: CaseFile) -> dict[int, set[int]]:
-        claims: dict[int, set[int]] = {}
-        for link in case.claim_evidence():
-            claims.setdefault(link.evidence_id, set()).add(link.claim_id)
-        return claims
-
-    def _make_row(self, item: Evidence) -> _Row:
-        badges, flagged = _badges(item, item.id in self._geolocated)
-        return _Row(item, badges, flagged)
-
     def _reindex(self) -> None:
-        self._row_of = {r.evidence.id: i for i, r in enumerate(self._rows)}
+        self._row_of = {r.id: i for i, r in enumerate(self._rows)}
+        self._count_flagged()
+
+    def _count_flagged(self) -> None:
+        self._flagged_total = sum(1 for r in self._rows if _flagged(r.flag_codes))
 
     # ----------------------------------------------------------------- lookups
 
     def evidence(self, row: int) -> Evidence:
-        return self._rows[row].evidence
+        """The item of a row, whole (metadata, provenance, sources), read when first asked
+        for: a list of thousands holds only what its rows show."""
+        eid = self._rows[row].id
+        item = self._whole.get(eid)
+        if item is not None:
+            self._whole.move_to_end(eid)
+            return item
+        if self._case is None:
+            raise KeyError(f"no evidence {eid}: no case is open")
+        item = self._case.get_evidence(eid)
+        self._whole[eid] = item
+        while len(self._whole) > WHOLE_LIMIT:
+            self._whole.popitem(last=False)
+        return item
+
+    def listed(self, row: int) -> ListedItem:
+        """What the list shows of a row (cheap: held for every row)."""
+        return self._rows[row]
+
+    def evidence_id(self, row: int) -> int:
+        return self._rows[row].id
 
     def row_of(self, evidence_id: int) -> int | None:
         return self._row_of.get(evidence_id)
 
     def is_flagged(self, row: int) -> bool:
-        return self._rows[row].flagged
+        return _flagged(self._rows[row].flag_codes)
 
     def is_geolocated(self, row: int) -> bool:
-        return self._rows[row].evidence.id in self._geolocated
+        return self._rows[row].id in self._geolocated
 
     def claims_of(self, row: int) -> set[int]:
-        return self._claims.get(self._rows[row].evidence.id, set())
+        return self._claims.get(self._rows[row].id, set())
 
     def flagged_count(self) -> int:
-        return sum(1 for r in self._rows if r.flagged)
+        return self._flagged_total
 
     def cached_thumbnail(self, evidence_id: int) -> QPixmap | None:
         return self._thumbs.get(evidence_id)
@@ -244,28 +286,27 @@ class EvidenceModel(QAbstractListModel):
     def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
             return None
-        row = self._rows[index.row()]
-        item = row.evidence
+        item = self._rows[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
             return item.name
         if role == Qt.ItemDataRole.DecorationRole:
             return self._thumbnail(item.id)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return self._tooltip(row)
+            return self._tooltip(item)
         if role == Role.EVIDENCE:
-            return item
+            return self.evidence(index.row())
         if role == Role.ID:
             return item.id
         if role == Role.BADGES:
-            return row.badges
+            return self._badges(item)
         if role == Role.CAPTURED:
-            return captured_label(item)
+            return _captured_text(item.captured_at)
         if role == Role.HAS_GPS:
-            return item.metadata.gps is not None
+            return item.has_gps
         if role == Role.GEOLOCATED:
             return item.id in self._geolocated
         if role == Role.FLAGGED:
-            return row.flagged
+            return _flagged(item.flag_codes)
         return None
 
     def roleNames(self) -> dict[int, bytes]:  # noqa: N802
@@ -273,12 +314,14 @@ class EvidenceModel(QAbstractListModel):
         names.update({r.value: r.name.lower().encode() for r in Role})
         return names
 
-    def _tooltip(self, row: _Row) -> str:
-        item = row.evidence
+    def _badges(self, item: ListedItem) -> tuple[Badge, ...]:
+        return _badges(item.flag_codes, item.has_gps, item.id in self._geolocated)
+
+    def _tooltip(self, item: ListedItem) -> str:
         lines = [item.name, f"{item.width} × {item.height} {item.format}"]
-        captured = captured_label(item)
+        captured = _captured_text(item.captured_at)
         lines.append(f"Captured {captured}" if captured else "No capture time")
-        lines.extend(b.meaning for b in row.badges)
+        lines.extend(b.meaning for b in self._badges(item))
         return plain_tooltip(*lines)
 
     # ----------------------------------------------------------------- thumbnails
@@ -304,17 +347,15 @@ class EvidenceModel(QAbstractListModel):
             return
         # Read ahead in the direction a reviewer usually scrolls.
         ahead = range(rows[-1] + 1, min(len(self._rows), rows[-1] + 1 + PAGE - len(rows)))
-        ids = [self._rows[r].evidence.id for r in (*rows, *ahead)]
+        ids = [self._rows[r].id for r in (*rows, *ahead)]
         ids = [e for e in ids if e not in self._thumbs]
         blobs = self._case.thumbnails(ids)
         size = THUMB_SIZE * self._ratio
         for eid in ids:
-            image = QImage.fromData(blobs.get(eid, b""))
+            image = _decode_scaled(blobs.get(eid, b""), size)
             if image.isNull():
                 self._thumbs[eid] = QPixmap()  # remembered as missing: no retry while scrolling
                 continue
-            image = image.scaled(size, Qt.AspectRatioMode.KeepAspectRatio,
-                                 Qt.TransformationMode.SmoothTransformation)
             pixmap = QPixmap.fromImage(image)
             pixmap.setDevicePixelRatio(self._ratio)
             self._thumbs[eid] = pixmap
@@ -324,6 +365,22 @@ class EvidenceModel(QAbstractListModel):
             self.dataChanged.emit(self.index(first), self.index(last),
                                   [Qt.ItemDataRole.DecorationRole])
         self.thumbnailsLoaded.emit(ids)
+
+
+def _decode_scaled(data: bytes, size: QSize) -> QImage:
+    """A stored thumbnail decoded straight to display size: the JPEG decoder scales while it
+    decodes (about half the time of decoding whole and scaling after), and a thumbnail whose
+    header claims a huge picture is never decoded whole. Null when it cannot be read."""
+    buffer = QBuffer()
+    buffer.setData(QByteArray(data))
+    buffer.open(QIODevice.OpenModeFlag.ReadOnly)
+    reader = QImageReader(buffer)
+    full = reader.size()
+    if not full.isValid() or full.isEmpty():
+        return QImage()
+    reader.setScaledSize(full.scaled(size, Qt.AspectRatioMode.KeepAspectRatio)
+                         .expandedTo(QSize(1, 1)))
+    return reader.read()
 
 
 def _runs(rows: list[int]) -> list[tuple[int, int]]:
@@ -353,7 +410,11 @@ class SortKey(IntEnum):
 
 
 class EvidenceFilter(QSortFilterProxyModel):
-    """What the evidence list shows: text search, GPS, geolocated, flagged, claim; and order."""
+    """What the evidence list shows: text search, GPS, geolocated, flagged, claim; and order.
+
+    Import order is the source's own order, so it is shown unsorted (`sort(-1)`): opening a
+    case of 10,000 items compares none of them, and with no filter set no row is tested.
+    """
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -363,6 +424,7 @@ class EvidenceFilter(QSortFilterProxyModel):
         self._flagged_only = False
         self._claim: int | None = None
         self._only: frozenset[int] | None = None  # ids kept (near-duplicate groups)
+        self._filtering = False
         self._key = SortKey.IMPORTED
         self.setDynamicSortFilter(True)
 
@@ -378,6 +440,7 @@ class EvidenceFilter(QSortFilterProxyModel):
             return
         self.beginFilterChange()
         setattr(self, attr, value)
+        self._filtering = self.is_filtering()
         self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
     def set_text(self, text: str) -> None:
@@ -403,6 +466,7 @@ class EvidenceFilter(QSortFilterProxyModel):
         self.beginFilterChange()
         self._text, self._gps, self._geolocated = "", Tri.ANY, Tri.ANY
         self._flagged_only, self._claim, self._only = False, None, None
+        self._filtering = False
         self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
     def is_filtering(self) -> bool:
@@ -411,8 +475,10 @@ class EvidenceFilter(QSortFilterProxyModel):
 
     def set_sort_key(self, key: SortKey, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         self._key = key
-        self.invalidate()
-        self.sort(0, order)
+        if self.sortColumn() == 0 and self.sortOrder() == order and not self._unsorted(order):
+            self.invalidate()  # sorted by column 0 already: sort() alone would not re-sort
+        else:
+            self.sort(0, order)
 
     @property
     def sort_key(self) -> SortKey:
@@ -420,12 +486,21 @@ class EvidenceFilter(QSortFilterProxyModel):
 
     # ----------------------------------------------------------------- Qt
 
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Import order ascending is the source's order: shown as it is, nothing compared."""
+        super().sort(-1 if column == 0 and self._unsorted(order) else column, order)
+
+    def _unsorted(self, order: Qt.SortOrder) -> bool:
+        return self._key == SortKey.IMPORTED and order == Qt.SortOrder.AscendingOrder
+
     def filterAcceptsRow(self, source_row: int, source_parent: ModelIndex) -> bool:  # noqa: N802
+        if not self._filtering:
+            return True
         model = self.source()
-        item = model.evidence(source_row)
+        item = model.listed(source_row)
         if self._text and self._text not in item.name.casefold():
             return False
-        if self._gps != Tri.ANY and (item.metadata.gps is not None) != (self._gps == Tri.YES):
+        if self._gps != Tri.ANY and item.has_gps != (self._gps == Tri.YES):
             return False
         if self._geolocated != Tri.ANY and \
                 model.is_geolocated(source_row) != (self._geolocated == Tri.YES):
@@ -438,13 +513,12 @@ class EvidenceFilter(QSortFilterProxyModel):
 
     def lessThan(self, left: ModelIndex, right: ModelIndex) -> bool:  # noqa: N802
         model = self.source()
-        a, b = model.evidence(left.row()), model.evidence(right.row())
+        a, b = model.listed(left.row()), model.listed(right.row())
         if self._key == SortKey.NAME:
             return (a.name.casefold(), a.id) < (b.name.casefold(), b.id)
         if self._key == SortKey.CAPTURED:
             # Items without a capture time sort after every item that has one.
-            return (a.metadata.captured_at or "\uffff", a.id) < \
-                (b.metadata.captured_at or "\uffff", b.id)
+            return (a.captured_at or "\uffff", a.id) < (b.captured_at or "\uffff", b.id)
         if self._key == SortKey.FLAGGED:
             fa, fb = model.is_flagged(left.row()), model.is_flagged(right.row())
             return (not fa, a.id) < (not fb, b.id)
