@@ -12,6 +12,11 @@ A folder that holds an earlier dossier is replaced only when the caller says so
 desk wrote and signed that dossier, and then only the files its manifest lists are removed:
 whatever else the reviewer keeps in the folder stays.
 
+The PDF is printed from its own copy of the HTML, the same page with the stills at print
+size (`images.PRINT_BOX`): dossier.html, the copy a reader verifies, is the same bytes with or
+without a PDF. With a printer that can start ahead (`PrintEngine`, as print_pdf can), Chromium
+starts while the stills are decoded and prints while the originals are copied.
+
 The footer of every printed page carries the SHA-256 of dossier.json, not of the manifest:
 the manifest lists the PDF, so it cannot also appear inside it. dossier.json is always written
 for that reason, and the signed manifest lists it, which ties each page to the signature.
@@ -20,6 +25,7 @@ for that reason, and the signed manifest lists it, which ties each page to the s
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import json
 import os
@@ -27,10 +33,12 @@ import re
 import shutil
 import stat
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol, runtime_checkable
 
 from desk import __version__
 from desk.core import signing
@@ -44,7 +52,8 @@ from desk.dossier.data import (
     trim_exports,
 )
 from desk.dossier.errors import DossierError
-from desk.dossier.html import render_html
+from desk.dossier.html import render_html, warm_templates
+from desk.dossier.images import PRINT_BOX, SCREEN_BOX, Box, still_sets
 from desk.dossier.manifest import (
     FORMAT,
     MANIFEST,
@@ -58,10 +67,30 @@ from desk.dossier.manifest import (
 
 FORMATS: tuple[str, ...] = ("html", "json", "pdf")
 HTML_FILE, JSON_FILE, PDF_FILE = "dossier.html", "dossier.json", "dossier.pdf"
+#: The printer's input, removed once printed: never part of the dossier.
+PRINT_HTML = ".print.html"
 
 #: Prints `html_path` to `pdf_path` with `footer_text` and page numbers on every page.
 PdfPrinter = Callable[[Path, Path, str], None]
 Cancel = Callable[[], bool]
+
+
+class PrintSession(Protocol):
+    """A printer started ahead of its page: `idle()` while other work runs, `start()` once the
+    HTML is written (returns at once), `finish()` to wait and write the PDF, `close()` always."""
+
+    def idle(self) -> None: ...
+    def start(self, html_path: Path, pdf_path: Path, footer_text: str) -> None: ...
+    def finish(self) -> None: ...
+    def close(self) -> None: ...
+
+
+@runtime_checkable
+class PrintEngine(Protocol):
+    """A PdfPrinter that can also open a `PrintSession` (desk.ui.export.pdf_printer.print_pdf)."""
+
+    def __call__(self, html_path: Path, pdf_path: Path, footer_text: str) -> None: ...
+    def session(self) -> PrintSession: ...
 
 
 class DossierExists(DossierError):
@@ -157,9 +186,43 @@ def export_dossier(
             progress(0, 0, label)
 
     step("verifying the case")
+    templates = warm_templates() if chosen & {"html", "pdf"} else None
     verification = check_case(case, claim_id)
     if not verification["ok"] and not force:
         raise CaseFailsVerification(list(verification["problems"]))  # type: ignore[call-overload]
+    session = (pdf_printer.session() if "pdf" in chosen and isinstance(pdf_printer, PrintEngine)
+               else None)
+    try:
+        return _export(case, claim_id, target, earlier, chosen, verification, step,
+                       map_image=map_image, pdf_printer=pdf_printer, session=session, url=url,
+                       include_originals=include_originals, key_file=key_file,
+                       progress=progress, force=force, templates=templates)
+    finally:
+        if session is not None:
+            session.close()
+
+
+def _export(
+    case: CaseFile,
+    claim_id: int,
+    target: Path,
+    earlier: set[str] | None,
+    chosen: frozenset[str],
+    verification: dict[str, object],
+    step: Callable[[str], None],
+    *,
+    map_image: MapImage | None,
+    pdf_printer: PdfPrinter | None,
+    session: PrintSession | None,
+    url: str | None,
+    include_originals: bool,
+    key_file: Path | None,
+    progress: Progress | None,
+    force: bool,
+    templates: threading.Thread | None,
+) -> ExportResult:
+    """export_dossier once the case passed (or `force`): collect, write, print, sign, log."""
+    idle = session.idle if session is not None else None
     step("reading the case")
     try:
         key = signing.load_or_create_key(key_file)
@@ -167,11 +230,18 @@ def export_dossier(
         raise DossierError(str(exc)) from exc
     fp = signing.fingerprint(key)
     dossier = collect(case, claim_id, map_image=map_image, url=url, signer_fingerprint=fp,
-                      include_originals=include_originals,
-                      with_images=bool(chosen & {"html", "pdf"}), progress=progress,
-                      verification=verification)
+                      include_originals=include_originals, with_images=False,
+                      progress=progress, verification=verification)
+    boxes = [box for fmt, box in (("html", SCREEN_BOX), ("pdf", PRINT_BOX)) if fmt in chosen]
+    copies = _stills(case, dossier.record["evidence"], boxes, progress, idle)
+    if "html" in chosen:
+        dossier.stills = {evidence_id: sizes[0] for evidence_id, sizes in copies.items()}
+    printed = dataclasses.replace(dossier, stills={evidence_id: sizes[-1]
+                                       for evidence_id, sizes in copies.items()})
     record_bytes = canonical_json(dossier.record)
     record_sha = hashlib.sha256(record_bytes).hexdigest()
+    if templates is not None:
+        templates.join()
 
     target.parent.mkdir(parents=True, exist_ok=True)
     remove_stale_work(target)
@@ -181,26 +251,31 @@ def export_dossier(
         written: list[str] = []
         _write(work / JSON_FILE, record_bytes)
         written.append(JSON_FILE)
-        if chosen & {"html", "pdf"}:
+        if "html" in chosen:
             step("writing the HTML")
-            html_bytes = render_html(dossier, record_sha256=record_sha).encode("utf-8")
-            html_name = HTML_FILE if "html" in chosen else ".print.html"
-            _write(work / html_name, html_bytes)
-            if "html" in chosen:
-                written.append(HTML_FILE)
-            if "pdf" in chosen:
-                step("printing the PDF")
-                assert pdf_printer is not None
-                pdf_printer(work / html_name, work / PDF_FILE, footer_text(claim_id, record_sha))
-                if not (work / PDF_FILE).is_file():
-                    raise DossierError("The PDF printer did not write a PDF.")
-                written.append(PDF_FILE)
-            if "html" not in chosen:
-                (work / html_name).unlink()
+            _write(work / HTML_FILE, render_html(dossier, record_sha256=record_sha).encode())
+            written.append(HTML_FILE)
+        if "pdf" in chosen:
+            step("printing the PDF")
+            assert pdf_printer is not None
+            print_html = work / PRINT_HTML
+            print_html.write_bytes(render_html(printed, record_sha256=record_sha).encode())
+            footer = footer_text(claim_id, record_sha)
+            if session is None:
+                pdf_printer(print_html, work / PDF_FILE, footer)
+            else:
+                session.start(print_html, work / PDF_FILE, footer)
         step("copying originals")
         omitted: list[str] | None = [] if force and not verification["ok"] else None
         originals = _copy_originals(case, dossier.record["evidence"], work, include_originals,
-                                    omitted)
+                                    omitted, idle)
+        if "pdf" in chosen:
+            if session is not None:
+                session.finish()
+            if not (work / PDF_FILE).is_file():
+                raise DossierError("The PDF printer did not write a PDF.")
+            (work / PRINT_HTML).unlink()
+            written.append(PDF_FILE)
         dossier.warnings.extend(omitted or [])
         written.extend(str(o["path"]) for o in originals if o["path"])
         _write(work / PUBLIC_KEY, signing.public_pem(key))
@@ -247,6 +322,27 @@ def export_dossier(
         result.logged = False
         result.warnings.append("The case is read-only: this export is not in its custody log.")
     return result
+
+
+def _stills(case: CaseFile, evidence: list[dict[str, object]], boxes: list[Box],
+            progress: Progress | None, idle: Callable[[], None] | None
+            ) -> dict[int, list[bytes]]:
+    """Each linked still once per box (the HTML's, the PDF's), from one decode of its original;
+    progress as "still i of n", as the window's export dialog shows it."""
+    if not boxes or not evidence:
+        return {}
+    total = len(evidence)
+    done = 0
+
+    def original(evidence_id: int) -> bytes:
+        nonlocal done
+        done += 1
+        if progress is not None:
+            progress(done, total, f"still {done} of {total}")
+        return case.original(evidence_id)
+
+    items = ((int(e["id"]), str(e["format"])) for e in evidence)  # type: ignore[call-overload]
+    return still_sets(items, original, case.thumbnail, boxes, idle=idle)
 
 
 class CaseFailsVerification(DossierError):
@@ -421,14 +517,17 @@ def _write(path: Path, data: bytes) -> None:
 
 def _copy_originals(
     case: CaseFile, evidence: list[dict[str, object]], work: Path, include: bool,
-    omitted: list[str] | None = None,
+    omitted: list[str] | None = None, idle: Callable[[], None] | None = None,
 ) -> list[dict[str, object]]:
     """Originals with their hashes; each copied file is re-hashed so a damaged one is caught.
 
     With `omitted` (a forced export of a case that failed verification) a missing or altered
-    original is left out and named there, never copied under a hash it does not have."""
+    original is left out and named there, never copied under a hash it does not have. `idle`
+    runs before each original (the PDF printer, printing meanwhile)."""
     listed: list[dict[str, object]] = []
     for item in evidence:
+        if idle is not None:
+            idle()
         evidence_id = int(item["id"])  # type: ignore[call-overload]
         path = str(item["original_path"]) if include and item["original_path"] else None
         if path is not None:

@@ -13,6 +13,7 @@ import io
 import json
 import math
 import re
+import threading
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -65,6 +66,24 @@ def environment() -> Environment:
         blank=lambda v, dash="—": dash if v in (None, "") else v,
     )
     return env
+
+
+def warm_templates() -> threading.Thread:
+    """Compile the dossier's templates on another thread, started before an export reads the
+    case so that compiling (a noticeable part of a one-off export from the command line)
+    overlaps the reading; join the thread before rendering."""
+    env = environment()  # made here: two threads must not both make the cached environment
+
+    def compile_all() -> None:
+        try:
+            for name in env.list_templates(filter_func=lambda n: n.endswith((".j2", ".css"))):
+                env.get_template(name)
+        except Exception:  # noqa: BLE001 - rendering compiles again and reports it properly
+            pass
+
+    thread = threading.Thread(target=compile_all, name="dossier-templates", daemon=True)
+    thread.start()
+    return thread
 
 
 # ----------------------------------------------------------------------------- formatting
