@@ -9,12 +9,15 @@ from desk.core import audit, schema
 
 
 def downgrade(path: Path, version: int) -> None:
-    """Rewrite the case at `path` as case format `version` (1000 to 1004) would hold it:
+    """Rewrite the case at `path` as case format `version` (1000 to 1005) would hold it:
     without the later tables and indexes, and before 1003 with the custody log of before
     format 1.3 (unsealed entries, hashed the old way)."""
     conn = sqlite3.connect(path, isolation_level=None)
     try:
         conn.execute("BEGIN")
+        if version < 1006:
+            for table in ("video_frame", "video", "original_chunk"):  # indexes go with them
+                conn.execute(f"DROP TABLE {table}")
         if version < 1005:
             for table in (t for t, v in schema.ADDED_IN.items() if v == 1005):
                 conn.execute(f"DROP TABLE {table}")

@@ -7,6 +7,7 @@ its header, version and schema check out.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import sqlite3
@@ -17,10 +18,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from enum import Enum
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, BinaryIO, TypeVar, cast
 
 from desk import __version__
-from desk.core import audit, schema, signing, tracking
+from desk.core import audit, original_store, schema, signing, tracking
 from desk.core.clock import utc_now
 from desk.core.identity import reviewer_name
 from desk.core.imagery import ReferenceOverlay, TilePackRef, pairs_from_text
@@ -32,6 +33,7 @@ from desk.core.model import (
     Confidence,
     Evidence,
     Flag,
+    FrameOf,
     Geolocation,
     Gps,
     Horizon,
@@ -240,7 +242,7 @@ class CaseFile:
             if not damage:
                 if upgraded:
                     _check_schema(target, conn)  # the upgrade's result is desk's schema too
-                _check_integrity(target, conn, skip=("original",))
+                _check_integrity(target, conn, skip=("original", "original_chunk"))
             if not read_only:
                 tracking.watch(conn)
         except sqlite3.Error as exc:
@@ -394,7 +396,8 @@ class CaseFile:
         rows = self.conn.execute(
             f"SELECT {_EVIDENCE_COLUMNS} FROM evidence WHERE id > ? ORDER BY id", (after_id,)
         )
-        return with_sources(self.conn, [_evidence_from_row(r) for r in rows])
+        return _with_footage(self.conn, with_sources(self.conn,
+                                                     [_evidence_from_row(r) for r in rows]))
 
     def get_evidence(self, evidence_id: int) -> Evidence:
         row = self.conn.execute(
@@ -402,7 +405,7 @@ class CaseFile:
         ).fetchone()
         if row is None:
             raise KeyError(f"no evidence {evidence_id}")
-        return with_sources(self.conn, [_evidence_from_row(row)])[0]
+        return _with_footage(self.conn, with_sources(self.conn, [_evidence_from_row(row)]))[0]
 
     def evidence_id_for_hash(self, sha256: str) -> int | None:
         row = self.conn.execute("SELECT id FROM evidence WHERE sha256 = ?", (sha256,)).fetchone()
@@ -412,12 +415,68 @@ class CaseFile:
         return {r[0] for r in self.conn.execute("SELECT sha256 FROM evidence")}
 
     def original(self, evidence_id: int) -> bytes:
+        """A still's original whole, in memory. A video (or any original too large to load
+        whole) is refused with a CaseFileError: it is read through `open_original`."""
         row = self.conn.execute(
             "SELECT CAST(data AS BLOB) FROM original WHERE evidence_id = ?", (evidence_id,)
         ).fetchone()
+        if row is not None:
+            return bytes(row[0])
+        try:
+            return original_store.read_whole(self.conn, evidence_id)
+        except original_store.OriginalMissing:
+            raise KeyError(f"no original for evidence {evidence_id}") from None
+        except ValueError as exc:
+            raise CaseFileError(f"{exc}.") from exc
+
+    def open_original(self, evidence_id: int) -> BinaryIO:
+        """An original as a read-only, seekable file read part by part (any size, either
+        form of storage); the caller closes it. KeyError when the case holds none."""
+        try:
+            reader = original_store.OriginalReader(self.conn, evidence_id)
+        except original_store.OriginalMissing as exc:
+            raise KeyError(str(exc)) from None
+        return cast(BinaryIO, io.BufferedReader(reader, original_store.READ_BYTES))
+
+    def original_size(self, evidence_id: int) -> int:
+        try:
+            return original_store.stored_size(self.conn, evidence_id)
+        except original_store.OriginalMissing as exc:
+            raise KeyError(str(exc)) from None
+
+    def video(self, evidence_id: int) -> StoredVideo | None:
+        """What a video item's container said at intake and its frame table (None when the
+        item is not a video)."""
+        row = self.conn.execute("SELECT info, frame_table FROM video WHERE evidence_id = ?",
+                                (evidence_id,)).fetchone()
         if row is None:
-            raise KeyError(f"no original for evidence {evidence_id}")
-        return bytes(row[0])
+            return None
+        return StoredVideo(evidence_id, _json_object(row[0]), str(row[1] or ""))
+
+    def frames_of(self, video_id: int) -> list[Evidence]:
+        """The stills taken from a video, in frame order."""
+        ids = [int(r[0]) for r in self.conn.execute(
+            "SELECT evidence_id FROM video_frame WHERE video_id = ? ORDER BY frame_index",
+            (video_id,))]
+        by_id = {e.id: e for e in self._evidence_with_ids(ids)}
+        return [by_id[i] for i in ids if i in by_id]
+
+    def frame_taken(self, video_id: int, frame_index: int) -> int | None:
+        """The still already taken from this frame of this video, if any."""
+        row = self.conn.execute(
+            "SELECT evidence_id FROM video_frame WHERE video_id = ? AND frame_index = ?",
+            (video_id, frame_index)).fetchone()
+        return int(row[0]) if row else None
+
+    def _evidence_with_ids(self, ids: list[int]) -> list[Evidence]:
+        found: list[Evidence] = []
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            rows = self.conn.execute(
+                f"SELECT {_EVIDENCE_COLUMNS} FROM evidence WHERE id IN"
+                f" ({','.join('?' * len(chunk))}) ORDER BY id", chunk)
+            found.extend(_evidence_from_row(r) for r in rows)
+        return _with_footage(self.conn, with_sources(self.conn, found))
 
     def thumbnail(self, evidence_id: int) -> bytes | None:
         row = self.conn.execute(
@@ -452,7 +511,68 @@ class CaseFile:
         thumbnail: bytes,
         thumb_size: tuple[int, int],
     ) -> int:
-        """Store one original with its metadata (inside the caller's transaction)."""
+        """Store one original with its metadata (inside the caller's transaction); one larger
+        than `original_store.CHUNK_ABOVE` is stored in parts."""
+        eid = self._insert_evidence_row(conn, sha256=sha256, size=len(data), fmt=fmt,
+                                        width=width, height=height, metadata=metadata,
+                                        provenance=provenance)
+        if len(data) > original_store.CHUNK_ABOVE:
+            view = memoryview(data)
+            step = original_store.CHUNK_BYTES
+            original_store.write_chunks(conn, eid, (view[i:i + step]
+                                                    for i in range(0, len(data), step)))
+        else:
+            # Incremental blob I/O writes the bytes straight into the pages; binding them as
+            # a parameter would make SQLite copy every multi-megabyte original once more.
+            conn.execute("INSERT INTO original (evidence_id, data) VALUES (?, zeroblob(?))",
+                         (eid, len(data)))
+            if data:
+                with conn.blobopen("original", "data", eid) as blob:
+                    blob.write(data)
+        self._insert_thumbnail(conn, eid, thumbnail, thumb_size)
+        return eid
+
+    def insert_streamed_evidence(
+        self,
+        conn: sqlite3.Connection,
+        *,
+        sha256: str,
+        size: int,
+        chunks: Iterable[bytes],
+        fmt: str,
+        width: int,
+        height: int,
+        metadata: Metadata,
+        provenance: Provenance,
+        thumbnail: bytes,
+        thumb_size: tuple[int, int],
+    ) -> int:
+        """Store an original of any size from a stream, in parts (inside the caller's
+        transaction), hashing it as it is written: bytes that do not hash to `sha256` (the
+        hash taken before any parser saw the file) or do not add up to `size` are refused
+        with a CaseFileError, and the caller's transaction rolls back."""
+        eid = self._insert_evidence_row(conn, sha256=sha256, size=size, fmt=fmt, width=width,
+                                        height=height, metadata=metadata,
+                                        provenance=provenance)
+        written_sha, written = original_store.write_chunks(conn, eid, chunks)
+        if written != size or written_sha != sha256:
+            raise CaseFileError(
+                f"{provenance.original_name or 'the file'} changed while it was imported"
+                f" ({written:,} bytes hashing to {written_sha[:12]}…, where {size:,} hashing"
+                f" to {sha256[:12]}… were read first); it was not stored")
+        self._insert_thumbnail(conn, eid, thumbnail, thumb_size)
+        return eid
+
+    def _insert_thumbnail(self, conn: sqlite3.Connection, eid: int, thumbnail: bytes,
+                          thumb_size: tuple[int, int]) -> None:
+        conn.execute(
+            "INSERT INTO thumbnail (evidence_id, width, height, data) VALUES (?, ?, ?, ?)",
+            (eid, thumb_size[0], thumb_size[1], thumbnail),
+        )
+
+    def _insert_evidence_row(self, conn: sqlite3.Connection, *, sha256: str, size: int,
+                             fmt: str, width: int, height: int, metadata: Metadata,
+                             provenance: Provenance) -> int:
         gps = metadata.gps
         flags = json.dumps([{"code": f.code, "message": f.message} for f in metadata.flags],
                            ensure_ascii=False)
@@ -463,7 +583,7 @@ class CaseFile:
             " exif, original_name, source_url, platform, uploader, published_at, acquired_at,"
             " acquired_by, notes, imported_at)"
             f" VALUES ({', '.join('?' * 26)})",
-            (sha256, len(data), fmt, width, height, metadata.captured_at, metadata.utc_offset,
+            (sha256, size, fmt, width, height, metadata.captured_at, metadata.utc_offset,
              gps.lat if gps else None, gps.lon if gps else None, gps.altitude if gps else None,
              gps.direction if gps else None, gps.time_utc if gps else None,
              metadata.make, metadata.model, metadata.software, flags, exif,
@@ -473,17 +593,6 @@ class CaseFile:
         )
         eid = int(cur.lastrowid or 0)
         insert_sources(conn, eid, metadata)
-        # Incremental blob I/O writes the bytes straight into the pages; binding them as a
-        # parameter would make SQLite copy every multi-megabyte original once more first.
-        conn.execute("INSERT INTO original (evidence_id, data) VALUES (?, zeroblob(?))",
-                     (eid, len(data)))
-        if data:
-            with conn.blobopen("original", "data", eid) as blob:
-                blob.write(data)
-        conn.execute(
-            "INSERT INTO thumbnail (evidence_id, width, height, data) VALUES (?, ?, ?, ?)",
-            (eid, thumb_size[0], thumb_size[1], thumbnail),
-        )
         return eid
 
     # ----------------------------------------------------------------- claims and verdicts
@@ -665,7 +774,8 @@ class CaseFile:
         return report
 
     def _verify_database(self, report: VerifyReport, full: bool) -> None:
-        targets = [None] if full else [t for t in schema.TABLES if t != "original"]
+        targets = [None] if full else [t for t in schema.TABLES
+                                       if t not in ("original", "original_chunk")]
         for table in targets:
             sql = "PRAGMA integrity_check" if table is None else (
                 f'PRAGMA integrity_check("{table}")')
@@ -684,8 +794,9 @@ class CaseFile:
         wanted = None if evidence_ids is None else set(evidence_ids)
         try:
             rows = self.conn.execute(
-                "SELECT e.id, e.sha256, e.original_name, o.evidence_id IS NULL FROM evidence e"
-                " LEFT JOIN original o ON o.evidence_id = e.id ORDER BY e.id"
+                "SELECT e.id, e.sha256, e.original_name, o.evidence_id IS NULL"
+                " AND NOT EXISTS (SELECT 1 FROM original_chunk c WHERE c.evidence_id = e.id)"
+                " FROM evidence e LEFT JOIN original o ON o.evidence_id = e.id ORDER BY e.id"
             ).fetchall()
         except sqlite3.DatabaseError as exc:
             report.problems.append(f"evidence: the list of items cannot be read ({exc})")
@@ -699,11 +810,10 @@ class CaseFile:
                 report.problems.append(f"{label}: the original is missing")
                 continue
             digest = hashlib.sha256()
-            try:
-                with self.conn.blobopen("original", "data", eid, readonly=True) as blob:
-                    while chunk := blob.read(1 << 20):
-                        digest.update(chunk)
-            except sqlite3.Error as exc:
+            try:  # streamed, one read at a time: memory stays flat for any size
+                for chunk in original_store.iter_original(self.conn, eid):
+                    digest.update(chunk)
+            except (sqlite3.Error, OSError, original_store.OriginalMissing) as exc:
                 report.problems.append(f"{label}: the original cannot be read ({exc})")
                 continue
             if digest.hexdigest() != sha:
@@ -743,6 +853,70 @@ class CaseFile:
 
 
 # --------------------------------------------------------------------------- helpers
+
+
+@dataclass(frozen=True)
+class StoredVideo:
+    """A video item's stored facts: the container's description (`VideoInfo.to_json`, as
+    read at intake) and its frame table JSON ('' when none was kept)."""
+
+    evidence_id: int
+    info: dict[str, Any]
+    frame_table_json: str
+
+    def frame_table(self) -> Any:
+        """The frame table as `desk.core.video_frames.FrameTable`, or None when none was
+        kept or the stored one does not read (a case from elsewhere)."""
+        if not self.frame_table_json:
+            return None
+        from desk.core.video_frames import FrameTable
+
+        try:
+            return FrameTable.from_json(json.loads(self.frame_table_json))
+        except (ValueError, TypeError):
+            return None
+
+
+def _json_object(text: object) -> dict[str, Any]:
+    try:
+        value = json.loads(str(text))
+    except (ValueError, TypeError):
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+_FRAME_COLUMNS = ("evidence_id, video_id, video_sha256, frame_index, pts_s, timecode,"
+                  " pixels_sha256, pts, time_base")
+
+
+def _with_footage(conn: sqlite3.Connection, items: list[Evidence]) -> list[Evidence]:
+    """Mark videos and give frames their provenance (a case of format 1.5 or older has
+    neither table until it is upgraded: read-only, it has no footage)."""
+    if not items:
+        return items
+    present = {str(r[0]) for r in conn.execute(
+        "SELECT name FROM main.sqlite_master WHERE type = 'table'"
+        " AND name IN ('video', 'video_frame')")}
+    if not present:
+        return items
+    low, high = min(i.id for i in items), max(i.id for i in items)
+    videos = {int(r[0]) for r in conn.execute(
+        "SELECT evidence_id FROM video WHERE evidence_id BETWEEN ? AND ?", (low, high))
+    } if "video" in present else set()
+    frames: dict[int, FrameOf] = {}
+    if "video_frame" in present:
+        for r in conn.execute(f"SELECT {_FRAME_COLUMNS} FROM video_frame"
+                              " WHERE evidence_id BETWEEN ? AND ?", (low, high)):
+            try:
+                frames[int(r[0])] = FrameOf(int(r[1]), str(r[2]), int(r[3]), float(r[4]),
+                                            str(r[5]), str(r[6]), int(r[7]), str(r[8]))
+            except (TypeError, ValueError):
+                continue
+    for item in items:
+        if item.id in videos:
+            item.kind = "video"
+        item.frame_of = frames.get(item.id)
+    return items
 
 
 def _json_list(text: str) -> list[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
+from typing import Literal
 
 
 class Stance(StrEnum):
@@ -110,6 +111,28 @@ PROVENANCE_FIELDS: tuple[str, ...] = (
 )
 
 
+@dataclass(frozen=True)
+class FrameOf:
+    """Where a still taken from a video comes from: the video (id and SHA-256 of its
+    original), the frame's index from 0, its presentation time (seconds and HH:MM:SS.mmm)
+    and the SHA-256 of its decoded pixels, which a reader re-derives with FFmpeg."""
+
+    video_id: int
+    video_sha256: str
+    frame_index: int
+    pts_s: float
+    timecode: str
+    pixels_sha256: str
+    #: The presentation time in the stream's own units and the time base ("1/12800").
+    pts: int = 0
+    time_base: str = ""
+
+
+#: What an evidence item is: a still (a photo, a screenshot, a frame taken from a video) or
+#: a video.
+EvidenceKind = Literal["still", "video"]
+
+
 @dataclass
 class Evidence:
     id: int
@@ -121,6 +144,9 @@ class Evidence:
     metadata: Metadata
     provenance: Provenance
     imported_at: str
+    kind: EvidenceKind = "still"
+    #: Set for a still taken from a video of the case.
+    frame_of: FrameOf | None = None
 
     @property
     def name(self) -> str:

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import astuple, dataclass
 from pathlib import Path
 
-from desk.core import audit, schema, tracking
+from desk.core import audit, original_store, schema, tracking
 from desk.core.casefile import SUFFIX, CaseFile, CaseFileError
 
 #: A row's values as `tracking` digests them, in its table's column order (an original's data
@@ -165,8 +165,18 @@ def _build(tmp: Path, entries: Sequence[LogEntry], expected: dict[RowKey, tuple[
         columns = {t.name: t.columns for t in tracking.tables()}
         evidence_sha: dict[int, str] = {}
         stored: list[tuple[int, int]] = []
+        parts: dict[int, int] = {}  # evidence id -> bytes of its parts (a chunked original)
         for table, _, values in sorted(rows, key=lambda r: (order[r[0]], r[1])):
             names = columns[table]
+            if table == "original_chunk":
+                eid, seq, size = values
+                if not all(isinstance(v, int) for v in values) or size < 0:  # type: ignore[operator]
+                    raise ReplayError(f"a part of the original of evidence {eid} cannot be"
+                                      " read")
+                conn.execute("INSERT INTO original_chunk (evidence_id, seq, data)"
+                             " VALUES (?, ?, zeroblob(?))", (eid, seq, size))
+                parts[int(eid)] = parts.get(int(eid), 0) + int(size)  # type: ignore[call-overload]
+                continue
             if table == "original":
                 eid, size = values
                 if not isinstance(eid, int) or not isinstance(size, int) or size < 0:
@@ -184,6 +194,11 @@ def _build(tmp: Path, entries: Sequence[LogEntry], expected: dict[RowKey, tuple[
             if sha is None:
                 raise ReplayError(f"the original of evidence {eid} belongs to no evidence")
             _fill_original(conn, eid, sha, size, originals(eid, sha, size))
+        for eid, size in sorted(parts.items()):
+            sha = evidence_sha.get(eid)
+            if sha is None:
+                raise ReplayError(f"the original of evidence {eid} belongs to no evidence")
+            _fill_parts(conn, eid, sha, size, originals(eid, sha, size))
         problems = list(tracking.compare(expected, tracking.snapshot(conn)))
         if problems:
             raise ReplayError(f"the rebuilt case does not match its log ({problems[0]})")
@@ -216,6 +231,18 @@ def _fill_original(conn: sqlite3.Connection, eid: int, sha: str, size: int,
     if digest.hexdigest() != sha:
         raise ReplayError(f"the original of evidence {eid} does not match its SHA-256"
                           f" (recorded {sha[:12]}…, received {digest.hexdigest()[:12]}…)")
+
+
+def _fill_parts(conn: sqlite3.Connection, eid: int, sha: str, size: int,
+               chunks: Iterable[bytes]) -> None:
+    """`_fill_original` for an original stored in parts (format 1.6)."""
+    digest, written = original_store.fill_parts(conn, eid, chunks)
+    if written != size:
+        raise ReplayError(f"the original of evidence {eid} is {written:,} bytes, not its"
+                          f" recorded {size:,}")
+    if digest != sha:
+        raise ReplayError(f"the original of evidence {eid} does not match its SHA-256"
+                          f" (recorded {sha[:12]}…, received {digest[:12]}…)")
 
 
 def _fsync_dir(folder: Path) -> None:

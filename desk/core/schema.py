@@ -13,7 +13,7 @@ APPLICATION_ID = 0x4445534B
 #: user_version = MAJOR * 1000 + MINOR. A newer minor adds things older desks may ignore;
 #: a newer major changes meaning, so older desks refuse it.
 SCHEMA_MAJOR = 1
-SCHEMA_MINOR = 5
+SCHEMA_MINOR = 6
 USER_VERSION = SCHEMA_MAJOR * 1000 + SCHEMA_MINOR
 
 #: Blobs (multi-megabyte originals) read and write faster with large pages.
@@ -237,6 +237,41 @@ TABLES: dict[str, str] = {
         kind TEXT NOT NULL,
         value TEXT NOT NULL
     )""",
+    # Originals too large for one blob (format 1.6): SQLite keeps a blob under about 1 GB,
+    # and a video runs to gigabytes. Such an original has no `original` row; its bytes are
+    # these parts in `seq` order (each `original_store.CHUNK_BYTES` but the last), and the
+    # evidence row's SHA-256 is of the whole. Read back part by part, never whole.
+    "original_chunk": """CREATE TABLE original_chunk (
+        evidence_id INTEGER NOT NULL REFERENCES evidence(id),
+        seq INTEGER NOT NULL,
+        data BLOB NOT NULL,
+        PRIMARY KEY (evidence_id, seq)
+    )""",
+    # A video item (format 1.6): what its container says (`VideoInfo.to_json`, read at
+    # intake, immutable) and its frame table (every frame's time and the keyframes, from the
+    # packets), kept so the window seeks without reading the whole file again.
+    "video": """CREATE TABLE video (
+        evidence_id INTEGER PRIMARY KEY REFERENCES evidence(id),
+        info TEXT NOT NULL,
+        frame_table TEXT NOT NULL DEFAULT ''
+    )""",
+    # A still taken from a video (format 1.6): which video (id and SHA-256), which frame
+    # (index from 0, presentation time in the stream's time base and in seconds, timecode)
+    # and the SHA-256 of the decoded pixels (`video_frames.pixels_sha256`), so a reader
+    # re-derives the frame from the original. The still's own SHA-256 is of its PNG.
+    "video_frame": """CREATE TABLE video_frame (
+        evidence_id INTEGER PRIMARY KEY REFERENCES evidence(id),
+        video_id INTEGER NOT NULL REFERENCES evidence(id),
+        video_sha256 TEXT NOT NULL,
+        frame_index INTEGER NOT NULL,
+        pts INTEGER NOT NULL,
+        time_base TEXT NOT NULL,
+        pts_s REAL NOT NULL,
+        timecode TEXT NOT NULL,
+        pixels_sha256 TEXT NOT NULL,
+        pixel_format TEXT NOT NULL DEFAULT '',
+        rotation INTEGER NOT NULL DEFAULT 0
+    )""",
     # Append-only custody log; each row carries the hash of the one before it. Since format
     # 1.3 each entry also holds the digests of the rows its edit changed (before and after),
     # so a direct edit of the data shows, and is signed by its reviewer's key, so a
@@ -268,6 +303,9 @@ INDEXES: dict[str, str] = {
     "landmark_one_reference":
         "CREATE UNIQUE INDEX landmark_one_reference ON landmark(is_reference)"
         " WHERE is_reference = 1",
+    # A frame of a video is taken once (format 1.6): taking it again finds the same still.
+    "video_frame_once":
+        "CREATE UNIQUE INDEX video_frame_once ON video_frame(video_id, frame_index)",
 }
 
 
@@ -341,12 +379,21 @@ def _describe_files(conn: sqlite3.Connection) -> dict[str, object] | None:
     return move_save_times(conn)
 
 
+def _add_footage(conn: sqlite3.Connection) -> dict[str, object] | None:
+    """Format 1.6: chunked originals, videos and the frames taken from them."""
+    for name, sql in (*TABLES.items(), *INDEXES.items()):
+        if ADDED_IN.get(name) == 1006:
+            conn.execute(sql)
+    return None
+
+
 MIGRATIONS: dict[int, tuple[int, Migration]] = {
     1000: (1001, _add_verdict_drafts),
     1001: (1002, _one_reference_point),
     1002: (1003, _seal_custody),
     1003: (1004, _add_shadows),
     1004: (1005, _describe_files),
+    1005: (1006, _add_footage),
 }
 
 #: The format that added each table or index after 1.0: older formats lack them.
@@ -361,6 +408,10 @@ ADDED_IN: dict[str, int] = {
     "metadata_source": 1005,
     "credential": 1005,
     "perceptual_hash": 1005,
+    "original_chunk": 1006,
+    "video": 1006,
+    "video_frame": 1006,
+    "video_frame_once": 1006,
 }
 
 #: The format whose upgrade entry records the baseline of every row.

@@ -24,6 +24,9 @@ from desk.core import schema
 RowChange = list[str | None]
 
 _DIGEST_FN = "desk_row_digest"
+#: Columns digested by their length: an original's bytes (whole or in parts) are checked
+#: against the evidence's SHA-256 instead, streamed, never hashed row by row.
+_LENGTH_ONLY = frozenset({("original", "data"), ("original_chunk", "data")})
 _TOUCHED = "desk_touched"
 
 
@@ -33,6 +36,7 @@ class Connection(sqlite3.Connection):
 
     signing_key: object = None  # Ed25519PrivateKey when entries are to be signed
     watched: bool = False
+    watched_tables: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -44,7 +48,7 @@ class _Table:
     def value_sql(self, prefix: str = "") -> str:
         dot = f"{prefix}." if prefix else ""
         return ", ".join(
-            f"length({dot}{c})" if (self.name, c) == ("original", "data") else f"{dot}{c}"
+            f"length({dot}{c})" if (self.name, c) in _LENGTH_ONLY else f"{dot}{c}"
             for c in self.columns)
 
     def key_sql(self, prefix: str = "") -> str:
@@ -88,15 +92,20 @@ def row_digest(table: str, *values: object) -> str:
 
 def watch(conn: sqlite3.Connection) -> None:
     """Note every row change made through `conn` from now on (TEMP objects: nothing is written
-    to the case file by this)."""
-    if isinstance(conn, Connection) and conn.watched:
+    to the case file by this). Tables the file does not hold yet (an upgrade in progress
+    watches before later formats add theirs) are watched once a later call finds them."""
+    present = {str(r[0]) for r in conn.execute(
+        "SELECT name FROM main.sqlite_master WHERE type = 'table'")}
+    wanted = [t for t in tables() if t.name in present]
+    if isinstance(conn, Connection) and conn.watched and conn.watched_tables >= {
+            t.name for t in wanted}:
         return
     conn.create_function(_DIGEST_FN, -1, row_digest, deterministic=True)
     # REPLACE deletes the row it replaces; only with recursive triggers does that show.
     conn.execute("PRAGMA recursive_triggers = ON")
     conn.execute(f"CREATE TEMP TABLE IF NOT EXISTS {_TOUCHED} ("
                  " n INTEGER PRIMARY KEY, tbl TEXT NOT NULL, key TEXT NOT NULL, before TEXT)")
-    for t in tables():
+    for t in wanted:
         old_digest = f"{_DIGEST_FN}('{t.name}', {t.value_sql('OLD')})"
         same_key = " AND ".join(f"OLD.{k} IS NEW.{k}" for k in t.keys)
         conn.execute(
@@ -117,6 +126,7 @@ def watch(conn: sqlite3.Connection) -> None:
             f" ('{t.name}', {t.key_sql('OLD')}, {old_digest}); END")
     if isinstance(conn, Connection):
         conn.watched = True
+        conn.watched_tables = frozenset(t.name for t in wanted)
 
 
 def is_watched(conn: sqlite3.Connection) -> bool:
@@ -205,6 +215,9 @@ _NAMES = {
     "meta": "case setting {0}",
     "evidence": "evidence {0}",
     "original": "the original of evidence {0}",
+    "original_chunk": "part {1} of the original of evidence {0}",
+    "video": "the video description of evidence {0}",
+    "video_frame": "the frame provenance of evidence {0}",
     "thumbnail": "the thumbnail of evidence {0}",
     "claim": "claim {0}",
     "statement": "statement {0}",

@@ -79,15 +79,16 @@ def test_a_format_1_0_case_is_upgraded_in_place_and_says_so(case_path: Path) -> 
     with CaseFile.open(case_path) as case:
         assert case.verdict_draft(1) is None  # the new table is there
         assert case.shadows() == []  # and so is format 1.4's
-        upgrades = case.audit_entries()[-5:]
-        assert [u.action for u in upgrades] == ["upgrade case format"] * 5
+        upgrades = case.audit_entries()[-6:]
+        assert [u.action for u in upgrades] == ["upgrade case format"] * 6
         assert [json.loads(u.detail) for u in upgrades] == [
             {"from": 1000, "to": 1001}, {"from": 1001, "to": 1002},
             {"from": 1002, "to": 1003, "baseline": "every row of the case"},
-            {"from": 1003, "to": 1004}, {"from": 1004, "to": 1005}]
-        assert [u.sealed for u in upgrades] == [False, False, True, True, True]
+            {"from": 1003, "to": 1004}, {"from": 1004, "to": 1005},
+            {"from": 1005, "to": 1006}]
+        assert [u.sealed for u in upgrades] == [False, False, True, True, True, True]
         assert case.verify().ok
-    assert _pragma(case_path, "user_version") == schema.USER_VERSION == 1005
+    assert _pragma(case_path, "user_version") == schema.USER_VERSION == 1006
 
 
 def test_a_format_1_3_case_gains_shadows_and_keeps_its_seals(case_path: Path) -> None:
@@ -102,14 +103,15 @@ def test_a_format_1_3_case_gains_shadows_and_keeps_its_seals(case_path: Path) ->
     with pytest.raises(CaseFileError, match="older case format and is read-only"):
         CaseFile.open(case_path, read_only=True)
     with CaseFile.open(case_path) as case:
-        first, upgrade = case.audit_entries()[-2:]
+        first, upgrade, footage = case.audit_entries()[-3:]
         assert first.action == upgrade.action == "upgrade case format" and upgrade.sealed
         assert json.loads(first.detail) == {"from": 1003, "to": 1004}
         assert json.loads(upgrade.detail) == {"from": 1004, "to": 1005}
+        assert json.loads(footage.detail) == {"from": 1005, "to": 1006}
         assert case.list_claims()[0].text == "The clip was filmed this morning"
         assert case.shadows() == []
         assert case.verify().ok
-    assert _pragma(case_path, "user_version") == 1005
+    assert _pragma(case_path, "user_version") == 1006
     with CaseFile.open(case_path, read_only=True) as case:
         assert {o[1] for o in schema.objects_at()} >= {"shadow", "shadow_evidence"}
         assert case.verify().ok
