@@ -29,6 +29,7 @@ from desk.core.parse import ParsedImage
 from desk.core.readers import ReadPool, Stuck, Task
 from desk.core.sanitize import clean_text
 from desk.core.sources import NotRead, Source, collect_sources, read_source
+from desk.core.video_intake import ReadVideo, file_changed, is_video, read_video, store_video
 
 IMPORTED = "imported"
 DUPLICATE = "duplicate"
@@ -124,6 +125,9 @@ class _Job:
     parsed: ParsedImage | None = None
     reason: str = ""
     duplicate_of: int | None = None
+    #: A video (recognised by content): hashed and read in a video worker, stored in parts.
+    video: ReadVideo | None = None
+    source: Source | None = None
 
 
 class _Reader:
@@ -153,6 +157,12 @@ class _Reader:
         job = _Job(source.path)
         if is_sidecar(source.path):
             job.reason = NOT_EVIDENCE
+            return job
+        if not source.reason and is_video(source):
+            # Footage may be gigabytes: hashed and stored in parts, never read whole.
+            job.source = source
+            job.video = read_video(source, self._known, task.step)
+            job.sha256 = job.video.sha256
             return job
         try:
             data = read_source(source, lambda: task.step("reading the file", STEP_TIMEOUT_S))
@@ -245,6 +255,24 @@ def import_files(
         try:
             for job in jobs:
                 done += 1
+                if job.video is not None:
+                    item = _video_item(case, job, template, seen, flush)
+                    if not isinstance(item, IntakeItem):  # the case refused writing: stop
+                        failure = failure or item or CaseFileError(
+                            "the case could not be written")
+                        report.items.append(IntakeItem(str(job.path), NOT_STORED,
+                                                       job.sha256,
+                                                       reason=_not_stored_reason(failure)))
+                        break
+                    report.items.append(item)
+                    if item.status == IMPORTED and stored is not None:
+                        stored([item])
+                    if progress is not None:
+                        progress(done, len(sources), item)
+                    if cancel is not None and cancel():
+                        report.cancelled = True
+                        break
+                    continue
                 if job.sha256 in seen:  # the same bytes earlier in this batch
                     job.duplicate_of, job.parsed, job.data = -1, None, b""
                 item = _item_for(job)
@@ -279,6 +307,38 @@ def import_files(
             report.items[slot] = replace(item, evidence_id=_id_for(case, item.sha256))
     _log_rejections(case, report)
     return report
+
+
+def _video_item(case: CaseFile, job: _Job, template: Provenance, seen: set[str],
+                flush: Callable[[], bool]) -> IntakeItem | CaseFileError | None:
+    """Store one read video (after the stills before it); its item, or why the case refused
+    writing (None: it refused the stills before it), and the import stops."""
+    read = job.video
+    assert read is not None and job.source is not None
+    path = str(job.path)
+    if read.reason:
+        return IntakeItem(path, REJECTED, read.sha256, None, read.reason)
+    if read.sha256 in seen or read.info is None:
+        return IntakeItem(path, DUPLICATE, read.sha256, _id_for(case, read.sha256),
+                          "already in the case")
+    if not flush():
+        return None
+    existing = _id_for(case, read.sha256)
+    if existing is not None:
+        return IntakeItem(path, DUPLICATE, read.sha256, existing, "already in the case")
+    prov = replace(template, original_name=clean_text(job.path.name, 255),
+                   acquired_at=template.acquired_at or utc_now(),
+                   acquired_by=template.acquired_by or case.actor)
+    try:
+        eid = store_video(case, job.source, read, prov)
+    except NotRead as exc:
+        return IntakeItem(path, REJECTED, read.sha256, None, exc.reason)
+    except CaseFileError as exc:
+        if file_changed(exc):
+            return IntakeItem(path, REJECTED, read.sha256, None, str(exc))
+        return exc
+    seen.add(read.sha256)
+    return IntakeItem(path, IMPORTED, read.sha256, eid)
 
 
 def _after_failure(

@@ -190,6 +190,25 @@ def read_source(source: Source, alive: Callable[[], None] = lambda: None) -> byt
     `alive` is called before each step so the caller's time limit sees progress.
     Raises `NotRead` with a reason.
     """
+    fd = open_source(source, alive)
+    try:
+        size = os.fstat(fd).st_size
+        if size > MAX_FILE_BYTES:
+            raise NotRead(f"file too large: {size / 1e6:.0f} MB")
+        data = _read_all(fd, size, alive)
+    except OSError as exc:
+        raise NotRead(_cannot("file", exc)) from exc
+    finally:
+        os.close(fd)
+    if len(data) > MAX_FILE_BYTES:
+        raise NotRead(f"file too large: {len(data) / 1e6:.0f} MB")
+    return data
+
+
+def open_source(source: Source, alive: Callable[[], None] = lambda: None) -> int:
+    """A blocking descriptor of the file, opened as `read_source` opens it (no wait on a FIFO,
+    no link followed inside a folder, the very file the folder listed); the caller closes it.
+    Videos are read through it in parts. Raises `NotRead` with a reason."""
     if source.reason:
         raise NotRead(source.reason)
     alive()
@@ -206,18 +225,15 @@ def read_source(source: Source, alive: Callable[[], None] = lambda: None) -> byt
             raise NotRead(not_regular(info.st_mode))
         if source.identity is not None and (info.st_dev, info.st_ino) != source.identity:
             raise NotRead(CHANGED)
-        if info.st_size > MAX_FILE_BYTES:
-            raise NotRead(f"file too large: {info.st_size / 1e6:.0f} MB")
         if hasattr(os, "set_blocking"):
             os.set_blocking(fd, True)
-        data = _read_all(fd, info.st_size, alive)
     except OSError as exc:
-        raise NotRead(_cannot("file", exc)) from exc
-    finally:
         os.close(fd)
-    if len(data) > MAX_FILE_BYTES:
-        raise NotRead(f"file too large: {len(data) / 1e6:.0f} MB")
-    return data
+        raise NotRead(_cannot("file", exc)) from exc
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
 
 
 def _read_all(fd: int, size: int, alive: Callable[[], None]) -> bytes:

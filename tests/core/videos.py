@@ -90,6 +90,18 @@ def make_clip(
     return path
 
 
+def padded_clip(path: Path, size: int, **options: object) -> Path:
+    """A small clip grown to `size` bytes by a trailing MP4 `free` box (a 64-bit size, then
+    a hole: the file is sparse, so making a 4.5 GB one costs no disk): a valid video as large
+    as a test needs."""
+    make_clip(path, **options)  # type: ignore[arg-type]
+    with path.open("r+b") as fh:
+        end = fh.seek(0, 2)
+        fh.write(struct.pack(">I4sQ", 1, b"free", size - end))
+        fh.truncate(size)
+    return path
+
+
 def decode_all(path: Path) -> list[tuple[int, str, bytes]]:
     """Every frame decoded from the start with plain PyAV: (pts, SHA-256 of the frame as
     FFmpeg's rawvideo encoder packs it, RGB24 bytes). The independent reference the tests

@@ -1,0 +1,371 @@
+"""Footage into a case: a video original stored in parts, and frames taken from it as stills.
+
+A video is hashed before any parser sees it, then probed, indexed and its first frame decoded
+in a video worker (`desk.core.video_isolation`: time and memory limits), then copied into the
+case in parts and hashed again on the way in: bytes that changed since the first hash are not
+stored. The copy is one transaction with its custody entry, so a crash leaves the case as it
+was.
+
+A frame taken from a video becomes a still like any other (PNG of the upright picture, its own
+SHA-256, thumbnail, perceptual hash) with its provenance: the video's id and SHA-256, the
+frame's index, presentation time and the SHA-256 of its decoded pixels. The worker reads the
+stored original itself (`case_video_source`), never a copy through a pipe. A frame already
+taken from the same video is reported as a duplicate, not stored twice.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import io
+import json
+import os
+import sqlite3
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from desk.core import audit, near_duplicates, original_store
+from desk.core.casefile import CaseFile, CaseFileError
+from desk.core.clock import utc_now
+from desk.core.errors import Rejected
+from desk.core.limits import (
+    MAX_VIDEO_BYTES,
+    STEP_TIMEOUT_S,
+    THUMB_EDGE,
+    VIDEO_FRAME_TIMEOUT_S,
+)
+from desk.core.model import Provenance
+from desk.core.parse import parse_image
+from desk.core.perceptual_hash import dct_hash, to_text
+from desk.core.sanitize import clean_text
+from desk.core.sniff import SNIFF_BYTES, sniff_video
+from desk.core.sources import NotRead, Source, open_source
+from desk.core.video_frames import FrameRequest, FrameTable, TakenFrame
+from desk.core.video_isolation import VideoSession, take_frames_isolated
+from desk.core.video_probe import VideoInfo
+
+#: The custody-log action of frames taken from a video (one entry per stored batch).
+TAKE_FRAMES = "take frames"
+#: Bytes read from a video per step (hashing, copying into the case).
+READ_BYTES = original_store.CHUNK_BYTES
+#: Frames stored per transaction (and custody entry) while taking many.
+FRAME_BATCH = 16
+#: PNG compression of a taken frame: fast, lossless, and the same bytes on every run.
+PNG_LEVEL = 1
+THUMB_QUALITY = 82
+
+Alive = Callable[[str, float], None]
+
+
+def case_video_source(case_path: str | os.PathLike[str],
+                      evidence_id: int) -> original_store.CaseOriginalOpener:
+    """A picklable `VideoSource` that opens a case's stored original (read-only, part by
+    part) in whichever process calls it: how a video worker reads footage in a case."""
+    return original_store.CaseOriginalOpener(case_path, evidence_id)
+
+
+# --------------------------------------------------------------------------- intake
+
+
+def is_video(source: Source) -> bool:
+    """Whether the file is a video container desk reads, judged by its first bytes (a file
+    that cannot be opened is not: the still intake says why)."""
+    try:
+        fd = open_source(source)
+    except NotRead:
+        return False
+    try:
+        head = os.pread(fd, SNIFF_BYTES, 0)
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
+    return sniff_video(head) is not None
+
+
+@dataclass
+class ReadVideo:
+    """A video read for intake: its hash and size as first read, what the worker found, and
+    a thumbnail of its first frame; or a reason it is not stored."""
+
+    path: Path
+    sha256: str = ""
+    size: int = 0
+    info: VideoInfo | None = None
+    table: FrameTable | None = None
+    thumbnail: bytes = b""
+    thumb_size: tuple[int, int] = (0, 0)
+    perceptual_hash: str = ""
+    reason: str = ""
+
+
+def hash_source(source: Source, alive: Alive | None = None) -> tuple[str, int]:
+    """SHA-256 and size of a file read in parts (before any parser sees it)."""
+    fd = open_source(source)
+    try:
+        digest = hashlib.sha256()
+        size = 0
+        while True:
+            if alive is not None:
+                alive("hashing the video", STEP_TIMEOUT_S)
+            block = os.read(fd, READ_BYTES)
+            if not block:
+                break
+            digest.update(block)
+            size += len(block)
+            if size > MAX_VIDEO_BYTES:
+                raise NotRead(f"file too large: {size / 1e9:.1f} GB")
+    except OSError as exc:
+        raise NotRead(f"cannot read the file: {exc.strerror or type(exc).__name__}") from exc
+    finally:
+        os.close(fd)
+    return digest.hexdigest(), size
+
+
+def read_video(source: Source, known: frozenset[str] = frozenset(),
+               alive: Alive | None = None, *,
+               timeout: float = VIDEO_FRAME_TIMEOUT_S) -> ReadVideo:
+    """Hash a video, then (unless the case holds it already, `known`) probe and index it
+    and decode its first frame in a worker; every refusal becomes `reason`."""
+    found = ReadVideo(source.path)
+    try:
+        found.sha256, found.size = hash_source(source, alive)
+    except NotRead as exc:
+        found.reason = exc.reason
+        return found
+    if found.sha256 in known:
+        return found
+    if alive is not None:
+        alive("reading the video", 4 * timeout + STEP_TIMEOUT_S)
+    try:
+        with VideoSession(source.path, timeout=timeout) as session:
+            found.info, found.table = session.info, session.table
+            first = session.frame(0)
+    except Rejected as exc:
+        found.reason = exc.reason
+        return found
+    image = first.image(upright=True)
+    image.thumbnail((THUMB_EDGE, THUMB_EDGE))
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=THUMB_QUALITY)
+    found.thumbnail, found.thumb_size = out.getvalue(), image.size
+    found.perceptual_hash = to_text(dct_hash(image))
+    return found
+
+
+def _file_parts(source: Source) -> Iterator[bytes]:
+    """The file's bytes in parts, from a descriptor opened as for hashing."""
+    fd = open_source(source)
+    try:
+        while block := os.read(fd, READ_BYTES):
+            yield block
+    finally:
+        os.close(fd)
+
+
+def store_video(case: CaseFile, source: Source, read: ReadVideo,
+                provenance: Provenance) -> int:
+    """Copy a read video into the case with its description and frame table, in one
+    transaction with its custody entry ("import"); the id. Bytes that no longer hash to
+    the first read raise a CaseFileError and nothing is stored."""
+    info = read.info
+    assert info is not None
+    width, height = info.display_size
+    with case.transaction() as conn:
+        eid = case.insert_streamed_evidence(
+            conn, sha256=read.sha256, size=read.size, chunks=_file_parts(source),
+            fmt=info.container, width=width, height=height, metadata=info.metadata(),
+            provenance=provenance, thumbnail=read.thumbnail, thumb_size=read.thumb_size)
+        conn.execute("INSERT INTO video (evidence_id, info, frame_table) VALUES (?, ?, ?)",
+                     (eid, json.dumps(info.to_json(), ensure_ascii=False, sort_keys=True),
+                      json.dumps(read.table.to_json(), separators=(",", ":"))
+                      if read.table is not None else ""))
+        if read.perceptual_hash:
+            near_duplicates.store_hash(conn, eid, read.perceptual_hash)
+        audit.append(conn, case.actor, "import", [f"evidence:{eid}"],
+                     {"files": [{"id": eid, "name": provenance.original_name,
+                                 "sha256": read.sha256, "kind": "video"}]})
+    return eid
+
+
+def file_changed(exc: CaseFileError) -> bool:
+    """Whether a refused store was the file changing under the import (a per-file reason),
+    not the case refusing writes."""
+    return "changed while it was imported" in str(exc)
+
+
+# --------------------------------------------------------------------------- taking frames
+
+
+@dataclass(frozen=True)
+class TakenFrameResult:
+    """One frame a `take_frames` request gave: the still's id and SHA-256 (of its PNG), the
+    frame's index, time and pixel hash; `duplicate` when the case held it already."""
+
+    id: int
+    frame_index: int
+    pts_s: float
+    sha256: str
+    pixels_sha256: str
+    duplicate: bool = False
+    timecode: str = ""
+
+    def to_json(self) -> dict[str, object]:
+        return {"id": self.id, "frame_index": self.frame_index, "pts_s": self.pts_s,
+                "sha256": self.sha256, "pixels_sha256": self.pixels_sha256,
+                "duplicate": self.duplicate, "timecode": self.timecode}
+
+
+FrameProgress = Callable[[int, int], None]
+
+
+def frame_png(frame: TakenFrame) -> bytes:
+    """The still made of a frame: the upright picture as PNG (the same bytes every run)."""
+    out = io.BytesIO()
+    frame.image(upright=True).save(out, "PNG", compress_level=PNG_LEVEL)
+    return out.getvalue()
+
+
+def expected_count(request: FrameRequest, table: FrameTable | None) -> int:
+    """How many frames a request will give, when that is known beforehand (0 otherwise)."""
+    if request.mode == "at":
+        return min(len(request.times), request.limit)
+    if table is None:
+        return 0
+    if request.mode == "keyframes":
+        return min(len(table.keyframes), request.limit)
+    if request.mode == "every" and request.every > 0:
+        return min(int(table.end_s() / request.every) + 1, request.limit)
+    return 0
+
+
+def take_frames(case: CaseFile, video_id: int, request: FrameRequest, *,
+                progress: FrameProgress | None = None,
+                cancel: Callable[[], bool] | None = None,
+                timeout: float = VIDEO_FRAME_TIMEOUT_S) -> list[TakenFrameResult]:
+    """Take the frames `request` asks for from video `video_id` and store each as a still
+    with its provenance; a frame taken before (same video, same index) is a duplicate.
+
+    Frames are decoded in a video worker that reads the stored original; they are stored
+    in batches, each one transaction with a "take frames" custody entry, so a cancel (or a
+    refusal of the decoder part way) keeps the frames stored so far. `progress(done,
+    expected)` is called after each frame (`expected` 0 when not known beforehand). A
+    decoder's refusal raises `Rejected` after the frames before it are stored.
+    """
+    stored = case.video(video_id)
+    if stored is None:
+        raise CaseFileError(f"evidence {video_id} is not a video of this case")
+    video = case.get_evidence(video_id)
+    table = stored.frame_table()
+    wanted = dataclasses.replace(request, images=True)
+    total = expected_count(wanted, table)
+    results: list[TakenFrameResult] = []
+    batch: list[tuple[TakenFrame, bytes]] = []
+    pending_index: dict[int, int] = {}  # frame index -> slot in results, for this batch
+
+    def flush() -> None:
+        for frame, sha, eid, new in _store_frames(case, video_id, video.sha256, batch):
+            slot = pending_index.pop(frame.frame_index)
+            results[slot] = _result(eid, frame, sha, duplicate=not new)
+        batch.clear()
+
+    source = case_video_source(case.path, video_id)
+    try:
+        for frame in take_frames_isolated(source, wanted, table=table, timeout=timeout,
+                                          cancel=cancel):
+            existing = case.frame_taken(video_id, frame.frame_index)
+            if existing is not None or frame.frame_index in pending_index:
+                earlier = existing if existing is not None else -1
+                results.append(_duplicate(case, earlier, frame, results, pending_index))
+            else:
+                png = frame_png(frame)
+                pending_index[frame.frame_index] = len(results)
+                results.append(_result(0, frame, hashlib.sha256(png).hexdigest()))
+                batch.append((frame, png))
+                if len(batch) >= FRAME_BATCH:
+                    flush()
+            if progress is not None:
+                progress(len(results), total)
+            if cancel is not None and cancel():
+                break
+    finally:
+        if batch:
+            flush()
+    # A frame repeated within one request shows the id its first taking got.
+    by_index = {r.frame_index: r.id for r in results if not r.duplicate}
+    return [r if r.id else _with_id(r, by_index.get(r.frame_index, 0)) for r in results]
+
+
+def _with_id(result: TakenFrameResult, eid: int) -> TakenFrameResult:
+    return TakenFrameResult(eid, result.frame_index, result.pts_s, result.sha256,
+                            result.pixels_sha256, result.duplicate, result.timecode)
+
+
+def _result(eid: int, frame: TakenFrame, sha: str, *, duplicate: bool = False
+            ) -> TakenFrameResult:
+    return TakenFrameResult(eid, frame.frame_index, frame.pts_s, sha, frame.pixels_sha256,
+                            duplicate, frame.timecode)
+
+
+def _duplicate(case: CaseFile, existing: int, frame: TakenFrame,
+               results: list[TakenFrameResult],
+               pending_index: dict[int, int]) -> TakenFrameResult:
+    if existing > 0:
+        item = case.get_evidence(existing)
+        return _result(existing, frame, item.sha256, duplicate=True)
+    first = results[pending_index[frame.frame_index]]
+    return TakenFrameResult(0, frame.frame_index, frame.pts_s, first.sha256,
+                            frame.pixels_sha256, True, frame.timecode)
+
+
+def _store_frames(case: CaseFile, video_id: int, video_sha256: str,
+                  batch: list[tuple[TakenFrame, bytes]]
+                  ) -> list[tuple[TakenFrame, str, int, bool]]:
+    """Store a batch of frames as stills with their provenance: one transaction, one custody
+    entry. A frame whose still is byte for byte one the case holds (a frame identical to
+    another) is not stored again: its result names that still."""
+    done: list[tuple[TakenFrame, str, int, bool]] = []
+    logged: list[dict[str, object]] = []
+    acquired = utc_now()
+    parsed = [(frame, png, parse_image(png)) for frame, png in batch]
+    with case.transaction() as conn:
+        for frame, png, still in parsed:
+            sha = hashlib.sha256(png).hexdigest()
+            existing = case.evidence_id_for_hash(sha)
+            if existing is not None:
+                done.append((frame, sha, existing, False))
+                continue
+            name = f"evidence-{video_id} frame {frame.frame_index} {frame.timecode}"
+            prov = Provenance(original_name=clean_text(name, 255), acquired_at=acquired,
+                              acquired_by=case.actor,
+                              notes=f"Frame {frame.frame_index} ({frame.timecode}) taken from"
+                                    f" video evidence {video_id} (SHA-256 {video_sha256}).")
+            eid = case.insert_evidence(
+                conn, sha256=sha, data=png, fmt=still.format, width=still.width,
+                height=still.height, metadata=still.metadata, provenance=prov,
+                thumbnail=still.thumbnail, thumb_size=(still.thumb_width, still.thumb_height))
+            _insert_provenance(conn, eid, video_id, video_sha256, frame)
+            if still.perceptual_hash:
+                near_duplicates.store_hash(conn, eid, still.perceptual_hash)
+            done.append((frame, sha, eid, True))
+            logged.append({"id": eid, "frame_index": frame.frame_index,
+                           "pts_s": frame.pts_s, "timecode": frame.timecode, "sha256": sha,
+                           "pixels_sha256": frame.pixels_sha256})
+        if logged:
+            audit.append(conn, case.actor, TAKE_FRAMES,
+                         [f"evidence:{video_id}", *(f"evidence:{x['id']}" for x in logged)],
+                         {"video": video_id, "video_sha256": video_sha256, "frames": logged})
+    return done
+
+
+def _insert_provenance(conn: sqlite3.Connection, eid: int, video_id: int, video_sha256: str,
+                       frame: TakenFrame) -> None:
+    tb = frame.time_base
+    conn.execute(
+        "INSERT INTO video_frame (evidence_id, video_id, video_sha256, frame_index, pts,"
+        " time_base, pts_s, timecode, pixels_sha256, pixel_format, rotation)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (eid, video_id, video_sha256, frame.frame_index, frame.pts,
+         f"{tb.numerator}/{tb.denominator}", frame.pts_s, frame.timecode, frame.pixels_sha256,
+         frame.pixel_format, frame.rotation))
