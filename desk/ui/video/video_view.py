@@ -303,6 +303,7 @@ class VideoView(QWidget):
         self._target = 0
         self.evidence_id = None
         self.filmstrip.clear()
+        self.filmstrip.hide()  # shown when the first scene is found
         self.scenes_label.clear()
         self.info_panel.set_info(None)
         self.scrubber.blockSignals(True)
@@ -426,6 +427,7 @@ class VideoView(QWidget):
     def _on_scene(self, found: int, _total: int, scene: object) -> None:
         if isinstance(scene, Scene):
             self.filmstrip.add_scene(scene)
+            self.filmstrip.show()
             self.scenes_label.setText(f"Looking for scene changes… {found:,} so far")
 
     def _on_scenes_done(self, found: object) -> None:
