@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import html
 import http.client
 import math
 import re
@@ -415,10 +416,13 @@ class _Pack:
             data = bytes(first[0])
             kind = "jpg" if data.startswith(b"\xff\xd8") else (
                 "webp" if data[8:12] == b"WEBP" else "png")
+        # MBTiles metadata is HTML (the spec says so of attribution; readers strip tags
+        # from names too): the reviewer's text is escaped, so "<team>" stays text.
         meta = {
-            "name": self.meta.get("name") or f"Saved area from {server.host}",
-            "attribution": server.credit,
-            "description": f"Tiles of {server.host} saved by desk for offline use.",
+            "name": self.meta.get("name") or html.escape(f"Saved area from {server.host}"),
+            "attribution": html.escape(server.credit),
+            "description": html.escape(f"Tiles of {server.host} saved by desk for offline"
+                                       " use."),
             "type": "baselayer", "version": "1.3", "format": kind,
             "bounds": f"{west:.6f},{max(south, -MAX_LAT):.6f},{east:.6f},"
                       f"{min(north, MAX_LAT):.6f}",

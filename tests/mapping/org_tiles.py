@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import http.server
 import threading
+import time
 from collections import Counter
 
 from tests.mapping.packs import tile_png
@@ -15,12 +16,14 @@ KEY = "k3y-0f-the-0rg-7Hq9"
 
 
 class OrgTileServer:
-    """`missing` tiles answer 404; each of `flaky` answers 500 that many times first."""
+    """`missing` tiles answer 404; each of `flaky` answers 500 that many times first;
+    every tile takes `delay_s` (a slow server, to stop a download halfway)."""
 
     def __init__(self, key: str = KEY, missing: set[tuple[int, int, int]] | None = None,
                  flaky: dict[tuple[int, int, int], int] | None = None,
-                 redirect_to: str = "") -> None:
+                 redirect_to: str = "", delay_s: float = 0.0) -> None:
         owner = self
+        self.delay_s = delay_s
         self.key = key
         self.missing = set(missing or ())
         self.flaky = dict(flaky or {})
@@ -73,6 +76,8 @@ class OrgTileServer:
         if (z, x, y) in self.missing:
             request.send_error(404)
             return
+        if self.delay_s:
+            time.sleep(self.delay_s)
         body = tile_png(z, x, y)
         request.send_response(200)
         request.send_header("Content-Type", "image/png")

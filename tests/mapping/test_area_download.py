@@ -64,7 +64,7 @@ def server() -> Iterator[OrgTileServer]:
 
 
 def _org(server: OrgTileServer, key: str = KEY, **kwargs: object) -> OrgServer:
-    return OrgServer(server.template, KEY_HEADER, key, "© Org imagery 2025", **kwargs)  # type: ignore[arg-type]
+    return OrgServer(server.template, KEY_HEADER, key, "© Org <imagery> 2025", **kwargs)  # type: ignore[arg-type]
 
 
 def test_the_estimate_counts_the_tiles_of_the_area() -> None:
@@ -90,7 +90,7 @@ def test_an_area_is_saved_as_a_pack_tilepacks_reads(server: OrgTileServer,
         info = pack.info
         assert (info.format, info.row_order, info.min_zoom, info.max_zoom) == (
             "mbtiles", "tms", LOW, HIGH)
-        assert info.attribution == "© Org imagery 2025"
+        assert info.attribution == "© Org <imagery> 2025"  # text, not markup
         assert info.tile_count == len(expected)
         west, south, east, north = info.bounds or (0, 0, 0, 0)
         assert (west, south, east, north) == pytest.approx(

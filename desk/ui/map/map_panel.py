@@ -156,7 +156,11 @@ class MapPanel(QWidget):
         self._places: list[geocode.Place] = []
         self._jobs = Jobs(self)  # place searches and "where is this" labels; no case in them
 
-        self.view = MapView(self, base_layers=base_layers, tile_cache=_open_tile_cache())
+        from desk.ui.map.map_settings import web_layers  # the organisation's server first
+
+        self._given_layers = base_layers
+        self.view = MapView(self, base_layers=web_layers(base_layers),
+                            tile_cache=_open_tile_cache())
         self.imagery = CaseImagery()
         self.destroyed.connect(self.imagery.close)
         self.view.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
@@ -228,6 +232,16 @@ class MapPanel(QWidget):
         self.view.show_scene(self._scene())
         self._loaded = True
         self._fill_form()
+
+    def apply_map_settings(self) -> None:
+        """The settings changed: the cache's limit and the organisation's server now."""
+        from desk.ui.map.map_settings import cache_limit_mb, web_layers
+
+        if self.view.tile_cache is not None:
+            self.view.tile_cache.set_limit(cache_limit_mb() * 2**20)
+        self.view.set_base_layers(web_layers(self._given_layers))
+        if self._loaded:
+            self.view.show_scene(self._scene())
 
     def _load_imagery(self) -> None:
         """Open the case's tile packs for the map and say which of them this machine lacks."""

@@ -185,9 +185,16 @@ class MapView(QWebEngineView):
     # ----------------------------------------------------------------- imagery
 
     def _servers(self) -> dict[str, TileServer]:
-        return {f"web{index}": TileServer(layer.url, layer.subdomains)
+        from desk.ui.map.map_settings import headers_for  # the organisation's key, if any
+
+        return {f"web{index}": TileServer(layer.url, layer.subdomains, headers_for(layer.url))
                 for index, layer in enumerate(self.base_layers)
                 if layer.url.startswith(("http://", "https://"))}
+
+    def set_base_layers(self, layers: Sequence[BaseLayer]) -> None:
+        """Other online layers (the settings changed), shown from the next `show_scene`."""
+        self.base_layers = tuple(layers)
+        self.tiles.set_servers(self._servers(), self.tile_cache)
 
     def page_layers(self) -> list[BaseLayer]:
         """The layers as the page gets them: base packs first (offline imagery the reviewer

@@ -159,8 +159,10 @@ class TileSchemeHandler(QWebEngineUrlSchemeHandler):
             self._network = QNetworkAccessManager(self)
         request = QNetworkRequest(QUrl(url))
         request.setTransferTimeout(FETCH_TIMEOUT_MS)
-        request.setAttribute(QNetworkRequest.Attribute.RedirectPolicyAttribute,
-                             QNetworkRequest.RedirectPolicy.NoLessSafeRedirectPolicy)
+        # A server given a key is followed to its own origin only: the key must not go along.
+        policy = (QNetworkRequest.RedirectPolicy.SameOriginRedirectPolicy if server.headers
+                  else QNetworkRequest.RedirectPolicy.NoLessSafeRedirectPolicy)
+        request.setAttribute(QNetworkRequest.Attribute.RedirectPolicyAttribute, policy)
         request.setHeader(QNetworkRequest.KnownHeaders.UserAgentHeader, USER_AGENT)
         for name, value in server.headers.items():
             request.setRawHeader(name.encode("latin-1"), value.encode("latin-1"))

@@ -425,6 +425,10 @@ class MainWindow(QMainWindow):
 
         self.tile_packs = TilePacks(self)
         file.addAction(self.tile_packs.add_action)
+        from desk.ui.map.org_imagery import OrgImagery  # the organisation's tile server
+
+        self.org_imagery = OrgImagery(self)
+        file.addAction(self.org_imagery.save_area_action)
         file.addSeparator()
         file.addAction(self.close_action)
         file.addAction(self.quit_action)
@@ -434,6 +438,8 @@ class MainWindow(QMainWindow):
         edit.addSeparator()
         edit.addAction(self.copy_sha_action)
         edit.addAction(self.find_action)
+        edit.addSeparator()
+        edit.addAction(self.org_imagery.settings_action)
         view = bar.addMenu("&View")
         for action in (self.zoom_in_action, self.zoom_out_action, self.fit_action,
                        self.actual_size_action, self.region_action, self.loupe_action):
