@@ -35,7 +35,8 @@ def register(verbs: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     add_json_flag(new, 'print {"path": ..., "title": ...}')
     new.set_defaults(func=cmd_new)
 
-    imp = verbs.add_parser("import", help="import image files and folders into a case")
+    imp = verbs.add_parser("import", help="import image and video files and folders into a"
+                                          " case")
     imp.add_argument("case", metavar="CASE")
     imp.add_argument("paths", metavar="PATH", nargs="+", help="files or folders (recursive)")
     imp.add_argument("--source-url", default="", help="where the files were obtained")
@@ -166,6 +167,15 @@ def _print_summary(summary: dict[str, Any]) -> None:
         print(f"  evidence {t(item['id'])}: {t(item['name'])}  {when}  {where}  [{flags}]")
         for line in source_lines(item):
             print(f"      {t(line)}")
+        video = item.get("video")
+        if video:
+            fps = f", {video['fps']:g} fps" if video.get("fps") else ""
+            print(f"      video: {video['duration_s']:g} s{fps}, {t(video['frames'])} frames,"
+                  f" {t(video['codec'])} {t(video['width'])}x{t(video['height'])}")
+        frame = item.get("frame_of")
+        if frame:
+            print(f"      frame {t(frame['frame_index'])} ({t(frame.get('timecode', ''))})"
+                  f" of video {t(frame['video_id'])} ({t(str(frame['video_sha256'])[:12])}…)")
         geo = item["geolocation"]
         if geo:
             view = f", heading {geo['heading']:.0f}°" if geo["heading"] is not None else ""

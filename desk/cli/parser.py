@@ -26,6 +26,7 @@ def build_parser() -> argparse.ArgumentParser:
         sun_verbs,
         team_verbs,
         tile_verbs,
+        video_verbs,
     )
 
     parser = _Parser(
@@ -45,4 +46,5 @@ def build_parser() -> argparse.ArgumentParser:
     sun_verbs.register(verbs)
     tile_verbs.register(verbs)
     team_verbs.register(verbs)
+    video_verbs.register(verbs)
     return parser

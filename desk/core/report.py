@@ -34,7 +34,28 @@ def evidence_summary(item: Evidence) -> dict[str, object]:
         "provenance": asdict(item.provenance),
         "imported_at": item.imported_at,
         **sources_summary(meta),
+        "kind": item.kind,
+        **_frame_of(item),
     }
+
+
+def _frame_of(item: Evidence) -> dict[str, object]:
+    """A still taken from a video names it, the frame and its time (format 1.6)."""
+    frame = item.frame_of
+    if frame is None:
+        return {}
+    return {"frame_of": {"video_id": frame.video_id, "video_sha256": frame.video_sha256,
+                         "frame_index": frame.frame_index, "pts_s": frame.pts_s,
+                         "timecode": frame.timecode, "pixels_sha256": frame.pixels_sha256,
+                         "pts": frame.pts, "time_base": frame.time_base}}
+
+
+def video_summary(case: CaseFile, item: Evidence) -> dict[str, object] | None:
+    """The `"video"` object of a video item: what its container said at intake."""
+    if item.kind != "video":
+        return None
+    stored = case.video(item.id)
+    return dict(stored.info) if stored is not None else None
 
 
 def case_summary(case: CaseFile) -> dict[str, object]:
@@ -77,6 +98,8 @@ def case_summary(case: CaseFile) -> dict[str, object]:
             {"y_left": horizon.y_left, "y_right": horizon.y_right} if horizon else None
         )
         entry["movements"] = by_item.get(item.id, [])
+        if item.kind == "video":
+            entry["video"] = video_summary(case, item)
         entry.update(signals.json_for(item.id))
         items.append(entry)
     return {

@@ -23,6 +23,7 @@ import os
 import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from fractions import Fraction
 from pathlib import Path
 
 from desk.core import audit, near_duplicates, original_store
@@ -235,8 +236,9 @@ def expected_count(request: FrameRequest, table: FrameTable | None) -> int:
         return 0
     if request.mode == "keyframes":
         return min(len(table.keyframes), request.limit)
-    if request.mode == "every" and request.every > 0:
-        return min(int(table.end_s() / request.every) + 1, request.limit)
+    if request.mode == "every" and request.every > 0 and table.frames:
+        step = Fraction(str(request.every))  # as `VideoReader.every` counts them
+        return min(int(table.seconds(table.frames - 1) // step) + 1, request.limit)
     return 0
 
 
