@@ -1,10 +1,13 @@
 """Tile-pack verbs: `desk tiles info PACK` says what an MBTiles or PMTiles file holds (format,
 bounds, zoom range, tile count, attribution) before a reviewer relies on it offline;
 `desk tiles add CASE PACK` refers the case to a pack (path and SHA-256, one custody entry) and
-`desk tiles list CASE` names the packs a case expects and whether this machine has them.
+`desk tiles list CASE` names the packs a case expects and whether this machine has them;
+`desk tiles download CASE` saves an area of an organisation's own tile server as a pack and
+adds it.
 
-Exit codes: 0 done; 1 `list` found a pack missing or different here; 2 usage errors, an
-unusable case or a file that is not a usable pack (the message says why).
+Exit codes: 0 done; 1 `list` found a pack missing or different here, or `download` gave up
+on some tiles; 2 usage errors, an unusable case or a file that is not a usable pack, or a
+download refused (the message says why).
 """
 
 from __future__ import annotations
@@ -69,6 +72,33 @@ def register(verbs: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     add_json_flag(listing, 'print {"packs": [{"id", "path", "sha256", ..., "presence":'
                            ' {"state", "path", "hashed", "detail"}}]}')
     listing.set_defaults(func=cmd_tiles_list)
+
+    download = actions.add_parser(
+        "download", help="save an area of your organisation's own tile server as a pack and"
+                         " add it to the case",
+        description="Fetch the tiles of an area (south, west, north, east in degrees) from"
+                    " zoom A to B of your organisation's own tile server into an MBTiles"
+                    " pack, then refer the case to it as `tiles add` does. The tile count is"
+                    " worked out (and capped) first; a rerun resumes, fetching only tiles"
+                    " not yet in the pack. Public providers (OpenStreetMap, Esri and the"
+                    " others desk knows) are refused: their usage policies forbid bulk"
+                    " download. Exit 1 when some tiles failed (run again to retry them).")
+    download.add_argument("case", metavar="CASE")
+    download.add_argument("--url", required=True, metavar="TEMPLATE",
+                          help="the server's URL template, with {z}, {x} and {y}")
+    download.add_argument("--bbox", required=True, metavar="S,W,N,E",
+                          help="the area: south,west,north,east in degrees")
+    download.add_argument("--zoom", required=True, metavar="A-B", help="zoom levels, e.g. 12-17")
+    download.add_argument("--header", metavar="NAME:VALUE", default="",
+                          help="the API key header; NAME alone takes the value from the"
+                               " DESK_TILE_KEY environment variable (kept out of the process"
+                               " list)")
+    download.add_argument("--attribution", default="", metavar="TEXT",
+                          help="the credit the pack states (default: the server's host)")
+    download.add_argument("--out", required=True, metavar="PACK", help="the .mbtiles file")
+    add_json_flag(download, 'print {"total", "saved", "already", "missing", "failed",'
+                            ' "pack": {reference keys}}')
+    download.set_defaults(func=cmd_tiles_download)
 
 
 def cmd_tiles_info(args: argparse.Namespace) -> int:
@@ -154,3 +184,74 @@ def cmd_tiles_list(args: argparse.Namespace) -> int:
               f"  {here.state}: {term(here.detail)}")
         print(f"    {term(ref.path)}  SHA-256 {ref.sha256}")
     return status
+
+
+def cmd_tiles_download(args: argparse.Namespace) -> int:
+    import os
+    from pathlib import Path
+
+    from desk.core import commands
+    from desk.core.commands import CommandError
+    from desk.mapping.area_download import (
+        Area,
+        DownloadError,
+        OrgServer,
+        ServerSettingsError,
+        download_area,
+        parse_zooms,
+    )
+    from desk.mapping.tilepacks import TilePackError, reference_for
+
+    name, colon, value = str(args.header).partition(":")
+    if name and not colon:
+        value = os.environ.get("DESK_TILE_KEY", "")
+    try:
+        server = OrgServer(args.url, name, value, args.attribution)
+        area = Area.parse(args.bbox)
+        low, high = parse_zooms(args.zoom)
+    except (ServerSettingsError, DownloadError) as exc:
+        raise UsageError(str(exc)) from None
+    with open_for_writing(args.case):  # a case that cannot take the pack is said first
+        pass
+    shown = sys.stderr.isatty() and not args.json
+
+    def progress(done: int, total: int) -> None:
+        if shown:
+            print(f"\r{done:,} of {total:,} tiles", end="", file=sys.stderr, flush=True)
+
+    try:
+        report = download_area(server, area, low, high, Path(args.out), progress=progress)
+    except DownloadError as exc:
+        print(f"\ndesk: {term(exc)}" if shown else f"desk: {term(exc)}", file=sys.stderr)
+        return EXIT_USAGE
+    if shown:
+        print(file=sys.stderr)
+    result: dict[str, object] = {"total": report.total, "saved": report.saved,
+                                 "already": report.already, "missing": report.missing,
+                                 "failed": report.failed, "pack": None}
+    if report.saved + report.already:
+        try:
+            ref = reference_for(args.out)
+        except TilePackError as exc:
+            print(f"desk: {term(exc)}", file=sys.stderr)
+            return EXIT_USAGE
+        with open_for_writing(args.case) as case:
+            try:
+                command = commands.add_tile_pack(case, ref)
+            except CommandError as exc:
+                print(f"note: {term(exc)}", file=sys.stderr)
+            else:
+                command.apply(case)
+                pack_id = commands.created_id(command)
+                result["pack"] = next(p for p in case.tile_packs()
+                                      if p.id == pack_id).to_json()
+    if args.json:
+        print_json(result)
+    else:
+        print(term(report.summary()))
+        for problem in report.problems:
+            print(f"failed: {term(problem)}")
+        pack = result["pack"]
+        if isinstance(pack, dict):
+            print(f"added pack {pack['id']}: {term(pack['name'])} (SHA-256 {pack['sha256']})")
+    return EXIT_PARTIAL if report.failed else EXIT_OK
