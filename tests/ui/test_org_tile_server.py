@@ -215,3 +215,30 @@ def test_an_area_saved_from_the_window_is_added_to_the_case_without_the_key(
     raw = case_path.read_bytes()
     assert KEY.encode() not in raw and slow.template.encode() not in raw
     assert KEY.encode() not in out.read_bytes()
+
+
+def test_settings_saved_from_the_menu_reach_the_open_map(
+        map_window: MainWindow, qtbot: QtBot, case_path: Path, server: OrgTileServer) -> None:
+    assert map_window.open_case(case_path)
+    panel = map_window.ensure_map()
+    qtbot.waitUntil(lambda: panel.view.is_ready, timeout=15_000)
+    assert panel.view.base_layers == ()  # no tile server yet: the map says it is offline
+    map_window.org_imagery.settings_action.trigger()
+    dialog = map_window.org_imagery.settings_dialog
+    assert dialog is not None and dialog.isVisible()
+    dialog.template_field.setText(server.template)
+    dialog.header_name_field.setText(KEY_HEADER)
+    dialog.key_field.setText(KEY)
+    dialog.attribution_field.setText(CREDIT)
+    dialog.cache_spin.setValue(300)
+    dialog.buttons.button(dialog.buttons.StandardButton.Ok).click()
+    assert map_window.org_imagery.settings_dialog is None
+    assert [layer.attribution for layer in panel.view.base_layers] == [CREDIT]
+    assert panel.view.tile_cache is not None
+    assert panel.view.tile_cache.limit_bytes == 300 * 2**20
+    qtbot.waitUntil(lambda: panel.view.is_ready, timeout=15_000)
+    qtbot.waitUntil(lambda: bool(server.keys_seen), timeout=15_000)
+    assert set(server.keys_seen) == {KEY}
+    attribution = evaluate(qtbot, panel.view, "document.querySelector("
+                                              "'.leaflet-control-attribution').textContent")
+    assert CREDIT in attribution
