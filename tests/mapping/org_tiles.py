@@ -30,6 +30,7 @@ class OrgTileServer:
         self.redirect_to = redirect_to
         self.asked: Counter[tuple[int, int, int]] = Counter()
         self.keys_seen: list[str | None] = []
+        self.redirected = 0
         self.lock = threading.Lock()
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -52,6 +53,8 @@ class OrgTileServer:
         given = request.headers.get(KEY_HEADER)
         parts = request.path.strip("/").removesuffix(".png").split("/")
         if parts[0] == "away" and self.redirect_to:
+            with self.lock:
+                self.redirected += 1
             request.send_response(302)
             request.send_header("Location", self.redirect_to + request.path)
             request.end_headers()

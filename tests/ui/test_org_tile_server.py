@@ -147,6 +147,29 @@ def test_the_map_paints_the_servers_tiles_sent_with_its_key(
         flush_deletes()
 
 
+def test_the_map_follows_no_redirect_that_would_take_the_key_away(qtbot: QtBot) -> None:
+    other = OrgTileServer(key="")
+    away = OrgTileServer(redirect_to=f"http://localhost:{other.port}")
+    map_settings.save_org_server(OrgServer(
+        f"http://127.0.0.1:{away.port}/away/{{z}}/{{x}}/{{y}}.png", KEY_HEADER, KEY))
+    view = MapView(base_layers=map_settings.web_layers(()))
+    qtbot.addWidget(view)
+    view.resize(*SIZE)
+    view.show()
+    data = scene.build_scene([], [], [])
+    data["zoom"] = Z
+    try:
+        view.show_scene(data)
+        qtbot.waitUntil(lambda: view.is_ready and away.redirected >= 4, timeout=15_000)
+        qtbot.wait(300)
+        assert other.asked.total() == 0 and other.keys_seen == []
+    finally:
+        view.dispose()
+        flush_deletes()
+        other.stop()
+        away.stop()
+
+
 def test_save_area_needs_the_organisations_server(
         window: MainWindow, qtbot: QtBot, case_path: Path, dialogs: DialogRecorder) -> None:
     assert window.open_case(case_path)
