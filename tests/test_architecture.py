@@ -103,8 +103,9 @@ def test_pure_packages_never_import_the_ui_in_any_form() -> None:
 #: The generic row edit and its helpers: private to desk/core, never built elsewhere.
 _ROW_EDIT_NAMES = {"RowEdit", "_RowEdit", "edit_row", "delete_row", "EDITABLE", "_EDITABLE",
                    "touched_rows"}
-#: Table names that are also the names of tools and icons in the window ("the horizon tool").
-_TABLE_WORDS_ALSO_TOOLS = {"evidence", "horizon", "movement", "shadow"}
+#: Table names that are also the names of tools and icons in the window ("the horizon tool"),
+#: or of a kind of evidence (`Evidence.kind` "video").
+_TABLE_WORDS_ALSO_TOOLS = {"evidence", "horizon", "movement", "shadow", "video"}
 
 
 def _names_used(tree: ast.AST) -> set[str]:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import psycopg
 
+from desk.core import original_store
 from desk.team.server import TeamError
 
 #: Bytes per chunk: large enough that a 3 GB case is a few hundred round trips, small enough
@@ -36,9 +37,8 @@ class Upload:
 
 
 def _local_chunks(conn: sqlite3.Connection, eid: int, chunk_size: int) -> Iterator[bytes]:
-    with conn.blobopen("original", "data", eid, readonly=True) as blob:
-        while chunk := blob.read(chunk_size):
-            yield chunk
+    # Either form of storage: one blob, or parts (format 1.6: videos and large originals).
+    yield from original_store.iter_original(conn, eid, chunk_size)
 
 
 def _local_hashes(conn: sqlite3.Connection, eid: int, chunk_size: int) -> tuple[str, list[bytes]]:
