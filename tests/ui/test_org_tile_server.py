@@ -265,3 +265,32 @@ def test_settings_saved_from_the_menu_reach_the_open_map(
     attribution = evaluate(qtbot, panel.view, "document.querySelector("
                                               "'.leaflet-control-attribution').textContent")
     assert CREDIT in attribution
+
+
+def test_an_area_saved_again_into_the_same_pack_replaces_its_reference(
+        window: MainWindow, qtbot: QtBot, case_path: Path, tmp_path: Path,
+        server: OrgTileServer) -> None:
+    _configure(server)
+    assert window.open_case(case_path)
+    dialog = _area_dialog(window, qtbot)  # no map: the area is typed in
+    assert not dialog.start_button.isEnabled()
+    for name, value in (("north", 49.72), ("south", 49.705), ("west", 37.585),
+                        ("east", 37.62)):
+        dialog.edges[name].setValue(value)
+    dialog.zoom_from.setValue(12)
+    dialog.zoom_to.setValue(13)
+    out = tmp_path / "grown.mbtiles"
+    dialog.out_field.setText(str(out))
+    with qtbot.waitSignal(window.tile_packs.added, timeout=30_000):
+        dialog.start_button.click()
+    first = window.case.tile_packs()
+    qtbot.waitUntil(lambda: dialog.job is None, timeout=5_000)
+    dialog.zoom_to.setValue(15)  # the same area, deeper
+    with qtbot.waitSignal(window.tile_packs.added, timeout=30_000):
+        dialog.start_button.click()
+    qtbot.waitUntil(lambda: len(window.case.tile_packs()) == 1
+                    and window.case.tile_packs()[0].sha256 != first[0].sha256, timeout=5_000)
+    assert dialog.report is not None and dialog.report.already == dialog.count() - (
+        dialog.report.saved) > 0
+    actions = [entry.action for entry in window.case.audit_entries()]
+    assert actions[-3:] == ["add tile pack", "add tile pack", "remove tile pack"]

@@ -119,10 +119,35 @@ class OrgImagery(QObject):
         out = Path(case.path).with_name(f"{Path(case.path).stem} area.mbtiles")
         dialog = AreaDialog(server, self._window.jobs, out, area, zoom, self._window)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.saved.connect(lambda path, _report: self._window.tile_packs.add(path))
+        dialog.saved.connect(lambda path, _report: self.add_pack(path))
         dialog.finished.connect(lambda _result: self._closed(dialog))
         self.area_dialog = dialog
         dialog.show()
+
+    def add_pack(self, path: Path) -> None:
+        """Add the saved pack through the window's pack path. An area saved into a pack the
+        case already names (extended, or resumed) changes that file: once the new version is
+        in the case, the reference to the old one (whose hash no longer matches) goes."""
+        from desk.core import commands
+
+        case, packs = self._window.case, self._window.tile_packs
+        if case is None:
+            return
+        where = Path(path).resolve()
+        old = [p.id for p in case.tile_packs() if Path(p.path) == where]
+        if old:
+            def added(_ref: object) -> None:
+                over()
+                for pack_id in old:
+                    self._window.undo_stack.push_command(commands.remove_tile_pack(pack_id))
+
+            def over(*_: object) -> None:
+                packs.added.disconnect(added)
+                packs.failed.disconnect(over)
+
+            packs.added.connect(added)
+            packs.failed.connect(over)
+        packs.add(where)
 
     def _closed(self, dialog: AreaDialog) -> None:
         if self.area_dialog is dialog:
