@@ -12,6 +12,7 @@ exactly as `CaseFile` reads them, so a row's badges always agree with the inspec
 from __future__ import annotations
 
 import json
+import sqlite3
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from desk.core.model import Gps
@@ -98,6 +99,28 @@ def claim_links(case: CaseFile) -> dict[int, set[int]]:
             "SELECT evidence_id, claim_id FROM claim_evidence"):
         links.setdefault(int(evidence_id), set()).add(int(claim_id))
     return links
+
+
+class FrameLink(NamedTuple):
+    """A still taken from a video, as the list shows it under its video."""
+
+    video_id: int
+    frame_index: int
+    timecode: str
+
+
+def video_links(case: CaseFile) -> tuple[set[int], dict[int, FrameLink]]:
+    """The ids of the case's videos, and for each still taken from one, which video and
+    frame (the list shows a video as a video and its frames under it). Empty for a case
+    that holds no video tables (a read-only case of an older format)."""
+    try:
+        videos = {int(r[0]) for r in case.conn.execute("SELECT evidence_id FROM video")}
+        frames = {int(eid): FrameLink(int(video), int(index), str(code))
+                  for eid, video, index, code in case.conn.execute(
+                      "SELECT evidence_id, video_id, frame_index, timecode FROM video_frame")}
+    except sqlite3.OperationalError:
+        return set(), {}
+    return videos, frames
 
 
 def file_positions(case: CaseFile) -> list[tuple[int, str, Gps | None]]:

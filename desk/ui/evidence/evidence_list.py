@@ -61,6 +61,17 @@ ROW_HEIGHT = THUMB_SIZE.height() + 16
 PAD = 8
 
 
+#: How far a frame's row is indented under its video (pixels).
+FRAME_INDENT = 18
+
+
+def _in_import_order(index: ModelIndex) -> bool:
+    """Frames follow their video only in import order; sorted otherwise, they are not
+    indented (their row still says which video they come from)."""
+    model = index.model()
+    return not isinstance(model, EvidenceFilter) or model.sort_key == SortKey.IMPORTED
+
+
 class EvidenceDelegate(QStyledItemDelegate):
     """Paints a row: thumbnail box, elided name, capture time, badge tags."""
 
@@ -93,8 +104,17 @@ class EvidenceDelegate(QStyledItemDelegate):
         painter.setPen(QPen(QColor(theme.BORDER), 1))
         painter.drawLine(rect.left() + PAD, rect.bottom(), rect.right(), rect.bottom())
 
+        # A frame taken from a video sits under it: indented, joined to it by a line.
+        frame_of = str(index.data(Role.FRAME_OF) or "")
+        indent = FRAME_INDENT if frame_of and _in_import_order(index) else 0
+        if indent:
+            painter.setPen(QPen(QColor(theme.TEXT_FAINT), 1))
+            x = rect.left() + PAD + 6
+            painter.drawLine(x, rect.top(), x, rect.center().y())
+            painter.drawLine(x, rect.center().y(), x + indent - 8, rect.center().y())
+
         # Thumbnail, letterboxed in a fixed box so rows line up whatever the aspect ratio.
-        box = QRect(rect.left() + PAD + 2, rect.top() + PAD, THUMB_SIZE.width(),
+        box = QRect(rect.left() + PAD + 2 + indent, rect.top() + PAD, THUMB_SIZE.width(),
                     THUMB_SIZE.height())
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(QColor(theme.CANVAS))
@@ -127,10 +147,11 @@ class EvidenceDelegate(QStyledItemDelegate):
         painter.setFont(self._small_font)
         small = QFontMetrics(self._small_font)
         captured = str(index.data(Role.CAPTURED) or "")
-        painter.setPen(QColor(theme.TEXT_DIM if captured else theme.TEXT_FAINT))
+        painter.setPen(QColor(theme.TEXT_DIM if captured or frame_of else theme.TEXT_FAINT))
+        line = frame_of or captured or "No capture time"
         painter.drawText(QRect(left, top, width, small.height()),
                          Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                         captured or "No capture time")
+                         small.elidedText(line, Qt.TextElideMode.ElideRight, width))
         top += small.height() + 6
 
         badges = index.data(Role.BADGES) or ()

@@ -36,7 +36,7 @@ from PySide6.QtGui import QImage, QImageReader, QPixmap
 from desk.ui.common import theme
 
 if TYPE_CHECKING:
-    from desk.core.case_listing import ListedItem
+    from desk.core.case_listing import FrameLink, ListedItem
     from desk.core.casefile import CaseFile
     from desk.core.model import Evidence
 
@@ -60,6 +60,10 @@ class Role(IntEnum):
     HAS_GPS = Qt.ItemDataRole.UserRole + 5
     GEOLOCATED = Qt.ItemDataRole.UserRole + 6
     FLAGGED = Qt.ItemDataRole.UserRole + 7
+    #: "video", "frame" (a still taken from a video of the case) or "still".
+    KIND = Qt.ItemDataRole.UserRole + 8
+    #: For a frame: "frame 312 · 00:00:12.480 of clip.mp4" (the video's name is untrusted).
+    FRAME_OF = Qt.ItemDataRole.UserRole + 9
 
 
 @dataclass(frozen=True)
@@ -84,6 +88,7 @@ WARNING_FLAGS: dict[str, Badge] = {
 STRIPPED = Badge("NO EXIF", theme.NEUTRAL, "Metadata stripped: no camera metadata at all")
 GPS = Badge("GPS", theme.OK, "The file carries a GPS position")
 GEOLOCATED = Badge("GEO", theme.INFO, "Geolocated by a reviewer")
+VIDEO = Badge("VIDEO", theme.ACCENT, "A video: select it to play it and take frames")
 
 
 @cache
@@ -122,7 +127,8 @@ def plain_tooltip(*lines: str) -> str:
 
 
 class EvidenceModel(QAbstractListModel):
-    """One row per evidence item of the open case, in import order."""
+    """One row per evidence item of the open case, in import order, except that the stills
+    taken from a video follow it (in frame order), so a frame is read under its video."""
 
     #: Thumbnails of these evidence ids became available (views repaint them).
     thumbnailsLoaded = Signal(list)  # noqa: N815 - Qt signal naming
@@ -135,6 +141,9 @@ class EvidenceModel(QAbstractListModel):
         self._flagged_total = 0
         self._geolocated: set[int] = set()
         self._claims: dict[int, set[int]] = {}
+        self._videos: set[int] = set()
+        self._frames: dict[int, FrameLink] = {}
+        self._last_id = 0  # the newest item held (rows are not in id order: frames move up)
         self._whole: OrderedDict[int, Evidence] = OrderedDict()
         self._thumbs: OrderedDict[int, QPixmap] = OrderedDict()
         self._wanted: set[int] = set()
@@ -159,12 +168,15 @@ class EvidenceModel(QAbstractListModel):
         self._rows = []
         self._geolocated = set()
         self._claims = {}
+        self._videos, self._frames = set(), {}
         if case is not None:
             from desk.core import case_listing
 
             self._geolocated = case_listing.geolocated_ids(case)
             self._claims = case_listing.claim_links(case)
-            self._rows = case_listing.list_rows(case)
+            self._videos, self._frames = case_listing.video_links(case)
+            self._rows = _grouped(case_listing.list_rows(case), self._frames)
+        self._last_id = max((r.id for r in self._rows), default=0)
         self._reindex()
         self.endResetModel()
 
@@ -181,17 +193,52 @@ class EvidenceModel(QAbstractListModel):
             return []
         from desk.core.case_listing import list_rows
 
-        last = self._rows[-1].id if self._rows else 0
-        fresh = [item for item in list_rows(self._case, after_id=last)
+        fresh = [item for item in list_rows(self._case, after_id=self._last_id)
                  if item.id not in self._row_of]
         if not fresh:
             return []
+        from desk.core.case_listing import video_links
+
+        self._last_id = max(self._last_id, *(item.id for item in fresh))
+        self._videos, self._frames = video_links(self._case)
+        ending: list[ListedItem] = []  # appended together, in one insertion
+        for item in fresh:
+            link = self._frames.get(item.id)
+            if link is not None and any(r.id == link.video_id for r in ending):
+                self._append(ending)
+                ending = []
+            if link is not None and link.video_id in self._row_of:
+                self._insert(self._frame_position(link), item)
+            else:
+                ending.append(item)
+        self._append(ending)
+        return [item.id for item in fresh]
+
+    def _append(self, items: list[ListedItem]) -> None:
+        if not items:
+            return
         first = len(self._rows)
-        self.beginInsertRows(QModelIndex(), first, first + len(fresh) - 1)
-        self._rows.extend(fresh)
+        self.beginInsertRows(QModelIndex(), first, first + len(items) - 1)
+        self._rows.extend(items)
         self._reindex()
         self.endInsertRows()
-        return [item.id for item in fresh]
+
+    def _insert(self, row: int, item: ListedItem) -> None:
+        self.beginInsertRows(QModelIndex(), row, row)
+        self._rows.insert(row, item)
+        self._reindex()
+        self.endInsertRows()
+
+    def _frame_position(self, link: FrameLink) -> int:
+        """Where a new frame of a video goes: after the video and its earlier frames."""
+        row = self._row_of[link.video_id] + 1
+        while row < len(self._rows):
+            other = self._frames.get(self._rows[row].id)
+            if other is None or other.video_id != link.video_id \
+                    or other.frame_index > link.frame_index:
+                break
+            row += 1
+        return row
 
     def refresh(self, evidence_ids: set[int] | list[int]) -> None:
         """Re-read some items after an edit (or its undo) so every view shows the case's truth."""
@@ -266,6 +313,27 @@ class EvidenceModel(QAbstractListModel):
     def claims_of(self, row: int) -> set[int]:
         return self._claims.get(self._rows[row].id, set())
 
+    def is_video(self, row: int) -> bool:
+        return self._rows[row].id in self._videos
+
+    def frame_link(self, row: int) -> FrameLink | None:
+        """Which video and frame a row's still was taken from (None for other items)."""
+        return self._frames.get(self._rows[row].id)
+
+    def kind(self, row: int) -> str:
+        eid = self._rows[row].id
+        return "video" if eid in self._videos else "frame" if eid in self._frames else "still"
+
+    def frame_label(self, row: int) -> str:
+        """'frame 312 · 00:00:12.480 of clip.mp4' for a frame, '' otherwise."""
+        link = self._frames.get(self._rows[row].id)
+        if link is None:
+            return ""
+        video_row = self._row_of.get(link.video_id)
+        video = self._rows[video_row].name if video_row is not None else \
+            f"evidence-{link.video_id}"
+        return f"frame {link.frame_index:,} · {link.timecode} of {video}"
+
     def flagged_count(self) -> int:
         return self._flagged_total
 
@@ -307,6 +375,10 @@ class EvidenceModel(QAbstractListModel):
             return item.id in self._geolocated
         if role == Role.FLAGGED:
             return _flagged(item.flag_codes)
+        if role == Role.KIND:
+            return self.kind(index.row())
+        if role == Role.FRAME_OF:
+            return self.frame_label(index.row())
         return None
 
     def roleNames(self) -> dict[int, bytes]:  # noqa: N802
@@ -315,10 +387,14 @@ class EvidenceModel(QAbstractListModel):
         return names
 
     def _badges(self, item: ListedItem) -> tuple[Badge, ...]:
-        return _badges(item.flag_codes, item.has_gps, item.id in self._geolocated)
+        badges = _badges(item.flag_codes, item.has_gps, item.id in self._geolocated)
+        return (VIDEO, *badges) if item.id in self._videos else badges
 
     def _tooltip(self, item: ListedItem) -> str:
         lines = [item.name, f"{item.width} × {item.height} {item.format}"]
+        row = self._row_of.get(item.id)
+        if row is not None and item.id in self._frames:
+            lines.append(f"Taken from a video: {self.frame_label(row)}")
         captured = _captured_text(item.captured_at)
         lines.append(f"Captured {captured}" if captured else "No capture time")
         lines.extend(b.meaning for b in self._badges(item))
@@ -381,6 +457,30 @@ def _decode_scaled(data: bytes, size: QSize) -> QImage:
     reader.setScaledSize(full.scaled(size, Qt.AspectRatioMode.KeepAspectRatio)
                          .expandedTo(QSize(1, 1)))
     return reader.read()
+
+
+def _grouped(rows: list[ListedItem], frames: dict[int, FrameLink]) -> list[ListedItem]:
+    """Rows in import order, each video's frames moved to follow it (in frame order)."""
+    if not frames:
+        return rows
+    present = {r.id for r in rows}
+    under: dict[int, list[ListedItem]] = {}
+    for row in rows:
+        link = frames.get(row.id)
+        if link is not None and link.video_id in present:
+            under.setdefault(link.video_id, []).append(row)
+    if not under:
+        return rows
+    moved = {r.id for group in under.values() for r in group}
+    out: list[ListedItem] = []
+    for row in rows:
+        if row.id in moved:
+            continue
+        out.append(row)
+        group = under.get(row.id)
+        if group:
+            out.extend(sorted(group, key=lambda r: (frames[r.id].frame_index, r.id)))
+    return out
 
 
 def _runs(rows: list[int]) -> list[tuple[int, int]]:
