@@ -10,7 +10,7 @@ frame appear first.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -64,14 +64,19 @@ from desk.ui.frame.reverse_search_dialog import ReverseSearch, view_region
 from desk.ui.frame.shadow_panel import ShadowPanel
 from desk.ui.shell import settings
 from desk.ui.shell.welcome import WelcomePanel
+from desk.ui.video.video_view import VideoView
 
 if TYPE_CHECKING:
     from PySide6.QtCore import QMimeData
 
     from desk.core.casefile import CaseFile
     from desk.core.intake import IntakeItem, IntakeReport
+    from desk.core.model import Evidence
+    from desk.core.video_frames import FrameRequest
+    from desk.ui.common.workers import Control
     from desk.ui.map.map_panel import MapPanel
     from desk.ui.shell.verify_dialog import VerifyDialog
+    from desk.ui.video.video_view import Taker
 
 APP_NAME = "desk"
 #: While an import runs, the list takes in newly stored items at most this often (seconds).
@@ -205,6 +210,8 @@ class MainWindow(QMainWindow):
         self.evidence_list = self.evidence_panel.list
         self.frame_view = FrameView()
         self.frame_view.annotator.set_push(self.undo_stack.push_command)
+        self.video_view = VideoView()  # a video item: the player, in the frame's place
+        self.video_view.setMinimumWidth(240)
         self.inspector = Inspector(self.undo_stack)
         self.movement_panel = MovementPanel(self.undo_stack.push_command)
         self.inspector.tabs.addTab(self.movement_panel, "Movement")
@@ -212,6 +219,9 @@ class MainWindow(QMainWindow):
         self.inspector.tabs.addTab(self.shadow_panel, "Sun")
         self.forensics_panel = ForensicsPanel(self.frame_view)
         self.inspector.tabs.addTab(self.forensics_panel, "Forensics")
+        self.video_info_panel = self.video_view.detach_info_panel()  # a video's claims
+        self.inspector.tabs.addTab(self.video_info_panel, "Video")
+        self._show_video_tab(False)
         self.inspector.name_tabs()
         self.inspector.similar_items.itemChosen.connect(self._select_from_map)
         self.reverse_search = ReverseSearch(self)
@@ -232,7 +242,10 @@ class MainWindow(QMainWindow):
         self._map_timer.timeout.connect(self._start_map)
         self.centre_splitter = QSplitter(Qt.Orientation.Horizontal)
         self.centre_splitter.setObjectName("CentreSplitter")
-        self.centre_splitter.addWidget(self.frame_view)
+        self.centre_stack = QStackedWidget()  # the still's frame, or the video player
+        self.centre_stack.addWidget(self.frame_view)
+        self.centre_stack.addWidget(self.video_view)
+        self.centre_splitter.addWidget(self.centre_stack)
         self.centre_splitter.addWidget(self.map_holder)
         self.centre_splitter.setChildrenCollapsible(False)
         self.centre_splitter.setStretchFactor(0, 1)
@@ -394,6 +407,11 @@ class MainWindow(QMainWindow):
         self.previous_action = self._action("Previous Evidence",
                                             lambda: self.evidence_list.step(-1),
                                             ("K", "Ctrl+Up"), "previous")
+        # Frame steps and taking frames act while a video is shown, wherever the focus is
+        # (Home and End stay the player's own: the evidence list keeps its Home and End).
+        for action in self.video_view.window_actions():
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            self.addAction(action)
         # Keys that act on the window even while the reviewer types in a field (a text field
         # otherwise claims Ctrl+E, end of line, and may claim others).
         self.window_keys = WindowKeys(self, (
@@ -456,6 +474,8 @@ class MainWindow(QMainWindow):
         view.addSeparator()
         view.addAction(self.next_action)
         view.addAction(self.previous_action)
+        view.addAction(self.video_view.forward_action)
+        view.addAction(self.video_view.back_action)
         view.addSeparator()
         view.addAction(self.claims_mode.evidence_mode_action)
         view.addAction(self.claims_mode.claims_mode_action)
@@ -467,6 +487,9 @@ class MainWindow(QMainWindow):
         tools.addAction(self.forensics_action)
         tools.addAction(self.reverse_search_action)
         tools.addAction(self.overlay_compare.place_action)
+        tools.addSeparator()
+        tools.addAction(self.video_view.take_frame_action)
+        tools.addAction(self.video_view.take_frames_action)
 
     def _build_toolbar(self) -> None:
         bar = QToolBar("Main")
@@ -563,7 +586,12 @@ class MainWindow(QMainWindow):
         self.shadow_panel.answered.connect(self._show_sun_on_map)
         self.frame_view.toolChanged.connect(self._on_tool_changed)
         self.frame_view.loupe.shownChanged.connect(self.loupe_action.setChecked)
-        for source in (self.forensics_panel.message, self.reverse_search.message):
+        self.video_view.framesTaken.connect(self._on_frames_taken)
+        self.video_view.takeFinished.connect(self._take_in_new_items)
+        self.video_view.takeFailed.connect(
+            lambda message: dialogs.show_error(self, "Frames not taken", message))
+        for source in (self.forensics_panel.message, self.reverse_search.message,
+                       self.video_view.message):
             source.connect(lambda text: self.statusBar().showMessage(text, 8000))
 
     def _restore_window(self) -> None:
@@ -634,6 +662,7 @@ class MainWindow(QMainWindow):
         self._stop_import()
         self.evidence_list.selectionModel().clearCurrentIndex()
         self.frame_view.clear()
+        self._show_video(None)
         self.inspector.set_evidence(None)
         self.undo_stack.set_case(None)
         self.movement_panel.set_case(None)
@@ -798,6 +827,7 @@ class MainWindow(QMainWindow):
             self.movement_panel.set_evidence(None)
             self.shadow_panel.set_evidence(None)
             self.forensics_panel.set_evidence(self.case, None)
+            self._show_video(None)
             if self.case is not None and self.model.rowCount():
                 self.frame_view.clear("Select an item in the list to view it.")
             if self.map_panel is not None:
@@ -807,13 +837,70 @@ class MainWindow(QMainWindow):
         item = self.model.evidence(row)
         self.inspector.set_evidence(item)
         self._show_findings(item.id)
-        self.frame_view.show_evidence(self.case, item)
-        self.movement_panel.set_evidence(item)
-        self.shadow_panel.set_evidence(item)
-        self.forensics_panel.set_evidence(self.case, item)
+        video = item.kind == "video"
+        self._show_video(item if video else None)
+        if video:  # no still to draw on, analyse or decode as an image
+            self.frame_view.clear()
+        else:
+            self.frame_view.show_evidence(self.case, item)
+        self.movement_panel.set_evidence(None if video else item)
+        self.shadow_panel.set_evidence(None if video else item)
+        self.forensics_panel.set_evidence(self.case, None if video else item)
         if self.map_panel is not None:
             self.map_panel.show_evidence(item.id)
         self._update_position()
+
+    def _show_video(self, item: Evidence | None) -> None:
+        """A video item plays in the frame's place (its claims in the Video tab); anything
+        else puts the still's frame view back."""
+        case = self.case
+        if item is None or case is None:
+            if self.video_view.evidence_id is not None:
+                self.video_view.close_video()
+            self.centre_stack.setCurrentWidget(self.frame_view)
+            self._show_video_tab(False)
+            return
+        from desk.core.video_intake import case_video_source
+
+        self.centre_stack.setCurrentWidget(self.video_view)
+        self._show_video_tab(True)
+        if self.video_view.evidence_id != item.id:
+            stored = case.video(item.id)
+            self.video_view.open_video(case_video_source(case.path, item.id),
+                                       table=stored.frame_table() if stored else None,
+                                       name=item.name, evidence_id=item.id)
+        self.video_view.set_taker(None if case.read_only else self._frame_taker(item.id))
+
+    def _show_video_tab(self, shown: bool) -> None:
+        tabs = self.inspector.tabs
+        index = tabs.indexOf(self.video_info_panel)
+        tabs.setTabVisible(index, shown)
+        if not shown and tabs.currentIndex() == index:
+            tabs.setCurrentIndex(0)
+
+    def _frame_taker(self, video_id: int) -> Taker:
+        """Frames of a video taken into the case as stills (desk.core.video_intake), on the
+        worker's own connection; a cancel keeps the frames stored so far."""
+        from desk.core.video_intake import take_frames
+
+        path = self.case.path if self.case is not None else Path()
+
+        def take(request: FrameRequest, control: Control) -> Sequence[object]:
+            taken: Sequence[object] = on_case(path, lambda case, ctl: take_frames(
+                case, video_id, request, progress=lambda done, total: ctl.progress(done, total),
+                cancel=ctl.cancelled))(control)
+            return taken
+
+        return take
+
+    def _on_frames_taken(self, results: object) -> None:
+        taken = list(results) if isinstance(results, Sequence) else []
+        again = sum(1 for r in taken if getattr(r, "duplicate", False))
+        new = len(taken) - again
+        text = f"Took {new:,} frame{'s as stills' if new != 1 else ' as a still'}"
+        if again:
+            text += f" ({again:,} taken before, not stored twice)"
+        self.statusBar().showMessage(text, 10000)
 
     def _show_findings(self, evidence_id: int) -> None:
         case = self.case
@@ -1197,6 +1284,7 @@ class MainWindow(QMainWindow):
         self.close_case()
         self.jobs.shutdown()  # a copy being saved is finished first
         self.frame_view.shutdown()
+        self.video_view.shutdown()
         self.shadow_panel.shutdown()
         self.forensics_panel.shutdown()
         self.reverse_search.shutdown()

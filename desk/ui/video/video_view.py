@@ -94,6 +94,7 @@ class VideoView(QWidget):
     failed = Signal(str)  # why the video cannot be played
     frameShown = Signal(int)  # noqa: N815 - index of the frame now on screen
     framesTaken = Signal(object)  # noqa: N815 - what the taker returned
+    takeFinished = Signal()  # noqa: N815 - a take ended, however (frames may be stored)
     takeFailed = Signal(str)  # noqa: N815
     message = Signal(str)  # a line for the status bar
 
@@ -148,15 +149,19 @@ class VideoView(QWidget):
         buttons.addSpacing(6)
         buttons.addWidget(self.keyframe_label)
         buttons.addStretch(1)
+        taking = QHBoxLayout()  # its own row: the player may be narrow beside the map
+        taking.setSpacing(4)
         self.take_button = QPushButton("Take This Frame")
         self.take_button.setToolTip(self.take_frame_action.toolTip())
         self.take_button.clicked.connect(self.take_frame_action.trigger)
         self.take_many_button = QPushButton("Take Frames…")
         self.take_many_button.setToolTip(self.take_frames_action.toolTip())
         self.take_many_button.clicked.connect(self.take_frames_action.trigger)
+        self.scenes_label = plain_label(wrap=False, role="dim")
+        taking.addWidget(self.scenes_label, 1)
         for button in (self.take_button, self.take_many_button):
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-            buttons.addWidget(button)
+            taking.addWidget(button)
 
         self.progress_row = QWidget()
         progress = QHBoxLayout(self.progress_row)
@@ -174,7 +179,6 @@ class VideoView(QWidget):
 
         self.filmstrip = Filmstrip()
         self.filmstrip.sceneChosen.connect(self.show_frame)
-        self.scenes_label = plain_label(wrap=False, role="dim")
 
         player = QWidget()
         column = QVBoxLayout(player)
@@ -186,8 +190,8 @@ class VideoView(QWidget):
         controls.setSpacing(4)
         controls.addWidget(self.scrubber)
         controls.addLayout(buttons)
+        controls.addLayout(taking)
         controls.addWidget(self.progress_row)
-        controls.addWidget(self.scenes_label)
         controls.addWidget(self.filmstrip)
         column.addLayout(controls)
         self.info_panel = VideoInfoPanel()
@@ -231,6 +235,12 @@ class VideoView(QWidget):
             "Take Frames…", self.choose_and_take_frames, "Shift+T",
             "Take many frames as stills: every N seconds, keyframes, scene changes or at"
             " times")
+
+    def detach_info_panel(self) -> VideoInfoPanel:
+        """Hand the metadata panel to a host (the window shows it as an inspector tab, where
+        the still's metadata is, leaving the player its width beside the map)."""
+        self.info_panel.setParent(None)
+        return self.info_panel
 
     def window_actions(self) -> list[QAction]:
         """The actions a window puts in its menu and binds window-wide: stepping and taking
@@ -432,8 +442,8 @@ class VideoView(QWidget):
 
     def _on_scenes_done(self, found: object) -> None:
         count = int(found) if isinstance(found, int) else self.filmstrip.count()
-        self.scenes_label.setText(f"{count:,} scene{'s' if count != 1 else ''}: click one"
-                                  " to go to its first frame")
+        self.scenes_label.setText(f"{count:,} scene{'s' if count != 1 else ''}")
+        self.scenes_label.setToolTip("Click a scene below to go to its first frame")
         self._scenes_job = None
 
     def _on_scenes_failed(self, reason: str) -> None:
@@ -507,6 +517,9 @@ class VideoView(QWidget):
                                         + (f" of {total:,}" if total > 0 else ""))
 
     def _on_taken(self, results: object) -> None:
+        if self._take_job is not None and self._take_job.cancelling:
+            count = len(results) if isinstance(results, Sequence) else 0
+            self.message.emit(f"Taking frames cancelled after {count:,}")
         self.framesTaken.emit(results)
 
     def _on_take_failed(self, reason: str) -> None:
@@ -517,6 +530,7 @@ class VideoView(QWidget):
         self._take_job = None
         self.progress_row.hide()
         self._update_state()
+        self.takeFinished.emit()
 
     # ----------------------------------------------------------------- state
 
