@@ -97,6 +97,34 @@ def register(verbs: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
                         ' "originals", "bytes"}')
     pull.set_defaults(func=cmd_team_pull)
 
+    sync = actions.add_parser(
+        "sync", help="exchange a case with the server both ways, merging others' edits",
+        description="Send the server this copy's new entries, then merge in the edits others"
+                    " pushed: one merge entry, signed with your key, carries their entries"
+                    " whole (their signatures checked) and the rows the merge changed. Edits"
+                    " of different things are all kept; two edits of the same field are a"
+                    " conflict (both values kept in the log, the later one stands) listed by"
+                    " `desk team conflicts` until a further edit of the field. Append-only,"
+                    " resumable: a sync cut off at any moment is finished by running it"
+                    " again.")
+    sync.add_argument("case", metavar="CASE")
+    sync.add_argument("url", metavar="URL", nargs="?", default=None,
+                      help=_URL_HELP + " (needed: the case stores no server)")
+    add_json_flag(sync, 'print {"case", "title", "team", "server", "entries_sent",'
+                        ' "entries_received", "merged", "conflicts", "originals_sent",'
+                        ' "originals_received", "entries_on_server", "notes"}')
+    sync.set_defaults(func=cmd_team_sync)
+
+    conflicts = actions.add_parser(
+        "conflicts", help="the same-field edits a sync met that no later edit has settled",
+        description="List the conflicts the case's merges recorded (both values, who set"
+                    " them and when; the later value stands) that no later edit of the field"
+                    " has settled. Reads the case file only.")
+    conflicts.add_argument("case", metavar="CASE")
+    add_json_flag(conflicts, 'print {"conflicts": [{"entity", "field", "values": [{"value",'
+                             ' "reviewer", "at"}], "table", "key", "what", "merge_seq"}]}')
+    conflicts.set_defaults(func=cmd_team_conflicts)
+
     listing = actions.add_parser(
         "list", help="the server's cases you may see",
         description="List the cases of your teams on the server (an administrator sees all):"
@@ -230,4 +258,50 @@ def cmd_team_list(args: argparse.Namespace) -> int:
               f"  {c.entries} entries"
               + (f", last pushed by {term(c.last_pushed_by)} at {c.last_pushed_at}"
                  if c.last_pushed_by else ""))
+    return EXIT_OK
+
+
+def cmd_team_sync(args: argparse.Namespace) -> int:
+    from desk.team.server import TeamError
+    from desk.team.sync import sync
+
+    if args.url is None:
+        raise UsageError(f"{args.case} stores no team server: give its URL"
+                         " (desk team sync CASE URL)")
+    try:
+        report = sync(args.case, args.url, progress=None if args.json else note)
+    except TeamError as exc:
+        return _refused(exc)
+    if args.json:
+        print_json(report.to_json())
+        return EXIT_OK
+    if not report.entries_sent and not report.entries_received:
+        print(f"in sync: {term(report.server)} and this copy hold the same edits of"
+              f" {term(report.title)}")
+    else:
+        print(f"synced {term(report.title)} with {term(report.server)}: sent"
+              f" {'1 entry' if report.entries_sent == 1 else f'{report.entries_sent:,} entries'},"
+              f" merged"
+              f" {_count(report.entries_received, 'edit')} from others"
+              f" ({_count(report.conflicts, 'conflict')})")
+    for line in report.notes:
+        note(line)
+    return EXIT_OK
+
+
+def cmd_team_conflicts(args: argparse.Namespace) -> int:
+    from desk.team.conflicts import case_conflicts
+
+    with open_for_reading(args.case) as case:
+        found = case_conflicts(case)
+    if args.json:
+        print_json({"conflicts": found})
+        return EXIT_OK
+    if not found:
+        print("no open conflicts")
+    for c in found:
+        values = "; ".join(f"{term(v.get('value'))!s} by {term(v.get('reviewer'))} at"
+                           f" {term(v.get('at'))}" for v in c["values"]  # type: ignore[attr-defined]
+                           if isinstance(v, dict))
+        print(f"{term(c['what'])}, {term(c['field'])}: {values}")
     return EXIT_OK

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any, Protocol
@@ -131,6 +131,10 @@ PLACE_OVERLAY = _action("place overlay", "Place reference overlay")
 ADJUST_OVERLAY = _action("adjust overlay", "Adjust overlay placement")
 SET_OVERLAY_OPACITY = _action("set overlay opacity", "Set overlay opacity")
 REMOVE_OVERLAY = _action("remove overlay", "Remove reference overlay")
+# The team desk (desk.team): another branch's edits merged in, and a second reviewer's verdict
+SYNC_MERGE = _action("merge team edits", "Merge team edits")
+SIGN_OFF = _action("sign off verdict", "Sign off verdict")
+SEND_BACK = _action("send back verdict", "Send back verdict")
 
 
 class Command(Protocol):
@@ -1194,3 +1198,126 @@ def set_overlay_opacity(overlay_id: int, opacity: float) -> _RowEdit:
 
 def remove_overlay(overlay_id: int) -> _RowEdit:
     return _row("overlay", {"id": overlay_id}, None, REMOVE_OVERLAY, _ON_IMAGERY)
+
+
+# --------------------------------------------------------------------------- sign-off
+
+
+@dataclass(frozen=True)
+class SignOff:
+    """A second reviewer's decision on a verdict (`desk.team.signoff` builds the detail: the
+    subject and the approver's signature over it). It changes no row: the custody entry is the
+    record. Undoing it withdraws the decision, in an entry of its own."""
+
+    action: str
+    claim_id: int
+    detail: Mapping[str, object]
+
+    @property
+    def description(self) -> str:
+        named = ACTIONS.get(_base_action(self.action))
+        text = named.undo_text if named else self.action
+        return _invert_action(text) if self.action.startswith("undo ") else text
+
+    def mergeable_with(self, other: Command) -> bool:
+        return False
+
+    def apply(self, case: CaseFile) -> SignOff:
+        case.log(self.action, [f"claim:{self.claim_id}"],
+                 {**dict(self.detail), "command": self.action, "claim_id": self.claim_id})
+        return SignOff(_invert_action(self.action), self.claim_id, self.detail)
+
+
+# --------------------------------------------------------------------------- team merges
+
+#: Where a merge gets an original's bytes: (evidence id, SHA-256, size) -> its chunks.
+OriginalBytes = Callable[[int, str, int], Iterable[bytes]]
+
+
+@dataclass(frozen=True)
+class MergeRows:
+    """Rows as a team merge decided them (`desk.team.merge`): whole rows by table and key
+    (None deletes one), in one transaction with the merge entry, whose detail carries the
+    merged entries and the conflicts. Originals come by their SHA-256 and are hashed."""
+
+    rows: tuple[tuple[str, str, tuple[object, ...] | None], ...]
+    detail: Mapping[str, object]
+    originals: OriginalBytes | None = None
+    action: str = SYNC_MERGE.name
+
+    @property
+    def description(self) -> str:
+        return SYNC_MERGE.undo_text
+
+    def mergeable_with(self, other: Command) -> bool:
+        return False
+
+    def apply(self, case: CaseFile) -> MergeRows:
+        from desk.core import tracking
+
+        tables = {t.name: t for t in tracking.tables()}
+        order = {name: n for n, name in enumerate(tables)}
+        for table, _, _ in self.rows:
+            if table not in tables or table == "original_chunk":
+                raise CommandError(f"A team merge cannot write {table} rows in this version.")
+        deletes = sorted((r for r in self.rows if r[2] is None),
+                         key=lambda r: (-order[r[0]], r[1]))
+        writes = sorted((r for r in self.rows if r[2] is not None),
+                        key=lambda r: (order[r[0]], r[1]))
+        inverse: list[tuple[str, str, tuple[object, ...] | None]] = []
+        items = sorted({f"{t}:{':'.join(str(v) for v in json.loads(k))}" for t, k, _ in self.rows})
+        with case.edit(self.action, items, {**self.detail, "command": self.action}) as conn:
+            for table, key, values in [*deletes, *writes]:
+                spec = tables[table]
+                key_values = json.loads(key)
+                where = " AND ".join(f"{k} = ?" for k in spec.keys)
+                old = conn.execute(f"SELECT {spec.value_sql()} FROM main.{table} WHERE {where}",
+                                   key_values).fetchone()
+                inverse.append((table, key, tuple(old) if old is not None else None))
+                if values is None:
+                    if old is not None:
+                        conn.execute(f"DELETE FROM main.{table} WHERE {where}", key_values)
+                    continue
+                row = dict(zip(spec.columns, values, strict=True))
+                if table == "original":
+                    self._original(case, conn, row, old is not None)
+                    continue
+                if old is None:
+                    conn.execute(f"INSERT INTO main.{table} ({', '.join(spec.columns)}) VALUES"
+                                 f" ({', '.join('?' * len(spec.columns))})", values)
+                else:
+                    sets = [c for c in spec.columns if c not in spec.keys]
+                    if sets:
+                        conn.execute(f"UPDATE main.{table} SET"
+                                     f" {', '.join(f'{c} = ?' for c in sets)} WHERE {where}",
+                                     [row[c] for c in sets] + key_values)
+        return MergeRows(tuple(reversed(inverse)), {}, None, _invert_action(self.action))
+
+    def _original(self, case: CaseFile, conn: Any, row: Row, exists: bool) -> None:
+        """An original another reviewer imported: streamed in, refused unless it hashes to
+        its evidence's SHA-256 (an original never changes, so one already here stays)."""
+        import hashlib
+
+        if exists:
+            return
+        eid, size = row["evidence_id"], row["data"]
+        if not isinstance(eid, int) or not isinstance(size, int) or size < 0:
+            raise CommandError(f"The original of evidence {eid} cannot be read.")
+        found = conn.execute("SELECT sha256 FROM evidence WHERE id = ?", (eid,)).fetchone()
+        if found is None or self.originals is None:
+            raise CommandError(f"The original of evidence {eid} belongs to no evidence here.")
+        sha = str(found[0])
+        conn.execute("INSERT INTO original (evidence_id, data) VALUES (?, zeroblob(?))",
+                     (eid, size))
+        digest, written = hashlib.sha256(), 0
+        with conn.blobopen("original", "data", eid) as blob:
+            for chunk in self.originals(eid, sha, size):
+                if written + len(chunk) > size:
+                    raise CommandError(f"The original of evidence {eid} is longer than its"
+                                       f" recorded {size:,} bytes.")
+                blob.write(chunk)
+                digest.update(chunk)
+                written += len(chunk)
+        if written != size or digest.hexdigest() != sha:
+            raise CommandError(f"The original of evidence {eid} does not match its SHA-256;"
+                               " nothing was merged.")

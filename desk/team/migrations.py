@@ -388,6 +388,42 @@ _V1_OBJECTS: tuple[str, ...] = (
 )
 
 
+# Version 2: a case's history may fork. Two reviewers who edited copies of the same state each
+# push their own entries after it (each entry still follows one the server holds, whole and
+# signed); `desk team sync` joins the branches with a merge entry (`desk.team.merge`). The
+# order the server received entries in is kept (`n`), so readers agree on it.
+_V2_OBJECTS: tuple[str, ...] = (
+    "ALTER TABLE desk.entries DROP CONSTRAINT entries_pkey",
+    "ALTER TABLE desk.entries ADD COLUMN n bigint GENERATED ALWAYS AS IDENTITY",
+    "CREATE UNIQUE INDEX entries_order ON desk.entries (n)",
+    "CREATE INDEX entries_case_seq ON desk.entries (case_id, seq)",
+    """CREATE OR REPLACE FUNCTION desk.entry_follows() RETURNS trigger
+        LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+        DECLARE
+            parent_seq integer;
+            any_entry boolean;
+        BEGIN
+            SELECT EXISTS (SELECT 1 FROM desk.entries WHERE case_id = NEW.case_id)
+                INTO any_entry;
+            IF NEW.seq = 1 AND NEW.prev_hash = repeat('0', 64) AND NOT any_entry THEN
+                NULL;  -- the case's first entry
+            ELSE
+                SELECT seq INTO parent_seq FROM desk.entries
+                    WHERE case_id = NEW.case_id AND hash = NEW.prev_hash;
+                IF NOT FOUND OR NEW.seq <> parent_seq + 1 THEN
+                    RAISE EXCEPTION 'desk: custody entry % does not follow the server''s last'
+                                    ' entry of its branch (no entry % of case % has the hash'
+                                    ' it follows)', NEW.seq, NEW.seq - 1, NEW.case_id
+                        USING ERRCODE = 'check_violation';
+                END IF;
+            END IF;
+            NEW.pushed_by := session_user;
+            NEW.pushed_at := now();
+            RETURN NEW;
+        END $$""",
+)
+
+
 @dataclass(frozen=True)
 class Migration:
     """One step of the schema: what it brings, and the statements that bring it."""
@@ -404,6 +440,9 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "roles, teams, members, cases, custody entries, row values, originals in"
                  " chunks, sign-offs; grants, row-level security and append-only triggers",
               (_ROLES,), _V1_OBJECTS),
+    Migration(2, "custody histories that fork and are merged: entries keyed by hash, each"
+                 " following an entry the server holds, in the order received",
+              (), _V2_OBJECTS),
 )
 LATEST = MIGRATIONS[-1].version
 

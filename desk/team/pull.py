@@ -18,9 +18,9 @@ from pathlib import Path
 import psycopg
 
 from desk.core import schema
-from desk.core.casefile import CaseFileError
-from desk.core.replay import LogEntry, ReplayError, Values, expected_state, write_case
-from desk.team import originals, rows
+from desk.core.casefile import CaseFile, CaseFileError
+from desk.core.replay import ReplayError, Values, expected_state, write_case
+from desk.team import history, originals, rows, sync
 from desk.team.server import TeamError, connect, require_schema, server_message, where
 
 Pg = psycopg.Connection[tuple[object, ...]]
@@ -90,15 +90,25 @@ def _pull(pg: Pg, url: str, case_ref: str, target: Path, say: Progress) -> PullR
                         f" {fmt // 1000}.{fmt % 1000}; this desk writes"
                         f" {schema.SCHEMA_MAJOR}.{schema.SCHEMA_MINOR}: use a desk of that"
                         " version")
-    log = [LogEntry(int(str(r[0])), *(str(v) for v in r[1:])) for r in pg.execute(
-        "SELECT seq, at, actor, action, items, detail, version, prev_hash, hash, rows_text,"
-        " signer, signature FROM desk.entries WHERE case_id = %s ORDER BY seq", (case_id,))]
-    if not log:
+    server = history.read_history(pg, case_id)
+    if not server.entries:
         raise TeamError("the server holds no custody entries of this case yet (its first push"
                         " was interrupted): whoever pushed it pushes it again")
+    try:
+        log = server.best_chain()
+    except ValueError as exc:
+        raise TeamError(f"the server's copy of this case was refused: {exc};"
+                        f" {target.name} was not written") from None
     if log[0].hash != case_id:
         raise TeamError("the server's first entry of this case is not the one the case is"
                         f" named by; {target.name} was not written")
+    lacking = server.lacking(history.known(log))
+    in_chain = {e.hash for e in log}
+    for entry in [*lacking, *(e for h, e in history.known(log).items() if h not in in_chain)]:
+        problem = history.entry_problem(entry)
+        if problem is not None:
+            raise TeamError(f"the server's copy of this case was refused: {problem};"
+                            f" {target.name} was not written")
     try:
         expected = expected_state(log)
     except ReplayError as exc:
@@ -122,8 +132,18 @@ def _pull(pg: Pg, url: str, case_ref: str, target: Path, say: Progress) -> PullR
                         f" {target.name} was not written") from None
     except CaseFileError as exc:
         raise TeamError(f"{exc} The copy was not written.") from None
-    return PullReport(case_id, title, team, where(url), str(target), len(log),
-                      counted["originals"], counted["bytes"])
+    if lacking:
+        # Edits on branches this chain has not merged yet: merged into the new copy (signed
+        # by this reviewer), or no copy at all.
+        try:
+            with CaseFile.open(target) as case:
+                _, _, got = sync.merge_into(case, pg, case_id, server, say)
+        except BaseException:
+            target.unlink(missing_ok=True)
+            raise
+        counted["originals"] += got
+    return PullReport(case_id, title, team, where(url), str(target),
+                      len(log) + (1 if lacking else 0), counted["originals"], counted["bytes"])
 
 
 def _values(pg: Pg, case_id: str, digests: set[str]) -> dict[str, Values]:

@@ -7,7 +7,7 @@ in this order, each step content-addressed and safe to repeat:
 1. the case's row on the server (in a team of the reviewer's);
 2. the originals its evidence holds, that the server lacks (`originals`: chunk by chunk);
 3. the values of its rows, by digest, that the server lacks;
-4. the new custody entries, all in one transaction, after the server's last one.
+4. the new custody entries, all in one transaction, each after one the server holds.
 
 Entries go last: once they are there, everything they name is there too. A push killed at any
 moment leaves whole entries only (all of this push's, or none), and the next push skips what
@@ -16,13 +16,14 @@ arrived and finishes the job.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
 import psycopg
 
-from desk.core import schema, tracking
+from desk.core import commands, schema, tracking
 from desk.core.casefile import CaseFile
 from desk.core.replay import (
     LogEntry,
@@ -32,7 +33,7 @@ from desk.core.replay import (
     expected_state,
     log_entries,
 )
-from desk.team import originals, rows
+from desk.team import history, originals, rows
 from desk.team.server import TeamError, connect, require_schema, server_message, where
 
 Pg = psycopg.Connection[tuple[object, ...]]
@@ -74,7 +75,7 @@ class _Local:
     conn: sqlite3.Connection
 
 
-def _read_case(case: CaseFile) -> _Local:
+def read_local(case: CaseFile) -> _Local:
     conn = case.conn
     version = int(conn.execute("PRAGMA user_version").fetchone()[0])
     if version != schema.USER_VERSION:
@@ -98,13 +99,13 @@ def push(case: CaseFile, url: str, *, team: str | None = None,
          progress: Progress | None = None) -> PushReport:
     """Send what the server lacks of `case` (opened read-only is enough: nothing is written
     to it)."""
-    local = _read_case(case)
+    local = read_local(case)
     say = progress or (lambda _text: None)
     pg = connect(url)
     try:
         require_schema(pg, url)
         try:
-            return _push(pg, url, local, team, say)
+            return send(pg, url, local, team, say)
         except psycopg.errors.InsufficientPrivilege as exc:
             raise TeamError(f"{where(url)} refused the push: {server_message(exc)}") from None
         except psycopg.Error as exc:
@@ -114,22 +115,45 @@ def push(case: CaseFile, url: str, *, team: str | None = None,
         pg.close()
 
 
-def _push(pg: Pg, url: str, local: _Local, team: str | None, say: Progress) -> PushReport:
+def send(pg: Pg, url: str, local: _Local, team: str | None, say: Progress, *,
+          parted_ok: bool = False) -> PushReport:
+    """Send this copy's new entries (and what they name); `parted_ok` (for `desk team sync`,
+    which merges next) sends them even when the server holds edits this copy lacks."""
     team_id, created = _ensure_case(pg, url, local, team)
     report = PushReport(local.case_id, local.title, team_id, where(url), created=created)
-    head_seq, head_hash = _server_head(pg, local.case_id)
-    _check_follows(pg, local, head_seq, head_hash)
-    report.entries_on_server = head_seq
-    if head_seq >= len(local.log):
-        report.server_ahead = head_seq - len(local.log)
-        if report.server_ahead:
-            report.notes.append(f"the server has {report.server_ahead} entries this copy lacks"
-                                " (pushed by others); `desk team pull` makes a copy with them")
+    server = history.read_history(pg, local.case_id)
+    new = _new_entries(server, local)
+    lacking = server.lacking(history.known(local.log))
+    report.entries_on_server = len(server.entries)
+    report.server_ahead = len(lacking)
+    if lacking and new and not parted_ok:
+        raise TeamError(
+            "the server's history of this case and this copy's have parted (the server has"
+            f" {len(lacking)} edits this copy lacks, this copy {len(new)} the server lacks):"
+            " someone pushed edits made on another copy. `desk team sync CASE URL` merges"
+            " both; nothing was sent")
+    if not new:
+        if lacking:
+            report.notes.append(f"the server has {len(lacking)} entries this copy lacks"
+                                " (pushed by others); `desk team sync` merges them in")
         return report
     _send_originals(pg, local, report, say)
     _send_rows(pg, local, report)
     _send_entries(pg, local, report)
     return report
+
+
+def _new_entries(server: history.ServerHistory, local: _Local) -> list[LogEntry]:
+    """This copy's entries the server lacks: always the end of its chain (an entry is sent
+    only after the one it follows)."""
+    held = set(server.by_hash())
+    start = 0
+    while start < len(local.log) and local.log[start].hash in held:
+        start += 1
+    if any(e.hash in held for e in local.log[start:]):
+        raise TeamError("the server holds entries of this copy out of order; an administrator"
+                        " must look at it; nothing was sent")
+    return local.log[start:]
 
 
 def _ensure_case(pg: Pg, url: str, local: _Local, team: str | None) -> tuple[str, bool]:
@@ -170,32 +194,6 @@ def _ensure_case(pg: Pg, url: str, local: _Local, team: str | None) -> tuple[str
         raise TeamError(f"{where(url)} already holds this case, in a team you are not in;"
                         " nothing was sent")
     return str(row[0]), False
-
-
-def _server_head(pg: Pg, case_id: str) -> tuple[int, str]:
-    row = pg.execute("SELECT seq, hash FROM desk.entries WHERE case_id = %s"
-                     " ORDER BY seq DESC LIMIT 1", (case_id,)).fetchone()
-    return (int(str(row[0])), str(row[1])) if row else (0, "")
-
-
-def _check_follows(pg: Pg, local: _Local, head_seq: int, head_hash: str) -> None:
-    """The server's entries and this copy's must be one history, one a prefix of the other:
-    merging two that parted is not in this version."""
-    if head_seq == 0:
-        return
-    if head_seq <= len(local.log):
-        if local.log[head_seq - 1].hash == head_hash:
-            return
-    else:
-        row = pg.execute("SELECT hash FROM desk.entries WHERE case_id = %s AND seq = %s",
-                         (local.case_id, len(local.log))).fetchone()
-        if row is not None and str(row[0]) == local.log[-1].hash:
-            return
-    raise TeamError(
-        "the server's history of this case and this copy's have parted (the server has"
-        f" {head_seq} entries, this copy {len(local.log)}, and they differ): someone pushed"
-        " edits made on another copy. Merging both is not in this version of desk: pull a"
-        " fresh copy (desk team pull) and redo your edits there; nothing was sent")
 
 
 def _send_originals(pg: Pg, local: _Local, report: PushReport, say: Progress) -> None:
@@ -239,21 +237,43 @@ def _send_rows(pg: Pg, local: _Local, report: PushReport) -> None:
 
 def _send_entries(pg: Pg, local: _Local, report: PushReport) -> None:
     with pg.transaction(), pg.cursor() as cur:
-        # One push at a time per case; the head is read again under the lock.
+        # One push at a time per case; what the server holds is read again under the lock.
         cur.execute("SELECT pg_advisory_xact_lock(%s)", (int(local.case_id[:15], 16),))
-        head_seq, head_hash = _server_head(pg, local.case_id)
-        _check_follows(pg, local, head_seq, head_hash)
-        new = local.log[head_seq:]
-        if not new:  # a push running beside this one sent them
-            report.entries_on_server = head_seq
-            return
-        cur.executemany(
-            "INSERT INTO desk.entries (case_id, seq, at, actor, action, items, detail, version,"
-            " prev_hash, hash, rows_text, signer, signature)"
-            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-            [(local.case_id, e.seq, e.at, e.actor, e.action, e.items, e.detail, e.version,
-              e.prev_hash, e.hash, e.rows, e.signer, e.signature) for e in new])
-        cur.execute("UPDATE desk.cases SET title = %s WHERE id = %s AND title <> %s",
-                    (local.title, local.case_id, local.title))
+        new = _new_entries(history.read_history(pg, local.case_id), local)
+        if new:  # else a push running beside this one sent them
+            cur.executemany(
+                "INSERT INTO desk.entries (case_id, seq, at, actor, action, items, detail,"
+                " version, prev_hash, hash, rows_text, signer, signature)"
+                " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                [(local.case_id, e.seq, e.at, e.actor, e.action, e.items, e.detail, e.version,
+                  e.prev_hash, e.hash, e.rows, e.signer, e.signature) for e in new])
+            filed = [_signoff_row(local.case_id, e) for e in new]
+            # In the same transaction: a login that may not sign off (not an editor of the
+            # case's team) has its whole push refused by the server's policy.
+            cur.executemany(
+                "INSERT INTO desk.signoffs (case_id, claim_id, decision, note, verdict_digest,"
+                " manifest_sha256, entry_hash, signer, signature)"
+                " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)", [r for r in filed if r])
+            cur.execute("UPDATE desk.cases SET title = %s WHERE id = %s AND title <> %s",
+                        (local.title, local.case_id, local.title))
+        total = pg.execute("SELECT count(*) FROM desk.entries WHERE case_id = %s",
+                           (local.case_id,)).fetchone()
     report.entries_sent = len(new)
-    report.entries_on_server = head_seq + len(new)
+    report.entries_on_server = int(str(total[0])) if total else 0
+
+
+def _signoff_row(case_id: str, entry: LogEntry) -> tuple[object, ...] | None:
+    """The server's sign-off row for a sign-off or send-back entry (None for other entries)."""
+    if entry.action not in (commands.SIGN_OFF.name, commands.SEND_BACK.name):
+        return None
+    try:
+        detail = json.loads(entry.detail)
+    except ValueError:
+        return None
+    subject = detail.get("subject") if isinstance(detail, dict) else None
+    if not isinstance(subject, dict):
+        return None
+    return (case_id, int(str(detail.get("claim_id"))), str(subject.get("decision")),
+            str(subject.get("note", "")), str(subject.get("verdict_digest")),
+            str(subject.get("manifest_sha256", "")), entry.hash, entry.signer,
+            str(detail.get("signature", "")))

@@ -341,7 +341,27 @@ EVERY_COMMAND: dict[str, tuple[Build, Check]] = {
         lambda c: (tq := c.time_question(1)) is not None and tq.first == date(2025, 11, 20)),
     "clear time question": (lambda c: commands.clear_time_question(c, 2),
                             lambda c: c.time_question(2) is None),
+    # The team desk: a merge writes whole rows as it decided them; a sign-off is its entry.
+    "merge team edits": (lambda c: commands.MergeRows(
+        (("claim", "[1]", _claim_row(c, text="Merged wording")),), {"merged": []}),
+        lambda c: c.get_claim(1).text == "Merged wording"),
+    "sign off verdict": (lambda c: _with_verdict(c, commands.SignOff(
+        commands.SIGN_OFF.name, 1, {"note": ""})),
+        lambda c: c.audit_entries()[-1].action == "sign off verdict"),
+    "send back verdict": (lambda c: _with_verdict(c, commands.SignOff(
+        commands.SEND_BACK.name, 1, {"note": "check the mast"})),
+        lambda c: json.loads(c.audit_entries()[-1].detail)["note"] == "check the mast"),
 }
+
+
+def _claim_row(case: CaseFile, **changed: object) -> tuple[object, ...]:
+    """The claim row's values in column order, with some changed (what a merge writes)."""
+    from desk.core import tracking
+
+    table = next(t for t in tracking.tables() if t.name == "claim")
+    row = case.conn.execute(f"SELECT {table.value_sql()} FROM claim WHERE id = 1").fetchone()
+    values = dict(zip(table.columns, row, strict=True)) | changed
+    return tuple(values[c] for c in table.columns)
 
 
 def _with_verdict(case: CaseFile, command: commands.Command) -> commands.Command:

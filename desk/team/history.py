@@ -1,0 +1,144 @@
+"""A case's custody history on the server and in a working copy: branches and what each knows.
+
+On the server a history may fork: two reviewers who edited copies of the same state each push
+their own entries after it, every entry following one the server holds. A working copy keeps
+one linear chain (so `desk verify` checks it as before); a *merge entry* in it joins another
+branch by carrying that branch's entries whole, each with its author's signature, and the row
+changes that bring the copy to the merged state (`desk.team.merge`). What a copy *knows* is its
+chain and the entries its merge entries carry; what it lacks is every other edit on the server.
+Merge entries themselves are bookkeeping: no copy needs another's merge to hold every edit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import astuple, dataclass
+
+import psycopg
+
+from desk.core import audit
+from desk.core.replay import AUDIT_COLUMNS, LogEntry
+
+Pg = psycopg.Connection[tuple[object, ...]]
+
+#: The custody-log name of a merge entry (`desk.core.commands.MERGE_TEAM_EDITS`).
+MERGE_ACTION = "merge team edits"
+_FIELDS = [c.strip() for c in AUDIT_COLUMNS.split(",")]
+
+
+def is_merge(entry: LogEntry) -> bool:
+    """A merge entry (an undo or redo of one is an ordinary edit: it carries nothing)."""
+    return entry.action == MERGE_ACTION and isinstance(merge_detail(entry).get("merged"), list)
+
+
+def entry_json(entry: LogEntry) -> dict[str, object]:
+    """An entry as a merge entry carries it: every column, so its signature can be checked."""
+    return dict(zip(_FIELDS, astuple(entry), strict=True))
+
+
+def entry_from_json(value: object) -> LogEntry | None:
+    if not isinstance(value, dict) or set(value) != set(_FIELDS):
+        return None
+    if not isinstance(value["seq"], int) or not all(
+            isinstance(value[f], str) for f in _FIELDS if f != "seq"):
+        return None
+    return LogEntry(*(value[f] for f in _FIELDS))
+
+
+def merge_detail(entry: LogEntry) -> dict[str, object]:
+    try:
+        detail = json.loads(entry.detail)
+    except ValueError:
+        return {}
+    return detail if isinstance(detail, dict) else {}
+
+
+def carried(entry: LogEntry) -> list[LogEntry]:
+    """The entries a merge entry carries (none for any other entry)."""
+    if not is_merge(entry):
+        return []
+    found = merge_detail(entry).get("merged")
+    if not isinstance(found, list):
+        return []
+    return [e for e in (entry_from_json(v) for v in found) if e is not None]
+
+
+def known(chain: Sequence[LogEntry]) -> dict[str, LogEntry]:
+    """Every entry a working copy holds, by hash: its chain and what its merges carry."""
+    found: dict[str, LogEntry] = {}
+    for entry in chain:
+        found[entry.hash] = entry
+        for inner in carried(entry):
+            found.setdefault(inner.hash, inner)
+    return found
+
+
+def entry_problem(entry: LogEntry) -> str | None:
+    """Why an entry cannot be accepted as its author wrote it (hash, seal, signature)."""
+    rows_sha = hashlib.sha256(entry.rows.encode("utf-8")).hexdigest() if entry.rows else ""
+    digest = audit.entry_hash(entry.seq, entry.at, entry.actor, entry.action, entry.items,
+                              entry.detail, entry.version, entry.prev_hash, rows_sha,
+                              entry.signer)
+    if digest != entry.hash:
+        return f"custody entry {entry.seq} ({entry.action}) was altered"
+    if not entry.signature or not audit.signature_ok(entry.signer, entry.signature, entry.hash):
+        return (f"custody entry {entry.seq} ({entry.action}) does not carry a valid signature"
+                " of the key it names (the entry or its hash was rewritten)")
+    return None
+
+
+@dataclass
+class ServerHistory:
+    """Every entry the server holds of one case, in the order it received them."""
+
+    entries: list[LogEntry]
+
+    def by_hash(self) -> dict[str, LogEntry]:
+        return {e.hash: e for e in self.entries}
+
+    def heads(self) -> list[LogEntry]:
+        parents = {e.prev_hash for e in self.entries}
+        return [e for e in self.entries if e.hash not in parents]
+
+    def chain_to(self, head: LogEntry) -> list[LogEntry]:
+        """The linear chain that ends at `head` (genesis first)."""
+        index = self.by_hash()
+        chain = [head]
+        while chain[-1].seq > 1:
+            parent = index.get(chain[-1].prev_hash)
+            if parent is None or parent.seq != chain[-1].seq - 1:
+                raise ValueError(f"custody entry {chain[-1].seq} follows no entry the server"
+                                 " holds")
+            chain.append(parent)
+        chain.reverse()
+        return chain
+
+    def best_chain(self) -> list[LogEntry]:
+        """The chain a new working copy starts from: the one that knows the most edits (then
+        the one received last), so every reader picks the same."""
+        order = {e.hash: n for n, e in enumerate(self.entries)}
+        best: tuple[int, int] | None = None
+        chosen: list[LogEntry] = []
+        for head in self.heads():
+            chain = self.chain_to(head)
+            score = (len(known(chain)), order[head.hash])
+            if best is None or score > best:
+                best, chosen = score, chain
+        return chosen
+
+    def lacking(self, have: Iterable[str]) -> list[LogEntry]:
+        """The server's edits (not merge entries) a copy knowing `have` lacks, in an order
+        every copy agrees on that puts each after the entry it follows."""
+        held = set(have)
+        missing = [e for e in self.entries if e.hash not in held and not is_merge(e)]
+        return sorted(missing, key=lambda e: (e.seq, e.at, e.hash))
+
+
+def read_history(pg: Pg, case_id: str) -> ServerHistory:
+    rows = pg.execute(
+        "SELECT seq, at, actor, action, items, detail, version, prev_hash, hash, rows_text,"
+        " signer, signature FROM desk.entries WHERE case_id = %s ORDER BY n",
+        (case_id,)).fetchall()
+    return ServerHistory([LogEntry(int(str(r[0])), *(str(v) for v in r[1:])) for r in rows])

@@ -1,0 +1,195 @@
+"""Merging another branch's edits into a working copy: field by field, nothing overwritten unseen.
+
+For every row the lacking edits touched, the row as the copy holds it ("ours") is compared with
+the row before the first of those edits ("base") and after the last ("theirs"):
+
+- only one side changed it: that side's row is taken;
+- both changed it: each column is merged on its own (a column only one side changed takes that
+  side's value), and a column both changed to different values is a *conflict*: both values
+  are recorded with who set them and when, and the later edit's value stands (then the larger
+  entry hash), so every copy that merges the same edits reaches the same state whichever side
+  it merges from;
+- a row both sides made anew (the same id given twice), or one side deleted while the other
+  changed, is a conflict of the whole row, decided the same way.
+
+Conflicts are listed (`desk team conflicts`) until a later edit sets the field again.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from desk.core import tracking
+from desk.core.replay import LogEntry, Values
+from desk.team import history
+
+RowKey = tuple[str, str]
+#: Values of rows by digest (the server's copies, re-hashed by the caller).
+ValueSource = Callable[[Iterable[str]], Mapping[str, Values]]
+#: A whole row's conflict: the field named when the row itself (not one column) differs.
+WHOLE_ROW = "*"
+
+
+class MergeError(ValueError):
+    """The edits cannot be merged (a value the merge needs is missing); said in one sentence."""
+
+
+@dataclass(frozen=True)
+class Side:
+    """Who last changed a row on one side, and when."""
+
+    reviewer: str
+    at: str
+    hash: str
+
+    def json(self) -> dict[str, str]:
+        return {"reviewer": self.reviewer, "at": self.at}
+
+
+@dataclass
+class Plan:
+    """What a merge writes: rows (None deletes), the conflicts found, the entries carried."""
+
+    rows: list[tuple[str, str, Values | None]] = field(default_factory=list)
+    conflicts: list[dict[str, object]] = field(default_factory=list)
+    merged: list[LogEntry] = field(default_factory=list)
+
+
+def _changes(entry: LogEntry) -> list[tracking.RowChange]:
+    if not entry.rows:
+        return []
+    return tracking.decode(entry.rows) or []
+
+
+def _last_touch(chain: Sequence[LogEntry]) -> dict[RowKey, Side]:
+    """For each row, the edit of the copy's own history that last changed it (for a merge
+    entry, the carried edit that did, so the author is named rather than who merged)."""
+    found: dict[RowKey, Side] = {}
+    for entry in chain:
+        inner = history.carried(entry)
+        sources = inner if inner else [entry]
+        for source in sources:
+            for table, key, _, _ in _changes(source):
+                found[(str(table), str(key))] = Side(source.actor, source.at, source.hash)
+    return found
+
+
+def shown(value: object) -> object:
+    """A column's value as a conflict lists it (bytes by their SHA-256)."""
+    if isinstance(value, bytes):
+        import hashlib
+
+        return {"sha256": hashlib.sha256(value).hexdigest()}
+    return value
+
+
+def entity(table: str, key: str) -> str:
+    """A row as the custody log's items name it ("claim:2", "claim_evidence:1:3")."""
+    try:
+        parts = json.loads(key)
+    except ValueError:
+        parts = [key]
+    return f"{table}:{':'.join(str(p) for p in parts)}" if isinstance(parts, list) else table
+
+
+def plan(ours: Mapping[RowKey, tuple[str, Values]], chain: Sequence[LogEntry],
+         lacking: Sequence[LogEntry], values: ValueSource) -> Plan:
+    """The merge of `lacking` (the server's edits this copy lacks, in `ServerHistory.lacking`
+    order) into the copy whose rows are `ours` and whose history is `chain`."""
+    result = Plan(merged=list(lacking))
+    first_before: dict[RowKey, str | None] = {}
+    last_after: dict[RowKey, str | None] = {}
+    theirs_side: dict[RowKey, Side] = {}
+    for entry in lacking:
+        for table, key, before, after in _changes(entry):
+            row = (str(table), str(key))
+            first_before.setdefault(row, before)
+            last_after[row] = after
+            theirs_side[row] = Side(entry.actor, entry.at, entry.hash)
+    touched_here = _last_touch(chain)
+    decided: list[tuple[RowKey, str | None, str | None, str | None]] = []
+    needed: set[str] = set()
+    for row in sorted(last_after):
+        base, theirs = first_before[row], last_after[row]
+        mine = ours[row][0] if row in ours else None
+        if mine == theirs or base == theirs:
+            continue  # the same already, or their edits came back to where they began
+        decided.append((row, base, mine, theirs))
+        needed.update(d for d in (base, theirs) if d is not None)
+    found = dict(values(sorted(needed))) if needed else {}
+    for row, base, mine, theirs in decided:
+        if mine == base:
+            result.rows.append((*row, _need(found, theirs, row)))
+            continue
+        mine_values = ours[row][1] if row in ours else None
+        their_values = _need(found, theirs, row)
+        base_values = found.get(base) if base is not None else None
+        us = touched_here.get(row, Side("", "", ""))
+        them = theirs_side[row]
+        later_is_theirs = (them.at, them.hash) > (us.at, us.hash)
+        merged, conflicts = _three_way(row, base_values, mine_values, their_values, us, them,
+                                       later_is_theirs)
+        result.conflicts += conflicts
+        if merged != mine_values:
+            result.rows.append((*row, merged))
+    return result
+
+
+def _need(found: Mapping[str, Values], digest: str | None, row: RowKey) -> Values | None:
+    if digest is None:
+        return None
+    values = found.get(digest)
+    if values is None:
+        raise MergeError(f"the server lacks the values of {tracking.describe(*row)} as another"
+                         " reviewer left it; whoever edited it pushes again (desk team sync)")
+    return values
+
+
+def _columns(table: str) -> tuple[str, ...]:
+    for t in tracking.tables():
+        if t.name == table:
+            return t.columns
+    raise MergeError(f"the edits name a table this desk does not know ({table})")
+
+
+def _three_way(row: RowKey, base: Values | None, mine: Values | None, theirs: Values | None,
+               us: Side, them: Side, later_is_theirs: bool
+               ) -> tuple[Values | None, list[dict[str, object]]]:
+    table, key = row
+    winner = theirs if later_is_theirs else mine
+    if mine is None or theirs is None or base is None:
+        # Deleted on one side and changed on the other, or made anew on both: the row as a
+        # whole is in conflict (merging columns of two different rows would make a third).
+        names = _columns(table)
+        if mine is not None and theirs is not None:
+            differing = [n for n, a, b in zip(names, mine, theirs, strict=True) if a != b]
+            conflicts = [_conflict(table, key, name, mine[i], theirs[i], us, them)
+                         for i, name in enumerate(names) if name in differing]
+        else:
+            conflicts = [_conflict(table, key, WHOLE_ROW,
+                                   None if mine is None else "kept",
+                                   None if theirs is None else "kept", us, them)]
+        return winner, conflicts
+    names = _columns(table)
+    merged: list[object] = []
+    conflicts = []
+    for i, name in enumerate(names):
+        b, m, t = base[i], mine[i], theirs[i]
+        if m == t or t == b:
+            merged.append(m)
+        elif m == b:
+            merged.append(t)
+        else:
+            conflicts.append(_conflict(table, key, name, m, t, us, them))
+            merged.append(t if later_is_theirs else m)
+    return tuple(merged), conflicts
+
+
+def _conflict(table: str, key: str, name: str, mine: object, theirs: object, us: Side,
+              them: Side) -> dict[str, object]:
+    values = [{"value": shown(mine), **us.json()}, {"value": shown(theirs), **them.json()}]
+    values.sort(key=lambda v: (str(v["at"]), str(v["reviewer"])))
+    return {"entity": entity(table, key), "field": name, "table": table, "key": key,
+            "what": tracking.describe(table, key), "values": values}

@@ -1,0 +1,157 @@
+"""`desk team sync`: both ways, append-only, resumable and idempotent.
+
+1. This copy's new entries go to the server first (`push`, even when the server holds edits this
+   copy lacks: the server keeps both branches, each entry whole and signed by its author).
+2. The server's edits this copy lacks are checked (each entry's hash and its author's signature;
+   a forged one is refused and nothing is merged) and merged in (`merge`): one *merge entry*,
+   signed with this reviewer's key, carries them whole and records the rows the merge changed
+   and any conflicts; the copy's own chain stays linear, so `desk verify` checks it as before.
+3. The merge entry goes to the server.
+
+Each step is whole or not at all: a sync killed anywhere leaves whole entries on the server and
+a case file as it was or merged, and running it again finishes the job.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import psycopg
+
+from desk.core import commands, tracking
+from desk.core.casefile import CaseFile, CaseFileError
+from desk.core.replay import LogEntry, Values
+from desk.team import history, merge, originals, push, rows
+from desk.team.server import TeamError, connect, require_schema, server_message, where
+
+Pg = psycopg.Connection[tuple[object, ...]]
+Progress = Callable[[str], None]
+
+
+@dataclass
+class SyncReport:
+    case: str
+    title: str
+    team: str
+    server: str
+    entries_sent: int = 0
+    entries_received: int = 0
+    merged: bool = False
+    conflicts: int = 0
+    originals_sent: int = 0
+    originals_received: int = 0
+    entries_on_server: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, object]:
+        return asdict(self)
+
+
+def value_source(pg: Pg, case_id: str) -> Callable[[Iterable[str]], Mapping[str, Values]]:
+    """Row values by digest from the server, each re-hashed: a value changed there is refused."""
+    def fetch(digests: Iterable[str]) -> dict[str, Values]:
+        wanted = sorted(set(digests))
+        found: dict[str, Values] = {}
+        for start in range(0, len(wanted), 1000):
+            for digest, table, doc in pg.execute(
+                    "SELECT digest, tbl, doc FROM desk.row_versions WHERE case_id = %s"
+                    " AND digest = ANY(%s)", (case_id, wanted[start:start + 1000])):
+                values = rows.decode(str(doc))
+                if values is None or tracking.row_digest(str(table), *values) != digest:
+                    raise TeamError(f"the server's values of a {table} row do not match the"
+                                    " digest its custody entry recorded; nothing was merged")
+                found[str(digest)] = values
+        return found
+
+    return fetch
+
+
+def check_lacking(server: history.ServerHistory, lacking: list[LogEntry]) -> None:
+    """Every edit to be merged as its author signed it, following an entry the server holds."""
+    index = server.by_hash()
+    for entry in lacking:
+        problem = history.entry_problem(entry)
+        if problem is None:
+            parent = index.get(entry.prev_hash)
+            if parent is None or parent.seq != entry.seq - 1:
+                problem = f"custody entry {entry.seq} ({entry.action}) follows no entry"
+        if problem is None and entry.rows and tracking.decode(entry.rows) is None:
+            problem = (f"custody entry {entry.seq}'s record of the rows it changed cannot be"
+                       " read")
+        if problem is not None:
+            raise TeamError(f"the server's copy of this case was refused: {problem};"
+                            " nothing was merged")
+
+
+def merge_into(case: CaseFile, pg: Pg, case_id: str, server: history.ServerHistory,
+               say: Progress) -> tuple[int, int, int]:
+    """Merge the server's edits `case` lacks into it, in one signed merge entry; returns
+    (entries merged, conflicts, originals received)."""
+    local = push.read_local(case)
+    lacking = server.lacking(history.known(local.log))
+    if not lacking:
+        return 0, 0, 0
+    check_lacking(server, lacking)
+    say(f"merging {len(lacking)} edits from the server")
+    ours = {row: (digest, values) for row, (digest, values) in local.rows.items()}
+    try:
+        planned = merge.plan(ours, local.log, lacking, value_source(pg, case_id))
+    except merge.MergeError as exc:
+        raise TeamError(f"{exc}; nothing was merged") from None
+    received = {"originals": 0}
+
+    def source(eid: int, sha: str, size: int) -> Iterator[bytes]:
+        received["originals"] += 1
+        say(f"original of evidence {eid} ({size:,} bytes)")
+        yield from originals.download(pg, eid, sha, size)
+
+    detail = {"command": commands.SYNC_MERGE.name,
+              "merged": [history.entry_json(e) for e in planned.merged],
+              "conflicts": planned.conflicts}
+    try:
+        commands.MergeRows(tuple(planned.rows), detail, source).apply(case)
+    except CaseFileError as exc:
+        raise TeamError(f"the merge was refused ({exc}); {case.path.name} is as it was") from None
+    return len(lacking), len(planned.conflicts), received["originals"]
+
+
+def sync(path: str | Path, url: str, *, progress: Progress | None = None) -> SyncReport:
+    """Exchange both ways with the server; the case at `path` is opened for writing."""
+    say = progress or (lambda _text: None)
+    with CaseFile.open(path) as case:
+        pg = connect(url)
+        try:
+            require_schema(pg, url)
+            try:
+                return _sync(pg, url, case, say)
+            except psycopg.errors.InsufficientPrivilege as exc:
+                raise TeamError(f"{where(url)} refused the sync: {server_message(exc)}") from None
+            except psycopg.Error as exc:
+                raise TeamError(f"{where(url)} refused the sync ({server_message(exc)}); what"
+                                " arrived stays, and syncing again finishes the job") from None
+        finally:
+            pg.close()
+
+
+def _sync(pg: Pg, url: str, case: CaseFile, say: Progress) -> SyncReport:
+    local = push.read_local(case)
+    sent = push.send(pg, url, local, None, say, parted_ok=True)
+    report = SyncReport(sent.case, sent.title, sent.team, sent.server,
+                        entries_sent=sent.entries_sent, originals_sent=sent.originals_sent)
+    server = history.read_history(pg, sent.case)
+    received, conflicts, got = merge_into(case, pg, sent.case, server, say)
+    report.entries_received, report.conflicts, report.originals_received = received, conflicts, got
+    if received:
+        report.merged = True
+        again = push.send(pg, url, push.read_local(case), None, say, parted_ok=True)
+        report.entries_sent += again.entries_sent
+        report.entries_on_server = again.entries_on_server
+    else:
+        report.entries_on_server = sent.entries_on_server
+    if conflicts:
+        report.notes.append(f"{conflicts} conflicting edits: both values are kept in the"
+                            " custody log and the later stands; `desk team conflicts CASE`"
+                            " lists them, and a further edit of the field resolves one")
+    return report

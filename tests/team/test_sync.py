@@ -1,0 +1,315 @@
+"""`desk team sync` through a real PostgreSQL: two reviewers' copies that parted converge, edits of
+different things are all kept, the same field edited twice is a listed conflict until a further
+edit, forged entries are refused, and a killed sync is finished by running it again."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from desk.cli import main
+from desk.core import commands
+from desk.core.casefile import CaseFile
+from desk.core.model import Statement
+from desk.core.replay import current_rows, log_entries
+from desk.team import history
+from tests.team.builders import (
+    Team,
+    add_claim,
+    add_original,
+    as_reviewer,
+    env_for,
+    make_case,
+    noise,
+    originals_of,
+    set_up_team,
+)
+from tests.team.conftest import TeamDb
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _desk(capsys: pytest.CaptureFixture[str], *args: object) -> tuple[int, str, str]:
+    code = main([str(a) for a in args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def _json(capsys: pytest.CaptureFixture[str], *args: object) -> dict[str, object]:
+    code, out, err = _desk(capsys, *args, "--json")
+    assert code == 0, err
+    value = json.loads(out)
+    assert isinstance(value, dict)
+    return value
+
+
+def _state(path: Path) -> dict[tuple[str, str], str]:
+    """Every row's digest: two copies in the same state have the same rows, value for value."""
+    with CaseFile.open(path, read_only=True) as case:
+        return {(t, k): d for t, k, d, _ in current_rows(case.conn)}
+
+
+def _verifies(capsys: pytest.CaptureFixture[str], path: Path) -> dict[str, object]:
+    code, out, err = _desk(capsys, "verify", path, "--json")
+    report = json.loads(out)
+    assert code == 0 and report["ok"], out + err
+    assert isinstance(report, dict)
+    return report
+
+
+@pytest.fixture
+def team(team_db: TeamDb) -> Team:
+    return set_up_team(team_db)
+
+
+@pytest.fixture
+def two_copies(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, team: Team,
+               tmp_path: Path) -> tuple[Path, Path, str]:
+    """Alice's case on the server and Erin's copy of it, each reviewer with their own key."""
+    as_reviewer(monkeypatch, tmp_path / "alice-config", "Alice")
+    alice = make_case(tmp_path / "alice.deskcase")
+    case_id = str(_json(capsys, "team", "push", alice, team.url(team.alice))["case"])
+    as_reviewer(monkeypatch, tmp_path / "erin-config", "Erin")
+    erin = tmp_path / "erin.deskcase"
+    assert _desk(capsys, "team", "pull", team.url(team.erin), "--case", case_id,
+                 "--out", erin)[0] == 0
+    return alice, erin, case_id
+
+
+def _as(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, who: str) -> None:
+    as_reviewer(monkeypatch, tmp_path / f"{who.lower()}-config", who)
+
+
+def test_two_copies_that_edited_different_things_converge_with_every_edit(
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, team: Team,
+        tmp_path: Path, two_copies: tuple[Path, Path, str]) -> None:
+    alice, erin, _ = two_copies
+    # Erin imports a still, adds a claim and rewords the first claim's claimant.
+    with CaseFile.open(erin) as case:
+        add_original(case, noise(60_000, 21), "erin.jpg")
+        add_claim(case, "Erin's claim")
+        commands.edit_claim(1, claimant="Erin's source").apply(case)
+    erin_sent = _json(capsys, "team", "sync", erin, team.url(team.erin))
+    assert erin_sent["entries_sent"] == 3 and erin_sent["entries_received"] == 0
+    # Alice, offline meanwhile, rewords the same claim's text (another field) and adds a
+    # statement to it.
+    _as(monkeypatch, tmp_path, "Alice")
+    with CaseFile.open(alice) as case:
+        commands.edit_claim(1, text="Drones attacked the residence at night").apply(case)
+        commands.add_statement(case, Statement(0, 1, "Governor", "Nothing happened")
+                               ).apply(case)
+    # A plain push of a copy whose history parted is still refused, and says to sync.
+    code, _, err = _desk(capsys, "team", "push", alice, team.url(team.alice))
+    assert code == 2 and "parted" in err and "desk team sync" in err
+    merged = _json(capsys, "team", "sync", alice, team.url(team.alice))
+    assert (merged["entries_sent"], merged["entries_received"]) == (3, 3)
+    assert merged["merged"] is True and merged["conflicts"] == 0
+    assert merged["originals_received"] == 1
+    # Erin syncs: she gets Alice's edits; nothing more to merge after that.
+    _as(monkeypatch, tmp_path, "Erin")
+    back = _json(capsys, "team", "sync", erin, team.url(team.erin))
+    assert back["entries_received"] == 2 and back["conflicts"] == 0
+    _as(monkeypatch, tmp_path, "Alice")
+    settled = _json(capsys, "team", "sync", alice, team.url(team.alice))
+    assert (settled["entries_sent"], settled["entries_received"]) == (0, 0)
+    assert _state(alice) == _state(erin)
+    with CaseFile.open(alice, read_only=True) as case:
+        claim = next(c for c in case.list_claims() if c.id == 1)
+        assert (claim.text, claim.claimant) == ("Drones attacked the residence at night",
+                                                "Erin's source")
+        assert len(case.list_evidence()) == 3
+        assert {c.text for c in case.list_claims()} >= {"Erin's claim"}
+        assert [s.text for s in case.statements(1)] == ["Nothing happened"]
+    assert originals_of(alice) == originals_of(erin)
+    assert len(_verifies(capsys, erin)["signers"]) == 2  # type: ignore[arg-type]
+    _verifies(capsys, alice)
+    # Alice's chain is hers and her merge's; the merge carries Erin's entries whole, each
+    # still signed with Erin's key.
+    with CaseFile.open(alice, read_only=True) as case:
+        carried = [e for entry in log_entries(case.conn) for e in history.carried(entry)]
+    assert len(carried) == 3 and {e.actor for e in carried} == {"Erin"}
+    assert all(history.entry_problem(e) is None for e in carried)
+    assert len({e.signer for e in carried}) == 1
+
+
+def test_the_same_field_edited_twice_is_a_conflict_until_a_further_edit(
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, team: Team,
+        tmp_path: Path, two_copies: tuple[Path, Path, str]) -> None:
+    alice, erin, _ = two_copies
+    with CaseFile.open(erin) as case:
+        commands.edit_claim(1, text="Erin's wording").apply(case)
+    _json(capsys, "team", "sync", erin, team.url(team.erin))
+    time.sleep(1.1)  # the log records times to the second: Alice's edit is the later one
+    _as(monkeypatch, tmp_path, "Alice")
+    with CaseFile.open(alice) as case:
+        commands.edit_claim(1, text="Alice's wording").apply(case)
+    assert _json(capsys, "team", "sync", alice, team.url(team.alice))["conflicts"] == 1
+    listed = _json(capsys, "team", "conflicts", alice)["conflicts"]
+    assert isinstance(listed, list) and len(listed) == 1
+    conflict = listed[0]
+    assert (conflict["entity"], conflict["field"]) == ("claim:1", "text")
+    values = {(v["value"], v["reviewer"]) for v in conflict["values"]}
+    assert values == {("Erin's wording", "Erin"), ("Alice's wording", "Alice")}
+    assert all(v["at"] for v in conflict["values"])
+    # The later edit (Alice's) stands in both copies once Erin syncs; nothing is lost.
+    _as(monkeypatch, tmp_path, "Erin")
+    _json(capsys, "team", "sync", erin, team.url(team.erin))
+    assert _state(alice) == _state(erin)
+    for path in (alice, erin):
+        with CaseFile.open(path, read_only=True) as case:
+            assert next(c for c in case.list_claims() if c.id == 1).text == "Alice's wording"
+        assert len(_json(capsys, "team", "conflicts", path)["conflicts"]) == 1  # type: ignore[arg-type]
+    code, out, _ = _desk(capsys, "team", "conflicts", erin)
+    assert code == 0 and "Erin's wording by Erin" in out and "Alice's wording by Alice" in out
+    # Erin settles it with a further edit; after the syncs neither copy lists it.
+    with CaseFile.open(erin) as case:
+        commands.edit_claim(1, text="Agreed wording").apply(case)
+    _json(capsys, "team", "sync", erin, team.url(team.erin))
+    _as(monkeypatch, tmp_path, "Alice")
+    _json(capsys, "team", "sync", alice, team.url(team.alice))
+    for path in (alice, erin):
+        assert _json(capsys, "team", "conflicts", path)["conflicts"] == []
+        with CaseFile.open(path, read_only=True) as case:
+            assert next(c for c in case.list_claims() if c.id == 1).text == "Agreed wording"
+        _verifies(capsys, path)
+
+
+def test_one_id_given_twice_is_a_conflict_of_the_whole_row_not_a_blend(
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, team: Team,
+        tmp_path: Path, two_copies: tuple[Path, Path, str]) -> None:
+    alice, erin, _ = two_copies
+    with CaseFile.open(erin) as case:
+        add_claim(case, "Erin's claim")
+    _json(capsys, "team", "sync", erin, team.url(team.erin))
+    _as(monkeypatch, tmp_path, "Alice")
+    with CaseFile.open(alice) as case:
+        add_claim(case, "Alice's claim")
+    _json(capsys, "team", "sync", alice, team.url(team.alice))
+    listed = _json(capsys, "team", "conflicts", alice)["conflicts"]
+    assert isinstance(listed, list)
+    text = next(c for c in listed if c["entity"] == "claim:2" and c["field"] == "text")
+    assert {v["value"] for v in text["values"]} == {"Erin's claim", "Alice's claim"}
+    # One row stands whole (the later edit's; in the same second, the larger entry hash's),
+    # the same in both copies; the other's values stay in the conflict and the log.
+    _as(monkeypatch, tmp_path, "Erin")
+    _json(capsys, "team", "sync", erin, team.url(team.erin))
+    assert _state(alice) == _state(erin)
+    with CaseFile.open(alice, read_only=True) as case:
+        claim = next(c for c in case.list_claims() if c.id == 2)
+    assert claim.text in {"Erin's claim", "Alice's claim"}
+    for path in (alice, erin):
+        _verifies(capsys, path)
+
+
+def test_a_fresh_pull_of_a_forked_history_merges_every_branch(
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, team: Team,
+        tmp_path: Path, two_copies: tuple[Path, Path, str]) -> None:
+    alice, erin, case_id = two_copies
+    with CaseFile.open(erin) as case:
+        commands.edit_claim(1, claimant="Erin's source").apply(case)
+    _json(capsys, "team", "sync", erin, team.url(team.erin))
+    _as(monkeypatch, tmp_path, "Alice")
+    with CaseFile.open(alice) as case:
+        add_claim(case, "Alice's claim")
+    # Alice's entries reach the server as a branch of their own; she is cut off before merging.
+    from desk.team import push
+
+    with CaseFile.open(alice, read_only=True) as case:
+        local = push.read_local(case)
+        from desk.team.server import connect
+
+        pg = connect(team.url(team.alice))
+        try:
+            push.send(pg, team.url(team.alice), local, None, lambda _t: None, parted_ok=True)
+        finally:
+            pg.close()
+    fresh = tmp_path / "fresh.deskcase"
+    _as(monkeypatch, tmp_path, "Mo")
+    assert _desk(capsys, "team", "pull", team.url(team.erin), "--case", case_id, "--out",
+                 fresh)[0] == 0
+    with CaseFile.open(fresh, read_only=True) as case:
+        assert {c.text for c in case.list_claims()} >= {"Alice's claim"}
+        assert next(c for c in case.list_claims() if c.id == 1).claimant == "Erin's source"
+    _verifies(capsys, fresh)
+
+
+def test_a_forged_entry_on_another_branch_is_refused_and_nothing_is_merged(
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, team: Team,
+        tmp_path: Path, two_copies: tuple[Path, Path, str]) -> None:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from desk.core import audit
+
+    alice, _, case_id = two_copies
+    seq, head = team.db.sql("SELECT seq, hash FROM desk.entries WHERE case_id = %s"
+                            " ORDER BY n DESC LIMIT 1", (case_id,))[0]
+    victim = audit.raw_public_hex(Ed25519PrivateKey.generate())
+    at, rows = "2026-01-01T00:00:00Z", "[]"
+    import hashlib
+
+    digest = audit.entry_hash(int(str(seq)) + 1, at, "Erin", "record verdict", "[]", "{}",
+                              "0.1.0", str(head), hashlib.sha256(rows.encode()).hexdigest(),
+                              victim)
+    signature = Ed25519PrivateKey.generate().sign(audit.SIGNED_PREFIX + digest.encode()).hex()
+    done = team.db.psql(team.erin, (
+        "INSERT INTO desk.entries (case_id, seq, at, actor, action, items, detail, version,"
+        " prev_hash, hash, rows_text, signer, signature) VALUES"
+        f" ('{case_id}', {int(str(seq)) + 1}, '{at}', 'Erin', 'record verdict', '[]', '{{}}',"
+        f" '0.1.0', '{head}', '{digest}', '{rows}', '{victim}', '{signature}')"))
+    assert done.returncode == 0, done.stderr
+    _as(monkeypatch, tmp_path, "Alice")
+    with CaseFile.open(alice) as case:
+        add_claim(case, "Alice's claim")
+    before = _state(alice)
+    code, _, err = _desk(capsys, "team", "sync", alice, team.url(team.alice))
+    assert code == 2 and "does not carry a valid signature" in err and "nothing was merged" in err
+    assert _state(alice) == before
+    _verifies(capsys, alice)
+
+
+@pytest.mark.slow
+def test_a_killed_sync_is_finished_by_running_it_again(
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, team: Team,
+        tmp_path: Path, two_copies: tuple[Path, Path, str]) -> None:
+    import random
+
+    alice, erin, _ = two_copies
+    with CaseFile.open(erin) as case:
+        add_original(case, noise(3 * 1024 * 1024, 31), "erin-big.jpg")
+        commands.edit_claim(1, claimant="Erin's source").apply(case)
+    _json(capsys, "team", "sync", erin, team.url(team.erin))
+    _as(monkeypatch, tmp_path, "Alice")
+    with CaseFile.open(alice) as case:
+        add_original(case, noise(3 * 1024 * 1024, 32), "alice-big.jpg")
+        add_claim(case, "Alice's claim")
+    env = env_for(tmp_path / "alice-config", "Alice")
+    rng = random.Random(18)
+    killed = 0
+    for _ in range(6):
+        proc = subprocess.Popen([sys.executable, "-m", "desk", "team", "sync", str(alice),
+                                 team.url(team.alice)], cwd=ROOT, env=env,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            proc.wait(timeout=rng.uniform(0.3, 2.5))
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=30)
+            killed += 1
+        _verifies(capsys, alice)  # whole after every kill: as it was, or merged
+    done = subprocess.run([sys.executable, "-m", "desk", "team", "sync", str(alice),
+                           team.url(team.alice), "--json"], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stderr
+    _as(monkeypatch, tmp_path, "Erin")
+    _json(capsys, "team", "sync", erin, team.url(team.erin))
+    assert _state(alice) == _state(erin)
+    hashes = team.db.sql("SELECT hash, count(*) FROM desk.entries GROUP BY hash"
+                         " HAVING count(*) > 1")
+    assert hashes == []  # no entry twice
+    assert os.path.exists(alice) and killed >= 0
