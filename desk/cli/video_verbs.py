@@ -63,9 +63,8 @@ def _seconds(value: str, option: str) -> float:
 
 
 def cmd_frames(args: argparse.Namespace) -> int:
-    from desk.core.errors import Rejected
     from desk.core.video_frames import FrameRequest
-    from desk.core.video_intake import take_frames
+    from desk.core.video_intake import FramesStopped, take_frames
 
     request = _request(args)
     assert isinstance(request, FrameRequest)
@@ -88,18 +87,19 @@ def cmd_frames(args: argparse.Namespace) -> int:
         failed = ""
         try:
             results = take_frames(case, args.video, request, progress=progress)
-        except Rejected as exc:
-            results, failed = [], exc.reason
+        except FramesStopped as exc:
+            results, failed = exc.taken, exc.reason
     if not args.json and sys.stderr.isatty():
         print(file=sys.stderr)
     if failed:
-        note(f"the frames could not be taken: {failed}")
-        if args.json:
-            print_json({"frames": [], "error": failed})
-        return EXIT_PARTIAL
+        note(f"taking frames stopped: {failed}; the {len(results)} frames listed"
+             " before it are in the case")
     if args.json:
-        print_json({"frames": [r.to_json() for r in results]})
-        return EXIT_OK
+        data: dict[str, object] = {"frames": [r.to_json() for r in results]}
+        if failed:
+            data["error"] = failed
+        print_json(data)
+        return EXIT_PARTIAL if failed else EXIT_OK
     for r in results:
         state = "duplicate" if r.duplicate else "taken    "
         print(f"{state}  frame {r.frame_index}  {r.timecode}  (id {r.id}, sha256"
@@ -107,4 +107,4 @@ def cmd_frames(args: argparse.Namespace) -> int:
     new = sum(not r.duplicate for r in results)
     print(f"{new} frames taken, {len(results) - new} duplicates, from video"
           f" {term(args.video)}")
-    return EXIT_OK
+    return EXIT_PARTIAL if failed else EXIT_OK

@@ -221,6 +221,15 @@ class TakenFrameResult:
 FrameProgress = Callable[[int, int], None]
 
 
+class FramesStopped(Rejected):
+    """The decoder refused the video part way through a request: `taken` holds the frames
+    stored (or found) before that, which stay in the case."""
+
+    def __init__(self, reason: str, taken: list[TakenFrameResult]) -> None:
+        super().__init__(reason)
+        self.taken = taken
+
+
 def frame_png(frame: TakenFrame) -> bytes:
     """The still made of a frame: the upright picture as PNG (the same bytes every run)."""
     out = io.BytesIO()
@@ -253,7 +262,7 @@ def take_frames(case: CaseFile, video_id: int, request: FrameRequest, *,
     in batches, each one transaction with a "take frames" custody entry, so a cancel (or a
     refusal of the decoder part way) keeps the frames stored so far. `progress(done,
     expected)` is called after each frame (`expected` 0 when not known beforehand). A
-    decoder's refusal raises `Rejected` after the frames before it are stored.
+    decoder's refusal raises `FramesStopped` (a `Rejected`) with the frames stored before it.
     """
     stored = case.video(video_id)
     if stored is None:
@@ -273,9 +282,12 @@ def take_frames(case: CaseFile, video_id: int, request: FrameRequest, *,
         batch.clear()
 
     source = case_video_source(case.path, video_id)
+    stopped: Rejected | None = None
     try:
-        for frame in take_frames_isolated(source, wanted, table=table, timeout=timeout,
-                                          cancel=cancel):
+        for frame in _frames_until_refused(source, wanted, table, timeout, cancel):
+            if isinstance(frame, Rejected):
+                stopped = frame
+                break
             existing = case.frame_taken(video_id, frame.frame_index)
             if existing is not None or frame.frame_index in pending_index:
                 earlier = existing if existing is not None else -1
@@ -296,7 +308,22 @@ def take_frames(case: CaseFile, video_id: int, request: FrameRequest, *,
             flush()
     # A frame repeated within one request shows the id its first taking got.
     by_index = {r.frame_index: r.id for r in results if not r.duplicate}
-    return [r if r.id else _with_id(r, by_index.get(r.frame_index, 0)) for r in results]
+    done = [r if r.id else _with_id(r, by_index.get(r.frame_index, 0)) for r in results]
+    if stopped is not None:
+        raise FramesStopped(stopped.reason, done)
+    return done
+
+
+def _frames_until_refused(source: original_store.CaseOriginalOpener, request: FrameRequest,
+                          table: FrameTable | None, timeout: float,
+                          cancel: Callable[[], bool] | None
+                          ) -> Iterator[TakenFrame | Rejected]:
+    """The worker's frames, then the refusal that ended them (if one did), as a value."""
+    try:
+        yield from take_frames_isolated(source, request, table=table, timeout=timeout,
+                                        cancel=cancel)
+    except Rejected as exc:
+        yield exc
 
 
 def _with_id(result: TakenFrameResult, eid: int) -> TakenFrameResult:

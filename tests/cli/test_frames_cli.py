@@ -124,3 +124,15 @@ def test_frames_of_a_still_or_a_missing_item_are_refused(
     assert ran.code == 2 and "is a still, not a video" in ran.err
     ran = desk("frames", case, "--video", 99, "--keyframes")
     assert ran.code == 2 and "there is no evidence 99" in ran.err
+
+
+def test_a_request_the_reader_refuses_is_said_and_stores_nothing(
+        desk: Desk, footage: tuple[Path, Path, int, int]) -> None:
+    case, _, _, video_id = footage
+    ran = desk("frames", case, "--video", video_id, "--every", "0.0001", "--json")
+    assert ran.code == 1
+    assert ran.json() == {"frames": [], "error": "too many frames: every 0.0001 s gives"
+                                                 " 19,601 (at most 10,000)"}
+    assert "taking frames stopped: too many frames" in ran.err
+    evidence = desk("info", case, "--json").json()["evidence"]
+    assert isinstance(evidence, list) and len(evidence) == 2
