@@ -62,7 +62,7 @@ def row_names(window: MainWindow) -> list[str]:
 
 def video_id(window: MainWindow, clip: Path) -> int:
     model = window.model
-    return next(model.evidence_id(r) for r in range(model.rowCount())
+    return next(int(model.evidence_id(r)) for r in range(model.rowCount())
                 if model.listed(r).name == clip.name)
 
 
@@ -130,8 +130,8 @@ def test_taking_frames_lists_them_under_their_video_with_their_provenance(
     assert frame_of.pixels_sha256 == reference[30][1]
     assert row_names(window) == ["before.jpg", clip.name, frames[0].name, "after.jpg"]
     model = window.model
-    frame_row = model.row_of(frames[0].id)
-    assert frame_row == model.row_of(vid) + 1  # type: ignore[operator]
+    frame_row, video_row = model.row_of(frames[0].id), model.row_of(vid)
+    assert frame_row is not None and video_row is not None and frame_row == video_row + 1
     index = model.index(frame_row)
     assert index.data(Role.KIND) == "frame"
     assert index.data(Role.FRAME_OF) == f"frame 30 · 00:00:01.200 of {clip.name}"
@@ -228,3 +228,33 @@ def test_the_list_keeps_frames_under_their_video_when_read_and_when_more_come(
         assert new == [middle.id] and model.row_of(middle.id) == 3
         assert model.index(3).data(Role.FRAME_OF) == f"frame 25 · 00:00:01.000 of {clip.name}"
         assert model.sync() == []
+
+
+def test_a_video_that_cannot_be_played_says_why_and_the_window_goes_on(
+        qtbot: QtBot, window: MainWindow, video_case: Path, clip: Path,
+        dialogs: DialogRecorder) -> None:
+    from desk.core.video_isolation import VideoSession
+    from tests.core.test_video_attacks import crashing_worker
+
+    open_case(qtbot, window, video_case)
+    view = window.video_view
+    # The player's video worker dies on this file (as a decoder crashing on crafted bytes).
+    view._session_factory = lambda source, table: VideoSession(
+        source, table=table, target=crashing_worker)
+    vid = video_id(window, clip)
+    with qtbot.waitSignal(view.failed, timeout=WAIT_MS) as failed:
+        window.evidence_list.select_evidence(vid)
+    assert "crashed" in failed.args[0]
+    assert "cannot be played" in view.canvas.message and "crashed" in view.canvas.message
+    assert not view.take_frame_action.isEnabled()
+    assert window.inspector.evidence is not None and window.inspector.evidence.id == vid
+    # The rest of the window works: a still shows, and the video plays once it can.
+    with qtbot.waitSignal(window.frame_view.frameShown, timeout=WAIT_MS):
+        window.evidence_list.select_evidence(window.model.evidence_id(0))
+    from desk.ui.video.frame_fetcher import default_session
+
+    view._session_factory = default_session
+    with qtbot.waitSignal(view.frameShown, timeout=WAIT_MS):
+        window.evidence_list.select_evidence(vid)
+    assert view.take_frame_action.isEnabled()
+    assert not dialogs.errors
