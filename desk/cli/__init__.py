@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 #: Listed here (not imported) so that `desk CASE` tells a verb from a case without loading them.
 VERBS = ("new", "import", "info", "verify", "claim", "statement", "link", "verdict",
          "geolocate", "landmark", "movement", "export", "verify-dossier", "geo-export",
-         "geo-import", "sun", "shadow", "tiles", "team", "frames")
+         "geo-import", "sun", "shadow", "tiles", "team", "frames", "signoff")
 EXIT_OK, EXIT_PARTIAL, EXIT_USAGE = 0, 1, 2
 
 

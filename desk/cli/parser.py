@@ -23,6 +23,7 @@ def build_parser() -> argparse.ArgumentParser:
         dossier_verbs,
         geo_verbs,
         review_verbs,
+        signoff_verbs,
         sun_verbs,
         team_verbs,
         tile_verbs,
@@ -46,5 +47,6 @@ def build_parser() -> argparse.ArgumentParser:
     sun_verbs.register(verbs)
     tile_verbs.register(verbs)
     team_verbs.register(verbs)
+    signoff_verbs.register(verbs)
     video_verbs.register(verbs)
     return parser

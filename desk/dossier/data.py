@@ -325,6 +325,7 @@ def collect(
             {**asdict(s), "figures": statement_figures(s.text)} for s in statements
         ],
         "verdict": verdict_json,
+        "signoff": signoff_json(case, claim_id) if verdict is not None else None,
         "checklist": checklist,
         "open_items": [str(i["label"]) for i in checklist if i["state"] == OPEN],
         "not_applicable_items": [str(i["label"]) for i in checklist
@@ -358,6 +359,20 @@ def collect(
         "url": url if url else None,
     }
     return dossier
+
+
+def signoff_json(case: CaseFile, claim_id: int) -> dict[str, object] | None:
+    """Who recorded the verdict and who signed it off (or sent it back), each with the key
+    that signed: the author's custody entry whole, the approver's signed subject, so
+    `desk verify-dossier` checks both signatures. None for a log without signatures."""
+    from desk.core.replay import ReplayError, log_entries
+    from desk.team import signoff
+
+    try:
+        log = log_entries(case.conn)
+    except ReplayError:
+        return None
+    return signoff.status(log, claim_id).to_json()
 
 
 def _map_for(

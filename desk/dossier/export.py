@@ -285,6 +285,7 @@ def _export(
         manifest = build_manifest(
             work, written, claim_id=claim_id, case_title=case.title, record_sha256=record_sha,
             originals=originals, fingerprint=fp, generator=f"desk {__version__}",
+            signoff=dossier.record.get("signoff"),
         )
         manifest_bytes = canonical_json(manifest)
         _write(work / MANIFEST, manifest_bytes)

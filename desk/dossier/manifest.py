@@ -74,9 +74,11 @@ def build_manifest(
     originals: list[dict[str, object]],
     fingerprint: str,
     generator: str,
+    signoff: dict[str, object] | None = None,
 ) -> dict[str, Any]:
-    """The manifest for the files under `root` (relative POSIX paths), hashed from disk."""
-    return {
+    """The manifest for the files under `root` (relative POSIX paths), hashed from disk;
+    `signoff` (the record's) adds who recorded the verdict and who signed it off, by key."""
+    manifest: dict[str, Any] = {
         "format": FORMAT,
         "generator": generator,
         "case_title": case_title,
@@ -92,6 +94,21 @@ def build_manifest(
             "signed_bytes": MANIFEST,
         },
     }
+    if signoff:
+        author, approver = signoff.get("author"), signoff.get("approver")
+        manifest["approval"] = {
+            "state": signoff.get("state"),
+            "author": _who(author),
+            "approver": _who(approver),
+            "checked_in": "dossier.json",
+        }
+    return manifest
+
+
+def _who(person: object) -> dict[str, object] | None:
+    if not isinstance(person, dict):
+        return None
+    return {"reviewer": person.get("reviewer"), "key_fingerprint": person.get("fingerprint")}
 
 
 def safe_relative(path: object) -> PurePosixPath | None:

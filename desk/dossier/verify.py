@@ -182,6 +182,8 @@ def _check_record(root: Path, manifest: dict[str, object], listed: dict[str, obj
             # The chain across withheld entries: a withheld entry's hash changed, or an
             # entry's fields changed, show even where the manifest was signed again.
             check.problems.extend(check_chain(record["custody_log"]))
+        if isinstance(record, dict) and isinstance(record.get("signoff"), dict):
+            check.problems.extend(check_signoff(record, manifest))
     except RecursionError:
         check.problems.append("dossier.json: nested too deeply to be read; desk never writes"
                               " such a record")
@@ -278,3 +280,58 @@ def _check_signature(root: Path, manifest: dict[str, object], manifest_bytes: by
             f"{MANIFEST}: the signature in {SIGNATURE} does not match (the manifest was changed"
             " or signed with another key)"
         )
+
+
+def check_signoff(record: dict[str, object], manifest: dict[str, object]) -> list[str]:
+    """The verdict's author and its second reviewer, each checked against the key that signed:
+    the author's custody entry recomputed and its signature verified, the approver's signature
+    over the subject verified, and the subject matching this dossier's verdict and originals
+    (so a sign-off cannot be moved onto another verdict or another set of originals)."""
+    from desk.core import audit
+    from desk.team import history, signoff
+
+    found = record["signoff"]
+    assert isinstance(found, dict)
+    author, approver = found.get("author"), found.get("approver")
+    problems: list[str] = []
+    if not isinstance(author, dict):
+        return problems if not approver else ["dossier.json: a sign-off without an author"]
+    entry = history.entry_from_json(author.get("entry"))
+    if entry is None or history.entry_problem(entry) is not None:
+        problems.append("dossier.json: the verdict author's custody entry does not carry a valid"
+                        " signature")
+    elif (audit.fingerprint_of(entry.signer) != author.get("fingerprint")
+          or entry.actor != author.get("reviewer")):
+        problems.append("dossier.json: the verdict's author is not the one its custody entry"
+                        " names")
+    if not isinstance(approver, dict):
+        return problems
+    subject = approver.get("subject")
+    public = str(approver.get("public_key", ""))
+    if not isinstance(subject, dict) or not signoff.subject_signature_ok(
+            public, str(approver.get("signature", "")), subject):
+        problems.append("dossier.json: the approver's signature of the verdict does not verify"
+                        " (the sign-off was changed or signed with another key)")
+        return problems
+    if audit.fingerprint_of(public) != approver.get("fingerprint"):
+        problems.append("dossier.json: the approver's fingerprint is not that of the key that"
+                        " signed")
+    if approver.get("fingerprint") == author.get("fingerprint"):
+        problems.append("dossier.json: the verdict was signed off with its author's own key")
+    if entry is not None and subject.get("author_entry") != entry.hash:
+        problems.append("dossier.json: the sign-off names another custody entry as the"
+                        " verdict's author")
+    verdict = record.get("verdict")
+    shown = ({k: verdict.get(k) for k in signoff.VERDICT_FIELDS}
+             if isinstance(verdict, dict) else None)
+    if subject.get("verdict") != shown:
+        problems.append("dossier.json: the verdict differs from the one its approver signed off")
+    originals = manifest.get("originals")
+    listed = [o for o in originals if isinstance(o, dict)] if isinstance(originals, list) else []
+    claim_id = manifest.get("claim_id")
+    if (subject.get("claim_id") != claim_id or shown is None
+            or subject.get("manifest_sha256") != signoff.publication(
+                int(str(claim_id)), shown, listed)):
+        problems.append("dossier.json: the approver signed off another claim or other"
+                        " originals than this dossier's manifest lists")
+    return problems
