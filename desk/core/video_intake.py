@@ -36,8 +36,8 @@ from desk.core.limits import (
     THUMB_EDGE,
     VIDEO_FRAME_TIMEOUT_S,
 )
-from desk.core.model import Provenance
-from desk.core.parse import parse_image
+from desk.core.metadata import read_metadata
+from desk.core.model import Flag, Provenance
 from desk.core.perceptual_hash import dct_hash, to_text
 from desk.core.sanitize import clean_text
 from desk.core.sniff import SNIFF_BYTES, sniff_video
@@ -230,11 +230,33 @@ class FramesStopped(Rejected):
         self.taken = taken
 
 
-def frame_png(frame: TakenFrame) -> bytes:
-    """The still made of a frame: the upright picture as PNG (the same bytes every run)."""
+@dataclass(frozen=True)
+class FrameStill:
+    """The still made of a frame: the upright picture as PNG (the same bytes every run), its
+    size, and its thumbnail and perceptual hash made as intake makes a still's."""
+
+    png: bytes
+    width: int
+    height: int
+    thumbnail: bytes
+    thumb_size: tuple[int, int]
+    perceptual_hash: str
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.png).hexdigest()
+
+
+def frame_still(frame: TakenFrame) -> FrameStill:
+    image = frame.image(upright=True)
     out = io.BytesIO()
-    frame.image(upright=True).save(out, "PNG", compress_level=PNG_LEVEL)
-    return out.getvalue()
+    image.save(out, "PNG", compress_level=PNG_LEVEL)
+    thumb = image.copy()
+    thumb.thumbnail((THUMB_EDGE, THUMB_EDGE))  # as `parse_image` does for a PNG
+    small = io.BytesIO()
+    thumb.save(small, "JPEG", quality=THUMB_QUALITY)
+    return FrameStill(out.getvalue(), image.width, image.height, small.getvalue(), thumb.size,
+                      to_text(dct_hash(thumb)))
 
 
 def expected_count(request: FrameRequest, table: FrameTable | None) -> int:
@@ -272,7 +294,7 @@ def take_frames(case: CaseFile, video_id: int, request: FrameRequest, *,
     wanted = dataclasses.replace(request, images=True)
     total = expected_count(wanted, table)
     results: list[TakenFrameResult] = []
-    batch: list[tuple[TakenFrame, bytes]] = []
+    batch: list[tuple[TakenFrame, FrameStill]] = []
     pending_index: dict[int, int] = {}  # frame index -> slot in results, for this batch
 
     def flush() -> None:
@@ -293,10 +315,10 @@ def take_frames(case: CaseFile, video_id: int, request: FrameRequest, *,
                 earlier = existing if existing is not None else -1
                 results.append(_duplicate(case, earlier, frame, results, pending_index))
             else:
-                png = frame_png(frame)
+                still = frame_still(frame)
                 pending_index[frame.frame_index] = len(results)
-                results.append(_result(0, frame, hashlib.sha256(png).hexdigest()))
-                batch.append((frame, png))
+                results.append(_result(0, frame, still.sha256))
+                batch.append((frame, still))
                 if len(batch) >= FRAME_BATCH:
                     flush()
             if progress is not None:
@@ -349,7 +371,7 @@ def _duplicate(case: CaseFile, existing: int, frame: TakenFrame,
 
 
 def _store_frames(case: CaseFile, video_id: int, video_sha256: str,
-                  batch: list[tuple[TakenFrame, bytes]]
+                  batch: list[tuple[TakenFrame, FrameStill]]
                   ) -> list[tuple[TakenFrame, str, int, bool]]:
     """Store a batch of frames as stills with their provenance: one transaction, one custody
     entry. A frame whose still is byte for byte one the case holds (a frame identical to
@@ -357,10 +379,15 @@ def _store_frames(case: CaseFile, video_id: int, video_sha256: str,
     done: list[tuple[TakenFrame, str, int, bool]] = []
     logged: list[dict[str, object]] = []
     acquired = utc_now()
-    parsed = [(frame, png, parse_image(png)) for frame, png in batch]
+    # A PNG desk wrote holds no metadata of its own; the video's container facts are the
+    # video's, on its item, and are not copied onto its frames as if the frame stated them.
+    metadata = dataclasses.replace(read_metadata(None), flags=(Flag(
+        "frame_of_video",
+        f"A frame taken from video evidence {video_id} by desk: the still has no metadata of"
+        " its own; what the video's container says is shown on the video."),))
     with case.transaction() as conn:
-        for frame, png, still in parsed:
-            sha = hashlib.sha256(png).hexdigest()
+        for frame, still in batch:
+            sha = still.sha256
             existing = case.evidence_id_for_hash(sha)
             if existing is not None:
                 done.append((frame, sha, existing, False))
@@ -371,9 +398,9 @@ def _store_frames(case: CaseFile, video_id: int, video_sha256: str,
                               notes=f"Frame {frame.frame_index} ({frame.timecode}) taken from"
                                     f" video evidence {video_id} (SHA-256 {video_sha256}).")
             eid = case.insert_evidence(
-                conn, sha256=sha, data=png, fmt=still.format, width=still.width,
-                height=still.height, metadata=still.metadata, provenance=prov,
-                thumbnail=still.thumbnail, thumb_size=(still.thumb_width, still.thumb_height))
+                conn, sha256=sha, data=still.png, fmt="png", width=still.width,
+                height=still.height, metadata=metadata, provenance=prov,
+                thumbnail=still.thumbnail, thumb_size=still.thumb_size)
             _insert_provenance(conn, eid, video_id, video_sha256, frame)
             if still.perceptual_hash:
                 near_duplicates.store_hash(conn, eid, still.perceptual_hash)

@@ -18,9 +18,12 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from desk.core import near_duplicates
 from desk.core.casefile import CaseFile, CaseFileError
 from desk.core.intake import import_files
 from desk.core.model import Provenance
+from desk.core.parse import parse_image
+from desk.core.perceptual_hash import from_text
 from desk.core.video_frames import FrameRequest
 from desk.core.video_intake import TAKE_FRAMES, take_frames
 from tests.core import imaging, videos
@@ -177,6 +180,11 @@ def test_frames_taken_equal_an_independent_decode(
                 result.frame_index, pixels)
             assert still.frame_of.timecode == result.timecode
             assert case.thumbnail(result.id)
+            assert [f.code for f in still.metadata.flags] == ["frame_of_video"]
+            # thumbnail and perceptual hash as intake makes them for the same PNG
+            parsed = parse_image(original)
+            assert case.thumbnail(result.id) == parsed.thumbnail
+            assert near_duplicates.hash_of(case, result.id) == from_text(parsed.perceptual_hash)
         assert [f.id for f in case.frames_of(eid)] == [t.id for t in taken]
         entry = case.audit_entries()[-1]
         assert entry.action == TAKE_FRAMES
