@@ -100,6 +100,17 @@ def test_a_video_plays_in_the_frames_place_with_its_claims_in_the_video_tab(
                     and window.video_view.shown_frame.frame_index == 1, timeout=WAIT_MS)
     assert window.video_view.shown_frame.pixels_sha256 == reference[1][1]
     assert window.video_view.time_label.text() == "00:00:00.040"
+    # Out of sight (the Claims page), the video's keys are not the window's.
+    from desk.ui.claims.claims_mode import CLAIMS, EVIDENCE
+
+    assert window.video_view.take_frame_action.isEnabled()
+    window.claims_mode.set_mode(CLAIMS)
+    assert not window.video_view.take_frame_action.isEnabled()
+    window.claims_mode.set_mode(EVIDENCE)
+    assert window.video_view.take_frame_action.isEnabled()
+    # A reverse image search sends stills: for a video it says to take the frame first.
+    window.reverse_image_search()
+    assert dialogs.infos and "Take the frame" in dialogs.infos[-1][1]
     model = window.model
     row = model.row_of(vid)
     assert row is not None and model.index(row).data(Role.KIND) == "video"

@@ -982,6 +982,12 @@ class MainWindow(QMainWindow):
         item = self.inspector.evidence
         if self.case is None or item is None:
             return
+        if item.kind == "video":
+            dialogs.inform(self, "Reverse image search",
+                           "A reverse image search sends a still. Take the frame you want to"
+                           " search for (T): it becomes a still of the case, with the video"
+                           " and frame it came from, and you can search for it.")
+            return
         shown = self.frame_view.evidence_id == item.id
         self.reverse_search.start(self.case, item, view_region(self.frame_view) if shown
                                   else None)

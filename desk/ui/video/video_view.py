@@ -19,7 +19,18 @@ from fractions import Fraction
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QAction, QColor, QIcon, QImage, QKeySequence, QPainter, QPixmap, QPolygonF
+from PySide6.QtGui import (
+    QAction,
+    QColor,
+    QHideEvent,
+    QIcon,
+    QImage,
+    QKeySequence,
+    QPainter,
+    QPixmap,
+    QPolygonF,
+    QShowEvent,
+)
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -534,8 +545,18 @@ class VideoView(QWidget):
 
     # ----------------------------------------------------------------- state
 
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
+        super().showEvent(event)
+        self._update_state()
+
+    def hideEvent(self, event: QHideEvent) -> None:  # noqa: N802
+        super().hideEvent(event)
+        self._update_state()
+
     def _update_state(self) -> None:
-        ready = self._opened is not None and self._fetcher is not None
+        # Hidden (a still shown, or the Claims page), its keys are not the window's: T in
+        # another page must not take a frame of a video out of sight.
+        ready = self._opened is not None and self._fetcher is not None and self.isVisible()
         for action in (self.back_action, self.forward_action, self.home_action,
                        self.end_action):
             action.setEnabled(ready)
