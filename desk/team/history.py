@@ -15,6 +15,7 @@ import hashlib
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import astuple, dataclass
+from functools import cached_property
 
 import psycopg
 
@@ -96,6 +97,10 @@ class ServerHistory:
     entries: list[LogEntry]
 
     def by_hash(self) -> dict[str, LogEntry]:
+        return self._index
+
+    @cached_property
+    def _index(self) -> dict[str, LogEntry]:
         return {e.hash: e for e in self.entries}
 
     def heads(self) -> list[LogEntry]:
@@ -127,6 +132,20 @@ class ServerHistory:
             if best is None or score > best:
                 best, chosen = score, chain
         return chosen
+
+    def follows(self, later: LogEntry, earlier: LogEntry) -> bool:
+        """Whether `later` was made on top of `earlier`: `earlier` is on its chain, or carried
+        by a merge on its chain."""
+        index = self.by_hash()
+        step: LogEntry | None = later
+        while step is not None and step.seq >= 1:
+            if step is not later and (step.hash == earlier.hash or any(
+                    e.hash == earlier.hash for e in carried(step))):
+                return True
+            if step.seq <= 1:
+                break
+            step = index.get(step.prev_hash)
+        return False
 
     def lacking(self, have: Iterable[str]) -> list[LogEntry]:
         """The server's edits (not merge entries) a copy knowing `have` lacks, in an order

@@ -95,45 +95,60 @@ def entity(table: str, key: str) -> str:
 
 
 def plan(ours: Mapping[RowKey, tuple[str, Values]], chain: Sequence[LogEntry],
-         lacking: Sequence[LogEntry], values: ValueSource) -> Plan:
+         lacking: Sequence[LogEntry], values: ValueSource,
+         follows: Callable[[LogEntry, LogEntry], bool] | None = None) -> Plan:
     """The merge of `lacking` (the server's edits this copy lacks, in `ServerHistory.lacking`
-    order) into the copy whose rows are `ours` and whose history is `chain`."""
+    order) into the copy whose rows are `ours` and whose history is `chain`.
+
+    `follows(later, earlier)` says whether one edit was made on top of another (the server's
+    history knows): of the lacking edits of one row, only the last of each branch counts, and
+    two branches' edits of the row are merged with each other as with this copy's."""
     result = Plan(merged=list(lacking))
     first_before: dict[RowKey, str | None] = {}
-    last_after: dict[RowKey, str | None] = {}
-    theirs_side: dict[RowKey, Side] = {}
+    touching: dict[RowKey, list[tuple[LogEntry, str | None]]] = {}
     for entry in lacking:
         for table, key, before, after in _changes(entry):
             row = (str(table), str(key))
             first_before.setdefault(row, before)
-            last_after[row] = after
-            theirs_side[row] = Side(entry.actor, entry.at, entry.hash)
+            touching.setdefault(row, []).append((entry, after))
     touched_here = _last_touch(chain)
-    decided: list[tuple[RowKey, str | None, str | None, str | None]] = []
+    heads: dict[RowKey, list[tuple[LogEntry, str | None]]] = {}
     needed: set[str] = set()
-    for row in sorted(last_after):
-        base, theirs = first_before[row], last_after[row]
+    for row, edits in touching.items():
+        if follows is not None and len(edits) > 1:
+            last = [(e, after) for e, after in edits
+                    if not any(o is not e and follows(o, e) for o, _ in edits)]
+        else:
+            last = edits[-1:]
+        last.sort(key=lambda pair: (pair[0].at, pair[0].hash))
+        heads[row] = last
+        base = first_before[row]
         mine = ours[row][0] if row in ours else None
-        if mine == theirs or base == theirs:
-            continue  # the same already, or their edits came back to where they began
-        decided.append((row, base, mine, theirs))
-        needed.update(d for d in (base, theirs) if d is not None)
-    found = dict(values(sorted(needed))) if needed else {}
-    for row, base, mine, theirs in decided:
-        if mine == base:
-            result.rows.append((*row, _need(found, theirs, row)))
+        if all(after == mine for _, after in last):
             continue
-        mine_values = ours[row][1] if row in ours else None
-        their_values = _need(found, theirs, row)
-        base_values = found.get(base) if base is not None else None
-        us = touched_here.get(row, Side("", "", ""))
-        them = theirs_side[row]
-        later_is_theirs = (them.at, them.hash) > (us.at, us.hash)
-        merged, conflicts = _three_way(row, base_values, mine_values, their_values, us, them,
-                                       later_is_theirs)
-        result.conflicts += conflicts
-        if merged != mine_values:
-            result.rows.append((*row, merged))
+        needed.update(d for d in [base, *(after for _, after in last)] if d is not None)
+    found = dict(values(sorted(needed))) if needed else {}
+    for row in sorted(heads):
+        base = first_before[row]
+        mine = ours[row][0] if row in ours else None
+        digest, current = mine, ours[row][1] if row in ours else None
+        side = touched_here.get(row, Side("", "", ""))
+        for entry, after in heads[row]:
+            them = Side(entry.actor, entry.at, entry.hash)
+            if after in (digest, base):
+                continue  # the same already, or their edits came back to where they began
+            if digest == base:
+                digest, current, side = after, _need(found, after, row), them
+                continue
+            later_is_theirs = (them.at, them.hash) > (side.at, side.hash)
+            base_values = found.get(base) if base is not None else None
+            current, conflicts = _three_way(row, base_values, current, _need(found, after, row),
+                                            side, them, later_is_theirs)
+            result.conflicts += conflicts
+            digest = None if current is None else tracking.row_digest(row[0], *current)
+            side = them if later_is_theirs else side
+        if digest != mine:
+            result.rows.append((*row, current))
     return result
 
 

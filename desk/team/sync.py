@@ -97,7 +97,8 @@ def merge_into(case: CaseFile, pg: Pg, case_id: str, server: history.ServerHisto
     say(f"merging {len(lacking)} edits from the server")
     ours = {row: (digest, values) for row, (digest, values) in local.rows.items()}
     try:
-        planned = merge.plan(ours, local.log, lacking, value_source(pg, case_id))
+        planned = merge.plan(ours, local.log, lacking, value_source(pg, case_id),
+                             server.follows)
     except merge.MergeError as exc:
         raise TeamError(f"{exc}; nothing was merged") from None
     received = {"originals": 0}

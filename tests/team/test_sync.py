@@ -313,3 +313,44 @@ def test_a_killed_sync_is_finished_by_running_it_again(
                          " HAVING count(*) > 1")
     assert hashes == []  # no entry twice
     assert os.path.exists(alice) and killed >= 0
+
+
+def test_three_reviewers_syncing_in_any_order_converge_on_one_state(
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, team: Team,
+        tmp_path: Path, two_copies: tuple[Path, Path, str]) -> None:
+    from desk.team import members
+    from tests.team.conftest import PASSWORD
+
+    alice, erin, case_id = two_copies
+    bo_login = team.db.login("bo")
+    members.add_member(team.db.admin_url, "geo", "reviewer", bo_login, PASSWORD)
+    _as(monkeypatch, tmp_path, "Bo")
+    bo = tmp_path / "bo.deskcase"
+    assert _desk(capsys, "team", "pull", team.url(bo_login), "--case", case_id, "--out",
+                 bo)[0] == 0
+    urls = {alice: team.url(team.alice), erin: team.url(team.erin), bo: team.url(bo_login)}
+    names = {alice: "Alice", erin: "Erin", bo: "Bo"}
+    # Each edits claim 1's text (one field, three values) and a field of their own.
+    own = {alice: {"claimant": "Alice's source"}, erin: {"first_appearance_url":
+                                                         "https://t.me/erin/1"},
+           bo: {"first_appearance_date": "2025-11-20"}}
+    for path in (alice, erin, bo):
+        _as(monkeypatch, tmp_path, names[path])
+        with CaseFile.open(path) as case:
+            commands.edit_claim(1, text=f"{names[path]}'s wording", **own[path]).apply(case)
+        time.sleep(1.1)  # Bo's edit is the latest
+    for order in ((erin, bo, alice), (alice, erin, bo), (bo, alice, erin)):
+        for path in order:
+            _as(monkeypatch, tmp_path, names[path])
+            _json(capsys, "team", "sync", path, urls[path])
+    assert _state(alice) == _state(erin) == _state(bo)
+    with CaseFile.open(alice, read_only=True) as case:
+        claim = next(c for c in case.list_claims() if c.id == 1)
+    assert claim.text == "Bo's wording"
+    assert (claim.claimant, claim.first_appearance_url, claim.first_appearance_date) == (
+        "Alice's source", "https://t.me/erin/1", "2025-11-20")
+    for path in (alice, erin, bo):
+        listed = _json(capsys, "team", "conflicts", path)["conflicts"]
+        assert isinstance(listed, list) and listed
+        assert {c["field"] for c in listed} == {"text"}
+        _verifies(capsys, path)
