@@ -298,7 +298,8 @@ def take_frames(case: CaseFile, video_id: int, request: FrameRequest, *,
     pending_index: dict[int, int] = {}  # frame index -> slot in results, for this batch
 
     def flush() -> None:
-        for frame, sha, eid, new in _store_frames(case, video_id, video.sha256, batch):
+        for frame, sha, eid, new in _store_frames(case, video_id, video.sha256, video.name,
+                                                  batch):
             slot = pending_index.pop(frame.frame_index)
             results[slot] = _result(eid, frame, sha, duplicate=not new)
         batch.clear()
@@ -370,7 +371,7 @@ def _duplicate(case: CaseFile, existing: int, frame: TakenFrame,
                             frame.pixels_sha256, True, frame.timecode)
 
 
-def _store_frames(case: CaseFile, video_id: int, video_sha256: str,
+def _store_frames(case: CaseFile, video_id: int, video_sha256: str, video_name: str,
                   batch: list[tuple[TakenFrame, FrameStill]]
                   ) -> list[tuple[TakenFrame, str, int, bool]]:
     """Store a batch of frames as stills with their provenance: one transaction, one custody
@@ -392,7 +393,7 @@ def _store_frames(case: CaseFile, video_id: int, video_sha256: str,
             if existing is not None:
                 done.append((frame, sha, existing, False))
                 continue
-            name = f"evidence-{video_id} frame {frame.frame_index} {frame.timecode}"
+            name = f"{video_name} frame {frame.frame_index} {frame.timecode}"
             prov = Provenance(original_name=clean_text(name, 255), acquired_at=acquired,
                               acquired_by=case.actor,
                               notes=f"Frame {frame.frame_index} ({frame.timecode}) taken from"

@@ -181,6 +181,7 @@ def test_frames_taken_equal_an_independent_decode(
             assert still.frame_of.timecode == result.timecode
             assert case.thumbnail(result.id)
             assert [f.code for f in still.metadata.flags] == ["frame_of_video"]
+            assert still.name == f"aired.mp4 frame {result.frame_index} {result.timecode}"
             # thumbnail and perceptual hash as intake makes them for the same PNG
             parsed = parse_image(original)
             assert case.thumbnail(result.id) == parsed.thumbnail
