@@ -330,3 +330,20 @@ def test_the_take_frames_dialog_reads_the_ways_and_the_times(qtbot: QtBot) -> No
     dialog.at_times.setText("later")
     dialog.accept()
     assert dialog.result() == 0 and "not a time" in dialog.error.text()
+
+
+def test_scenes_found_once_are_shown_at_once_when_the_video_comes_back(
+        qtbot: QtBot, clips: dict[str, Path]) -> None:
+    view = make_view(qtbot)
+    with qtbot.waitSignal(view.opened, timeout=WAIT_MS):
+        view.open_video(clips["cuts"], key="cuts")
+    qtbot.waitUntil(lambda: not view.finding_scenes, timeout=WAIT_MS)
+    found = view.filmstrip.frame_indices()
+    with qtbot.waitSignal(view.opened, timeout=WAIT_MS):
+        view.open_video(clips["phone"], key="phone")
+    assert view.filmstrip.count() == 0 or view.finding_scenes  # the other video's own
+    with qtbot.waitSignal(view.opened, timeout=WAIT_MS):
+        view.open_video(clips["cuts"], key="cuts")
+    assert not view.finding_scenes  # not looked for again
+    assert view.filmstrip.frame_indices() == found == [0, 25, 50, 75]
+    assert view.scenes_label.text() == "4 scenes"

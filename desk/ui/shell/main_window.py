@@ -868,7 +868,8 @@ class MainWindow(QMainWindow):
             stored = case.video(item.id)
             self.video_view.open_video(case_video_source(case.path, item.id),
                                        table=stored.frame_table() if stored else None,
-                                       name=item.name, evidence_id=item.id)
+                                       name=item.name, evidence_id=item.id,
+                                       key=item.sha256)
         self.video_view.set_taker(None if case.read_only else self._frame_taker(item.id))
 
     def _show_video_tab(self, shown: bool) -> None:

@@ -14,6 +14,7 @@ numbers are the provenance's own: counted from 0 in presentation order.
 from __future__ import annotations
 
 import logging
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from fractions import Fraction
 from typing import TYPE_CHECKING
@@ -58,6 +59,9 @@ if TYPE_CHECKING:
     from desk.core.video_isolation import OpenVideo
 
 log = logging.getLogger(__name__)
+
+#: Videos whose scenes are kept after they are shown (each up to 200 small thumbnails).
+SCENES_KEPT = 8
 
 #: Takes frames of the open video as stills (the window's: through the case's command),
 #: on a worker thread; reports with `control.progress` and stops on `control.cancelled()`;
@@ -125,6 +129,10 @@ class VideoView(QWidget):
         self._taker: Taker | None = None
         self._jobs = Jobs(self, max_threads=2)  # scenes and a take at once
         self._scenes_job: Job | None = None
+        self._key = ""
+        self._found: list[Scene] = []  # scenes of the open video found so far
+        #: Scenes of the last videos shown, by key (a few: each holds its thumbnails).
+        self._scenes_seen: OrderedDict[str, list[Scene]] = OrderedDict()
         self._take_job: Job | None = None
         self.evidence_id: int | None = None
         self.name = ""
@@ -289,13 +297,16 @@ class VideoView(QWidget):
         return self.canvas.image
 
     def open_video(self, source: VideoSource, *, table: FrameTable | None = None,
-                   name: str = "", evidence_id: int | None = None) -> None:
+                   name: str = "", evidence_id: int | None = None,
+                   key: str = "") -> None:
         """Show a video: its worker opens it (quickly with its stored frame table), then the
-        first frame appears and the scenes are looked for."""
+        first frame appears and the scenes are looked for. `key` names the video's bytes
+        (its SHA-256): scenes found once are shown again at once when it is shown again."""
         self.close_video()
         self.name = name
         self.evidence_id = evidence_id
         self._source = source
+        self._key = key
         self.canvas.set_message("Opening the video…")
         fetcher = FrameFetcher(source, table=table, session_factory=self._session_factory)
         queued = Qt.ConnectionType.QueuedConnection
@@ -323,6 +334,8 @@ class VideoView(QWidget):
         self._source = None
         self._target = 0
         self.evidence_id = None
+        self._found = []
+        self._key = ""
         self.filmstrip.clear()
         self.filmstrip.hide()  # shown when the first scene is found
         self.scenes_label.clear()
@@ -355,7 +368,13 @@ class VideoView(QWidget):
         self.scrubber.blockSignals(False)
         self.opened.emit(opened)
         self.show_frame(0)
-        if self._find_scenes and self._source is not None:
+        known = self._scenes_seen.get(self._key) if self._key else None
+        if known is not None:
+            self._scenes_seen.move_to_end(self._key)
+            for scene in known:
+                self._on_scene(0, 0, scene)
+            self._on_scenes_done(len(known))
+        elif self._find_scenes and self._source is not None:
             self._start_scenes(self._source, table)
         self._update_state()
 
@@ -447,12 +466,17 @@ class VideoView(QWidget):
 
     def _on_scene(self, found: int, _total: int, scene: object) -> None:
         if isinstance(scene, Scene):
+            self._found.append(scene)
             self.filmstrip.add_scene(scene)
             self.filmstrip.show()
             self.scenes_label.setText(f"Looking for scene changes… {found:,} so far")
 
     def _on_scenes_done(self, found: object) -> None:
         count = int(found) if isinstance(found, int) else self.filmstrip.count()
+        if self._key and self._scenes_job is not None:
+            self._scenes_seen[self._key] = list(self._found)
+            while len(self._scenes_seen) > SCENES_KEPT:
+                self._scenes_seen.popitem(last=False)
         self.scenes_label.setText(f"{count:,} scene{'s' if count != 1 else ''}")
         self.scenes_label.setToolTip("Click a scene below to go to its first frame")
         self._scenes_job = None
