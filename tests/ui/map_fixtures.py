@@ -148,7 +148,7 @@ def probe(qtbot: Any, view: Any) -> dict[str, Any]:
 
 
 def wait_probe(qtbot: Any, view: Any, predicate: Callable[[dict[str, Any]], bool],
-               timeout: int = 5_000) -> dict[str, Any]:
+               timeout: int = 15_000) -> dict[str, Any]:
     """Poll what the page shows until `predicate` holds (edits reach the page asynchronously)."""
     seen: dict[str, Any] = {}
 

@@ -125,7 +125,7 @@ def test_import_by_dialog_and_duplicates_are_reported(qtbot: QtBot, window: Main
 
 def test_cancel_stops_an_import_of_many_files(qtbot: QtBot, window: MainWindow,
                                               empty_case: Path, tmp_path: Path) -> None:
-    files = make_many(tmp_path / "many", 150, 96, 64)
+    files = make_many(tmp_path / "many", 600, 96, 64)  # many: still going when it is stopped
     assert window.open_case(empty_case)
     panel = window.import_panel
 
@@ -170,7 +170,7 @@ def test_closing_the_window_during_an_import_stops_it_and_leaves_a_whole_case(
         dialogs: DialogRecorder) -> None:
     import time
 
-    files = make_many(tmp_path / "many", 150, 96, 64)
+    files = make_many(tmp_path / "many", 600, 96, 64)  # many: still going when it closes
     assert window.open_case(empty_case)
     heard: list[IntakeReport] = []
     window.importFinished.connect(heard.append)
