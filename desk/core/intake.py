@@ -29,7 +29,14 @@ from desk.core.parse import ParsedImage
 from desk.core.readers import ReadPool, Stuck, Task
 from desk.core.sanitize import clean_text
 from desk.core.sources import NotRead, Source, collect_sources, read_source
-from desk.core.video_intake import ReadVideo, file_changed, is_video, read_video, store_video
+from desk.core.video_intake import (
+    CANCELLED,
+    ReadVideo,
+    file_changed,
+    is_video,
+    read_video,
+    store_video,
+)
 
 IMPORTED = "imported"
 DUPLICATE = "duplicate"
@@ -133,8 +140,10 @@ class _Job:
 class _Reader:
     """Per-thread parser lanes, and the hashes the case held when the import began."""
 
-    def __init__(self, known: frozenset[str], timeout: float) -> None:
+    def __init__(self, known: frozenset[str], timeout: float,
+                 cancel: CancelFn | None = None) -> None:
         self._known = known
+        self._cancel = cancel
         self._local = threading.local()
         self._timeout = timeout
 
@@ -161,7 +170,7 @@ class _Reader:
         if not source.reason and is_video(source):
             # Footage may be gigabytes: hashed and stored in parts, never read whole.
             job.source = source
-            job.video = read_video(source, self._known, task.step)
+            job.video = read_video(source, self._known, task.step, cancel=self._cancel)
             job.sha256 = job.video.sha256
             return job
         try:
@@ -218,7 +227,7 @@ def import_files(
     report = IntakeReport(total=len(sources))
     template = provenance or Provenance()
     lanes = max(1, min(workers or os.cpu_count() or 1, 8, len(sources) or 1))
-    reader = _Reader(frozenset(case.known_hashes()), timeout)
+    reader = _Reader(frozenset(case.known_hashes()), timeout, cancel)
     pending: list[tuple[int, _Job, IntakeItem]] = []
     pending_bytes = 0
     seen: set[str] = set()
@@ -256,7 +265,10 @@ def import_files(
             for job in jobs:
                 done += 1
                 if job.video is not None:
-                    item = _video_item(case, job, template, seen, flush)
+                    item = _video_item(case, job, template, seen, flush, cancel)
+                    if isinstance(item, IntakeItem) and item.reason == CANCELLED:
+                        report.cancelled = True  # neither read whole nor stored: not listed
+                        break
                     if not isinstance(item, IntakeItem):  # the case refused writing: stop
                         failure = failure or item or CaseFileError(
                             "the case could not be written")
@@ -310,7 +322,8 @@ def import_files(
 
 
 def _video_item(case: CaseFile, job: _Job, template: Provenance, seen: set[str],
-                flush: Callable[[], bool]) -> IntakeItem | CaseFileError | None:
+                flush: Callable[[], bool], cancel: CancelFn | None
+                ) -> IntakeItem | CaseFileError | None:
     """Store one read video (after the stills before it); its item, or why the case refused
     writing (None: it refused the stills before it), and the import stops."""
     read = job.video
@@ -330,7 +343,7 @@ def _video_item(case: CaseFile, job: _Job, template: Provenance, seen: set[str],
                    acquired_at=template.acquired_at or utc_now(),
                    acquired_by=template.acquired_by or case.actor)
     try:
-        eid = store_video(case, job.source, read, prov)
+        eid = store_video(case, job.source, read, prov, cancel)
     except NotRead as exc:
         return IntakeItem(path, REJECTED, read.sha256, None, exc.reason)
     except CaseFileError as exc:

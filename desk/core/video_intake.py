@@ -57,6 +57,8 @@ PNG_LEVEL = 1
 THUMB_QUALITY = 82
 
 Alive = Callable[[str, float], None]
+#: Why a video was not read or stored: the reviewer cancelled the import while it was.
+CANCELLED = "not read: the import was cancelled"
 
 
 def case_video_source(case_path: str | os.PathLike[str],
@@ -101,8 +103,10 @@ class ReadVideo:
     reason: str = ""
 
 
-def hash_source(source: Source, alive: Alive | None = None) -> tuple[str, int]:
-    """SHA-256 and size of a file read in parts (before any parser sees it)."""
+def hash_source(source: Source, alive: Alive | None = None,
+                cancel: Callable[[], bool] | None = None) -> tuple[str, int]:
+    """SHA-256 and size of a file read in parts (before any parser sees it); NotRead with
+    `CANCELLED` when `cancel()` turns true on the way."""
     fd = open_source(source)
     try:
         digest = hashlib.sha256()
@@ -110,6 +114,8 @@ def hash_source(source: Source, alive: Alive | None = None) -> tuple[str, int]:
         while True:
             if alive is not None:
                 alive("hashing the video", STEP_TIMEOUT_S)
+            if cancel is not None and cancel():
+                raise NotRead(CANCELLED)
             block = os.read(fd, READ_BYTES)
             if not block:
                 break
@@ -125,13 +131,13 @@ def hash_source(source: Source, alive: Alive | None = None) -> tuple[str, int]:
 
 
 def read_video(source: Source, known: frozenset[str] = frozenset(),
-               alive: Alive | None = None, *,
+               alive: Alive | None = None, *, cancel: Callable[[], bool] | None = None,
                timeout: float = VIDEO_FRAME_TIMEOUT_S) -> ReadVideo:
     """Hash a video, then (unless the case holds it already, `known`) probe and index it
     and decode its first frame in a worker; every refusal becomes `reason`."""
     found = ReadVideo(source.path)
     try:
-        found.sha256, found.size = hash_source(source, alive)
+        found.sha256, found.size = hash_source(source, alive, cancel)
     except NotRead as exc:
         found.reason = exc.reason
         return found
@@ -155,18 +161,21 @@ def read_video(source: Source, known: frozenset[str] = frozenset(),
     return found
 
 
-def _file_parts(source: Source) -> Iterator[bytes]:
-    """The file's bytes in parts, from a descriptor opened as for hashing."""
+def _file_parts(source: Source, cancel: Callable[[], bool] | None) -> Iterator[bytes]:
+    """The file's bytes in parts, from a descriptor opened as for hashing (NotRead with
+    `CANCELLED` when `cancel()` turns true: the caller's transaction rolls back)."""
     fd = open_source(source)
     try:
         while block := os.read(fd, READ_BYTES):
+            if cancel is not None and cancel():
+                raise NotRead(CANCELLED)
             yield block
     finally:
         os.close(fd)
 
 
 def store_video(case: CaseFile, source: Source, read: ReadVideo,
-                provenance: Provenance) -> int:
+                provenance: Provenance, cancel: Callable[[], bool] | None = None) -> int:
     """Copy a read video into the case with its description and frame table, in one
     transaction with its custody entry ("import"); the id. Bytes that no longer hash to
     the first read raise a CaseFileError and nothing is stored."""
@@ -175,7 +184,7 @@ def store_video(case: CaseFile, source: Source, read: ReadVideo,
     width, height = info.display_size
     with case.transaction() as conn:
         eid = case.insert_streamed_evidence(
-            conn, sha256=read.sha256, size=read.size, chunks=_file_parts(source),
+            conn, sha256=read.sha256, size=read.size, chunks=_file_parts(source, cancel),
             fmt=info.container, width=width, height=height, metadata=info.metadata(),
             provenance=provenance, thumbnail=read.thumbnail, thumb_size=read.thumb_size)
         conn.execute("INSERT INTO video (evidence_id, info, frame_table) VALUES (?, ?, ?)",

@@ -235,6 +235,25 @@ def test_cancel_keeps_the_frames_stored_so_far(case_path: Path, clips: dict[str,
         assert case.verify().ok
 
 
+@pytest.mark.parametrize("calls", [3, 120])  # while hashing; while copying into the case
+def test_cancel_during_a_large_video_stores_nothing_of_it(
+        case_path: Path, tmp_path: Path, calls: int) -> None:
+    big = videos.padded_clip(tmp_path / "long.mp4", 600 * 1024**2, seconds=1)
+    asked = [0]
+
+    def cancel() -> bool:
+        asked[0] += 1
+        return asked[0] > calls
+
+    with CaseFile.create(case_path, "cancel") as case:
+        report = import_files(case, [big], cancel=cancel)
+        assert report.cancelled and report.items == []
+        assert case.evidence_count() == 0
+        assert case.conn.execute("SELECT count(*) FROM original_chunk").fetchone()[0] == 0
+        assert case.verify().ok
+    assert case_path.stat().st_size < 16 * 1024**2  # the parts written were rolled back
+
+
 def _committed_bytes(case: Path) -> int:
     journal = Path(f"{case}-journal")
     return case.stat().st_size if journal.exists() else 0
