@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 import re
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QButtonGroup,
     QDialog,
@@ -20,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from desk.core.video_frames import FrameRequest
+from desk.ui.common import theme
 
 _TIME = re.compile(r"^(?:(?:(\d+):)?(\d{1,2}):)?(\d+(?:\.\d+)?)$")
 
@@ -52,8 +54,12 @@ class TakeFramesDialog(QDialog):
         self.setWindowTitle("Take Frames")
         self._duration = duration_s
         column = QVBoxLayout(self)
-        column.addWidget(QLabel("Each frame taken becomes a still of the case, with the"
-                                " video, frame number, time and pixel hash it came from."))
+        intro = QLabel("Each frame taken becomes a still of the case, with the video, frame"
+                       " number, time and pixel hash it came from. A frame taken before is"
+                       " not stored twice.")
+        intro.setWordWrap(True)
+        column.addWidget(intro)
+        self.setMinimumWidth(420)
         grid = QGridLayout()
         self.group = QButtonGroup(self)
         self.every = QRadioButton("Every")
@@ -77,7 +83,9 @@ class TakeFramesDialog(QDialog):
         self.every.setChecked(True)
         column.addLayout(grid)
         self.error = QLabel()
-        self.error.setProperty("role", "dim")
+        self.error.setTextFormat(Qt.TextFormat.PlainText)  # it quotes what was typed
+        self.error.setWordWrap(True)
+        self.error.setStyleSheet(f"color: {theme.WARN};")
         self.error.hide()
         column.addWidget(self.error)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok

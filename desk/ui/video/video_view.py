@@ -510,9 +510,13 @@ class VideoView(QWidget):
         if table is None or self._taker is None or self._take_job is not None:
             return None
         dialog = TakeFramesDialog(table.end_s(), self)
-        if not dialog.exec():
-            return None
-        return self.take_frames(dialog.request())
+        try:
+            if not dialog.exec():
+                return None
+            request = dialog.request()
+        finally:
+            dialog.deleteLater()
+        return self.take_frames(request)
 
     def take_frames(self, request: FrameRequest, *, what: str = "") -> Job | None:
         """Take frames as stills in the background (one take at a time)."""
