@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
-from dataclasses import astuple, dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import astuple, dataclass, field
 from functools import cached_property
 
 import psycopg
@@ -95,13 +95,16 @@ class ServerHistory:
     """Every entry the server holds of one case, in the order it received them."""
 
     entries: list[LogEntry]
+    #: Entries a working copy holds that were not read again (`read_history(known=...)`):
+    #: looked up as the server's own, since the server holds them too or is about to.
+    also: Mapping[str, LogEntry] = field(default_factory=dict)
 
     def by_hash(self) -> dict[str, LogEntry]:
         return self._index
 
     @cached_property
     def _index(self) -> dict[str, LogEntry]:
-        return {e.hash: e for e in self.entries}
+        return {**self.also, **{e.hash: e for e in self.entries}}
 
     def heads(self) -> list[LogEntry]:
         parents = {e.prev_hash for e in self.entries}
@@ -155,9 +158,23 @@ class ServerHistory:
         return sorted(missing, key=lambda e: (e.seq, e.at, e.hash))
 
 
-def read_history(pg: Pg, case_id: str) -> ServerHistory:
-    rows = pg.execute(
-        "SELECT seq, at, actor, action, items, detail, version, prev_hash, hash, rows_text,"
-        " signer, signature FROM desk.entries WHERE case_id = %s ORDER BY n",
-        (case_id,)).fetchall()
-    return ServerHistory([LogEntry(int(str(r[0])), *(str(v) for v in r[1:])) for r in rows])
+def read_history(pg: Pg, case_id: str,
+                 known_here: Mapping[str, LogEntry] | None = None) -> ServerHistory:
+    """The server's entries of a case; with `known_here` (a copy's `known`), only those the
+    copy does not hold are read (an incremental sync reads what is new, not the history)."""
+    columns = ("SELECT seq, at, actor, action, items, detail, version, prev_hash, hash,"
+               " rows_text, signer, signature FROM desk.entries WHERE case_id = %s")
+    if known_here:
+        rows = pg.execute(columns + " AND NOT (hash = ANY(%s)) ORDER BY n",
+                          (case_id, list(known_here))).fetchall()
+    else:
+        rows = pg.execute(columns + " ORDER BY n", (case_id,)).fetchall()
+    return ServerHistory([LogEntry(int(str(r[0])), *(str(v) for v in r[1:])) for r in rows],
+                         dict(known_here or {}))
+
+
+def held_on_server(pg: Pg, case_id: str, hashes: Sequence[str]) -> set[str]:
+    """Which of these entries the server holds."""
+    return {str(r[0]) for r in pg.execute(
+        "SELECT hash FROM desk.entries WHERE case_id = %s AND hash = ANY(%s)",
+        (case_id, list(hashes)))}

@@ -121,10 +121,11 @@ def send(pg: Pg, url: str, local: _Local, team: str | None, say: Progress, *,
     which merges next) sends them even when the server holds edits this copy lacks."""
     team_id, created = _ensure_case(pg, url, local, team)
     report = PushReport(local.case_id, local.title, team_id, where(url), created=created)
-    server = history.read_history(pg, local.case_id)
-    new = _new_entries(server, local)
-    lacking = server.lacking(history.known(local.log))
-    report.entries_on_server = len(server.entries)
+    mine = history.known(local.log)
+    server = history.read_history(pg, local.case_id, mine)
+    new = _new_entries(pg, local)
+    lacking = server.lacking(mine)
+    report.entries_on_server = _count_entries(pg, local.case_id)
     report.server_ahead = len(lacking)
     if lacking and new and not parted_ok:
         raise TeamError(
@@ -143,10 +144,16 @@ def send(pg: Pg, url: str, local: _Local, team: str | None, say: Progress, *,
     return report
 
 
-def _new_entries(server: history.ServerHistory, local: _Local) -> list[LogEntry]:
+def _count_entries(pg: Pg, case_id: str) -> int:
+    row = pg.execute("SELECT count(*) FROM desk.entries WHERE case_id = %s",
+                     (case_id,)).fetchone()
+    return int(str(row[0])) if row else 0
+
+
+def _new_entries(pg: Pg, local: _Local) -> list[LogEntry]:
     """This copy's entries the server lacks: always the end of its chain (an entry is sent
     only after the one it follows)."""
-    held = set(server.by_hash())
+    held = history.held_on_server(pg, local.case_id, [e.hash for e in local.log])
     start = 0
     while start < len(local.log) and local.log[start].hash in held:
         start += 1
@@ -222,8 +229,10 @@ def _send_originals(pg: Pg, local: _Local, report: PushReport, say: Progress) ->
 
 
 def _send_rows(pg: Pg, local: _Local, report: PushReport) -> None:
+    mine = sorted({digest for digest, _ in local.rows.values()})
     held = {str(r[0]) for r in pg.execute(
-        "SELECT digest FROM desk.row_versions WHERE case_id = %s", (local.case_id,))}
+        "SELECT digest FROM desk.row_versions WHERE case_id = %s AND digest = ANY(%s)",
+        (local.case_id, mine))}
     missing = [(local.case_id, digest, table, key, rows.encode(values))
                for (table, key), (digest, values) in sorted(local.rows.items())
                if digest not in held]
@@ -239,7 +248,7 @@ def _send_entries(pg: Pg, local: _Local, report: PushReport) -> None:
     with pg.transaction(), pg.cursor() as cur:
         # One push at a time per case; what the server holds is read again under the lock.
         cur.execute("SELECT pg_advisory_xact_lock(%s)", (int(local.case_id[:15], 16),))
-        new = _new_entries(history.read_history(pg, local.case_id), local)
+        new = _new_entries(pg, local)
         if new:  # else a push running beside this one sent them
             cur.executemany(
                 "INSERT INTO desk.entries (case_id, seq, at, actor, action, items, detail,"
@@ -256,10 +265,9 @@ def _send_entries(pg: Pg, local: _Local, report: PushReport) -> None:
                 " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)", [r for r in filed if r])
             cur.execute("UPDATE desk.cases SET title = %s WHERE id = %s AND title <> %s",
                         (local.title, local.case_id, local.title))
-        total = pg.execute("SELECT count(*) FROM desk.entries WHERE case_id = %s",
-                           (local.case_id,)).fetchone()
+        total = _count_entries(pg, local.case_id)
     report.entries_sent = len(new)
-    report.entries_on_server = int(str(total[0])) if total else 0
+    report.entries_on_server = total
 
 
 def _signoff_row(case_id: str, entry: LogEntry) -> tuple[object, ...] | None:

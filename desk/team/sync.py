@@ -141,7 +141,7 @@ def _sync(pg: Pg, url: str, case: CaseFile, say: Progress) -> SyncReport:
     sent = push.send(pg, url, local, None, say, parted_ok=True)
     report = SyncReport(sent.case, sent.title, sent.team, sent.server,
                         entries_sent=sent.entries_sent, originals_sent=sent.originals_sent)
-    server = history.read_history(pg, sent.case)
+    server = history.read_history(pg, sent.case, history.known(local.log))
     received, conflicts, got = merge_into(case, pg, sent.case, server, say)
     report.entries_received, report.conflicts, report.originals_received = received, conflicts, got
     if received:
