@@ -347,3 +347,24 @@ def test_scenes_found_once_are_shown_at_once_when_the_video_comes_back(
     assert not view.finding_scenes  # not looked for again
     assert view.filmstrip.frame_indices() == found == [0, 25, 50, 75]
     assert view.scenes_label.text() == "4 scenes"
+
+
+def test_a_worker_that_hangs_never_holds_up_the_window(
+        qtbot: QtBot, clips: dict[str, Path]) -> None:
+    from PySide6.QtCore import QTimer
+
+    from desk.core.video_isolation import VideoSession
+    from tests.core.test_video_attacks import hanging_worker
+
+    view = make_view(qtbot, session_factory=lambda source, table: VideoSession(
+        source, table=table, timeout=2.0, target=hanging_worker))
+    ticks: list[int] = []
+    timer = QTimer(view)
+    timer.timeout.connect(lambda: ticks.append(1))
+    timer.start(50)
+    with qtbot.waitSignal(view.failed, timeout=WAIT_MS) as failed:
+        view.open_video(clips["cuts"])
+        assert view.canvas.message == "Opening the video…"  # open_video returned at once
+    assert "longer than 2 s" in failed.args[0]
+    assert len(ticks) >= 10  # the event loop ran all along (2 s at 50 ms a tick)
+    assert "cannot be played" in view.canvas.message
