@@ -169,6 +169,13 @@ def test_taking_frames_lists_them_under_their_video_with_their_provenance(
         window.evidence_list.select_evidence(taken[0].id)
     assert window.centre_stack.currentWidget() is window.frame_view
     assert window.frame_view.image_size().width() == 320
+    source = window.inspector.fields["from_video"]
+    assert source.isVisibleTo(window.inspector)
+    assert source.textFormat() == Qt.TextFormat.PlainText
+    assert source.text().startswith(f"frame 0, 00:00:00.000, of {clip.name} (video")
+    assert reference[0][1][:16] in source.text()
+    window.inspector.tabs.setCurrentIndex(0)
+    window.grab().save("/tmp/video_view_frame_selected.png")
     assert not dialogs.errors
 
 

@@ -233,7 +233,8 @@ class Inspector(QWidget):
         self.summary_form.setVerticalSpacing(6)
         self.summary_form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.fields: dict[str, QLabel] = {}
-        for key, label in (("captured", "Captured"), ("camera", "Camera"),
+        for key, label in (("from_video", "From video"), ("captured", "Captured"),
+                           ("camera", "Camera"),
                            ("software", "Software"), ("gps", "GPS position"),
                            ("altitude", "Altitude"), ("direction", "Direction"),
                            ("gps_time", "GPS time")):
@@ -436,6 +437,21 @@ class Inspector(QWidget):
         self.credentials_view.show_item(self._stack.case, item)
         self.similar_items.show_item(self._stack.case, item)
 
+    def _frame_of(self, item: Evidence) -> str:
+        """Which frame of which video a still was taken from, as the dossier says it."""
+        frame = item.frame_of
+        if frame is None:
+            return ""
+        name = f"item {frame.video_id}"
+        case = self._stack.case
+        if case is not None:
+            from desk.core.case_listing import listed_item
+
+            video = listed_item(case, frame.video_id)
+            name = video.name if video is not None else name
+        return (f"frame {frame.frame_index:,}, {frame.timecode}, of {name} (video"
+                f" {frame.video_sha256[:12]}…)\npixels {frame.pixels_sha256[:16]}…")
+
     def _show_summary(self, item: Evidence) -> None:
         meta = item.metadata
         self.name.setText(item.name)
@@ -456,6 +472,7 @@ class Inspector(QWidget):
             "direction": f"{gps.direction:.0f}° from north"
             if gps and gps.direction is not None else "",
             "gps_time": (gps.time_utc or "") if gps else "",
+            "from_video": self._frame_of(item),
         }
         for key, value in values.items():
             label = self.fields[key]

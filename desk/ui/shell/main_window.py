@@ -898,9 +898,14 @@ class MainWindow(QMainWindow):
         taken = list(results) if isinstance(results, Sequence) else []
         again = sum(1 for r in taken if getattr(r, "duplicate", False))
         new = len(taken) - again
-        text = f"Took {new:,} frame{'s as stills' if new != 1 else ' as a still'}"
-        if again:
-            text += f" ({again:,} taken before, not stored twice)"
+        if new:
+            text = f"Took {new:,} frame{'s as stills' if new != 1 else ' as a still'}"
+            if again:
+                text += f" ({again:,} taken before, not stored twice)"
+        elif again:
+            text = f"{again:,} frame{'s' if again != 1 else ''} taken before: not stored twice"
+        else:
+            text = "No frames taken"
         self.statusBar().showMessage(text, 10000)
 
     def _show_findings(self, evidence_id: int) -> None:
