@@ -50,6 +50,9 @@ from desk.core.video_probe import VideoInfo
 TAKE_FRAMES = "take frames"
 #: Bytes read from a video per step (hashing, copying into the case).
 READ_BYTES = original_store.CHUNK_BYTES
+#: Longest the worker may spend probing and indexing one video in all (six hours of
+#: footage index in well under this; a stall is stopped sooner by the worker's own limit).
+READ_VIDEO_LIMIT_S = 3600.0
 #: Frames stored per transaction (and custody entry) while taking many.
 FRAME_BATCH = 16
 #: PNG compression of a taken frame: fast, lossless, and the same bytes on every run.
@@ -144,7 +147,9 @@ def read_video(source: Source, known: frozenset[str] = frozenset(),
     if found.sha256 in known:
         return found
     if alive is not None:
-        alive("reading the video", 4 * timeout + STEP_TIMEOUT_S)
+        # The worker's own limit stops a stall (its heartbeat shows honest work on a long
+        # video); this bound is only for a worker that never answers at all.
+        alive("reading the video", READ_VIDEO_LIMIT_S)
     try:
         with VideoSession(source.path, timeout=timeout) as session:
             found.info, found.table = session.info, session.table
