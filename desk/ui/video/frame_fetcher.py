@@ -39,11 +39,13 @@ def default_session(source: VideoSource, table: FrameTable | None) -> VideoSessi
 
 def frame_image(frame: TakenFrame) -> QImage:
     """The frame's RGB rendering as a QImage of its own, turned upright (the container's
-    rotation applied, as a viewer shows the footage)."""
+    rotation applied, as a viewer shows the footage). In 32-bit RGB, which Qt paints about
+    four times faster than 24-bit: the conversion is done here, off the GUI thread."""
     if not frame.rgb or frame.width <= 0 or frame.height <= 0:
         return QImage()
     image = QImage(frame.rgb, frame.width, frame.height, frame.width * 3,
-                   QImage.Format.Format_RGB888).copy()  # own the pixels: rgb is transient
+                   QImage.Format.Format_RGB888).convertToFormat(  # owns its pixels
+        QImage.Format.Format_RGB32)
     if frame.rotation:
         image = image.transformed(QTransform().rotate(frame.rotation))
     turned: QImage = image
