@@ -63,17 +63,24 @@ def _changes(entry: LogEntry) -> list[tracking.RowChange]:
     return tracking.decode(entry.rows) or []
 
 
-def _last_touch(chain: Sequence[LogEntry]) -> dict[RowKey, Side]:
-    """For each row, the edit of the copy's own history that last changed it (for a merge
-    entry, the carried edit that did, so the author is named rather than who merged)."""
-    found: dict[RowKey, Side] = {}
+def _current_sides(chain: Sequence[LogEntry],
+                   ours: Mapping[RowKey, tuple[str, Values]]) -> dict[RowKey, Side]:
+    """For each row, the edit its value here stands for: of the edits this copy holds (a
+    merge's carried edits, not the merge, so the author is named), the latest that left the
+    row as it is now, else the latest that changed it. Comparing that edit's time with the
+    other side's is what makes every copy pick the same value, whatever the merges between."""
+    best: dict[RowKey, tuple[bool, str, str, Side]] = {}
     for entry in chain:
         inner = history.carried(entry)
-        sources = inner if inner else [entry]
-        for source in sources:
-            for table, key, _, _ in _changes(source):
-                found[(str(table), str(key))] = Side(source.actor, source.at, source.hash)
-    return found
+        for source in inner if inner else [entry]:
+            for table, key, _, after in _changes(source):
+                row = (str(table), str(key))
+                now = ours[row][0] if row in ours else None
+                rank = (after == now, source.at, source.hash,
+                        Side(source.actor, source.at, source.hash))
+                if row not in best or rank[:3] > best[row][:3]:
+                    best[row] = rank
+    return {row: rank[3] for row, rank in best.items()}
 
 
 def shown(value: object) -> object:
@@ -111,7 +118,7 @@ def plan(ours: Mapping[RowKey, tuple[str, Values]], chain: Sequence[LogEntry],
             row = (str(table), str(key))
             first_before.setdefault(row, before)
             touching.setdefault(row, []).append((entry, after))
-    touched_here = _last_touch(chain)
+    touched_here = _current_sides(chain, ours)
     heads: dict[RowKey, list[tuple[LogEntry, str | None]]] = {}
     needed: set[str] = set()
     for row, edits in touching.items():
