@@ -87,8 +87,10 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 def cmd_import(args: argparse.Namespace) -> int:
     from desk.core.intake import import_files
+    from desk.core.isolation import warm_parsers
     from desk.core.model import Provenance
 
+    warm_parsers()  # the workers start while the case is opened and the files are listed
     with open_for_writing(args.case) as case:
         def progress(done: int, total: int, item: object) -> None:
             if not args.json and sys.stderr.isatty():

@@ -22,7 +22,7 @@ from desk.core import audit, credentials, near_duplicates
 from desk.core.c2pa_sidecar import NOT_EVIDENCE, is_sidecar, sidecar_bytes
 from desk.core.casefile import CaseFile, CaseFileError
 from desk.core.clock import utc_now
-from desk.core.isolation import PARSE_TIMEOUT_S, ParserLane
+from desk.core.isolation import LANES, PARSE_TIMEOUT_S, ParserLane
 from desk.core.limits import MAX_STUCK_FILES, STEP_TIMEOUT_S
 from desk.core.model import Provenance
 from desk.core.parse import ParsedImage
@@ -150,16 +150,16 @@ class _Reader:
     def lane(self) -> ParserLane:
         lane: ParserLane | None = getattr(self._local, "lane", None)
         if lane is None:
-            lane = ParserLane(self._timeout)
+            lane = LANES.take(self._timeout)
             self._local.lane = lane
         return lane
 
     def thread_done(self) -> None:
-        """A reading thread ends: its parser worker goes with it."""
+        """A reading thread ends: its parser worker is kept for the next import."""
         lane: ParserLane | None = getattr(self._local, "lane", None)
         if lane is not None:
             self._local.lane = None
-            lane.close()
+            LANES.give_back(lane)
 
     def run(self, task: Task[Source, _Job]) -> _Job:
         source = task.item
@@ -222,6 +222,7 @@ def import_files(
     `not stored`, and says why in `stopped`; if nothing was stored yet, the `CaseFileError`
     is raised as it is, because nothing was changed.
     """
+    LANES.warm(min(workers or os.cpu_count() or 1, 8))  # workers start while files are listed
     own = {case.path.absolute(), Path(f"{case.path}-journal").absolute()}
     sources = [s for s in collect_sources(paths) if s.path.absolute() not in own]
     report = IntakeReport(total=len(sources))

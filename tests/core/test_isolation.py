@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import time
 from multiprocessing.connection import Connection
+from pathlib import Path
 
 import pytest
 
@@ -63,3 +64,42 @@ def test_files_too_large_for_shared_memory_go_through_the_pipe(
         assert lane._block is None
     finally:
         lane.close()
+
+
+def test_started_workers_are_kept_between_imports_and_a_dead_one_is_not(tmp_path: Path) -> None:
+    from desk.core.casefile import CaseFile
+    from desk.core.intake import import_files
+    from desk.core.isolation import LanePool
+
+    pool = LanePool(keep=2)
+    pool.warm(2)
+    assert pool.idle == 2
+    first = pool.take(timeout=5.0)
+    assert first.alive and first.timeout == 5.0
+    pid = first._proc.pid if first._proc else None
+    assert first.parse(make_jpeg(64, 48)).parsed is not None
+    pool.give_back(first)
+    again = pool.take()
+    assert again is first and again._proc is not None and again._proc.pid == pid
+    again.abort()  # killed (a time limit, a crash): never handed out again
+    again._proc.join(5)
+    pool.give_back(again)
+    assert pool.idle == 1
+    pool.close()
+    assert pool.idle == 0
+
+    # The process's own pool: a second import parses in the workers the first one started.
+    from desk.core.isolation import LANES
+
+    LANES.close()
+    src = tmp_path / "src"
+    src.mkdir()
+    for i in range(4):
+        (src / f"{i}.jpg").write_bytes(make_jpeg(64 + i, 48))
+    with CaseFile.create(tmp_path / "a.deskcase", "a") as case:
+        assert len(import_files(case, [src], workers=2).imported) == 4
+    kept = {lane._proc.pid for lane in LANES._idle if lane._proc is not None}
+    assert len(kept) == 2
+    with CaseFile.create(tmp_path / "b.deskcase", "b") as case:
+        assert len(import_files(case, [src], workers=2).imported) == 4
+    assert {lane._proc.pid for lane in LANES._idle if lane._proc is not None} == kept

@@ -186,3 +186,14 @@ def test_closing_the_window_during_an_import_stops_it_and_leaves_a_whole_case(
         stored = case.list_evidence()
         assert 0 < len(stored) < len(files)
         assert all(case.original(item.id) for item in stored)
+
+
+def test_a_writable_case_has_its_parser_workers_started_before_any_import(
+        qtbot: QtBot, window: MainWindow, empty_case: Path) -> None:
+    from desk.core.isolation import LANES
+
+    LANES.close()
+    window._warm_timer.setInterval(10)  # a few seconds in use; the test need not wait them
+    assert window.open_case(empty_case)
+    qtbot.waitUntil(lambda: LANES.idle >= 1, timeout=10_000)
+    assert all(lane.alive for lane in LANES._idle)

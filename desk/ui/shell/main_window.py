@@ -83,6 +83,8 @@ APP_NAME = "desk"
 SYNC_INTERVAL_S = 1.0
 #: The map starts this long after a case opens, once the list and the frame are on screen.
 MAP_DELAY_MS = 350
+#: How long after a writable case opens the parser workers start (see `isolation.LANES`).
+WARM_PARSERS_MS = 3000
 
 
 def local_paths(mime: QMimeData) -> list[Path]:
@@ -240,6 +242,10 @@ class MainWindow(QMainWindow):
         self._map_layout.addWidget(self.map_placeholder)
         self._map_timer = QTimer(self, singleShot=True)
         self._map_timer.timeout.connect(self._start_map)
+        # Parser workers start a few seconds after a writable case opens (not during its
+        # first paint), so the reviewer's first import does not wait for them.
+        self._warm_timer = QTimer(self, singleShot=True, interval=WARM_PARSERS_MS)
+        self._warm_timer.timeout.connect(self._warm_parsers)
         self.centre_splitter = QSplitter(Qt.Orientation.Horizontal)
         self.centre_splitter.setObjectName("CentreSplitter")
         self.centre_stack = QStackedWidget()  # the still's frame, or the video player
@@ -653,6 +659,14 @@ class MainWindow(QMainWindow):
         if self.model.rowCount():
             self.evidence_list.select_row(0)
         self.evidence_list.setFocus()
+        if not case.read_only:
+            self._warm_timer.start()
+
+    def _warm_parsers(self) -> None:
+        if self.case is not None and not self.case.read_only:
+            from desk.core.isolation import warm_parsers
+
+            warm_parsers()
 
     def close_case(self) -> None:
         if self.case is None:
