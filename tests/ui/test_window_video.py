@@ -115,6 +115,12 @@ def test_a_video_plays_in_the_frames_place_with_its_claims_in_the_video_tab(
     row = model.row_of(vid)
     assert row is not None and model.index(row).data(Role.KIND) == "video"
     assert "VIDEO" in [b.text for b in model.index(row).data(Role.BADGES)]
+    # End in the list is the list's (the last item), not the video's last frame.
+    window.evidence_list.setFocus()
+    with qtbot.waitSignal(window.frame_view.frameShown, timeout=WAIT_MS):
+        qtbot.keyClick(window.evidence_list, Qt.Key.Key_End)
+    assert window.evidence_list.current_evidence_id() == model.evidence_id(
+        model.rowCount() - 1)
     # Back to a still: the frame view returns, the Video tab goes.
     with qtbot.waitSignal(window.frame_view.frameShown, timeout=WAIT_MS):
         window.evidence_list.select_evidence(model.evidence_id(0))
