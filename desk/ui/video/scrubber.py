@@ -40,9 +40,9 @@ class Scrubber(QSlider):
         self._keyframes = tuple(i for i in indices if self.minimum() <= i <= self.maximum())
         self.update()
 
-    def mark_x(self, index: int) -> int:
-        """Where (in widget pixels) the handle's centre sits at frame `index`: the marks and
-        a click use the style's own geometry, so a mark is under the handle it stands for."""
+    def _track(self) -> tuple[int, int, int]:
+        """(left of the groove, handle width, pixels the handle travels), as the style lays
+        the slider out: marks and clicks use the style's own geometry."""
         option = QStyleOptionSlider()
         self.initStyleOption(option)
         style = self.style()
@@ -50,23 +50,21 @@ class Scrubber(QSlider):
                                       QStyle.SubControl.SC_SliderGroove, self)
         handle = style.subControlRect(QStyle.ComplexControl.CC_Slider, option,
                                       QStyle.SubControl.SC_SliderHandle, self)
-        span = max(1, groove.width() - handle.width())
+        return int(groove.left()), int(handle.width()), max(1, groove.width() - handle.width())
+
+    def mark_x(self, index: int, track: tuple[int, int, int] | None = None) -> int:
+        """Where (in widget pixels) the handle's centre sits at frame `index`, so a mark is
+        under the handle it stands for."""
+        left, handle, span = track or self._track()
         offset = int(QStyle.sliderPositionFromValue(self.minimum(), self.maximum(), index,
                                                     span))
-        return int(groove.left() + handle.width() // 2 + offset)
+        return left + handle // 2 + offset
 
     def value_at(self, x: float) -> int:
-        option = QStyleOptionSlider()
-        self.initStyleOption(option)
-        style = self.style()
-        groove = style.subControlRect(QStyle.ComplexControl.CC_Slider, option,
-                                      QStyle.SubControl.SC_SliderGroove, self)
-        handle = style.subControlRect(QStyle.ComplexControl.CC_Slider, option,
-                                      QStyle.SubControl.SC_SliderHandle, self)
-        span = max(1, groove.width() - handle.width())
-        position = round(x - groove.left() - handle.width() / 2)
-        return QStyle.sliderValueFromPosition(self.minimum(), self.maximum(),
-                                              max(0, min(position, span)), span)
+        left, handle, span = self._track()
+        position = round(x - left - handle / 2)
+        return int(QStyle.sliderValueFromPosition(self.minimum(), self.maximum(),
+                                                  max(0, min(position, span)), span))
 
     def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802
         """A click on the groove goes to the frame under it (not a page step towards it)."""
@@ -86,9 +84,10 @@ class Scrubber(QSlider):
         painter = QPainter(self)
         painter.setPen(QPen(QColor(theme.ACCENT), 1))
         bottom = self.height() - 2
+        track = self._track()  # once: a long video has thousands of keyframes
         seen: set[int] = set()
         for index in self._keyframes:
-            x = self.mark_x(index)
+            x = self.mark_x(index, track)
             if x in seen:
                 continue  # thousands of keyframes on a few hundred pixels: one line each
             seen.add(x)

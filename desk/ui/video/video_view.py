@@ -60,8 +60,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-#: Videos whose scenes are kept after they are shown (each up to 200 small thumbnails).
-SCENES_KEPT = 8
+#: Videos whose scenes are kept after they are shown (each up to 200 thumbnails of 83 KB).
+SCENES_KEPT = 4
 
 #: Takes frames of the open video as stills (the window's: through the case's command),
 #: on a worker thread; reports with `control.progress` and stops on `control.cancelled()`;
