@@ -368,3 +368,22 @@ def test_a_worker_that_hangs_never_holds_up_the_window(
     assert "longer than 2 s" in failed.args[0]
     assert len(ticks) >= 10  # the event loop ran all along (2 s at 50 ms a tick)
     assert "cannot be played" in view.canvas.message
+
+
+def test_shift_t_asks_how_and_takes_those_frames(
+        qtbot: QtBot, view: VideoView, clips: dict[str, Path]) -> None:
+    from PySide6.QtCore import QTimer
+
+    view.set_taker(frames_of(clips["cuts"]))
+
+    def answer() -> None:
+        dialog = view.findChild(TakeFramesDialog)
+        assert dialog is not None and dialog.isModal()
+        dialog.keyframes.setChecked(True)
+        dialog.accept()
+
+    QTimer.singleShot(0, answer)
+    with qtbot.waitSignal(view.framesTaken, timeout=WAIT_MS) as taken:
+        qtbot.keyClick(view, Qt.Key.Key_T, Qt.KeyboardModifier.ShiftModifier)
+    assert taken.args == [list(view.scrubber.keyframes)]
+    qtbot.waitUntil(lambda: view.findChild(TakeFramesDialog) is None)  # not kept around
