@@ -18,7 +18,7 @@ import os
 import sqlite3
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import astuple, dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 from desk.core import audit, original_store, schema, tracking
@@ -55,6 +55,14 @@ class LogEntry:
     signer: str
     signature: str
 
+    def values(self) -> tuple[object, ...]:
+        """The columns in AUDIT_COLUMNS order (what `dataclasses.astuple` gives, without its
+        deep copy: a log is read whole on every sync)."""
+        return tuple(getattr(self, name) for name in _ENTRY_FIELDS)
+
+
+_ENTRY_FIELDS = tuple(f.name for f in fields(LogEntry))
+
 
 def log_entries(conn: sqlite3.Connection) -> list[LogEntry]:
     """The case's custody log as stored (its rows as text, as `audit` reads them)."""
@@ -71,7 +79,7 @@ def examine(entries: Sequence[LogEntry]) -> audit.ChainReport:
     try:
         conn.execute(schema.TABLES["audit"])
         conn.executemany(f"INSERT INTO audit ({AUDIT_COLUMNS}) VALUES"
-                         f" ({', '.join('?' * 12)})", [astuple(e) for e in entries])
+                         f" ({', '.join('?' * 12)})", [e.values() for e in entries])
         return audit.examine(conn, sealed_format=True)
     finally:
         conn.close()
@@ -160,7 +168,7 @@ def _build(tmp: Path, entries: Sequence[LogEntry], expected: dict[RowKey, tuple[
         conn.execute(f"PRAGMA user_version = {schema.USER_VERSION}")
         schema.create_schema(conn)
         conn.executemany(f"INSERT INTO audit ({AUDIT_COLUMNS}) VALUES ({', '.join('?' * 12)})",
-                         [astuple(e) for e in entries])
+                         [e.values() for e in entries])
         order = {t.name: n for n, t in enumerate(tracking.tables())}
         columns = {t.name: t.columns for t in tracking.tables()}
         evidence_sha: dict[int, str] = {}

@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import astuple, dataclass, field
+from dataclasses import dataclass, field
 from functools import cached_property
 
 import psycopg
@@ -36,7 +36,7 @@ def is_merge(entry: LogEntry) -> bool:
 
 def entry_json(entry: LogEntry) -> dict[str, object]:
     """An entry as a merge entry carries it: every column, so its signature can be checked."""
-    return dict(zip(_FIELDS, astuple(entry), strict=True))
+    return dict(zip(_FIELDS, entry.values(), strict=True))
 
 
 def entry_from_json(value: object) -> LogEntry | None:
