@@ -10,25 +10,10 @@ from __future__ import annotations
 
 import json
 
-from desk.core import tracking
 from desk.core.casefile import CaseFile
 from desk.core.replay import LogEntry, log_entries
 from desk.team import history
-from desk.team.merge import WHOLE_ROW
-
-
-def _key_text(table: str, key: object) -> str | None:
-    """A command's key (a mapping of key columns) in the form the row digests use."""
-    if not isinstance(key, dict):
-        return None
-    for t in tracking.tables():
-        if t.name == table:
-            try:
-                return json.dumps([key[k] for k in t.keys], ensure_ascii=False,
-                                  separators=(",", ":"))
-            except KeyError:
-                return None
-    return None
+from desk.team.merge import WHOLE_ROW, key_text
 
 
 def _sets(entry: LogEntry) -> set[tuple[str, str, str]]:
@@ -40,7 +25,7 @@ def _sets(entry: LogEntry) -> set[tuple[str, str, str]]:
     if not isinstance(detail, dict) or not isinstance(detail.get("table"), str):
         return set()
     table = str(detail["table"])
-    key = _key_text(table, detail.get("key"))
+    key = key_text(table, detail.get("key"))
     if key is None:
         return set()
     values = detail.get("values")

@@ -135,11 +135,13 @@ def plan(ours: Mapping[RowKey, tuple[str, Values]], chain: Sequence[LogEntry],
             continue
         needed.update(d for d in [base, *(after for _, after in last)] if d is not None)
     found = dict(values(sorted(needed))) if needed else {}
+    every_edit: list[LogEntry] | None = None
     for row in sorted(heads):
         base = first_before[row]
         mine = ours[row][0] if row in ours else None
         digest, current = mine, ours[row][1] if row in ours else None
         side = touched_here.get(row, Side("", "", ""))
+        stepped = False
         for entry, after in heads[row]:
             them = Side(entry.actor, entry.at, entry.hash)
             if after in (digest, base):
@@ -147,6 +149,7 @@ def plan(ours: Mapping[RowKey, tuple[str, Values]], chain: Sequence[LogEntry],
             if digest == base:
                 digest, current, side = after, _need(found, after, row), them
                 continue
+            stepped = True
             later_is_theirs = (them.at, them.hash) > (side.at, side.hash)
             base_values = found.get(base) if base is not None else None
             current, conflicts = _three_way(row, base_values, current, _need(found, after, row),
@@ -154,9 +157,80 @@ def plan(ours: Mapping[RowKey, tuple[str, Values]], chain: Sequence[LogEntry],
             result.conflicts += conflicts
             digest = None if current is None else tracking.row_digest(row[0], *current)
             side = them if later_is_theirs else side
+        if stepped:
+            # Edits of the row on several branches: its value is the row replayed from every
+            # edit either side holds, field by field in time order, whenever those edits are
+            # commands that say what they set; so it does not depend on who merged what first.
+            if every_edit is None:
+                every_edit = [*known_edits(chain), *lacking]
+            replayed = _replayed(row, every_edit)
+            if replayed is not _MIXED:
+                current = replayed  # type: ignore[assignment]
+                digest = None if current is None else tracking.row_digest(row[0], *current)
         if digest != mine:
             result.rows.append((*row, current))
     return result
+
+
+#: `_replayed`'s answer when some edit of the row does not say what it set (an import).
+_MIXED = object()
+
+
+def known_edits(chain: Sequence[LogEntry]) -> list[LogEntry]:
+    """The edits a copy holds (its own, and those its merges carry), merges left out."""
+    found: list[LogEntry] = []
+    for entry in chain:
+        inner = history.carried(entry)
+        found += inner if inner else ([] if history.is_merge(entry) else [entry])
+    return found
+
+
+def key_text(table: str, key: object) -> str | None:
+    """A command's key (a mapping of key columns) in the form the row digests use."""
+    if not isinstance(key, dict):
+        return None
+    for t in tracking.tables():
+        if t.name == table:
+            try:
+                return json.dumps([key[k] for k in t.keys], ensure_ascii=False,
+                                  separators=(",", ":"))
+            except KeyError:
+                return None
+    return None
+
+
+def _replayed(row: RowKey, edits: Sequence[LogEntry]) -> object:
+    """The row as every edit of it sets it, in (time, seq, hash) order; _MIXED when an edit
+    of it is not a command with its values, or the result lacks a column."""
+    table, key = row
+    touching = [e for e in edits if any(str(c[0]) == table and str(c[1]) == key
+                                        for c in _changes(e))]
+    state: dict[str, object] | None = None
+    for entry in sorted({e.hash: e for e in touching}.values(),
+                        key=lambda e: (e.at, e.seq, e.hash)):
+        try:
+            detail = json.loads(entry.detail)
+        except ValueError:
+            return _MIXED
+        if (not isinstance(detail, dict) or detail.get("table") != table
+                or key_text(table, detail.get("key")) != key):
+            return _MIXED
+        values = detail.get("values")
+        if values is None:
+            state = None
+            continue
+        if not isinstance(values, dict):
+            return _MIXED
+        if state is None:
+            spec = next(t for t in tracking.tables() if t.name == table)
+            state = dict(zip(spec.keys, json.loads(key), strict=True))
+        state.update({k: int(v) if isinstance(v, bool) else v for k, v in values.items()})
+    if state is None:
+        return None
+    columns = _columns(table)
+    if any(c not in state for c in columns):
+        return _MIXED
+    return tuple(state[c] for c in columns)
 
 
 def _need(found: Mapping[str, Values], digest: str | None, row: RowKey) -> Values | None:
