@@ -125,3 +125,57 @@ def download(pg: Pg, eid: int, sha: str, size: int) -> Iterator[bytes]:
                                 " the server")
             data = found[0]
             yield bytes(data) if isinstance(data, bytes | memoryview) else b""
+
+
+#: Bytes of small originals sent in one transaction (each wholly in one chunk).
+BATCH_BYTES = 64 << 20
+
+
+def upload_small(pg: Pg, case_id: str, conn: sqlite3.Connection,
+                 items: list[tuple[int, str, int]]) -> tuple[list[Upload], int]:
+    """Originals no larger than one chunk, many per transaction (a case of stills is mostly
+    these): claimed, checked against their SHA-256 here, sent, and stored by the server's own
+    check, a batch at a time, so a killed push keeps whole batches and resumes after them.
+    Returns the uploads done and the bytes sent."""
+    with pg.transaction(), pg.cursor() as cur:
+        cur.executemany("INSERT INTO desk.case_originals (case_id, sha256) VALUES (%s, %s)"
+                        " ON CONFLICT DO NOTHING", [(case_id, sha) for _, sha, _ in items])
+    stored = {str(r[0]): int(str(r[1])) for r in pg.execute(
+        "SELECT sha256, size FROM desk.originals WHERE sha256 = ANY(%s)",
+        ([sha for _, sha, _ in items],))}
+    done: list[Upload] = []
+    batch: list[tuple[str, int, bytes]] = []
+    sent = 0
+
+    def flush() -> None:
+        if not batch:
+            return
+        with pg.transaction(), pg.pipeline(), pg.cursor() as cur:
+            for sha, size, data in batch:
+                cur.execute("INSERT INTO desk.original_chunks (sha256, n, data)"
+                            " VALUES (%s, 0, %b) ON CONFLICT DO NOTHING", (sha, data))
+                _complete(cur.connection, sha, size, CHUNK_SIZE, 1 if size else 0)
+        batch.clear()
+
+    pending = 0
+    for eid, sha, size in items:
+        if sha in stored:
+            if stored[sha] != size:
+                raise TeamError(f"the server stores original {sha[:12]}… with"
+                                f" {stored[sha]:,} bytes, not the {size:,} of evidence {eid}")
+            done.append(Upload(sha, 0, True))
+            continue
+        data = b"".join(_local_chunks(conn, eid, CHUNK_SIZE))
+        if len(data) != size or hashlib.sha256(data).hexdigest() != sha:
+            raise TeamError(f"the original of evidence {eid} in your case no longer matches its"
+                            " SHA-256 (`desk verify` says more); nothing of it was sent")
+        stored[sha] = size  # the same original twice in one case is sent once
+        batch.append((sha, size, data))
+        done.append(Upload(sha, size, False))
+        sent += size
+        pending += size
+        if pending >= BATCH_BYTES:
+            flush()
+            pending = 0
+    flush()
+    return done, sent

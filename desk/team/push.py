@@ -220,6 +220,14 @@ def _send_originals(pg: Pg, local: _Local, report: PushReport, say: Progress) ->
         " WHERE co.case_id = %s", (local.case_id,))}
     todo = [(eid, evidence[eid], size) for eid, size in sorted(wanted)
             if eid in evidence and evidence[eid] not in held]
+    small = [t for t in todo if 0 < t[2] <= originals.CHUNK_SIZE]
+    if small:
+        say(f"{len(small)} originals of up to {originals.CHUNK_SIZE >> 20} MB each")
+        uploads, sent = originals.upload_small(pg, local.case_id, local.conn, small)
+        report.originals_sent += sum(1 for u in uploads if not u.already_stored)
+        report.originals_already_stored += sum(1 for u in uploads if u.already_stored)
+        report.bytes_sent += sent
+    todo = [t for t in todo if t not in small]
     for n, (eid, sha, size) in enumerate(todo, 1):
         say(f"original {n} of {len(todo)}: evidence {eid} ({size:,} bytes)")
         done = originals.upload(pg, local.case_id, local.conn, eid, sha, size)
