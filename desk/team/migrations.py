@@ -445,6 +445,48 @@ _V2_OBJECTS: tuple[str, ...] = (
     )),
     """ALTER POLICY signoffs_read ON desk.signoffs
         USING (case_id IN (SELECT desk.visible_cases()))""",
+    # An original of one chunk is checked by the hash its chunk was given on the way in,
+    # not hashed a second time.
+    f"""CREATE OR REPLACE FUNCTION desk.original_complete() RETURNS trigger
+        LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+        DECLARE
+            got_chunks integer;
+            got_size bigint;
+            misfits integer;
+            whole bytea;
+        BEGIN
+            SELECT count(*), coalesce(sum(octet_length(data)), 0) INTO got_chunks, got_size
+                FROM desk.original_chunks WHERE sha256 = NEW.sha256;
+            SELECT count(*) INTO misfits FROM desk.original_chunks
+                WHERE sha256 = NEW.sha256 AND (n >= NEW.chunks
+                      OR (n < NEW.chunks - 1 AND octet_length(data) <> NEW.chunk_size));
+            IF got_chunks <> NEW.chunks OR got_size <> NEW.size OR misfits > 0 THEN
+                RAISE EXCEPTION 'desk: original % is incomplete on the server (% of % chunks,'
+                                ' % of % bytes)', NEW.sha256, got_chunks, NEW.chunks,
+                                got_size, NEW.size
+                    USING ERRCODE = 'check_violation';
+            END IF;
+            NEW.server_checked := false;
+            IF NEW.chunks = 1 OR NEW.size <= {SERVER_HASH_LIMIT} THEN
+                IF NEW.chunks = 1 THEN
+                    -- one chunk (a still): its hash, taken as it arrived, is the whole's
+                    SELECT chunk_sha256 INTO whole FROM desk.original_chunks
+                        WHERE sha256 = NEW.sha256 AND n = 0;
+                ELSE
+                    SELECT sha256(coalesce(string_agg(data, ''::bytea ORDER BY n), ''::bytea))
+                        INTO whole FROM desk.original_chunks WHERE sha256 = NEW.sha256;
+                END IF;
+                IF encode(whole, 'hex') <> NEW.sha256 THEN
+                    RAISE EXCEPTION 'desk: the chunks of original % hash to %, not to its name',
+                                    NEW.sha256, encode(whole, 'hex')
+                        USING ERRCODE = 'check_violation';
+                END IF;
+                NEW.server_checked := true;
+            END IF;
+            NEW.stored_by := session_user;
+            NEW.stored_at := now();
+            RETURN NEW;
+        END $$""",
 )
 
 
