@@ -152,13 +152,43 @@ def take(conn: sqlite3.Connection) -> list[RowChange]:
         f"SELECT tbl, key, before FROM {_TOUCHED} WHERE n IN"
         f" (SELECT min(n) FROM {_TOUCHED} GROUP BY tbl, key) ORDER BY tbl, key").fetchall()
     conn.execute(f"DELETE FROM {_TOUCHED}")
+    now = _digests_now(conn, [(str(table), str(key)) for table, key, _ in first])
     changes: list[RowChange] = []
     for table, key, before in first:
-        after = current_digest(conn, table, key)
+        after = now[(table, key)]
         if before is None and after is None:
             continue  # made and removed within the same edit
         changes.append([table, key, before, after])
     return changes
+
+
+def _digests_now(conn: sqlite3.Connection, rows: list[tuple[str, str]]
+                 ) -> dict[tuple[str, str], str | None]:
+    """`current_digest` of many rows: a table with a one-column key is read in a few
+    queries (an import of a batch touches several rows per file), others row by row."""
+    result: dict[tuple[str, str], str | None] = {}
+    by_table: dict[str, list[str]] = {}
+    for table, key in rows:
+        by_table.setdefault(table, []).append(key)
+    for name, keys in by_table.items():
+        t = _table(name)
+        if len(t.keys) != 1 or len(keys) < 4:
+            result.update(((name, k), current_digest(conn, name, k)) for k in keys)
+            continue
+        for start in range(0, len(keys), 500):
+            part = keys[start:start + 500]
+            wanted = {k: None for k in part}
+            marks = ", ".join("?" * len(part))
+            for key, *values in conn.execute(
+                    f"SELECT {t.key_sql()}, {t.value_sql()} FROM main.{t.name}"
+                    f" WHERE {t.keys[0]} IN ({marks})",
+                    [json.loads(k)[0] for k in part]):
+                if str(key) in wanted:
+                    result[(name, str(key))] = row_digest(t.name, *values)
+            for k in part:  # gone, or a key whose text the batch did not match: one by one
+                if (name, k) not in result:
+                    result[(name, k)] = current_digest(conn, name, k)
+    return result
 
 
 def pending(conn: sqlite3.Connection) -> bool:
