@@ -47,6 +47,6 @@ def build_parser() -> argparse.ArgumentParser:
     sun_verbs.register(verbs)
     tile_verbs.register(verbs)
     team_verbs.register(verbs)
-    signoff_verbs.register(verbs)
     video_verbs.register(verbs)
+    signoff_verbs.register(verbs)
     return parser
