@@ -208,6 +208,7 @@ def _ensure_case(pg: Pg, url: str, local: _Local, team: str | None) -> tuple[str
 def _send_originals(pg: Pg, local: _Local, report: PushReport, say: Progress) -> None:
     evidence: dict[int, str] = {}
     wanted: list[tuple[int, int]] = []
+    in_parts: dict[int, int] = {}  # evidence id -> bytes of its parts (videos, large files)
     sha_column = next(t.columns for t in tracking.tables()
                       if t.name == "evidence").index("sha256")
     for (table, _), (_, values) in local.rows.items():
@@ -215,6 +216,10 @@ def _send_originals(pg: Pg, local: _Local, report: PushReport, say: Progress) ->
             evidence[int(str(values[0]))] = str(values[sha_column])
         elif table == "original":
             wanted.append((int(str(values[0])), int(str(values[1]))))
+        elif table == "original_chunk":
+            eid = int(str(values[0]))
+            in_parts[eid] = in_parts.get(eid, 0) + int(str(values[2]))
+    wanted.extend(in_parts.items())
     held = {str(r[0]) for r in pg.execute(
         "SELECT co.sha256 FROM desk.case_originals co JOIN desk.originals o USING (sha256)"
         " WHERE co.case_id = %s", (local.case_id,))}

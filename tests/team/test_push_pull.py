@@ -332,3 +332,35 @@ def test_two_pushes_of_one_case_at_once_land_its_entries_once(
     assert sorted(r.entries_sent for r in reports)[1] == len(_custody(case))
     assert team.db.sql("SELECT count(*) FROM desk.entries") == [(len(_custody(case)),)]
     assert team.db.sql("SELECT count(*) FROM desk.original_chunks") == [(3,)]
+
+
+def test_a_case_with_a_video_and_its_frame_round_trips(
+        capsys: pytest.CaptureFixture[str], team: Team, tmp_path: Path) -> None:
+    from desk.core.intake import import_files
+    from desk.core.video_frames import FrameRequest
+    from desk.core.video_intake import take_frames
+    from tests.core.videos import make_clip
+
+    clip = make_clip(tmp_path / "clip.mp4", seconds=1.0)
+    case = tmp_path / "video.deskcase"
+    with CaseFile.create(case, "Clip of the tower") as opened:
+        assert len(import_files(opened, [clip]).imported) == 1
+        video_id = opened.list_evidence()[0].id
+        taken = take_frames(opened, video_id, FrameRequest("at", times=(0.4,)))
+        assert len(taken) == 1
+    url = team.url(team.alice)
+    pushed = _push(capsys, case, url)
+    assert pushed["originals_sent"] == 2  # the video (stored in parts) and the frame
+    copy = tmp_path / "copy.deskcase"
+    code, out, err = _desk(capsys, "team", "pull", url, "--case", str(pushed["case"]),
+                           "--out", copy, "--json")
+    assert code == 0, err
+    with CaseFile.open(copy, read_only=True) as pulled:
+        video = pulled.get_evidence(video_id)
+        assert video.kind == "video"
+        with pulled.open_original(video_id) as stream:
+            assert stream.read() == clip.read_bytes()
+        frame = pulled.get_evidence(taken[0].id)
+        assert frame.frame_of is not None and frame.frame_of.video_id == video_id
+    code, out, err = _desk(capsys, "verify", copy)
+    assert code == 0, out + err
