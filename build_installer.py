@@ -1,6 +1,7 @@
 """Build the field installer: one folder with desk and everything it needs, packed as one archive.
 
     python build_installer.py [--skip-smoke] [--out dist] [--work DIR] [--also-bundle MODULE]
+    python build_installer.py --sizes DIR/dist/desk   (where a kept bundle's megabytes go)
 
 Field teams unpack the archive and run `desk` (GUI) or `desk <verb>` (CLI) with no Python
 installed. The build ends by unpacking the archive into a temporary folder and running the
@@ -31,7 +32,7 @@ ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT))
 NAME = "desk"
 
-from bundle_tools import elf, icu_data  # noqa: E402 - found through ROOT, like desk below
+from bundle_tools import elf, icu_data, link_stubs, sizes  # noqa: E402 - found through ROOT, like desk below
 
 #: Qt's Python modules desk never imports. Their shared libraries stay when Qt WebEngine links
 #: them (Qml, Quick, Positioning, DBus); what goes are the bindings, plugins and QML files.
@@ -116,6 +117,11 @@ HOOKS = ROOT / "bundle_tools" / "hooks"
 
 #: Field laptops have little room: the unpacked bundle should stay under this (MB, 10^6 bytes).
 TARGET_UNPACKED_BYTES = 400_000_000
+
+#: FFmpeg's encoder-only libraries in PyAV's wheel (av.libs/, by name before the wheel's hash),
+#: replaced by link stubs (bundle_tools.link_stubs): libavcodec needs them to load, desk never
+#: encodes, and FFmpeg decodes their formats itself (H.264, HEVC, AV1 through dav1d, MP3).
+STUBBED_ENCODERS = ("libx265", "libSvtAv1Enc", "libx264", "libmp3lame")
 
 #: WebEngine locales other than this are dropped (desk's interface is English; en-US is
 #: Chromium's fallback for every other locale).
@@ -279,6 +285,20 @@ def prune_libraries(bundle: Path, before: dict[Path, list[str]]) -> int:
     return saved
 
 
+def stub_encoders(bundle: Path) -> int:
+    """Replace the encoder-only FFmpeg libraries by link stubs; returns the bytes saved."""
+    graph = elf.dependency_graph(bundle)
+    saved = 0
+    for library in [p for p in graph if p.parent.name == "av.libs"
+                    and sizes.stem(p.name) in STUBBED_ENCODERS]:
+        consumers = [p for p in graph if p != library]
+        try:
+            saved += link_stubs.make_stub(library, consumers)
+        except (link_stubs.StubError, subprocess.CalledProcessError) as exc:
+            raise SystemExit(f"could not stub {library.name}: {exc}") from exc
+    return saved
+
+
 def shrink_icu(bundle: Path) -> int:
     """Qt's ICU data without what Qt Core never reads (see bundle_tools.icu_data)."""
     saved = 0
@@ -380,23 +400,31 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--also-bundle", action="append", default=[], metavar="MODULE",
                         help="bundle a module desk does not use yet, to measure what a coming "
                              "dependency costs (repeatable)")
+    parser.add_argument("--sizes", type=Path, metavar="BUNDLE",
+                        help="only print where an unpacked bundle's megabytes go, by origin")
     args = parser.parse_args(argv)
+    if args.sizes is not None:
+        print(sizes.table(args.sizes))
+        return 0
     started = time.perf_counter()
     version = _version()
     with tempfile.TemporaryDirectory(prefix="desk-build-") as tmp:
         work = args.work or Path(tmp)
         bundle = run_pyinstaller(work, work / "dist", args.also_bundle)
         if sys.platform.startswith("linux"):
+            saved = stub_encoders(bundle)
             graph = elf.dependency_graph(bundle)
-            saved = trim(bundle)
+            saved += trim(bundle)
             saved += prune_libraries(bundle, graph) + shrink_icu(bundle)
         else:
             saved = trim(bundle)
         unpacked = _size(bundle)
         parts = largest_parts(bundle)
+        table = sizes.table(bundle)
         archive = pack(bundle, args.out, version)
     build_s = time.perf_counter() - started
     print(f"bundle: {unpacked / 1e6:.1f} MB unpacked ({saved / 1e6:.0f} MB trimmed)")
+    print(table)
     print("largest parts: " + ", ".join(f"{name} {size / 1e6:.1f}" for name, size in parts))
     print(f"archive: {archive} ({archive.stat().st_size / 1e6:.0f} MB)")
     print(f"build time: {build_s:.0f} s")

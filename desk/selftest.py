@@ -2,7 +2,8 @@
 
 Field teams and the installer build run it: it loads the native code of every dependency desk
 declares, opens the bundled sample case, imports a file through the isolated parser
-processes, opens the window offscreen, renders the map, exports a dossier and verifies it.
+processes, imports a short video and takes a frame of it, opens the window offscreen, renders
+the map, exports a dossier and verifies it.
 It prints one line of JSON and exits 0, or names the failing step.
 Its `window_libraries` says whether the system libraries the real (on-screen) window needs are
 installed, since the self-test passes offscreen without them.
@@ -162,6 +163,27 @@ def _steps(root: Path) -> list[tuple[str, Callable[[], object]]]:
                f"rejection not reported: {report.to_json()}")
         return "1 imported, 1 rejected"
 
+    def video() -> object:
+        # A 1 s H.264 clip made with PyAV (resources/selftest): the bundle must decode video
+        # with FFmpeg's libraries, in the video worker, without the encoders it leaves out.
+        from desk.bundled import resources_dir
+        from desk.core.casefile import CaseFile
+        from desk.core.intake import import_files
+        from desk.core.video_frames import FrameRequest
+        from desk.core.video_intake import take_frames
+
+        clip = resources_dir("selftest", "clip.mp4")
+        _check(clip.is_file(), f"the self-test clip is missing ({clip})")
+        with CaseFile.create(root / "video.deskcase", "self-test video") as case:
+            report = import_files(case, [clip], workers=1)
+            _check(len(report.imported) == 1, f"the clip was not imported: {report.to_json()}")
+            video_id = report.imported[0].evidence_id
+            _check(video_id is not None, "the clip has no evidence id")
+            (frame,) = take_frames(case, int(video_id or 0), FrameRequest("at", times=(0.5,)))
+        _check(frame.frame_index == 5 and len(frame.pixels_sha256) == 64,
+               f"frame at 0.5 s came out as {frame.to_json()}")
+        return f"frame {frame.frame_index} at {frame.timecode}"
+
     def window() -> object:
         from desk.ui.export.pdf_printer import ensure_app
 
@@ -205,7 +227,8 @@ def _steps(root: Path) -> list[tuple[str, Callable[[], object]]]:
         return len(result.files)
 
     return [("native libraries", load_native_libraries), ("sample case", sample),
-            ("intake", intake), ("window", window), ("map", map_png), ("dossier", dossier)]
+            ("intake", intake), ("video", video), ("window", window), ("map", map_png),
+            ("dossier", dossier)]
 
 
 if __name__ == "__main__":

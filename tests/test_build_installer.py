@@ -67,3 +67,15 @@ def test_each_qt_trim_rule_finds_its_files_in_the_installed_wheels() -> None:
     # Qt 6.12's wheels carry no qmllint plugins; the rule is for wheels that do.
     assert idle == ["**/PySide6/Qt/plugins/qmllint"]
     assert "**/PySide6/Qt/plugins/networkinformation" in qt_rules
+
+
+def test_each_stubbed_encoder_is_in_pyav_wheel_and_nothing_it_decodes_with() -> None:
+    """A renamed library would be left whole; a decoder library must never be stubbed."""
+    av = pytest.importorskip("av")
+    from bundle_tools import sizes
+
+    libs = Path(av.__file__).parent.parent / "av.libs"
+    stems = {sizes.stem(p.name) for p in libs.glob("*.so*")}
+    assert set(build_installer.STUBBED_ENCODERS) <= stems
+    assert not {"libdav1d", "libvpx", "libavcodec", "libopus"} & set(
+        build_installer.STUBBED_ENCODERS)
