@@ -62,3 +62,32 @@ def test_the_dossier_map_shows_the_packs_imagery_and_credits_it(tmp_path: Path) 
     html = (result.out_dir / "dossier.html").read_text(encoding="utf-8")
     assert "Imagery: Kupiansk drone survey (© Survey team)." in html
     assert "x.test" not in html  # the pack's markup is not carried into the dossier
+
+
+def test_desk_export_on_the_command_line_draws_the_case_pack(tmp_path: Path) -> None:
+    """`desk export` (rendered maps, the default) uses the packs the case names and this
+    machine has, as the window's export does."""
+    import base64
+    import re
+
+    from desk.cli import main
+
+    built = build_case(tmp_path / "case.deskcase")
+    solid = io.BytesIO()
+    Image.new("RGB", (256, 256), SURVEY).save(solid, "PNG")
+    pack = write_mbtiles(tmp_path / "survey.mbtiles", _around(49.7159, 37.5928, range(12, 18)),
+                         metadata={"name": "Kupiansk drone survey", "attribution": "Survey team"},
+                         data=lambda z, x, y: solid.getvalue())
+    assert main(["tiles", "add", str(built.path), str(pack)]) == 0
+    out = tmp_path / "out"
+    assert main(["export", str(built.path), "--claim", str(built.claim_id), "--out", str(out),
+                 "--format", "html", "--no-originals"]) == 0
+    html = (out / "dossier.html").read_text(encoding="utf-8")
+    assert "Imagery: Kupiansk drone survey (Survey team)." in html
+    shares = []
+    for data in re.findall(r"data:image/png;base64,([A-Za-z0-9+/=]+)", html):
+        with Image.open(io.BytesIO(base64.b64decode(data))) as image:
+            rgb = image.convert("RGB")
+            colours = rgb.getcolors(maxcolors=rgb.width * rgb.height) or []
+        shares.append(sum(n for n, c in colours if c == SURVEY) / (rgb.width * rgb.height))
+    assert shares and max(shares) > 0.4, shares  # a map picture drawn on the pack

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import QBuffer, QByteArray, QEventLoop, QIODevice, Qt, QTimer
+from PySide6.QtCore import QBuffer, QByteArray, QEvent, QEventLoop, QIODevice, Qt, QTimer
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication
 
@@ -133,6 +133,9 @@ class MapSnapshotter:
             self._view.dispose()
             self._view = None
             QApplication.processEvents()
+            # The page must be gone before its profile is (at exit, or the next snapshotter's
+            # profile), or Qt WebEngine warns and may crash: deleteLater is not enough alone.
+            QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
         self._imagery.close()
 
     def __enter__(self) -> MapSnapshotter:
