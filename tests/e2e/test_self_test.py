@@ -20,6 +20,6 @@ def test_self_test_reports_every_step_ok(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     report = json.loads(result.stdout.strip().splitlines()[-1])
     assert report["ok"] is True
-    assert set(report["checks"]) == {"native libraries", "sample case", "intake", "window", "map",
-                                     "dossier"}
+    assert set(report["checks"]) == {"native libraries", "sample case", "intake", "video", "window",
+                                     "map", "dossier"}
     assert not list(tmp_path.glob("signing_key*")), "the self-test used the user's config"
