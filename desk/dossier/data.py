@@ -34,6 +34,7 @@ from desk.dossier.chronology import frame_chronolocation, sun_sketch
 from desk.dossier.claimreview import BEST, WORST, claim_review, rating_value
 from desk.dossier.errors import DossierError
 from desk.dossier.file_signals import add_file_signals
+from desk.dossier.footage import VIDEO_EXTENSIONS, footage_json
 from desk.dossier.geometry import inverse
 from desk.dossier.images import image_mime, stills
 from desk.dossier.map_overlays import join_credits, overlay_credit
@@ -65,7 +66,8 @@ class Dossier:
 
 def original_path(evidence: Evidence) -> str:
     """Where a copied original sits in the dossier: named by hash, never by its untrusted name."""
-    return f"originals/{evidence.sha256}{_EXTENSIONS.get(evidence.format.lower(), '.bin')}"
+    fmt = evidence.format.lower()
+    return f"originals/{evidence.sha256}{_EXTENSIONS.get(fmt) or VIDEO_EXTENSIONS.get(fmt, '.bin')}"
 
 
 def trim_exports(entries: list[AuditEntry]) -> list[AuditEntry]:
@@ -232,6 +234,7 @@ def collect(
     shown_log = custody.redacted_log(case, log, custody.scope_for(case, claim_id,
                                                                   used_landmarks))
 
+    in_dossier = {e.id: original_path(e) if include_originals else None for e in items}
     for link, evidence in zip(links, items, strict=True):
         geo = geos.get(evidence.id)
         meta = evidence.metadata
@@ -264,6 +267,7 @@ def collect(
                           for m in movements[evidence.id]],
             "chronolocation": frame_chronolocation(case, evidence.id),
             "map": None,
+            **footage_json(case, evidence, in_dossier),
         }
         if geo is not None:
             picture = _map_for(dossier, evidence, geo, landmarks, movements[evidence.id],
@@ -285,7 +289,12 @@ def collect(
                 progress(done, total, f"still {done} of {total}")
             return case.original(evidence_id)
 
-        dossier.stills = stills(((e.id, e.format) for e in items), original, case.thumbnail)
+        dossier.stills = stills(((e.id, e.format) for e in items if e.kind != "video"),
+                                original, case.thumbnail)
+        for video in (e for e in items if e.kind == "video"):  # its still is its thumbnail
+            thumb = case.thumbnail(video.id)
+            if thumb is not None and image_mime(thumb):
+                dossier.stills[video.id] = thumb
 
     review_json: dict[str, object] | None = None
     verdict_json: dict[str, object] | None = None

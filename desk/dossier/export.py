@@ -53,7 +53,7 @@ from desk.dossier.data import (
 )
 from desk.dossier.errors import DossierError
 from desk.dossier.html import render_html, warm_templates
-from desk.dossier.images import PRINT_BOX, SCREEN_BOX, Box, still_sets
+from desk.dossier.images import PRINT_BOX, SCREEN_BOX, Box, image_mime, still_sets
 from desk.dossier.manifest import (
     FORMAT,
     MANIFEST,
@@ -332,7 +332,7 @@ def _stills(case: CaseFile, evidence: list[dict[str, object]], boxes: list[Box],
     progress as "still i of n", as the window's export dialog shows it."""
     if not boxes or not evidence:
         return {}
-    total = len(evidence)
+    total = sum(1 for e in evidence if e.get("kind") != "video")
     done = 0
 
     def original(evidence_id: int) -> bytes:
@@ -342,8 +342,16 @@ def _stills(case: CaseFile, evidence: list[dict[str, object]], boxes: list[Box],
             progress(done, total, f"still {done} of {total}")
         return case.original(evidence_id)
 
-    items = ((int(e["id"]), str(e["format"])) for e in evidence)  # type: ignore[call-overload]
-    return still_sets(items, original, case.thumbnail, boxes, idle=idle)
+    items = ((int(e["id"]), str(e["format"])) for e in evidence  # type: ignore[call-overload]
+             if e.get("kind") != "video")
+    copies = still_sets(items, original, case.thumbnail, boxes, idle=idle)
+    for e in evidence:  # a video's still is its thumbnail: the original is never decoded here
+        if e.get("kind") == "video":
+            evidence_id = int(e["id"])  # type: ignore[call-overload]
+            thumb = case.thumbnail(evidence_id)
+            if thumb is not None and image_mime(thumb):
+                copies[evidence_id] = [thumb] * len(boxes)
+    return copies
 
 
 class CaseFailsVerification(DossierError):
@@ -508,6 +516,10 @@ def _process_alive(pid: int) -> bool:
     return True
 
 
+#: How much of an original is read at a time while it is copied into a dossier.
+_COPY_BLOCK = 8 << 20
+
+
 def _write(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("wb") as fh:
@@ -532,30 +544,54 @@ def _copy_originals(
         evidence_id = int(item["id"])  # type: ignore[call-overload]
         path = str(item["original_path"]) if include and item["original_path"] else None
         if path is not None:
-            data: bytes | None
-            try:
-                data = case.original(evidence_id)
-            except KeyError:
-                data = None
-            if data is None:
+            problem = _copy_original(case, evidence_id, str(item["sha256"]), work, path)
+            if problem.startswith("missing"):
                 problem = (f"Evidence {evidence_id} ({item['name']}): the original is missing"
                            " from the case")
-            elif hashlib.sha256(data).hexdigest() != item["sha256"]:
+            elif problem:
                 problem = (f"The original of evidence {evidence_id} no longer matches its"
                            " recorded SHA-256")
-            else:
-                problem = ""
             if problem and omitted is None:
                 raise DossierError(f"{problem}; run `desk verify` on the case. No dossier was"
                                    " written.")
             if problem and omitted is not None:
                 omitted.append(f"{problem}, so it is not in the dossier.")
                 path = None
-            elif data is not None and not (work / path).exists():
-                _write(work / path, data)  # the same original linked twice is copied once
         listed.append({"evidence_id": evidence_id, "name": item["name"],
                        "sha256": item["sha256"], "size": item["size"], "path": path})
     return listed
+
+
+def _copy_original(case: CaseFile, evidence_id: int, sha256: str, work: Path, path: str
+                   ) -> str:
+    """Copy one original into the dossier part by part, hashing it on the way (a video of
+    gigabytes is never read whole); "" when copied (or already there), else "missing" or
+    "changed", and then nothing is left at `path`."""
+    target = work / path
+    if target.exists():  # the same original linked twice is copied once
+        return ""
+    try:
+        source = case.open_original(evidence_id)
+    except KeyError:
+        return "missing"
+    digest = hashlib.sha256()
+    partial = target.with_name(target.name + ".part")
+    partial.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with source, partial.open("xb") as out:
+            while block := source.read(_COPY_BLOCK):
+                digest.update(block)
+                out.write(block)
+            out.flush()
+            os.fsync(out.fileno())
+        if digest.hexdigest() != sha256:
+            partial.unlink()
+            return "changed"
+        partial.replace(target)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    return ""
 
 
 def _move_into_place(work: Path, target: Path, earlier: set[str] | None) -> list[str]:

@@ -24,8 +24,10 @@ from PIL import Image
 from desk import bundled
 from desk.core.arrow_style import ArrowStyle, arrow_styles
 from desk.core.model import Movement, Rating
+from desk.core.video_frames import timecode
 from desk.dossier.claimreview import is_http_url
 from desk.dossier.data import Dossier, data_uri
+from desk.dossier.footage import FRAMEHASH_COMMAND
 
 #: The policy every dossier carries; tests assert it verbatim.
 CSP = (
@@ -63,6 +65,7 @@ def environment() -> Environment:
         grouped=group_hex,
         detail=detail_summary,
         when=fmt_when,
+        duration=fmt_duration,
         blank=lambda v, dash="—": dash if v in (None, "") else v,
     )
     return env
@@ -115,6 +118,13 @@ def fmt_when(value: str | None) -> str:
     if _UTC_STAMP.fullmatch(value):
         return f"{value[:10]} {value[11:16]} UTC"
     return value
+
+
+def fmt_duration(seconds: float | None) -> str:
+    """A video's length as H:MM:SS.mmm, as the window shows it."""
+    if seconds is None:
+        return "—"
+    return timecode(seconds)
 
 
 def fmt_deg(value: float | None) -> str:
@@ -237,6 +247,7 @@ def render_html(dossier: Dossier, *, record_sha256: str) -> str:
         "arrow_labels": {mid: style.label for mid, style in styles.items()},
         "maps": maps,
         "record_sha256": record_sha256,
+        "framehash_command": FRAMEHASH_COMMAND,
         "figures_differ": len(record["statements"]) > 1 and len(distinct) > 1,
         "stance_counts": _stance_counts(record["evidence"]),
         "custody_rows": _custody_rows(record["custody_log"]["entries"]),
