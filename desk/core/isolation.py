@@ -150,6 +150,8 @@ class ParserLane:
         self._proc: BaseProcess | None = None
         self._conn: LaneEnd | None = None
         self._block: shared_memory.SharedMemory | None = None
+        #: The `parse_context` it was handed out under (a pool's lane only).
+        self.context: tuple[object, ...] | None = None
 
     def _start(self) -> LaneEnd:
         parent, child = self._ctx.Pipe(duplex=True)
@@ -258,6 +260,21 @@ class ParserLane:
             self._proc = None
 
 
+def parse_context() -> tuple[object, ...]:
+    """What a worker reads from its surroundings once and keeps: its configuration folder
+    (from the environment it was started with) and the reviewer's C2PA trust anchors there.
+    A kept worker started under another is not used: a trust anchor added since counts."""
+    from desk.core.identity import user_config_dir
+
+    folder = user_config_dir()
+    try:
+        anchors = (folder / "c2pa-trust-anchors.pem").stat()  # c2pa_reading.USER_ANCHORS
+        stamp: tuple[object, ...] = (anchors.st_mtime_ns, anchors.st_size, anchors.st_ino)
+    except OSError:
+        stamp = ()
+    return (str(folder), *stamp)
+
+
 class LanePool:
     """Started parser lanes kept between imports (see the module's note).
 
@@ -268,14 +285,24 @@ class LanePool:
 
     def __init__(self, keep: int = 8) -> None:
         self._keep = keep
-        self._idle: list[ParserLane] = []
+        self._idle: list[tuple[tuple[object, ...], ParserLane]] = []
         self._lock = threading.Lock()
+
+    def _usable(self, context: tuple[object, ...]) -> None:
+        """Drop (and end) idle lanes that died or were started under another context."""
+        with self._lock:
+            keep = [(c, lane) for c, lane in self._idle if c == context and lane.alive]
+            drop = [lane for c, lane in self._idle if not (c == context and lane.alive)]
+            self._idle = keep
+        for lane in drop:
+            lane.close()
 
     def warm(self, count: int) -> None:
         """Have `count` started lanes ready (the workers start in the background)."""
         count = max(0, min(count, self._keep))
+        context = parse_context()
+        self._usable(context)
         with self._lock:
-            self._idle = [lane for lane in self._idle if lane.alive]
             missing = count - len(self._idle)
         for _ in range(missing):
             lane = ParserLane()
@@ -284,23 +311,24 @@ class LanePool:
             except OSError:
                 return  # no processes to spare now: the import starts its own as it goes
             with self._lock:
-                self._idle.append(lane)
+                self._idle.append((context, lane))
 
     def take(self, timeout: float = PARSE_TIMEOUT_S) -> ParserLane:
+        context = parse_context()
+        self._usable(context)
         with self._lock:
-            lane = self._idle.pop() if self._idle else None
-        if lane is None or not lane.alive:
-            if lane is not None:
-                lane.close()
+            lane = self._idle.pop()[1] if self._idle else None
+        if lane is None:
             lane = ParserLane(timeout)
+        lane.context = context
         lane.timeout = timeout
         return lane
 
     def give_back(self, lane: ParserLane) -> None:
         lane._release_block()  # the next file may be smaller; /dev/shm is not held idle
         with self._lock:
-            if lane.alive and len(self._idle) < self._keep:
-                self._idle.append(lane)
+            if lane.alive and len(self._idle) < self._keep and lane.context is not None:
+                self._idle.append((lane.context, lane))
                 return
         lane.close()
 
@@ -313,7 +341,7 @@ class LanePool:
         """End every idle worker (a case closed, or the program ends)."""
         with self._lock:
             idle, self._idle = self._idle, []
-        for lane in idle:
+        for _, lane in idle:
             lane.close()
 
 

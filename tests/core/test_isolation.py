@@ -98,8 +98,29 @@ def test_started_workers_are_kept_between_imports_and_a_dead_one_is_not(tmp_path
         (src / f"{i}.jpg").write_bytes(make_jpeg(64 + i, 48))
     with CaseFile.create(tmp_path / "a.deskcase", "a") as case:
         assert len(import_files(case, [src], workers=2).imported) == 4
-    kept = {lane._proc.pid for lane in LANES._idle if lane._proc is not None}
+    kept = {lane._proc.pid for _, lane in LANES._idle if lane._proc is not None}
     assert len(kept) == 2
     with CaseFile.create(tmp_path / "b.deskcase", "b") as case:
         assert len(import_files(case, [src], workers=2).imported) == 4
-    assert {lane._proc.pid for lane in LANES._idle if lane._proc is not None} == kept
+    assert {lane._proc.pid for _, lane in LANES._idle if lane._proc is not None} == kept
+
+
+def test_a_kept_worker_started_before_a_trust_anchor_was_added_is_not_used(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from desk.core.isolation import LanePool
+
+    pool = LanePool(keep=2)
+    pool.warm(1)
+    first = pool.take()
+    pool.give_back(first)
+    # The reviewer adds a trust anchor: a worker that read the old list must not parse more.
+    anchors = Path(os.environ["DESK_CONFIG_DIR"]) / "c2pa-trust-anchors.pem"
+    anchors.parent.mkdir(parents=True, exist_ok=True)
+    anchors.write_text("-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n")
+    fresh = pool.take()
+    assert fresh is not first and not first.alive
+    pool.give_back(fresh)
+    # Another configuration folder (another user's settings): the same.
+    monkeypatch.setenv("DESK_CONFIG_DIR", str(tmp_path / "other"))
+    assert pool.take() is not fresh
+    pool.close()

@@ -196,4 +196,4 @@ def test_a_writable_case_has_its_parser_workers_started_before_any_import(
     window._warm_timer.setInterval(10)  # a few seconds in use; the test need not wait them
     assert window.open_case(empty_case)
     qtbot.waitUntil(lambda: LANES.idle >= 1, timeout=10_000)
-    assert all(lane.alive for lane in LANES._idle)
+    assert all(lane.alive for _, lane in LANES._idle)
