@@ -245,6 +245,13 @@ class CaseFile:
                 _check_integrity(target, conn, skip=("original", "original_chunk"))
             if not read_only:
                 tracking.watch(conn)
+        except UnicodeDecodeError as exc:  # text SQLite returns from a damaged page
+            conn.close()
+            text = f"{target.name} is damaged and cannot be opened safely (text that is not UTF-8)."
+            if damaged_ok and read_only:
+                return cls(target, _bare_connection(target), read_only=True,
+                           damage=[*damage, text])
+            raise CaseCorrupt(text) from exc
         except sqlite3.Error as exc:
             conn.close()
             if damaged_ok and read_only:
