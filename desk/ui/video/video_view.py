@@ -43,7 +43,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desk.core.video_frames import FrameRequest, timecode
 from desk.ui.common import theme
 from desk.ui.common.labels import plain_label
 from desk.ui.common.workers import Control, Job, Jobs
@@ -55,7 +54,7 @@ from desk.ui.video.video_info_panel import VideoInfoPanel
 
 if TYPE_CHECKING:
     from desk.core.video_container import VideoSource
-    from desk.core.video_frames import FrameTable, TakenFrame
+    from desk.core.video_frames import FrameRequest, FrameTable, TakenFrame
     from desk.core.video_isolation import OpenVideo
 
 log = logging.getLogger(__name__)
@@ -66,7 +65,7 @@ SCENES_KEPT = 4
 #: Takes frames of the open video as stills (the window's: through the case's command),
 #: on a worker thread; reports with `control.progress` and stops on `control.cancelled()`;
 #: returns what was taken (one result per frame).
-Taker = Callable[[FrameRequest, Control], Sequence[object]]
+Taker = Callable[["FrameRequest", Control], Sequence[object]]
 
 
 def step_icon(kind: str) -> QIcon:
@@ -450,6 +449,8 @@ class VideoView(QWidget):
             self.keyframe_label.setText("")
             return
         index = self._target
+        from desk.core.video_frames import timecode  # Pillow loads with a video, not at start
+
         self.time_label.setText(timecode(table.seconds(index)))
         self.frame_label.setText(f"frame {index:,} of {table.frames:,}")
         self.keyframe_label.setText("KEYFRAME" if table.is_keyframe(index) else "")
@@ -500,6 +501,8 @@ class VideoView(QWidget):
         table = self.table
         if table is None:
             return None
+        from desk.core.video_frames import FrameRequest
+
         return self.take_frames(FrameRequest("at", times=(frame_time(table, self._target),)),
                                 what=f"frame {self._target:,}")
 
