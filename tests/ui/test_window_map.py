@@ -49,7 +49,9 @@ def test_frame_and_map_sit_side_by_side_and_show_map_toggles(
     open_with_map(qtbot, map_window, sample_copy(tmp_path))
     frame = map_window.frame_view
     holder = map_window.map_holder
-    assert map_window.centre_splitter.indexOf(frame) == 0
+    # The frame (or, for a video, the player in its place) left, the map right.
+    assert map_window.centre_stack.currentWidget() is frame
+    assert map_window.centre_splitter.indexOf(map_window.centre_stack) == 0
     assert map_window.centre_splitter.indexOf(holder) == 1
     # Side by side and both visible: the map's left edge is right of the frame's right edge.
     left_of_map = holder.mapTo(map_window, holder.rect().topLeft()).x()
