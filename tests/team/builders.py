@@ -9,6 +9,7 @@ import random
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
 from PIL import Image
 
 from desk.core import commands
@@ -110,3 +111,23 @@ def as_reviewer(monkeypatch: object, folder: Path, name: str) -> None:
 
 def env_for(folder: Path, name: str) -> dict[str, str]:
     return {**os.environ, "DESK_CONFIG_DIR": str(folder), "DESK_REVIEWER": name}
+
+
+def run_desk(capsys: pytest.CaptureFixture[str], *args: object) -> tuple[int, str, str]:
+    """`desk ARGS` in process: its exit code, stdout and stderr."""
+    from desk.cli import main
+
+    code = main([str(a) for a in args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def desk_json(capsys: pytest.CaptureFixture[str], *args: object) -> dict[str, object]:
+    """`desk ARGS --json`, which must succeed, as its JSON object."""
+    import json
+
+    code, out, err = run_desk(capsys, *args, "--json")
+    assert code == 0, err
+    value = json.loads(out)
+    assert isinstance(value, dict)
+    return value

@@ -22,9 +22,13 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import psycopg
 import pytest
+
+if TYPE_CHECKING:
+    from tests.team.builders import Team  # builders imports this module
 
 SUPERUSER = "desk_super"
 #: Every login a test makes gets this password (the cluster is throwaway and local).
@@ -202,3 +206,11 @@ def team_db(pg_cluster: Cluster) -> TeamDb:
     with psycopg.connect(pg_cluster.url(), autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
     return TeamDb(pg_cluster, name)
+
+
+@pytest.fixture
+def team(team_db: TeamDb) -> Team:
+    """A server set up with teams geo (alice, erin) and other (mallory)."""
+    from tests.team.builders import set_up_team
+
+    return set_up_team(team_db)

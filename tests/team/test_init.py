@@ -8,20 +8,14 @@ import json
 
 import pytest
 
-from desk.cli import main
 from desk.team.migrations import LATEST
+from tests.team.builders import run_desk
 from tests.team.conftest import PASSWORD, TeamDb
-
-
-def _desk(capsys: pytest.CaptureFixture[str], *args: object) -> tuple[int, str, str]:
-    code = main([str(a) for a in args])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_init_makes_the_schema_roles_and_policies(capsys: pytest.CaptureFixture[str],
                                                   team_db: TeamDb) -> None:
-    code, out, err = _desk(capsys, "team", "init", team_db.admin_url, "--json")
+    code, out, err = run_desk(capsys, "team", "init", team_db.admin_url, "--json")
     assert code == 0, err
     report = json.loads(out)
     assert (report["before"], report["after"]) == (0, LATEST)
@@ -46,9 +40,9 @@ def test_init_makes_the_schema_roles_and_policies(capsys: pytest.CaptureFixture[
 
 def test_a_second_init_changes_nothing(capsys: pytest.CaptureFixture[str],
                                        team_db: TeamDb) -> None:
-    assert _desk(capsys, "team", "init", team_db.admin_url)[0] == 0
+    assert run_desk(capsys, "team", "init", team_db.admin_url)[0] == 0
     before = team_db.sql("SELECT count(*) FROM pg_policies WHERE schemaname = 'desk'")
-    code, out, _ = _desk(capsys, "team", "init", team_db.admin_url)
+    code, out, _ = run_desk(capsys, "team", "init", team_db.admin_url)
     assert code == 0 and "already at version" in out and "nothing to do" in out
     assert team_db.sql("SELECT count(*) FROM desk.schema_version") == [(LATEST,)]
     assert team_db.sql("SELECT count(*) FROM pg_policies WHERE schemaname = 'desk'") == before
@@ -56,14 +50,14 @@ def test_a_second_init_changes_nothing(capsys: pytest.CaptureFixture[str],
 
 def test_a_newer_schema_is_refused_by_every_verb(capsys: pytest.CaptureFixture[str],
                                                  team_db: TeamDb, tmp_path: object) -> None:
-    assert _desk(capsys, "team", "init", team_db.admin_url)[0] == 0
+    assert run_desk(capsys, "team", "init", team_db.admin_url)[0] == 0
     team_db.sql("INSERT INTO desk.schema_version (version, desk_version) VALUES (%s, '9.9')",
                 (LATEST + 1,))
     for argv in (["team", "init", team_db.admin_url],
                  ["team", "list", team_db.admin_url],
                  ["team", "pull", team_db.admin_url, "--case", "abcdef", "--out",
                   f"{tmp_path}/x.deskcase"]):
-        code, _, err = _desk(capsys, *argv)
+        code, _, err = run_desk(capsys, *argv)
         assert code == 2
         assert f"schema version {LATEST + 1}, made by a newer desk" in err, err
         assert "Update desk" in err and len(err.strip().splitlines()) == 1
@@ -77,7 +71,7 @@ def test_init_without_the_right_to_make_roles_is_refused_whole(
     team_db.sql(f'GRANT CREATE ON DATABASE "{team_db.name}" TO "{weak}"')
     # Roles are the cluster's: another test may have made desk's already. This login may
     # still not make the schema as desk_owner, whose member it is not.
-    code, _, err = _desk(capsys, "team", "init", team_db.url(weak))
+    code, _, err = run_desk(capsys, "team", "init", team_db.url(weak))
     assert code == 2 and "refused to set up desk's schema" in err and "nothing was changed" in err
     assert team_db.sql("SELECT to_regnamespace('desk') IS NULL") == [(True,)]
 
@@ -85,23 +79,23 @@ def test_init_without_the_right_to_make_roles_is_refused_whole(
 def test_add_member_makes_a_login_that_can_connect(capsys: pytest.CaptureFixture[str],
                                                    monkeypatch: pytest.MonkeyPatch,
                                                    team_db: TeamDb) -> None:
-    assert _desk(capsys, "team", "init", team_db.admin_url)[0] == 0
+    assert run_desk(capsys, "team", "init", team_db.admin_url)[0] == 0
     bob = team_db.login("bob")
     monkeypatch.setattr("sys.stdin", io.StringIO("s3cret-Pass\n"))
-    code, out, err = _desk(capsys, "team", "add-member", team_db.admin_url, "--team", "geo",
+    code, out, err = run_desk(capsys, "team", "add-member", team_db.admin_url, "--team", "geo",
                            "--role", "reviewer", "--login", bob, "--password-stdin", "--json")
     assert code == 0, err
     assert json.loads(out) == {"team": "geo", "login": bob, "role": "reviewer",
                                "team_created": True, "login_created": True,
                                "password_set": True, "server": json.loads(out)["server"]}
     url = team_db.cluster.url(team_db.name, bob, "s3cret-Pass")
-    code, out, err = _desk(capsys, "team", "list", url, "--json")
+    code, out, err = run_desk(capsys, "team", "list", url, "--json")
     assert code == 0 and json.loads(out) == {"cases": []}, err
     # The password never reached the server in clear: it stores a SCRAM verifier.
     stored = team_db.sql("SELECT rolpassword FROM pg_authid WHERE rolname = %s", (bob,))
     assert str(stored[0][0]).startswith("SCRAM-SHA-256$")
     # Again with --role editor: the same member, now an editor.
-    code, out, _ = _desk(capsys, "team", "add-member", team_db.admin_url, "--team", "geo",
+    code, out, _ = run_desk(capsys, "team", "add-member", team_db.admin_url, "--team", "geo",
                          "--role", "editor", "--login", bob)
     assert code == 0 and out.startswith(f"{bob} is an editor of team geo")
     assert team_db.sql("SELECT role FROM desk.members WHERE login = %s", (bob,)) == [
@@ -110,19 +104,19 @@ def test_add_member_makes_a_login_that_can_connect(capsys: pytest.CaptureFixture
 
 def test_add_member_refuses_bad_names_and_non_administrators(
         capsys: pytest.CaptureFixture[str], team_db: TeamDb) -> None:
-    assert _desk(capsys, "team", "init", team_db.admin_url)[0] == 0
+    assert run_desk(capsys, "team", "init", team_db.admin_url)[0] == 0
     for login in ("desk_admin", "pg_monitor", "bad name", 'x"; DROP'):
-        code, _, err = _desk(capsys, "team", "add-member", team_db.admin_url, "--team", "geo",
+        code, _, err = run_desk(capsys, "team", "add-member", team_db.admin_url, "--team", "geo",
                              "--role", "reviewer", "--login", login)
         assert code == 2 and "cannot be a login" in err
-    code, _, err = _desk(capsys, "team", "add-member", team_db.admin_url, "--team", "a b",
+    code, _, err = run_desk(capsys, "team", "add-member", team_db.admin_url, "--team", "a b",
                          "--role", "reviewer", "--login", "someone")
     assert code == 2 and "cannot name a team" in err
     carol = team_db.login("carol")
-    assert _desk(capsys, "team", "add-member", team_db.admin_url, "--team", "geo", "--role",
+    assert run_desk(capsys, "team", "add-member", team_db.admin_url, "--team", "geo", "--role",
                  "reviewer", "--login", carol)[0] == 0
     team_db.sql(f"ALTER ROLE \"{carol}\" PASSWORD '{PASSWORD}'")
-    code, _, err = _desk(capsys, "team", "add-member", team_db.url(carol), "--team", "geo",
+    code, _, err = run_desk(capsys, "team", "add-member", team_db.url(carol), "--team", "geo",
                          "--role", "editor", "--login", carol)
     assert code == 2 and "administrator's login" in err
     assert team_db.sql("SELECT role FROM desk.members WHERE login = %s", (carol,)) == [

@@ -22,7 +22,6 @@ from tests.team.builders import (
     make_case,
     noise,
     originals_of,
-    set_up_team,
 )
 from tests.team.conftest import TeamDb
 
@@ -72,11 +71,6 @@ def _check_originals_whole(db: TeamDb) -> None:
         " USING (sha256) GROUP BY o.sha256, o.size, o.chunks"
         " HAVING coalesce(sum(octet_length(c.data)), 0) <> o.size OR count(c.n) <> o.chunks")
     assert broken == []
-
-
-@pytest.fixture
-def team(team_db: TeamDb) -> Team:
-    return set_up_team(team_db)
 
 
 def test_pushes_killed_at_random_moments_then_repeated_leave_server_and_copy_consistent(

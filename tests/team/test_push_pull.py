@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from desk.cli import main
 from desk.core import audit
 from desk.core.casefile import CaseFile
 from tests.team.builders import (
@@ -21,25 +20,14 @@ from tests.team.builders import (
     make_case,
     noise,
     originals_of,
-    set_up_team,
+    run_desk,
 )
 from tests.team.conftest import TeamDb
 
 
-def _desk(capsys: pytest.CaptureFixture[str], *args: object) -> tuple[int, str, str]:
-    code = main([str(a) for a in args])
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-@pytest.fixture
-def team(team_db: TeamDb) -> Team:
-    return set_up_team(team_db)
-
-
 def _push(capsys: pytest.CaptureFixture[str], case: Path, url: str,
           *extra: str) -> dict[str, object]:
-    code, out, err = _desk(capsys, "team", "push", case, url, "--json", *extra)
+    code, out, err = run_desk(capsys, "team", "push", case, url, "--json", *extra)
     assert code == 0, err
     report = json.loads(out)
     assert isinstance(report, dict)
@@ -65,7 +53,7 @@ def test_round_trip_gives_identical_originals_and_a_copy_that_verifies(
     assert first["entries_sent"] == len(_custody(case)) == first["entries_on_server"]
     assert first["originals_sent"] == 2 and first["bytes_sent"] == 50_000 + len(big)
 
-    code, out, err = _desk(capsys, "team", "list", url, "--json")
+    code, out, err = run_desk(capsys, "team", "list", url, "--json")
     assert code == 0, err
     listed = json.loads(out)["cases"]
     assert [(c["id"], c["title"], c["team"], c["entries"], c["originals"]) for c in listed] == [
@@ -73,7 +61,7 @@ def test_round_trip_gives_identical_originals_and_a_copy_that_verifies(
     assert listed[0]["last_pushed_by"] == team.alice
 
     copy = tmp_path / "copy.deskcase"
-    code, out, err = _desk(capsys, "team", "pull", url, "--case", str(first["case"])[:10],
+    code, out, err = run_desk(capsys, "team", "pull", url, "--case", str(first["case"])[:10],
                            "--out", copy, "--json")
     assert code == 0, err
     assert json.loads(out)["entries"] == first["entries_sent"]
@@ -83,7 +71,7 @@ def test_round_trip_gives_identical_originals_and_a_copy_that_verifies(
         assert pulled.title == o.title
         assert [c.text for c in pulled.list_claims()] == [c.text for c in o.list_claims()]
         assert pulled.verdict(1) == o.verdict(1)
-    code, out, err = _desk(capsys, "verify", copy)
+    code, out, err = run_desk(capsys, "verify", copy)
     assert code == 0, out + err
     assert "FAILED" not in out
 
@@ -96,7 +84,7 @@ def test_a_repeat_push_sends_nothing_and_an_edit_sends_only_itself(
     again = _push(capsys, case, url)
     assert (again["entries_sent"], again["originals_sent"], again["rows_sent"],
             again["bytes_sent"], again["created"]) == (0, 0, 0, 0, False)
-    code, out, _ = _desk(capsys, "team", "push", case, url)
+    code, out, _ = run_desk(capsys, "team", "push", case, url)
     assert code == 0 and out.startswith("nothing to push")
     with CaseFile.open(case) as c:
         add_claim(c, "A second claim")
@@ -113,7 +101,7 @@ def test_a_second_reviewer_pulls_edits_and_pushes_and_the_first_is_told_to_pull(
     first = _push(capsys, case, team.url(team.alice))
     as_reviewer(monkeypatch, tmp_path / "erin-config", "Erin")
     erin_copy = tmp_path / "erin.deskcase"
-    assert _desk(capsys, "team", "pull", team.url(team.erin), "--case", first["case"],
+    assert run_desk(capsys, "team", "pull", team.url(team.erin), "--case", first["case"],
                  "--out", erin_copy)[0] == 0
     with CaseFile.open(erin_copy) as c:
         add_claim(c, "Erin's claim")
@@ -126,14 +114,14 @@ def test_a_second_reviewer_pulls_edits_and_pushes_and_the_first_is_told_to_pull(
     # Alice edits her old copy anyway: the histories have parted, and the push is refused.
     with CaseFile.open(case) as c:
         add_claim(c, "Alice's claim")
-    code, _, err = _desk(capsys, "team", "push", case, team.url(team.alice))
+    code, _, err = run_desk(capsys, "team", "push", case, team.url(team.alice))
     assert code == 2 and "parted" in err and "nothing was sent" in err
     assert len(err.strip().splitlines()) == 1
     # A fresh pull carries both reviewers' signatures and verifies.
     fresh = tmp_path / "fresh.deskcase"
-    assert _desk(capsys, "team", "pull", team.url(team.alice), "--case", first["case"],
+    assert run_desk(capsys, "team", "pull", team.url(team.alice), "--case", first["case"],
                  "--out", fresh)[0] == 0
-    code, out, _ = _desk(capsys, "verify", fresh, "--json")
+    code, out, _ = run_desk(capsys, "verify", fresh, "--json")
     report = json.loads(out)
     assert code == 0 and report["ok"] and len(report["signers"]) == 2
 
@@ -161,7 +149,7 @@ def test_a_tampered_original_on_the_server_is_refused_on_pull(
                 " UPDATE desk.original_chunks SET data = overlay(data placing '\\x00'::bytea"
                 " from 100 for 1)")
     copy = tmp_path / "copy.deskcase"
-    code, out, err = _desk(capsys, "team", "pull", team.url(team.erin), "--case",
+    code, out, err = run_desk(capsys, "team", "pull", team.url(team.erin), "--case",
                            first["case"], "--out", copy)
     assert code == 2, out
     assert "does not match its SHA-256" in err and "was not written" in err
@@ -177,7 +165,7 @@ def test_a_changed_row_value_on_the_server_is_refused_on_pull(
                 " UPDATE desk.row_versions SET doc = replace(doc, 'No attack is shown',"
                 " 'The attack is shown') WHERE tbl = 'verdict'")
     copy = tmp_path / "copy.deskcase"
-    code, _, err = _desk(capsys, "team", "pull", team.url(team.alice), "--case",
+    code, _, err = run_desk(capsys, "team", "pull", team.url(team.alice), "--case",
                          first["case"], "--out", copy)
     assert code == 2 and "the verdict of claim 1" in err and "do not match" in err
     assert not copy.exists()
@@ -206,7 +194,7 @@ def test_a_forged_entry_is_refused_on_push(
         capsys: pytest.CaptureFixture[str], team: Team, tmp_path: Path) -> None:
     case = make_case(tmp_path / "mine.deskcase")
     _forge_last_entry(case)
-    code, _, err = _desk(capsys, "team", "push", case, team.url(team.alice))
+    code, _, err = run_desk(capsys, "team", "push", case, team.url(team.alice))
     assert code == 2
     assert "does not carry a valid signature" in err and "nothing was sent" in err
     assert team.db.sql("SELECT count(*) FROM desk.cases") == [(0,)]
@@ -238,7 +226,7 @@ def test_a_forged_entry_put_on_the_server_is_refused_on_pull(
         f" '{victim}', '{signature}')"))
     assert inserted.returncode == 0, inserted.stderr
     copy = tmp_path / "copy.deskcase"
-    code, _, err = _desk(capsys, "team", "pull", team.url(team.erin), "--case", first["case"],
+    code, _, err = run_desk(capsys, "team", "pull", team.url(team.erin), "--case", first["case"],
                          "--out", copy)
     assert code == 2
     assert f"entry {int(str(seq)) + 1} (record verdict) does not carry a valid signature" in err
@@ -251,7 +239,7 @@ def test_a_case_edited_outside_desk_is_refused_on_push(
     conn = sqlite3.connect(case, isolation_level=None)
     conn.execute("UPDATE verdict SET rating = 'Confirmed'")
     conn.close()
-    code, _, err = _desk(capsys, "team", "push", case, team.url(team.alice))
+    code, _, err = run_desk(capsys, "team", "push", case, team.url(team.alice))
     assert code == 2 and "changed outside desk" in err and "nothing was sent" in err
 
 
@@ -259,13 +247,13 @@ def test_a_pull_never_overwrites_and_an_unknown_case_is_named(
         capsys: pytest.CaptureFixture[str], team: Team, tmp_path: Path) -> None:
     existing = make_case(tmp_path / "mine.deskcase")
     first = _push(capsys, existing, team.url(team.alice))
-    code, _, err = _desk(capsys, "team", "pull", team.url(team.alice), "--case",
+    code, _, err = run_desk(capsys, "team", "pull", team.url(team.alice), "--case",
                          first["case"], "--out", existing)
     assert code == 2 and "already exists" in err
-    code, _, err = _desk(capsys, "team", "pull", team.url(team.alice), "--case", "abcdef99",
+    code, _, err = run_desk(capsys, "team", "pull", team.url(team.alice), "--case", "abcdef99",
                          "--out", tmp_path / "x.deskcase")
     assert code == 2 and "has no case abcdef99 that you may see" in err
-    code, _, err = _desk(capsys, "team", "pull", team.url(team.alice), "--case", "x;drop",
+    code, _, err = run_desk(capsys, "team", "pull", team.url(team.alice), "--case", "x;drop",
                          "--out", tmp_path / "x.deskcase")
     assert code == 2 and "is not a case id" in err
 
@@ -274,21 +262,21 @@ def test_another_team_neither_sees_nor_pulls_the_case(
         capsys: pytest.CaptureFixture[str], team: Team, tmp_path: Path) -> None:
     case = make_case(tmp_path / "mine.deskcase")
     first = _push(capsys, case, team.url(team.alice))
-    code, out, _ = _desk(capsys, "team", "list", team.url(team.mallory), "--json")
+    code, out, _ = run_desk(capsys, "team", "list", team.url(team.mallory), "--json")
     assert code == 0 and json.loads(out) == {"cases": []}
-    code, _, err = _desk(capsys, "team", "pull", team.url(team.mallory), "--case",
+    code, _, err = run_desk(capsys, "team", "pull", team.url(team.mallory), "--case",
                          first["case"], "--out", tmp_path / "theirs.deskcase")
     assert code == 2 and "that you may see" in err
     # Nor can mallory push the same case into their own team: it is the server's already.
-    code, _, err = _desk(capsys, "team", "push", case, team.url(team.mallory))
+    code, _, err = run_desk(capsys, "team", "push", case, team.url(team.mallory))
     assert code == 2 and "in a team you are not in" in err
 
 
 def test_bad_urls_and_unreachable_servers_are_one_line_without_the_password(
         capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    code, _, err = _desk(capsys, "team", "list", "nonsense")
+    code, _, err = run_desk(capsys, "team", "list", "nonsense")
     assert code == 2 and "not a PostgreSQL connection string" in err
-    code, _, err = _desk(capsys, "team", "list",
+    code, _, err = run_desk(capsys, "team", "list",
                          "postgresql://bob:hunter2@127.0.0.1:1/desk?connect_timeout=2")
     assert code == 2 and "cannot connect to the team server bob at 127.0.0.1:1/desk" in err
     assert "hunter2" not in err and len(err.strip().splitlines()) == 1
@@ -296,12 +284,12 @@ def test_bad_urls_and_unreachable_servers_are_one_line_without_the_password(
 
 def test_a_server_without_desk_schema_says_to_init(
         capsys: pytest.CaptureFixture[str], team_db: TeamDb, tmp_path: Path) -> None:
-    code, _, err = _desk(capsys, "team", "list", team_db.admin_url)
+    code, _, err = run_desk(capsys, "team", "list", team_db.admin_url)
     assert code == 2 and "desk team init URL" in err
     case = make_case(tmp_path / "mine.deskcase")
     with CaseFile.open(case) as c:
         add_original(c, noise(10, 5), "tiny.jpg")
-    code, _, err = _desk(capsys, "team", "push", case, team_db.admin_url)
+    code, _, err = run_desk(capsys, "team", "push", case, team_db.admin_url)
     assert code == 2 and "desk team init URL" in err
 
 
@@ -352,7 +340,7 @@ def test_a_case_with_a_video_and_its_frame_round_trips(
     pushed = _push(capsys, case, url)
     assert pushed["originals_sent"] == 2  # the video (stored in parts) and the frame
     copy = tmp_path / "copy.deskcase"
-    code, out, err = _desk(capsys, "team", "pull", url, "--case", str(pushed["case"]),
+    code, out, err = run_desk(capsys, "team", "pull", url, "--case", str(pushed["case"]),
                            "--out", copy, "--json")
     assert code == 0, err
     with CaseFile.open(copy, read_only=True) as pulled:
@@ -362,5 +350,5 @@ def test_a_case_with_a_video_and_its_frame_round_trips(
             assert stream.read() == clip.read_bytes()
         frame = pulled.get_evidence(taken[0].id)
         assert frame.frame_of is not None and frame.frame_of.video_id == video_id
-    code, out, err = _desk(capsys, "verify", copy)
+    code, out, err = run_desk(capsys, "verify", copy)
     assert code == 0, out + err

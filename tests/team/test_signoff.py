@@ -11,31 +11,10 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from desk.cli import main
 from desk.core import signing
 from desk.core.casefile import CaseFile
 from desk.dossier.manifest import MANIFEST, PUBLIC_KEY, SIGNATURE, canonical_json, sha256_file
-from tests.team.builders import Team, as_reviewer, make_case, record_verdict, set_up_team
-from tests.team.conftest import TeamDb
-
-
-def _desk(capsys: pytest.CaptureFixture[str], *args: object) -> tuple[int, str, str]:
-    code = main([str(a) for a in args])
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def _json(capsys: pytest.CaptureFixture[str], *args: object) -> dict[str, object]:
-    code, out, err = _desk(capsys, *args, "--json")
-    assert code == 0, err
-    value = json.loads(out)
-    assert isinstance(value, dict)
-    return value
-
-
-@pytest.fixture
-def team(team_db: TeamDb) -> Team:
-    return set_up_team(team_db)
+from tests.team.builders import Team, as_reviewer, desk_json, make_case, record_verdict, run_desk
 
 
 @pytest.fixture
@@ -44,10 +23,10 @@ def shared(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, 
     """Alice's case with her verdict on claim 1, and editor Erin's copy of it."""
     as_reviewer(monkeypatch, tmp_path / "alice-config", "Alice")
     alice = make_case(tmp_path / "alice.deskcase")
-    case_id = _json(capsys, "team", "push", alice, team.url(team.alice))["case"]
+    case_id = desk_json(capsys, "team", "push", alice, team.url(team.alice))["case"]
     as_reviewer(monkeypatch, tmp_path / "erin-config", "Erin")
     erin = tmp_path / "erin.deskcase"
-    assert _desk(capsys, "team", "pull", team.url(team.erin), "--case", case_id,
+    assert run_desk(capsys, "team", "pull", team.url(team.erin), "--case", case_id,
                  "--out", erin)[0] == 0
     return alice, erin
 
@@ -57,11 +36,11 @@ def test_the_author_may_not_sign_off_their_own_verdict(
         shared: tuple[Path, Path]) -> None:
     alice, _ = shared
     as_reviewer(monkeypatch, tmp_path / "alice-config", "Alice")
-    code, _, err = _desk(capsys, "signoff", alice, "--claim", 1)
+    code, _, err = run_desk(capsys, "signoff", alice, "--claim", 1)
     assert code == 2 and "not its author" in err and "nothing was recorded" in err
     # Another key under the author's name is refused too.
     as_reviewer(monkeypatch, tmp_path / "alice-laptop", "alice ")
-    code, _, err = _desk(capsys, "signoff", alice, "--claim", 1)
+    code, _, err = run_desk(capsys, "signoff", alice, "--claim", 1)
     assert code == 2 and "not its author" in err
     with CaseFile.open(alice, read_only=True) as case:
         assert all("sign off" not in e.action for e in case.audit_entries())
@@ -71,23 +50,23 @@ def test_sent_back_with_a_note_then_signed_off_and_synced_to_the_author(
         capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, team: Team,
         tmp_path: Path, shared: tuple[Path, Path]) -> None:
     alice, erin = shared
-    code, _, err = _desk(capsys, "signoff", erin, "--claim", 1, "--reject", "  ")
+    code, _, err = run_desk(capsys, "signoff", erin, "--claim", 1, "--reject", "  ")
     assert code == 2 and "takes a note" in err
-    back = _json(capsys, "signoff", erin, "--claim", 1, "--reject", "Check the mast's height")
+    back = desk_json(capsys, "signoff", erin, "--claim", 1, "--reject", "Check the mast's height")
     assert back["state"] == "sent back" and back["note"] == "Check the mast's height"
     author, approver = back["author"], back["approver"]
     assert isinstance(author, dict) and isinstance(approver, dict)
     assert (author["reviewer"], approver["reviewer"]) == ("Alice", "Erin")
     assert author["fingerprint"] != approver["fingerprint"]
-    done = _json(capsys, "signoff", erin, "--claim", 1)
+    done = desk_json(capsys, "signoff", erin, "--claim", 1)
     assert done["state"] == "approved" and done["note"] == ""
-    _json(capsys, "team", "sync", erin, team.url(team.erin))
+    desk_json(capsys, "team", "sync", erin, team.url(team.erin))
     filed = team.db.sql("SELECT decision, note, signed_by FROM desk.signoffs ORDER BY id")
     assert filed == [("sent back", "Check the mast's height", team.erin),
                      ("approved", "", team.erin)]
     # Alice gets the decision with her next sync; a change of the verdict needs a new look.
     as_reviewer(monkeypatch, tmp_path / "alice-config", "Alice")
-    _json(capsys, "team", "sync", alice, team.url(team.alice))
+    desk_json(capsys, "team", "sync", alice, team.url(team.alice))
     from desk.core.replay import log_entries
     from desk.team import signoff
 
@@ -95,7 +74,7 @@ def test_sent_back_with_a_note_then_signed_off_and_synced_to_the_author(
         assert signoff.status(log_entries(case.conn), 1).state == "approved"
         record_verdict(case, 1, "No attack is shown; the mast stands 3 km away")
         assert signoff.status(log_entries(case.conn), 1).state == "ready for review"
-    code, out, _ = _desk(capsys, "verify", alice)
+    code, out, _ = run_desk(capsys, "verify", alice)
     assert code == 0, out
 
 
@@ -106,11 +85,11 @@ def test_a_reviewer_who_is_no_editor_has_the_sign_off_refused_by_the_server(
     record_verdict_as_erin = CaseFile.open(erin)
     with record_verdict_as_erin as case:
         record_verdict(case, 1, "Erin's verdict")
-    _json(capsys, "team", "sync", erin, team.url(team.erin))
+    desk_json(capsys, "team", "sync", erin, team.url(team.erin))
     as_reviewer(monkeypatch, tmp_path / "alice-config", "Alice")
-    _json(capsys, "team", "sync", alice, team.url(team.alice))
-    assert _json(capsys, "signoff", alice, "--claim", 1)["state"] == "approved"  # offline
-    code, _, err = _desk(capsys, "team", "sync", alice, team.url(team.alice))
+    desk_json(capsys, "team", "sync", alice, team.url(team.alice))
+    assert desk_json(capsys, "signoff", alice, "--claim", 1)["state"] == "approved"  # offline
+    code, _, err = run_desk(capsys, "team", "sync", alice, team.url(team.alice))
     assert code == 2 and "permission denied for table signoffs" in err
     assert team.db.sql("SELECT count(*) FROM desk.signoffs") == [(0,)]
     assert team.db.sql("SELECT count(*) FROM desk.entries WHERE action = 'sign off verdict'"
@@ -145,9 +124,9 @@ def test_the_dossier_names_author_and_approver_and_verify_checks_both(
         capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, team: Team,
         tmp_path: Path, shared: tuple[Path, Path]) -> None:
     _, erin = shared
-    done = _json(capsys, "signoff", erin, "--claim", 1)
+    done = desk_json(capsys, "signoff", erin, "--claim", 1)
     out = tmp_path / "dossier"
-    code, _, err = _desk(capsys, "export", erin, "--claim", 1, "--format", "html",
+    code, _, err = run_desk(capsys, "export", erin, "--claim", 1, "--format", "html",
                          "--map", "sketch", "--out", out)
     assert code == 0, err
     record = json.loads((out / "dossier.json").read_text(encoding="utf-8"))
@@ -162,7 +141,7 @@ def test_the_dossier_names_author_and_approver_and_verify_checks_both(
     page = (out / "dossier.html").read_text(encoding="utf-8")
     assert "Signed off" in page and "Verdict recorded by" in page
     assert str(approver["fingerprint"])[:4] in page
-    assert _json(capsys, "verify-dossier", out)["ok"] is True
+    assert desk_json(capsys, "verify-dossier", out)["ok"] is True
 
     # A tampered approver signature, the manifest signed again by the forger: refused.
     forged = tmp_path / "forged"
@@ -170,7 +149,7 @@ def test_the_dossier_names_author_and_approver_and_verify_checks_both(
     record["signoff"]["approver"]["signature"] = "00" * 64
     (forged / "dossier.json").write_bytes(canonical_json(record))
     _resign(forged)
-    code, out_text, _ = _desk(capsys, "verify-dossier", forged, "--json")
+    code, out_text, _ = run_desk(capsys, "verify-dossier", forged, "--json")
     report = json.loads(out_text)
     assert code == 1 and not report["ok"]
     assert any("approver's signature" in p for p in report["problems"]), report["problems"]
@@ -181,5 +160,5 @@ def test_the_dossier_names_author_and_approver_and_verify_checks_both(
     record["verdict"]["summary"] = "The attack is shown"
     (moved / "dossier.json").write_bytes(canonical_json(record))
     _resign(moved)
-    report = json.loads(_desk(capsys, "verify-dossier", moved, "--json")[1])
+    report = json.loads(run_desk(capsys, "verify-dossier", moved, "--json")[1])
     assert any("differs from the one its approver signed off" in p for p in report["problems"])

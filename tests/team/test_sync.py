@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 
-from desk.cli import main
 from desk.core import commands
 from desk.core.casefile import CaseFile
 from desk.core.model import Statement
@@ -24,29 +23,15 @@ from tests.team.builders import (
     add_claim,
     add_original,
     as_reviewer,
+    desk_json,
     env_for,
     make_case,
     noise,
     originals_of,
-    set_up_team,
+    run_desk,
 )
-from tests.team.conftest import TeamDb
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _desk(capsys: pytest.CaptureFixture[str], *args: object) -> tuple[int, str, str]:
-    code = main([str(a) for a in args])
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def _json(capsys: pytest.CaptureFixture[str], *args: object) -> dict[str, object]:
-    code, out, err = _desk(capsys, *args, "--json")
-    assert code == 0, err
-    value = json.loads(out)
-    assert isinstance(value, dict)
-    return value
 
 
 def _state(path: Path) -> dict[tuple[str, str], str]:
@@ -56,16 +41,11 @@ def _state(path: Path) -> dict[tuple[str, str], str]:
 
 
 def _verifies(capsys: pytest.CaptureFixture[str], path: Path) -> dict[str, object]:
-    code, out, err = _desk(capsys, "verify", path, "--json")
+    code, out, err = run_desk(capsys, "verify", path, "--json")
     report = json.loads(out)
     assert code == 0 and report["ok"], out + err
     assert isinstance(report, dict)
     return report
-
-
-@pytest.fixture
-def team(team_db: TeamDb) -> Team:
-    return set_up_team(team_db)
 
 
 @pytest.fixture
@@ -74,10 +54,10 @@ def two_copies(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPat
     """Alice's case on the server and Erin's copy of it, each reviewer with their own key."""
     as_reviewer(monkeypatch, tmp_path / "alice-config", "Alice")
     alice = make_case(tmp_path / "alice.deskcase")
-    case_id = str(_json(capsys, "team", "push", alice, team.url(team.alice))["case"])
+    case_id = str(desk_json(capsys, "team", "push", alice, team.url(team.alice))["case"])
     as_reviewer(monkeypatch, tmp_path / "erin-config", "Erin")
     erin = tmp_path / "erin.deskcase"
-    assert _desk(capsys, "team", "pull", team.url(team.erin), "--case", case_id,
+    assert run_desk(capsys, "team", "pull", team.url(team.erin), "--case", case_id,
                  "--out", erin)[0] == 0
     return alice, erin, case_id
 
@@ -95,7 +75,7 @@ def test_two_copies_that_edited_different_things_converge_with_every_edit(
         add_original(case, noise(60_000, 21), "erin.jpg")
         add_claim(case, "Erin's claim")
         commands.edit_claim(1, claimant="Erin's source").apply(case)
-    erin_sent = _json(capsys, "team", "sync", erin, team.url(team.erin))
+    erin_sent = desk_json(capsys, "team", "sync", erin, team.url(team.erin))
     assert erin_sent["entries_sent"] == 3 and erin_sent["entries_received"] == 0
     # Alice, offline meanwhile, rewords the same claim's text (another field) and adds a
     # statement to it.
@@ -105,18 +85,18 @@ def test_two_copies_that_edited_different_things_converge_with_every_edit(
         commands.add_statement(case, Statement(0, 1, "Governor", "Nothing happened")
                                ).apply(case)
     # A plain push of a copy whose history parted is still refused, and says to sync.
-    code, _, err = _desk(capsys, "team", "push", alice, team.url(team.alice))
+    code, _, err = run_desk(capsys, "team", "push", alice, team.url(team.alice))
     assert code == 2 and "parted" in err and "desk team sync" in err
-    merged = _json(capsys, "team", "sync", alice, team.url(team.alice))
+    merged = desk_json(capsys, "team", "sync", alice, team.url(team.alice))
     assert (merged["entries_sent"], merged["entries_received"]) == (3, 3)
     assert merged["merged"] is True and merged["conflicts"] == 0
     assert merged["originals_received"] == 1
     # Erin syncs: she gets Alice's edits; nothing more to merge after that.
     _as(monkeypatch, tmp_path, "Erin")
-    back = _json(capsys, "team", "sync", erin, team.url(team.erin))
+    back = desk_json(capsys, "team", "sync", erin, team.url(team.erin))
     assert back["entries_received"] == 2 and back["conflicts"] == 0
     _as(monkeypatch, tmp_path, "Alice")
-    settled = _json(capsys, "team", "sync", alice, team.url(team.alice))
+    settled = desk_json(capsys, "team", "sync", alice, team.url(team.alice))
     assert (settled["entries_sent"], settled["entries_received"]) == (0, 0)
     assert _state(alice) == _state(erin)
     with CaseFile.open(alice, read_only=True) as case:
@@ -144,13 +124,13 @@ def test_the_same_field_edited_twice_is_a_conflict_until_a_further_edit(
     alice, erin, _ = two_copies
     with CaseFile.open(erin) as case:
         commands.edit_claim(1, text="Erin's wording").apply(case)
-    _json(capsys, "team", "sync", erin, team.url(team.erin))
+    desk_json(capsys, "team", "sync", erin, team.url(team.erin))
     time.sleep(1.1)  # the log records times to the second: Alice's edit is the later one
     _as(monkeypatch, tmp_path, "Alice")
     with CaseFile.open(alice) as case:
         commands.edit_claim(1, text="Alice's wording").apply(case)
-    assert _json(capsys, "team", "sync", alice, team.url(team.alice))["conflicts"] == 1
-    listed = _json(capsys, "team", "conflicts", alice)["conflicts"]
+    assert desk_json(capsys, "team", "sync", alice, team.url(team.alice))["conflicts"] == 1
+    listed = desk_json(capsys, "team", "conflicts", alice)["conflicts"]
     assert isinstance(listed, list) and len(listed) == 1
     conflict = listed[0]
     assert (conflict["entity"], conflict["field"]) == ("claim:1", "text")
@@ -159,22 +139,22 @@ def test_the_same_field_edited_twice_is_a_conflict_until_a_further_edit(
     assert all(v["at"] for v in conflict["values"])
     # The later edit (Alice's) stands in both copies once Erin syncs; nothing is lost.
     _as(monkeypatch, tmp_path, "Erin")
-    _json(capsys, "team", "sync", erin, team.url(team.erin))
+    desk_json(capsys, "team", "sync", erin, team.url(team.erin))
     assert _state(alice) == _state(erin)
     for path in (alice, erin):
         with CaseFile.open(path, read_only=True) as case:
             assert next(c for c in case.list_claims() if c.id == 1).text == "Alice's wording"
-        assert len(_json(capsys, "team", "conflicts", path)["conflicts"]) == 1  # type: ignore[arg-type]
-    code, out, _ = _desk(capsys, "team", "conflicts", erin)
+        assert len(desk_json(capsys, "team", "conflicts", path)["conflicts"]) == 1  # type: ignore[arg-type]
+    code, out, _ = run_desk(capsys, "team", "conflicts", erin)
     assert code == 0 and "Erin's wording by Erin" in out and "Alice's wording by Alice" in out
     # Erin settles it with a further edit; after the syncs neither copy lists it.
     with CaseFile.open(erin) as case:
         commands.edit_claim(1, text="Agreed wording").apply(case)
-    _json(capsys, "team", "sync", erin, team.url(team.erin))
+    desk_json(capsys, "team", "sync", erin, team.url(team.erin))
     _as(monkeypatch, tmp_path, "Alice")
-    _json(capsys, "team", "sync", alice, team.url(team.alice))
+    desk_json(capsys, "team", "sync", alice, team.url(team.alice))
     for path in (alice, erin):
-        assert _json(capsys, "team", "conflicts", path)["conflicts"] == []
+        assert desk_json(capsys, "team", "conflicts", path)["conflicts"] == []
         with CaseFile.open(path, read_only=True) as case:
             assert next(c for c in case.list_claims() if c.id == 1).text == "Agreed wording"
         _verifies(capsys, path)
@@ -186,19 +166,19 @@ def test_one_id_given_twice_is_a_conflict_of_the_whole_row_not_a_blend(
     alice, erin, _ = two_copies
     with CaseFile.open(erin) as case:
         add_claim(case, "Erin's claim")
-    _json(capsys, "team", "sync", erin, team.url(team.erin))
+    desk_json(capsys, "team", "sync", erin, team.url(team.erin))
     _as(monkeypatch, tmp_path, "Alice")
     with CaseFile.open(alice) as case:
         add_claim(case, "Alice's claim")
-    _json(capsys, "team", "sync", alice, team.url(team.alice))
-    listed = _json(capsys, "team", "conflicts", alice)["conflicts"]
+    desk_json(capsys, "team", "sync", alice, team.url(team.alice))
+    listed = desk_json(capsys, "team", "conflicts", alice)["conflicts"]
     assert isinstance(listed, list)
     text = next(c for c in listed if c["entity"] == "claim:2" and c["field"] == "text")
     assert {v["value"] for v in text["values"]} == {"Erin's claim", "Alice's claim"}
     # One row stands whole (the later edit's; in the same second, the larger entry hash's),
     # the same in both copies; the other's values stay in the conflict and the log.
     _as(monkeypatch, tmp_path, "Erin")
-    _json(capsys, "team", "sync", erin, team.url(team.erin))
+    desk_json(capsys, "team", "sync", erin, team.url(team.erin))
     assert _state(alice) == _state(erin)
     with CaseFile.open(alice, read_only=True) as case:
         claim = next(c for c in case.list_claims() if c.id == 2)
@@ -213,7 +193,7 @@ def test_a_fresh_pull_of_a_forked_history_merges_every_branch(
     alice, erin, case_id = two_copies
     with CaseFile.open(erin) as case:
         commands.edit_claim(1, claimant="Erin's source").apply(case)
-    _json(capsys, "team", "sync", erin, team.url(team.erin))
+    desk_json(capsys, "team", "sync", erin, team.url(team.erin))
     _as(monkeypatch, tmp_path, "Alice")
     with CaseFile.open(alice) as case:
         add_claim(case, "Alice's claim")
@@ -231,7 +211,7 @@ def test_a_fresh_pull_of_a_forked_history_merges_every_branch(
             pg.close()
     fresh = tmp_path / "fresh.deskcase"
     _as(monkeypatch, tmp_path, "Mo")
-    assert _desk(capsys, "team", "pull", team.url(team.erin), "--case", case_id, "--out",
+    assert run_desk(capsys, "team", "pull", team.url(team.erin), "--case", case_id, "--out",
                  fresh)[0] == 0
     with CaseFile.open(fresh, read_only=True) as case:
         assert {c.text for c in case.list_claims()} >= {"Alice's claim"}
@@ -267,7 +247,7 @@ def test_a_forged_entry_on_another_branch_is_refused_and_nothing_is_merged(
     with CaseFile.open(alice) as case:
         add_claim(case, "Alice's claim")
     before = _state(alice)
-    code, _, err = _desk(capsys, "team", "sync", alice, team.url(team.alice))
+    code, _, err = run_desk(capsys, "team", "sync", alice, team.url(team.alice))
     assert code == 2 and "does not carry a valid signature" in err and "nothing was merged" in err
     assert _state(alice) == before
     _verifies(capsys, alice)
@@ -283,7 +263,7 @@ def test_a_killed_sync_is_finished_by_running_it_again(
     with CaseFile.open(erin) as case:
         add_original(case, noise(3 * 1024 * 1024, 31), "erin-big.jpg")
         commands.edit_claim(1, claimant="Erin's source").apply(case)
-    _json(capsys, "team", "sync", erin, team.url(team.erin))
+    desk_json(capsys, "team", "sync", erin, team.url(team.erin))
     _as(monkeypatch, tmp_path, "Alice")
     with CaseFile.open(alice) as case:
         add_original(case, noise(3 * 1024 * 1024, 32), "alice-big.jpg")
@@ -307,7 +287,7 @@ def test_a_killed_sync_is_finished_by_running_it_again(
                           capture_output=True, text=True, timeout=300, check=False)
     assert done.returncode == 0, done.stderr
     _as(monkeypatch, tmp_path, "Erin")
-    _json(capsys, "team", "sync", erin, team.url(team.erin))
+    desk_json(capsys, "team", "sync", erin, team.url(team.erin))
     assert _state(alice) == _state(erin)
     hashes = team.db.sql("SELECT hash, count(*) FROM desk.entries GROUP BY hash"
                          " HAVING count(*) > 1")
@@ -326,7 +306,7 @@ def test_three_reviewers_syncing_in_any_order_converge_on_one_state(
     members.add_member(team.db.admin_url, "geo", "reviewer", bo_login, PASSWORD)
     _as(monkeypatch, tmp_path, "Bo")
     bo = tmp_path / "bo.deskcase"
-    assert _desk(capsys, "team", "pull", team.url(bo_login), "--case", case_id, "--out",
+    assert run_desk(capsys, "team", "pull", team.url(bo_login), "--case", case_id, "--out",
                  bo)[0] == 0
     urls = {alice: team.url(team.alice), erin: team.url(team.erin), bo: team.url(bo_login)}
     names = {alice: "Alice", erin: "Erin", bo: "Bo"}
@@ -342,7 +322,7 @@ def test_three_reviewers_syncing_in_any_order_converge_on_one_state(
     for order in ((erin, bo, alice), (alice, erin, bo), (bo, alice, erin)):
         for path in order:
             _as(monkeypatch, tmp_path, names[path])
-            _json(capsys, "team", "sync", path, urls[path])
+            desk_json(capsys, "team", "sync", path, urls[path])
     assert _state(alice) == _state(erin) == _state(bo)
     with CaseFile.open(alice, read_only=True) as case:
         claim = next(c for c in case.list_claims() if c.id == 1)
@@ -350,7 +330,7 @@ def test_three_reviewers_syncing_in_any_order_converge_on_one_state(
     assert (claim.claimant, claim.first_appearance_url, claim.first_appearance_date) == (
         "Alice's source", "https://t.me/erin/1", "2025-11-20")
     for path in (alice, erin, bo):
-        listed = _json(capsys, "team", "conflicts", path)["conflicts"]
+        listed = desk_json(capsys, "team", "conflicts", path)["conflicts"]
         assert isinstance(listed, list) and listed
         assert {c["field"] for c in listed} == {"text"}
         _verifies(capsys, path)
