@@ -115,7 +115,9 @@ def _evidence_from_row(row: tuple[Any, ...]) -> Evidence:
     return Evidence(eid, sha, size, fmt, width, height, metadata, provenance, imported_at)
 
 
-def _describe_sqlite_error(path: Path, exc: sqlite3.Error) -> str:
+def _describe_sqlite_error(path: Path, exc: sqlite3.Error | UnicodeDecodeError) -> str:
+    if isinstance(exc, UnicodeDecodeError):  # SQLite gave text from a damaged page
+        return f"{path.name} is damaged and cannot be opened safely (text that is not UTF-8)."
     text = str(exc)
     if "not a database" in text or "malformed" in text or "corrupt" in text:
         return f"{path.name} is damaged and cannot be opened safely ({text})."
@@ -245,14 +247,7 @@ class CaseFile:
                 _check_integrity(target, conn, skip=("original", "original_chunk"))
             if not read_only:
                 tracking.watch(conn)
-        except UnicodeDecodeError as exc:  # text SQLite returns from a damaged page
-            conn.close()
-            text = f"{target.name} is damaged and cannot be opened safely (text that is not UTF-8)."
-            if damaged_ok and read_only:
-                return cls(target, _bare_connection(target), read_only=True,
-                           damage=[*damage, text])
-            raise CaseCorrupt(text) from exc
-        except sqlite3.Error as exc:
+        except (sqlite3.Error, UnicodeDecodeError) as exc:  # the latter: a damaged page's text
             conn.close()
             if damaged_ok and read_only:
                 return cls(target, _bare_connection(target), read_only=True,
