@@ -1266,6 +1266,8 @@ class MergeRows:
                         key=lambda r: (order[r[0]], r[1]))
         inverse: list[tuple[str, str, tuple[object, ...] | None]] = []
         items = sorted({f"{t}:{':'.join(str(v) for v in json.loads(k))}" for t, k, _ in self.rows})
+        #: Evidence whose SHA-256 this merge changes: its original must be replaced whole.
+        replaced: dict[int, int] = {}
         with case.edit(self.action, items, {**self.detail, "command": self.action}) as conn:
             for table, key, values in [*deletes, *writes]:
                 spec = tables[table]
@@ -1279,7 +1281,24 @@ class MergeRows:
                         conn.execute(f"DELETE FROM main.{table} WHERE {where}", key_values)
                     continue
                 row = dict(zip(spec.columns, values, strict=True))
+                twin = conn.execute("SELECT id FROM main.evidence WHERE sha256 = ? AND id != ?",
+                                    (row["sha256"], row["id"])).fetchone() if (
+                    table == "evidence") else None
+                if twin is not None:
+                    raise CommandError(
+                        f"Evidence {row['id']} of another copy is the same file as evidence"
+                        f" {twin[0]} here (SHA-256 {str(row['sha256'])[:12]}…), imported"
+                        " under two numbers; a team merge cannot join them in this version."
+                        " Nothing was merged.")
+                if (table == "evidence" and old is not None
+                        and old[spec.columns.index("sha256")] != row["sha256"]):
+                    replaced[int(str(row["id"]))] = int(str(row["size"]))
                 if table == "original":
+                    eid = row["evidence_id"]
+                    if old is not None and eid in replaced:
+                        conn.execute("DELETE FROM main.original WHERE evidence_id = ?", (eid,))
+                        replaced.pop(eid)
+                        old = None
                     self._original(case, conn, row, old is not None)
                     continue
                 if old is None:
@@ -1291,11 +1310,22 @@ class MergeRows:
                         conn.execute(f"UPDATE main.{table} SET"
                                      f" {', '.join(f'{c} = ?' for c in sets)} WHERE {where}",
                                      [row[c] for c in sets] + key_values)
+            for eid, size in sorted(replaced.items()):
+                # Another file now stands under this id; its original comes with it, or the
+                # merge is refused: bytes never stay under a SHA-256 they do not have.
+                if conn.execute("SELECT 1 FROM main.original_chunk WHERE evidence_id = ?",
+                                (eid,)).fetchone() is not None:
+                    raise CommandError(f"Evidence {eid} would change its file, and its original"
+                                       " is stored in parts, which a team merge cannot replace"
+                                       " in this version; nothing was merged.")
+                conn.execute("DELETE FROM main.original WHERE evidence_id = ?", (eid,))
+                self._original(case, conn, {"evidence_id": eid, "data": size}, False)
         return MergeRows(tuple(reversed(inverse)), {}, None, _invert_action(self.action))
 
     def _original(self, case: CaseFile, conn: Any, row: Row, exists: bool) -> None:
         """An original another reviewer imported: streamed in, refused unless it hashes to
-        its evidence's SHA-256 (an original never changes, so one already here stays)."""
+        its evidence's SHA-256 (an original never changes, so one already here stays: its
+        evidence's SHA-256 is the same, or `apply` has removed it to be replaced)."""
         import hashlib
 
         if exists:
@@ -1321,3 +1351,52 @@ class MergeRows:
         if written != size or digest.hexdigest() != sha:
             raise CommandError(f"The original of evidence {eid} does not match its SHA-256;"
                                " nothing was merged.")
+
+
+# --------------------------------------------------------------------------- renumbering
+
+RENUMBER = _action("renumber items", "Renumber items")
+
+
+@dataclass(frozen=True)
+class Renumber:
+    """Give items new ids, each with every row that points at it (`desk.team.renumber`: the
+    same id given by two reviewers' copies; the later-made item moves). Rows move in place,
+    so an original of any size moves without being copied."""
+
+    moves: tuple[tuple[str, int, int], ...]
+    action: str = RENUMBER.name
+
+    @property
+    def description(self) -> str:
+        text = RENUMBER.undo_text
+        return _invert_action(text) if self.action.startswith("undo ") else text
+
+    def mergeable_with(self, other: Command) -> bool:
+        return False
+
+    def apply(self, case: CaseFile) -> Renumber:
+        from desk.core import tracking
+
+        pointing = tracking.references()
+        movable = tracking.entity_tables()
+        items = sorted({f"{t}:{n}" for t, old, new in self.moves for n in (old, new)})
+        detail = {"command": self.action,
+                  "moved": [{"table": t, "from": old, "to": new} for t, old, new in self.moves]}
+        with case.edit(self.action, items, detail) as conn:
+            # Children follow their parent within the transaction; checked at its commit.
+            conn.execute("PRAGMA defer_foreign_keys = ON")
+            for table, old, new in self.moves:
+                if table not in movable:
+                    raise CommandError(f"{table} rows cannot be renumbered.")
+                if conn.execute(f"SELECT 1 FROM main.{table} WHERE id = ?",
+                                (new,)).fetchone() is not None:
+                    raise CommandError(f"{table} {new} exists already; nothing was renumbered.")
+                moved = conn.execute(f"UPDATE main.{table} SET id = ? WHERE id = ?", (new, old))
+                if moved.rowcount != 1:
+                    raise CommandError(f"There is no {table} {old} to renumber.")
+                for child, column in pointing.get(table, ()):
+                    conn.execute(f"UPDATE main.{child} SET {column} = ? WHERE {column} = ?",
+                                 (new, old))
+        return Renumber(tuple((t, new, old) for t, old, new in reversed(self.moves)),
+                        _invert_action(self.action))

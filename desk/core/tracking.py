@@ -75,6 +75,31 @@ def tables() -> tuple[_Table, ...]:
         conn.close()
 
 
+@cache
+def references() -> dict[str, tuple[tuple[str, str], ...]]:
+    """Which columns point at each table's rows: {parent: ((child table, column), ...)}, from
+    the schema's foreign keys (a row given a new id takes every such column with it)."""
+    conn = sqlite3.connect(":memory:")
+    try:
+        schema.create_schema(conn)
+        found: dict[str, list[tuple[str, str]]] = {}
+        for t in tables():
+            for r in conn.execute(f'PRAGMA foreign_key_list("{t.name}")'):
+                found.setdefault(str(r[2]), []).append((t.name, str(r[3])))
+        return {parent: tuple(sorted(children)) for parent, children in found.items()}
+    finally:
+        conn.close()
+
+
+def entity_tables() -> frozenset[str]:
+    """Tables whose rows are things a reviewer names by a number ("evidence 3", "claim 2"):
+    one INTEGER key `id` of their own, given out as max + 1 by each copy."""
+    pointing = {(child, column) for children in references().values()
+                for child, column in children}
+    return frozenset(t.name for t in tables()
+                     if t.keys == ("id",) and (t.name, "id") not in pointing)
+
+
 def _table(name: str) -> _Table:
     for table in tables():
         if table.name == name:

@@ -9,8 +9,12 @@ the row before the first of those edits ("base") and after the last ("theirs"):
   are recorded with who set them and when, and the later edit's value stands (then the larger
   entry hash), so every copy that merges the same edits reaches the same state whichever side
   it merges from;
-- a row both sides made anew (the same id given twice), or one side deleted while the other
-  changed, is a conflict of the whole row, decided the same way.
+- a row one side deleted while the other changed, or both made anew for one shared item (two
+  geolocations of the same evidence), is a conflict of the whole row, decided the same way;
+- a row both made anew because two copies gave one id to two different items (each imported
+  a file as "evidence 3") is no conflict: it belongs to the item made first, and the later
+  item's maker moves theirs to a new id (`desk.team.renumber`); a renumber's removal of the
+  old id removes only the rows its maker had there.
 
 Conflicts are listed (`desk team conflicts`) until a later edit sets the field again.
 """
@@ -23,7 +27,7 @@ from dataclasses import dataclass, field
 
 from desk.core import tracking
 from desk.core.replay import LogEntry, Values
-from desk.team import history
+from desk.team import history, renumber
 
 RowKey = tuple[str, str]
 #: Values of rows by digest (the server's copies, re-hashed by the caller).
@@ -112,43 +116,82 @@ def plan(ours: Mapping[RowKey, tuple[str, Values]], chain: Sequence[LogEntry],
     two branches' edits of the row are merged with each other as with this copy's."""
     result = Plan(merged=list(lacking))
     first_before: dict[RowKey, str | None] = {}
-    touching: dict[RowKey, list[tuple[LogEntry, str | None]]] = {}
+    touching: dict[RowKey, list[tuple[LogEntry, str | None, str | None]]] = {}
     for entry in lacking:
         for table, key, before, after in _changes(entry):
             row = (str(table), str(key))
             first_before.setdefault(row, before)
-            touching.setdefault(row, []).append((entry, after))
+            touching.setdefault(row, []).append((entry, before, after))
     touched_here = _current_sides(chain, ours)
-    heads: dict[RowKey, list[tuple[LogEntry, str | None]]] = {}
+    heads: dict[RowKey, list[tuple[LogEntry, str | None, str | None]]] = {}
     needed: set[str] = set()
     for row, edits in touching.items():
         if follows is not None and len(edits) > 1:
-            last = [(e, after) for e, after in edits
-                    if not any(o is not e and follows(o, e) for o, _ in edits)]
+            last = [(e, before, after) for e, before, after in edits
+                    if not any(o is not e and follows(o, e) for o, _, _ in edits)]
         else:
             last = edits[-1:]
-        last.sort(key=lambda pair: (pair[0].at, pair[0].hash))
+        last.sort(key=lambda edit: (edit[0].at, edit[0].hash))
         heads[row] = last
         base = first_before[row]
         mine = ours[row][0] if row in ours else None
-        if all(after == mine for _, after in last):
+        if all(after == mine for _, _, after in last):
             continue
-        needed.update(d for d in [base, *(after for _, after in last)] if d is not None)
+        needed.update(d for d in [base, *(after for _, _, after in last)] if d is not None)
     found = dict(values(sorted(needed))) if needed else {}
     every_edit: list[LogEntry] | None = None
-    for row in sorted(heads):
+    makers = _Makers(chain, lacking, follows)
+    # Evidence both sides imported from one file: one item, whatever ids its rows carry.
+    shared: set[renumber.Item] = set()
+    for row, last in heads.items():
+        if row[0] != "evidence":
+            continue
+        versions = [found.get(after or "") for _, _, after in last]
+        versions = [v for v in [ours[row][1] if row in ours else None, *versions] if v]
+        if any(renumber.same_file("evidence", a, b) and a != b
+               for n, a in enumerate(versions) for b in versions[n + 1:]):
+            shared.add(("evidence", int(json.loads(row[1])[0])))
+    items = tracking.entity_tables()
+    #: Whether a renumber took away the item it moved, by (entry hash, item row): the rows
+    #: that belong to that item go with it or stay with it (their own digests may be alike:
+    #: two originals of one length, two identical thumbnails).
+    taken: dict[tuple[str, RowKey], bool] = {}
+    for row in sorted(heads, key=lambda r: (r[0] not in items, r)):
         base = first_before[row]
         mine = ours[row][0] if row in ours else None
         digest, current = mine, ours[row][1] if row in ours else None
         side = touched_here.get(row, Side("", "", ""))
-        stepped = False
-        for entry, after in heads[row]:
+        holder: LogEntry | None = None  # the lacking edit the value stands for; None: ours
+        stepped = collided = False
+        for entry, before, after in heads[row]:
             them = Side(entry.actor, entry.at, entry.hash)
+            if after is None and renumber.is_renumber(entry):
+                # A renumber takes away only what its maker had under the old id.
+                if row[0] in items:
+                    taken[(entry.hash, row)] = digest == before
+                    if digest != before:
+                        continue
+                else:
+                    verdicts = [taken[(entry.hash, (t, json.dumps([n])))]
+                                for t, n in renumber.items_of(*row)
+                                if (entry.hash, (t, json.dumps([n]))) in taken]
+                    if (not all(verdicts)) if verdicts else digest != before:
+                        continue
             if after in (digest, base):
                 continue  # the same already, or their edits came back to where they began
             if digest == base:
-                digest, current, side = after, _need(found, after, row), them
+                digest, current, side, holder = after, _need(found, after, row), them, entry
                 continue
+            if (base is None and digest is not None and after is not None
+                    and not renumber.same_file(row[0], current, found.get(after))):
+                keep = makers.first_stands(row, holder, entry, shared)
+                if keep is not None:
+                    # One id, two items: the row is the first-made item's, no conflict.
+                    collided = True
+                    if not keep:
+                        digest, current, side, holder = (after, _need(found, after, row),
+                                                         them, entry)
+                    continue
             stepped = True
             later_is_theirs = (them.at, them.hash) > (side.at, side.hash)
             base_values = found.get(base) if base is not None else None
@@ -156,8 +199,8 @@ def plan(ours: Mapping[RowKey, tuple[str, Values]], chain: Sequence[LogEntry],
                                             side, them, later_is_theirs)
             result.conflicts += conflicts
             digest = None if current is None else tracking.row_digest(row[0], *current)
-            side = them if later_is_theirs else side
-        if stepped:
+            side, holder = (them, entry) if later_is_theirs else (side, holder)
+        if stepped and not collided:
             # Edits of the row on several branches: its value is the row replayed from every
             # edit either side holds, field by field in time order, whenever those edits are
             # commands that say what they set; so it does not depend on who merged what first.
@@ -170,6 +213,42 @@ def plan(ours: Mapping[RowKey, tuple[str, Values]], chain: Sequence[LogEntry],
         if digest != mine:
             result.rows.append((*row, current))
     return result
+
+
+class _Makers:
+    """Which edit made each item on each side, looked up only when a row was made anew on
+    both sides (rare: reading this copy's whole history is not free)."""
+
+    def __init__(self, chain: Sequence[LogEntry], lacking: Sequence[LogEntry],
+                 follows: Callable[[LogEntry, LogEntry], bool] | None) -> None:
+        self._chain, self._lacking, self._follows = chain, lacking, follows
+        self._ours: dict[renumber.Item, LogEntry] | None = None
+        self._theirs: dict[renumber.Item, list[LogEntry]] | None = None
+
+    def first_stands(self, row: RowKey, holder: LogEntry | None, entry: LogEntry,
+                     shared: set[renumber.Item]) -> bool | None:
+        """For a row made anew on both sides: True when the value held (ours, or the lacking
+        edit `holder`'s) belongs to the item made first, False when `entry`'s does; None when
+        both rows belong to one shared item (a true conflict; `shared` names evidence both
+        sides imported from one file)."""
+        if self._ours is None or self._theirs is None:
+            self._ours = renumber.latest_made(known_edits(self._chain))
+            self._theirs = renumber.creations(self._lacking)
+        for item in renumber.items_of(*row):
+            if item in shared:
+                continue
+            if holder is None:
+                held = self._ours.get(item)
+            else:
+                held = renumber.creation_on(item, holder, self._theirs, self._follows)
+            other = renumber.creation_on(item, entry, self._theirs, self._follows)
+            if held is None or other is None or held.hash == other.hash:
+                continue
+            if self._follows is not None and (self._follows(other, held)
+                                              or self._follows(held, other)):
+                continue  # made again on top of the other: one item's history
+            return (held.at, held.hash) < (other.at, other.hash)
+        return None
 
 
 #: `_replayed`'s answer when some edit of the row does not say what it set (an import).

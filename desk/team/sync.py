@@ -20,10 +20,10 @@ from pathlib import Path
 
 import psycopg
 
-from desk.core import commands, tracking
+from desk.core import audit, commands, tracking
 from desk.core.casefile import CaseFile, CaseFileError
 from desk.core.replay import LogEntry, Values
-from desk.team import history, merge, originals, push, rows
+from desk.team import history, merge, originals, push, renumber, rows
 from desk.team.server import TeamError, connect, require_schema, server_message, where
 
 Pg = psycopg.Connection[tuple[object, ...]]
@@ -43,6 +43,8 @@ class SyncReport:
     originals_sent: int = 0
     originals_received: int = 0
     entries_on_server: int = 0
+    #: This copy's items moved to a new id (`desk.team.renumber`): {"table", "from", "to"}.
+    renumbered: list[dict[str, object]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, object]:
@@ -85,11 +87,37 @@ def check_lacking(server: history.ServerHistory, lacking: list[LogEntry]) -> Non
                             " nothing was merged")
 
 
+def renumber_own(case: CaseFile, pg: Pg, case_id: str, server: history.ServerHistory,
+                 local: push._Local | None, say: Progress) -> list[tuple[str, int, int]]:
+    """Move this reviewer's items whose id another copy gave first to a new id (one signed
+    entry, before the merge: `desk.team.renumber`); returns the moves."""
+    key = getattr(case.conn, "signing_key", None)
+    if key is None:
+        return []
+    local = local or push.read_local(case, checked=False)
+    lacking = server.lacking(history.known(local.log))
+    if not lacking:
+        return []
+    planned = renumber.moves(local.log, local.rows, lacking, server.follows,
+                             audit.raw_public_hex(key), value_source(pg, case_id))
+    if not planned:
+        return []
+    for table, old, new in planned:
+        say(f"{table} {old} is now {table} {new}: another copy gave id {old} first")
+    try:
+        commands.Renumber(tuple(planned)).apply(case)
+    except CaseFileError as exc:
+        raise TeamError(f"renumbering was refused ({exc}); {case.path.name} is as it was;"
+                        " nothing was merged") from None
+    return planned
+
+
 def merge_into(case: CaseFile, pg: Pg, case_id: str, server: history.ServerHistory,
-               say: Progress) -> tuple[int, int, int]:
+               say: Progress, local: push._Local | None = None) -> tuple[int, int, int]:
     """Merge the server's edits `case` lacks into it, in one signed merge entry; returns
-    (entries merged, conflicts, originals received)."""
-    local = push.read_local(case, checked=False)
+    (entries merged, conflicts, originals received). `local` is the case as read just now,
+    when nothing has written it since."""
+    local = local or push.read_local(case, checked=False)
     lacking = server.lacking(history.known(local.log))
     if not lacking:
         return 0, 0, 0
@@ -142,15 +170,21 @@ def _sync(pg: Pg, url: str, case: CaseFile, say: Progress) -> SyncReport:
     report = SyncReport(sent.case, sent.title, sent.team, sent.server,
                         entries_sent=sent.entries_sent, originals_sent=sent.originals_sent)
     server = history.read_history(pg, sent.case, history.known(local.log))
-    received, conflicts, got = merge_into(case, pg, sent.case, server, say)
+    moved = renumber_own(case, pg, sent.case, server, local, say)
+    report.renumbered = [{"table": t, "from": old, "to": new} for t, old, new in moved]
+    received, conflicts, got = merge_into(case, pg, sent.case, server, say,
+                                          None if moved else local)
     report.entries_received, report.conflicts, report.originals_received = received, conflicts, got
-    if received:
-        report.merged = True
+    if received or moved:
+        report.merged = bool(received)
         again = push.send(pg, url, push.read_local(case, checked=False), None, say, parted_ok=True)
         report.entries_sent += again.entries_sent
         report.entries_on_server = again.entries_on_server
     else:
         report.entries_on_server = sent.entries_on_server
+    for t, old, new in moved:
+        report.notes.append(f"{t} {old} is now {t} {new}: another reviewer's copy gave id"
+                            f" {old} to an item of its own first")
     if conflicts:
         report.notes.append(f"{conflicts} conflicting edits: both values are kept in the"
                             " custody log and the later stands; `desk team conflicts CASE`"

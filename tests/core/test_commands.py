@@ -351,7 +351,25 @@ EVERY_COMMAND: dict[str, tuple[Build, Check]] = {
     "send back verdict": (lambda c: _with_verdict(c, commands.SignOff(
         commands.SEND_BACK.name, 1, {"note": "check the mast"})),
         lambda c: json.loads(c.audit_entries()[-1].detail)["note"] == "check the mast"),
+    # The same id given by two copies: the later-made item moves, with all that points at it.
+    "renumber items": (lambda c: commands.Renumber((("evidence", 1, 7), ("claim", 1, 4))),
+                       lambda c: _moved_with_everything(c)),
 }
+
+
+def _moved_with_everything(case: CaseFile) -> bool:
+    """Evidence 1 is evidence 7 and claim 1 is claim 4, with their originals, geolocation,
+    horizon, arrows, shadow, overlay, links, statement and draft."""
+    conn = case.conn
+    return (conn.execute("SELECT count(*) FROM evidence WHERE id = 1").fetchone()[0] == 0
+            and len(case.original(7)) > 0 and case.horizon(7) is not None
+            and case.geolocation(7) is not None and case.geolocation(1) is None
+            and [m.evidence_id for m in case.movements()] == [7, 7]
+            and conn.execute("SELECT evidence_id FROM shadow").fetchall() == [(7,)]
+            and conn.execute("SELECT evidence_id FROM overlay").fetchall() == [(7,)]
+            and [(link.claim_id, link.evidence_id) for link in case.claim_evidence()] == [(4, 7)]
+            and [st.claim_id for st in case.statements()] == [4]
+            and case.verdict_draft(4) is not None and case.verdict_draft(1) is None)
 
 
 def _claim_row(case: CaseFile, **changed: object) -> tuple[object, ...]:
@@ -487,3 +505,53 @@ def test_a_partial_edit_never_creates_a_half_row(rich_case: CaseFile) -> None:
                     commands.edit_link_note(1, 2, "note"), commands.edit_claim(5, text="t")):
         with pytest.raises(commands.CommandError, match="does not exist"):
             command.apply(rich_case)
+
+
+# --------------------------------------------------------------------------- team merges
+
+
+def _evidence_row(case: CaseFile, evidence_id: int, **changed: object) -> tuple[object, ...]:
+    from desk.core import tracking
+
+    table = next(t for t in tracking.tables() if t.name == "evidence")
+    row = case.conn.execute(f"SELECT {table.value_sql()} FROM evidence WHERE id = ?",
+                            (evidence_id,)).fetchone()
+    values = dict(zip(table.columns, row, strict=True)) | changed
+    return tuple(values[c] for c in table.columns)
+
+
+def test_a_merge_that_puts_another_file_under_an_id_brings_its_bytes_or_is_refused(
+        rich_case: CaseFile) -> None:
+    """Another copy's evidence 2 stands here now (its item was made first): the original
+    under id 2 must become that file, hashed on the way in, never stay the old bytes under
+    the new SHA-256."""
+    import hashlib
+
+    other = make_jpeg(90, 60)
+    sha = hashlib.sha256(other).hexdigest()
+    row = _evidence_row(rich_case, 2, sha256=sha, size=len(other), original_name="theirs.jpg")
+    before = _state(rich_case)
+    wrong = commands.MergeRows((("evidence", "[2]", row),), {"merged": []},
+                               lambda _eid, _sha, _size: iter([b"x" * len(other)]))
+    with pytest.raises(CaseFileError, match="does not match its SHA-256"):
+        wrong.apply(rich_case)
+    assert _state(rich_case) == before and rich_case.verify().ok
+    asked: list[tuple[int, str, int]] = []
+
+    def source(eid: int, digest: str, size: int) -> list[bytes]:
+        asked.append((eid, digest, size))
+        return [other[:1000], other[1000:]]
+
+    commands.MergeRows((("evidence", "[2]", row),), {"merged": []}, source).apply(rich_case)
+    assert asked == [(2, sha, len(other))]
+    assert rich_case.original(2) == other and rich_case.verify().ok
+
+
+def test_renumbering_to_an_id_in_use_is_refused_and_changes_nothing(rich_case: CaseFile
+                                                                    ) -> None:
+    before = _state(rich_case)
+    with pytest.raises(CaseFileError, match="exists already"):
+        commands.Renumber((("evidence", 1, 2),)).apply(rich_case)
+    with pytest.raises(CaseFileError, match="cannot be renumbered"):
+        commands.Renumber((("verdict_draft", 1, 5),)).apply(rich_case)
+    assert _state(rich_case) == before and rich_case.verify().ok

@@ -4,6 +4,7 @@ edit, forged entries are refused, and a killed sync is finished by running it ag
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import subprocess
@@ -160,7 +161,27 @@ def test_the_same_field_edited_twice_is_a_conflict_until_a_further_edit(
         _verifies(capsys, path)
 
 
-def test_one_id_given_twice_is_a_conflict_of_the_whole_row_not_a_blend(
+def _push_parted(path: Path, url: str) -> None:
+    """This copy's entries to the server as a branch of their own, nothing merged (a sync cut
+    off after its push, or two pushes that crossed)."""
+    from desk.team import push
+    from desk.team.server import connect
+
+    with CaseFile.open(path, read_only=True) as case:
+        local = push.read_local(case)
+        pg = connect(url)
+        try:
+            push.send(pg, url, local, None, lambda _t: None, parted_ok=True)
+        finally:
+            pg.close()
+
+
+def _claims(path: Path) -> dict[str, int]:
+    with CaseFile.open(path, read_only=True) as case:
+        return {c.text: c.id for c in case.list_claims()}
+
+
+def test_one_id_given_twice_keeps_both_items_and_the_later_moves(
         capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, team: Team,
         tmp_path: Path, two_copies: tuple[Path, Path, str]) -> None:
     alice, erin, _ = two_copies
@@ -169,22 +190,88 @@ def test_one_id_given_twice_is_a_conflict_of_the_whole_row_not_a_blend(
     desk_json(capsys, "team", "sync", erin, team.url(team.erin))
     _as(monkeypatch, tmp_path, "Alice")
     with CaseFile.open(alice) as case:
-        add_claim(case, "Alice's claim")
-    desk_json(capsys, "team", "sync", alice, team.url(team.alice))
-    listed = desk_json(capsys, "team", "conflicts", alice)["conflicts"]
-    assert isinstance(listed, list)
-    text = next(c for c in listed if c["entity"] == "claim:2" and c["field"] == "text")
-    assert {v["value"] for v in text["values"]} == {"Erin's claim", "Alice's claim"}
-    # One row stands whole (the later edit's; in the same second, the larger entry hash's),
-    # the same in both copies; the other's values stay in the conflict and the log.
+        add_claim(case, "Alice's claim")  # claim 2 here too
+    synced = desk_json(capsys, "team", "sync", alice, team.url(team.alice))
+    _as(monkeypatch, tmp_path, "Erin")
+    again = desk_json(capsys, "team", "sync", erin, team.url(team.erin))
+    _as(monkeypatch, tmp_path, "Alice")
+    desk_json(capsys, "team", "sync", alice, team.url(team.alice))  # Erin's move, if hers
+    # Two claims, not two versions of one: both stand, under two ids, in both copies; the
+    # later-made one moved (in the same second, the larger entry hash's: either may), and
+    # nothing is a conflict.
+    for path in (alice, erin):
+        claims = _claims(path)
+        assert {"Erin's claim", "Alice's claim"} <= set(claims)
+        assert claims["Erin's claim"] != claims["Alice's claim"]
+        assert desk_json(capsys, "team", "conflicts", path)["conflicts"] == []
+        _verifies(capsys, path)
+    assert _state(alice) == _state(erin)
+    moved = [*synced["renumbered"], *again["renumbered"]]  # type: ignore[misc]
+    assert len(moved) == 1 and moved[0]["table"] == "claim" and moved[0]["from"] == 2
+
+
+def test_two_files_imported_as_one_id_each_keep_their_bytes_in_every_copy(
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, team: Team,
+        tmp_path: Path, two_copies: tuple[Path, Path, str]) -> None:
+    """Erin and Alice each import a file as evidence 3 and make claim 2 of it; Alice's reaches
+    the server before she learns of Erin's (a push, no sync), so every copy meets the clash
+    before it is resolved: Erin's, a fresh pull's and, after Alice's sync, all of them."""
+    alice, erin, case_id = two_copies
+    erin_file, alice_file = noise(70_000, 41), noise(70_000, 42)  # one size: one row digest
+    with CaseFile.open(erin) as case:
+        erin_still = add_original(case, erin_file, "erin.jpg")
+        erin_claim = add_claim(case, "Erin's claim")
+        commands.link_evidence(erin_claim, erin_still, "supports").apply(case)
+    desk_json(capsys, "team", "sync", erin, team.url(team.erin))
+    time.sleep(1.1)  # Alice's items are made later: hers move
+    _as(monkeypatch, tmp_path, "Alice")
+    with CaseFile.open(alice) as case:
+        alice_still = add_original(case, alice_file, "alice.jpg")
+        alice_claim = add_claim(case, "Alice's claim")
+        commands.link_evidence(alice_claim, alice_still, "contradicts").apply(case)
+        commands.add_statement(case, Statement(0, alice_claim, "Governor", "41 drones")
+                               ).apply(case)
+        commands.edit_claim(alice_claim, claimant="Alice's source").apply(case)
+    assert (alice_still, alice_claim) == (erin_still, erin_claim)
+    _push_parted(alice, team.url(team.alice))  # cut off before merging, as in a race
     _as(monkeypatch, tmp_path, "Erin")
     desk_json(capsys, "team", "sync", erin, team.url(team.erin))
-    assert _state(alice) == _state(erin)
-    with CaseFile.open(alice, read_only=True) as case:
-        claim = next(c for c in case.list_claims() if c.id == 2)
-    assert claim.text in {"Erin's claim", "Alice's claim"}
-    for path in (alice, erin):
+    assert originals_of(erin)[hashlib.sha256(erin_file).hexdigest()] == erin_file
+    _verifies(capsys, erin)  # Erin's file stays under its own SHA-256
+    _as(monkeypatch, tmp_path, "Mo")
+    fresh = tmp_path / "fresh.deskcase"
+    assert run_desk(capsys, "team", "pull", team.url(team.erin), "--case", case_id, "--out",
+                    fresh)[0] == 0
+    _verifies(capsys, fresh)
+    _as(monkeypatch, tmp_path, "Alice")
+    synced = desk_json(capsys, "team", "sync", alice, team.url(team.alice))
+    assert {(m["table"], m["from"]) for m in synced["renumbered"]} == {  # type: ignore[union-attr]
+        ("evidence", alice_still), ("claim", alice_claim)}
+    _as(monkeypatch, tmp_path, "Erin")
+    desk_json(capsys, "team", "sync", erin, team.url(team.erin))
+    _as(monkeypatch, tmp_path, "Mo")
+    desk_json(capsys, "team", "sync", fresh, team.url(team.erin))
+    assert _state(alice) == _state(erin) == _state(fresh)
+    for path in (alice, erin, fresh):
         _verifies(capsys, path)
+        assert desk_json(capsys, "team", "conflicts", path)["conflicts"] == []
+        held = originals_of(path)
+        assert held[hashlib.sha256(erin_file).hexdigest()] == erin_file
+        assert held[hashlib.sha256(alice_file).hexdigest()] == alice_file
+        with CaseFile.open(path, read_only=True) as case:
+            by_name = {e.provenance.original_name: e.id for e in case.list_evidence()}
+            claims = {c.text: c for c in case.list_claims()}
+            assert by_name["erin.jpg"] == erin_still and by_name["alice.jpg"] != erin_still
+            mine = claims["Alice's claim"]
+            assert claims["Erin's claim"].id == erin_claim and mine.id != erin_claim
+            assert mine.claimant == "Alice's source"
+            assert [s.text for s in case.statements(mine.id)] == ["41 drones"]
+            assert case.statements(erin_claim) == []
+            links = {(link.claim_id, link.evidence_id): str(link.stance)
+                     for link in case.claim_evidence()}
+            assert links[(erin_claim, erin_still)] == "supports"
+            assert links[(mine.id, by_name["alice.jpg"])] == "contradicts"
+            assert (mine.id, erin_still) not in links
 
 
 def test_a_fresh_pull_of_a_forked_history_merges_every_branch(
@@ -198,17 +285,7 @@ def test_a_fresh_pull_of_a_forked_history_merges_every_branch(
     with CaseFile.open(alice) as case:
         add_claim(case, "Alice's claim")
     # Alice's entries reach the server as a branch of their own; she is cut off before merging.
-    from desk.team import push
-
-    with CaseFile.open(alice, read_only=True) as case:
-        local = push.read_local(case)
-        from desk.team.server import connect
-
-        pg = connect(team.url(team.alice))
-        try:
-            push.send(pg, team.url(team.alice), local, None, lambda _t: None, parted_ok=True)
-        finally:
-            pg.close()
+    _push_parted(alice, team.url(team.alice))
     fresh = tmp_path / "fresh.deskcase"
     _as(monkeypatch, tmp_path, "Mo")
     assert run_desk(capsys, "team", "pull", team.url(team.erin), "--case", case_id, "--out",
@@ -288,7 +365,16 @@ def test_a_killed_sync_is_finished_by_running_it_again(
     assert done.returncode == 0, done.stderr
     _as(monkeypatch, tmp_path, "Erin")
     desk_json(capsys, "team", "sync", erin, team.url(team.erin))
+    # Both made evidence 3 and claim 2; in the same second the larger entry hash moves, so
+    # Erin's may be the one that moved, which Alice learns of at her next sync.
+    _as(monkeypatch, tmp_path, "Alice")
+    desk_json(capsys, "team", "sync", alice, team.url(team.alice))
     assert _state(alice) == _state(erin)
+    for path in (alice, erin):
+        _verifies(capsys, path)
+        with CaseFile.open(path, read_only=True) as case:
+            names = {e.provenance.original_name for e in case.list_evidence()}
+        assert {"erin-big.jpg", "alice-big.jpg"} <= names
     hashes = team.db.sql("SELECT hash, count(*) FROM desk.entries GROUP BY hash"
                          " HAVING count(*) > 1")
     assert hashes == []  # no entry twice
@@ -334,3 +420,52 @@ def test_three_reviewers_syncing_in_any_order_converge_on_one_state(
         assert isinstance(listed, list) and listed
         assert {c["field"] for c in listed} == {"text"}
         _verifies(capsys, path)
+
+
+
+def test_one_file_imported_by_both_under_one_id_is_one_item_with_its_provenance_in_conflict(
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, team: Team,
+        tmp_path: Path, two_copies: tuple[Path, Path, str]) -> None:
+    alice, erin, _ = two_copies
+    data = noise(50_000, 77)  # the same clip, saved by both from the same channel
+    with CaseFile.open(erin) as case:
+        add_original(case, data, "erin.jpg")
+    desk_json(capsys, "team", "sync", erin, team.url(team.erin))
+    _as(monkeypatch, tmp_path, "Alice")
+    with CaseFile.open(alice) as case:
+        add_original(case, data, "alice.jpg")
+    synced = desk_json(capsys, "team", "sync", alice, team.url(team.alice))
+    assert synced["renumbered"] == []
+    _as(monkeypatch, tmp_path, "Erin")
+    desk_json(capsys, "team", "sync", erin, team.url(team.erin))
+    assert _state(alice) == _state(erin)
+    for path in (alice, erin):
+        _verifies(capsys, path)
+        with CaseFile.open(path, read_only=True) as case:
+            assert [e.sha256 for e in case.list_evidence()].count(
+                hashlib.sha256(data).hexdigest()) == 1
+        listed = desk_json(capsys, "team", "conflicts", path)["conflicts"]
+        assert isinstance(listed, list)
+        names = next(c for c in listed if c["field"] == "original_name")
+        assert {v["value"] for v in names["values"]} == {"erin.jpg", "alice.jpg"}
+
+
+def test_one_file_imported_under_two_ids_is_refused_clearly_and_loses_nothing(
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, team: Team,
+        tmp_path: Path, two_copies: tuple[Path, Path, str]) -> None:
+    alice, erin, _ = two_copies
+    data = noise(50_000, 78)
+    with CaseFile.open(erin) as case:
+        add_original(case, data, "erin.jpg")  # evidence 3
+    desk_json(capsys, "team", "sync", erin, team.url(team.erin))
+    _as(monkeypatch, tmp_path, "Alice")
+    with CaseFile.open(alice) as case:
+        add_original(case, noise(50_000, 79), "other.jpg")  # evidence 3
+        add_original(case, data, "alice.jpg")  # evidence 4
+    code, _, err = run_desk(capsys, "team", "sync", alice, team.url(team.alice))
+    assert code == 2 and "is the same file as evidence" in err and "Nothing was merged" in err
+    assert "Traceback" not in err
+    _verifies(capsys, alice)
+    with CaseFile.open(alice, read_only=True) as case:
+        assert {e.provenance.original_name for e in case.list_evidence()} >= {
+            "other.jpg", "alice.jpg"}

@@ -1,0 +1,176 @@
+"""One id given by two copies: the item made first keeps it, the later one moves to a new id.
+
+Each working copy numbers new items (evidence, claims, landmarks, arrows...) as its highest id
+plus one, offline, so two reviewers who each import a file both make "evidence 3". These are two
+items, not two versions of one: merging them would lose one (and put one file's bytes under the
+other's SHA-256). So the rule every copy applies the same way:
+
+- the item whose creation came first (custody entry time, then entry hash) keeps the id;
+- its maker's copy keeps it, and every other copy that merges both keeps it too
+  (`desk.team.merge` decides a row made anew on both sides by the creation of the item it
+  belongs to);
+- the maker of the later item, at their next sync, moves it (`commands.Renumber`, one signed
+  entry) to an id no copy it knows has used, with every row that points at it; the other copies
+  merge that move like any edit.
+
+Until the later item's maker syncs, the other copies hold only the first item under that id.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+
+from desk.core import tracking
+from desk.core.replay import LogEntry, Values
+from desk.team import history
+
+#: An item by table and id ("evidence", 3).
+Item = tuple[str, int]
+Follows = Callable[[LogEntry, LogEntry], bool]
+
+
+def is_renumber(entry: LogEntry) -> bool:
+    return history.merge_detail(entry).get("command") == "renumber items"
+
+
+def _changes(entry: LogEntry) -> list[tracking.RowChange]:
+    return (tracking.decode(entry.rows) or []) if entry.rows else []
+
+
+def made(entry: LogEntry) -> Iterator[Item]:
+    """The items an edit made anew (an import, an added claim, a renumber's new ids)."""
+    entities = tracking.entity_tables()
+    for table, key, before, after in _changes(entry):
+        if before is None and after is not None and table in entities:
+            parts = json.loads(str(key))
+            if isinstance(parts, list) and len(parts) == 1 and isinstance(parts[0], int):
+                yield str(table), parts[0]
+
+
+def items_of(table: str, key: str) -> list[Item]:
+    """The items a row belongs to: itself for an item, else those its key columns point at
+    (a geolocation belongs to its evidence, a link to its claim and its evidence)."""
+    if table in tracking.entity_tables():
+        parts = json.loads(key)
+        return [(table, int(parts[0]))]
+    spec = next((t for t in tracking.tables() if t.name == table), None)
+    if spec is None:
+        return []
+    values = dict(zip(spec.keys, json.loads(key), strict=False))
+    found: list[Item] = []
+    for parent, children in tracking.references().items():
+        if parent not in tracking.entity_tables():
+            continue
+        for child, column in children:
+            if child == table and column in values and isinstance(values[column], int):
+                found.append((parent, values[column]))
+    return sorted(found)
+
+
+def latest_made(edits: Sequence[LogEntry]) -> dict[Item, LogEntry]:
+    """For each item, the last of these edits that made it (its creation as the copy holds it)."""
+    found: dict[Item, LogEntry] = {}
+    for entry in edits:
+        for item in made(entry):
+            held = found.get(item)
+            if held is None or (entry.at, entry.hash) > (held.at, held.hash):
+                found[item] = entry
+    return found
+
+
+def creations(edits: Sequence[LogEntry]) -> dict[Item, list[LogEntry]]:
+    """Every edit that made each item."""
+    every: dict[Item, list[LogEntry]] = {}
+    for entry in edits:
+        for item in made(entry):
+            every.setdefault(item, []).append(entry)
+    return every
+
+
+def branch_creations(lacking: Sequence[LogEntry], follows: Follows | None
+                     ) -> dict[Item, list[LogEntry]]:
+    """For each item the lacking edits make, the last creation on each branch (a creation no
+    other lacking creation of it was made on top of)."""
+    result: dict[Item, list[LogEntry]] = {}
+    for item, entries in creations(lacking).items():
+        if follows is None:
+            result[item] = [max(entries, key=lambda e: (e.at, e.hash))]
+        else:
+            result[item] = [e for e in entries
+                            if not any(o is not e and follows(o, e) for o in entries)]
+    return result
+
+
+def creation_on(item: Item, head: LogEntry, lacking_made: Mapping[Item, Sequence[LogEntry]],
+                follows: Follows | None) -> LogEntry | None:
+    """The creation of `item` that the lacking edit `head` was made on (itself, or one it was
+    made on top of); None when the item was not made by the lacking edits of its branch.
+    `lacking_made` is `creations(lacking)`."""
+    best: LogEntry | None = None
+    for entry in lacking_made.get(item, ()):
+        on_it = entry.hash == head.hash or (follows is not None and follows(head, entry))
+        if on_it and (best is None or (entry.at, entry.hash) > (best.at, best.hash)):
+            best = entry
+    return best
+
+
+def same_file(table: str, ours: Values | None, theirs: Values | None) -> bool:
+    """Two evidence rows of one file (one SHA-256): one item that both copies imported, whose
+    provenance fields may differ (a conflict), not two items."""
+    if table != "evidence" or ours is None or theirs is None:
+        return False
+    column = next(t for t in tracking.tables() if t.name == "evidence").columns.index("sha256")
+    return ours[column] == theirs[column]
+
+
+def moves(chain: Sequence[LogEntry], rows: Mapping[tuple[str, str], tuple[str, Values]],
+          lacking: Sequence[LogEntry], follows: Follows | None, signer: str,
+          values: Callable[[Iterable[str]], Mapping[str, Values]]
+          ) -> list[tuple[str, int, int]]:
+    """The items this copy's reviewer made that another copy made first under the same id,
+    each with the id it moves to: above every id this copy holds or the lacking edits use.
+    `values` gives row values by digest (to tell one file imported twice from two files)."""
+    from desk.team import merge
+
+    ours = latest_made(merge.known_edits(chain))
+    theirs = branch_creations(lacking, follows)
+    # Every creation the lacking edits hold (not only each branch's last): an id one of them
+    # used and then gave up may still be held on the branch that made it.
+    used: dict[str, int] = {}
+    for table, key in rows:
+        if table in tracking.entity_tables():
+            used[table] = max(used.get(table, 0), int(json.loads(key)[0]))
+    for entry in lacking:
+        for name, changed, _, _ in _changes(entry):
+            if name in tracking.entity_tables():
+                parts = json.loads(str(changed))
+                if isinstance(parts, list) and parts and isinstance(parts[0], int):
+                    used[str(name)] = max(used.get(str(name), 0), parts[0])
+    planned: list[tuple[str, int, int]] = []
+    for item, mine in sorted(ours.items()):
+        table, number = item
+        row = (table, json.dumps([number]))
+        if mine.signer != signer or row not in rows:
+            continue
+        here = rows[row][0]
+        first = [c for c in theirs.get(item, ())
+                 if (c.at, c.hash) < (mine.at, mine.hash) and c.hash != mine.hash
+                 and not (follows is not None and follows(c, mine))
+                 and _digest_made(c, row) != here]
+        if first and table == "evidence":
+            digests = [d for d in (_digest_made(c, row) for c in first) if d is not None]
+            found = values(digests)
+            first = [c for c in first
+                     if not same_file(table, rows[row][1], found.get(_digest_made(c, row) or ""))]
+        if first:
+            used[table] = used.get(table, 0) + 1
+            planned.append((table, number, used[table]))
+    return planned
+
+
+def _digest_made(entry: LogEntry, row: tuple[str, str]) -> str | None:
+    for table, key, _, after in _changes(entry):
+        if (table, key) == row:
+            return after
+    return None
