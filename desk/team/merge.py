@@ -140,7 +140,7 @@ def plan(ours: Mapping[RowKey, tuple[str, Values]], chain: Sequence[LogEntry],
         needed.update(d for d in [base, *(after for _, _, after in last)] if d is not None)
     found = dict(values(sorted(needed))) if needed else {}
     every_edit: list[LogEntry] | None = None
-    makers = _Makers(chain, lacking, follows)
+    makers = _Makers(chain, lacking, follows, ours)
     # Evidence both sides imported from one file: one item, whatever ids its rows carry.
     shared: set[renumber.Item] = set()
     for row, last in heads.items():
@@ -184,7 +184,7 @@ def plan(ours: Mapping[RowKey, tuple[str, Values]], chain: Sequence[LogEntry],
                 continue
             if (base is None and digest is not None and after is not None
                     and not renumber.same_file(row[0], current, found.get(after))):
-                keep = makers.first_stands(row, holder, entry, shared)
+                keep = makers.first_stands(row, digest, holder, after, entry, shared)
                 if keep is not None:
                     # One id, two items: the row is the first-made item's, no conflict.
                     collided = True
@@ -216,32 +216,76 @@ def plan(ours: Mapping[RowKey, tuple[str, Values]], chain: Sequence[LogEntry],
 
 
 class _Makers:
-    """Which edit made each item on each side, looked up only when a row was made anew on
-    both sides (rare: reading this copy's whole history is not free)."""
+    """Which edit made the item a row's value belongs to, on each side, looked up only when a
+    row was made anew on both sides (rare: reading this copy's whole history is not free).
+
+    An item is known by the digest its row was made with: walking a value back through the
+    edits that produced it (each edit's digest before) ends at the edit that made it, whatever
+    other items were given the same id meanwhile."""
 
     def __init__(self, chain: Sequence[LogEntry], lacking: Sequence[LogEntry],
-                 follows: Callable[[LogEntry, LogEntry], bool] | None) -> None:
-        self._chain, self._lacking, self._follows = chain, lacking, follows
-        self._ours: dict[renumber.Item, LogEntry] | None = None
-        self._theirs: dict[renumber.Item, list[LogEntry]] | None = None
+                 follows: Callable[[LogEntry, LogEntry], bool] | None,
+                 ours: Mapping[RowKey, tuple[str, Values]]) -> None:
+        self._chain, self._lacking, self._follows, self._rows = chain, lacking, follows, ours
+        self._made: dict[RowKey, dict[str, list[tuple[LogEntry, str | None]]]] | None = None
 
-    def first_stands(self, row: RowKey, holder: LogEntry | None, entry: LogEntry,
-                     shared: set[renumber.Item]) -> bool | None:
-        """For a row made anew on both sides: True when the value held (ours, or the lacking
-        edit `holder`'s) belongs to the item made first, False when `entry`'s does; None when
-        both rows belong to one shared item (a true conflict; `shared` names evidence both
-        sides imported from one file)."""
-        if self._ours is None or self._theirs is None:
-            self._ours = renumber.latest_made(known_edits(self._chain))
-            self._theirs = renumber.creations(self._lacking)
+    def _producers(self, row: RowKey) -> dict[str, list[tuple[LogEntry, str | None]]]:
+        if self._made is None:
+            self._made = {}
+            for entry in [*self._chain, *known_edits(self._chain), *self._lacking]:
+                for table, key, before, after in _changes(entry):
+                    if after is not None and table in tracking.entity_tables():
+                        self._made.setdefault((str(table), str(key)), {}).setdefault(
+                            after, []).append((entry, before))
+        return self._made.get(row, {})
+
+    def creation(self, row: RowKey, digest: str | None) -> LogEntry | None:
+        """The edit that made the item whose row has `digest` now."""
+        producers, seen = self._producers(row), set()
+        while digest is not None and digest not in seen:
+            seen.add(digest)
+            found = producers.get(digest)
+            if not found:
+                return None
+            entry, before = max(found, key=lambda f: (f[1] is None, not history.is_merge(f[0]),
+                                                      f[0].at, f[0].hash))
+            if before is None:
+                return entry
+            digest = before
+        return None
+
+    def _value_on(self, item_row: RowKey, edit: LogEntry | None) -> str | None:
+        """The item row's digest on the side of `edit` (None: this copy)."""
+        here = self._rows[item_row][0] if item_row in self._rows else None
+        if edit is None:
+            return here
+        best: tuple[str, str, str | None] | None = None
+        for entry in self._lacking:
+            if entry.hash != edit.hash and not (self._follows is not None
+                                                and self._follows(edit, entry)):
+                continue
+            for table, key, _, after in _changes(entry):
+                if (str(table), str(key)) == item_row and (
+                        best is None or (entry.at, entry.hash) > best[:2]):
+                    best = (entry.at, entry.hash, after)
+        return best[2] if best is not None else here
+
+    def first_stands(self, row: RowKey, digest: str | None, holder: LogEntry | None,
+                     after: str | None, entry: LogEntry, shared: set[renumber.Item]
+                     ) -> bool | None:
+        """For a row made anew on both sides: True when the value held (`digest`, ours or
+        the lacking edit `holder`'s) belongs to the item made first, False when `entry`'s
+        (`after`) does; None when both belong to one shared item (a true conflict; `shared`
+        names evidence both sides imported from one file)."""
         for item in renumber.items_of(*row):
             if item in shared:
                 continue
-            if holder is None:
-                held = self._ours.get(item)
+            item_row = (item[0], json.dumps([item[1]]))
+            if item_row == row:
+                mine, theirs = digest, after
             else:
-                held = renumber.creation_on(item, holder, self._theirs, self._follows)
-            other = renumber.creation_on(item, entry, self._theirs, self._follows)
+                mine, theirs = self._value_on(item_row, holder), self._value_on(item_row, entry)
+            held, other = self.creation(item_row, mine), self.creation(item_row, theirs)
             if held is None or other is None or held.hash == other.hash:
                 continue
             if self._follows is not None and (self._follows(other, held)
@@ -249,6 +293,13 @@ class _Makers:
                 continue  # made again on top of the other: one item's history
             return (held.at, held.hash) < (other.at, other.hash)
         return None
+
+
+def item_makers(chain: Sequence[LogEntry], lacking: Sequence[LogEntry],
+                follows: Callable[[LogEntry, LogEntry], bool] | None,
+                ours: Mapping[RowKey, tuple[str, Values]]) -> _Makers:
+    """Who made each item, for `desk.team.renumber`: the same answers the merge gets."""
+    return _Makers(chain, lacking, follows, ours)
 
 
 #: `_replayed`'s answer when some edit of the row does not say what it set (an import).

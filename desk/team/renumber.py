@@ -68,17 +68,6 @@ def items_of(table: str, key: str) -> list[Item]:
     return sorted(found)
 
 
-def latest_made(edits: Sequence[LogEntry]) -> dict[Item, LogEntry]:
-    """For each item, the last of these edits that made it (its creation as the copy holds it)."""
-    found: dict[Item, LogEntry] = {}
-    for entry in edits:
-        for item in made(entry):
-            held = found.get(item)
-            if held is None or (entry.at, entry.hash) > (held.at, held.hash):
-                found[item] = entry
-    return found
-
-
 def creations(edits: Sequence[LogEntry]) -> dict[Item, list[LogEntry]]:
     """Every edit that made each item."""
     every: dict[Item, list[LogEntry]] = {}
@@ -133,8 +122,8 @@ def moves(chain: Sequence[LogEntry], rows: Mapping[tuple[str, str], tuple[str, V
     `values` gives row values by digest (to tell one file imported twice from two files)."""
     from desk.team import merge
 
-    ours = latest_made(merge.known_edits(chain))
     theirs = branch_creations(lacking, follows)
+    makers = merge.item_makers(chain, lacking, follows, rows)
     # Every creation the lacking edits hold (not only each branch's last): an id one of them
     # used and then gave up may still be held on the branch that made it.
     used: dict[str, int] = {}
@@ -148,12 +137,15 @@ def moves(chain: Sequence[LogEntry], rows: Mapping[tuple[str, str], tuple[str, V
                 if isinstance(parts, list) and parts and isinstance(parts[0], int):
                     used[str(name)] = max(used.get(str(name), 0), parts[0])
     planned: list[tuple[str, int, int]] = []
-    for item, mine in sorted(ours.items()):
+    for item in sorted(theirs):
         table, number = item
         row = (table, json.dumps([number]))
-        if mine.signer != signer or row not in rows:
+        if row not in rows:
             continue
         here = rows[row][0]
+        mine = makers.creation(row, here)  # the edit that made the item held here
+        if mine is None or mine.signer != signer:
+            continue
         first = [c for c in theirs.get(item, ())
                  if (c.at, c.hash) < (mine.at, mine.hash) and c.hash != mine.hash
                  and not (follows is not None and follows(c, mine))

@@ -214,3 +214,19 @@ def team(team_db: TeamDb) -> Team:
     from tests.team.builders import set_up_team
 
     return set_up_team(team_db)
+
+
+@pytest.fixture
+def two_copies(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, team: Team,
+               tmp_path: Path) -> tuple[Path, Path, str]:
+    """Alice's case on the server and Erin's copy of it, each reviewer with their own key."""
+    from tests.team.builders import as_reviewer, desk_json, make_case, run_desk
+
+    as_reviewer(monkeypatch, tmp_path / "alice-config", "Alice")
+    alice = make_case(tmp_path / "alice.deskcase")
+    case_id = str(desk_json(capsys, "team", "push", alice, team.url(team.alice))["case"])
+    as_reviewer(monkeypatch, tmp_path / "erin-config", "Erin")
+    erin = tmp_path / "erin.deskcase"
+    assert run_desk(capsys, "team", "pull", team.url(team.erin), "--case", case_id,
+                 "--out", erin)[0] == 0
+    return alice, erin, case_id

@@ -26,7 +26,6 @@ from tests.team.builders import (
     as_reviewer,
     desk_json,
     env_for,
-    make_case,
     noise,
     originals_of,
     run_desk,
@@ -47,20 +46,6 @@ def _verifies(capsys: pytest.CaptureFixture[str], path: Path) -> dict[str, objec
     assert code == 0 and report["ok"], out + err
     assert isinstance(report, dict)
     return report
-
-
-@pytest.fixture
-def two_copies(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, team: Team,
-               tmp_path: Path) -> tuple[Path, Path, str]:
-    """Alice's case on the server and Erin's copy of it, each reviewer with their own key."""
-    as_reviewer(monkeypatch, tmp_path / "alice-config", "Alice")
-    alice = make_case(tmp_path / "alice.deskcase")
-    case_id = str(desk_json(capsys, "team", "push", alice, team.url(team.alice))["case"])
-    as_reviewer(monkeypatch, tmp_path / "erin-config", "Erin")
-    erin = tmp_path / "erin.deskcase"
-    assert run_desk(capsys, "team", "pull", team.url(team.erin), "--case", case_id,
-                 "--out", erin)[0] == 0
-    return alice, erin, case_id
 
 
 def _as(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, who: str) -> None:
@@ -458,6 +443,7 @@ def test_one_file_imported_under_two_ids_is_refused_clearly_and_loses_nothing(
     with CaseFile.open(erin) as case:
         add_original(case, data, "erin.jpg")  # evidence 3
     desk_json(capsys, "team", "sync", erin, team.url(team.erin))
+    time.sleep(1.1)  # Erin's evidence 3 is made first: Alice's other file moves to 5
     _as(monkeypatch, tmp_path, "Alice")
     with CaseFile.open(alice) as case:
         add_original(case, noise(50_000, 79), "other.jpg")  # evidence 3
