@@ -1,7 +1,8 @@
 """Merging another branch's edits into a working copy: field by field, nothing overwritten unseen.
 
 For every row the lacking edits touched, the row as the copy holds it ("ours") is compared with
-the row before the first of those edits ("base") and after the last ("theirs"):
+the row before the first of those edits ("base"; on each branch, before that branch's first
+edit) and after the last ("theirs"):
 
 - only one side changed it: that side's row is taken;
 - both changed it: each column is merged on its own (a column only one side changed takes that
@@ -124,6 +125,7 @@ def plan(ours: Mapping[RowKey, tuple[str, Values]], chain: Sequence[LogEntry],
             touching.setdefault(row, []).append((entry, before, after))
     touched_here = _current_sides(chain, ours)
     heads: dict[RowKey, list[tuple[LogEntry, str | None, str | None]]] = {}
+    branch_base: dict[tuple[RowKey, str], str | None] = {}
     needed: set[str] = set()
     for row, edits in touching.items():
         if follows is not None and len(edits) > 1:
@@ -133,11 +135,20 @@ def plan(ours: Mapping[RowKey, tuple[str, Values]], chain: Sequence[LogEntry],
             last = edits[-1:]
         last.sort(key=lambda edit: (edit[0].at, edit[0].hash))
         heads[row] = last
+        if len(last) > 1:
+            # Each branch's edits of the row began from the row as that branch had it (a row
+            # one branch made anew began from nothing, whatever another branch began from).
+            for head, _, _ in last:
+                branch_base[(row, head.hash)] = next(
+                    before for e, before, _ in edits
+                    if e.hash == head.hash or (follows is not None and follows(head, e)))
         base = first_before[row]
         mine = ours[row][0] if row in ours else None
         if all(after == mine for _, _, after in last):
             continue
-        needed.update(d for d in [base, *(after for _, _, after in last)] if d is not None)
+        needed.update(d for d in [base, *(after for _, _, after in last),
+                                  *(branch_base.get((row, h.hash)) for h, _, _ in last)]
+                      if d is not None)
     found = dict(values(sorted(needed))) if needed else {}
     every_edit: list[LogEntry] | None = None
     makers = _Makers(chain, lacking, follows, ours)
@@ -157,7 +168,6 @@ def plan(ours: Mapping[RowKey, tuple[str, Values]], chain: Sequence[LogEntry],
     #: two originals of one length, two identical thumbnails).
     taken: dict[tuple[str, RowKey], bool] = {}
     for row in sorted(heads, key=lambda r: (r[0] not in items, r)):
-        base = first_before[row]
         mine = ours[row][0] if row in ours else None
         digest, current = mine, ours[row][1] if row in ours else None
         side = touched_here.get(row, Side("", "", ""))
@@ -165,6 +175,7 @@ def plan(ours: Mapping[RowKey, tuple[str, Values]], chain: Sequence[LogEntry],
         stepped = collided = False
         for entry, before, after in heads[row]:
             them = Side(entry.actor, entry.at, entry.hash)
+            base = branch_base.get((row, entry.hash), first_before[row])
             if after is None and renumber.is_renumber(entry):
                 # A renumber takes away only what its maker had under the old id.
                 if row[0] in items:
