@@ -91,6 +91,7 @@ def references() -> dict[str, tuple[tuple[str, str], ...]]:
         conn.close()
 
 
+@cache
 def entity_tables() -> frozenset[str]:
     """Tables whose rows are things a reviewer names by a number ("evidence 3", "claim 2"):
     one INTEGER key `id` of their own, given out as max + 1 by each copy."""

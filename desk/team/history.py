@@ -19,7 +19,7 @@ from functools import cached_property
 
 import psycopg
 
-from desk.core import audit
+from desk.core import audit, tracking
 from desk.core.replay import AUDIT_COLUMNS, LogEntry
 
 Pg = psycopg.Connection[tuple[object, ...]]
@@ -48,6 +48,12 @@ def entry_from_json(value: object) -> LogEntry | None:
     return LogEntry(*(value[f] for f in _FIELDS))
 
 
+def changes(entry: LogEntry) -> list[tracking.RowChange]:
+    """The row changes an entry recorded (none when it recorded none, or they cannot be read:
+    `sync.check_lacking` refuses the latter before any merge)."""
+    return (tracking.decode(entry.rows) or []) if entry.rows else []
+
+
 def merge_detail(entry: LogEntry) -> dict[str, object]:
     try:
         detail = json.loads(entry.detail)
@@ -73,6 +79,15 @@ def known(chain: Sequence[LogEntry]) -> dict[str, LogEntry]:
         found[entry.hash] = entry
         for inner in carried(entry):
             found.setdefault(inner.hash, inner)
+    return found
+
+
+def known_edits(chain: Sequence[LogEntry]) -> list[LogEntry]:
+    """The edits a copy holds (its own, and those its merges carry), merges left out."""
+    found: list[LogEntry] = []
+    for entry in chain:
+        inner = carried(entry)
+        found += inner if inner else ([] if is_merge(entry) else [entry])
     return found
 
 

@@ -62,12 +62,6 @@ class Plan:
     merged: list[LogEntry] = field(default_factory=list)
 
 
-def _changes(entry: LogEntry) -> list[tracking.RowChange]:
-    if not entry.rows:
-        return []
-    return tracking.decode(entry.rows) or []
-
-
 def _current_sides(chain: Sequence[LogEntry],
                    ours: Mapping[RowKey, tuple[str, Values]]) -> dict[RowKey, Side]:
     """For each row, the edit its value here stands for: of the edits this copy holds (a
@@ -78,7 +72,7 @@ def _current_sides(chain: Sequence[LogEntry],
     for entry in chain:
         inner = history.carried(entry)
         for source in inner if inner else [entry]:
-            for table, key, _, after in _changes(source):
+            for table, key, _, after in history.changes(source):
                 row = (str(table), str(key))
                 now = ours[row][0] if row in ours else None
                 rank = (after == now, source.at, source.hash,
@@ -119,7 +113,7 @@ def plan(ours: Mapping[RowKey, tuple[str, Values]], chain: Sequence[LogEntry],
     first_before: dict[RowKey, str | None] = {}
     touching: dict[RowKey, list[tuple[LogEntry, str | None, str | None]]] = {}
     for entry in lacking:
-        for table, key, before, after in _changes(entry):
+        for table, key, before, after in history.changes(entry):
             row = (str(table), str(key))
             first_before.setdefault(row, before)
             touching.setdefault(row, []).append((entry, before, after))
@@ -151,7 +145,7 @@ def plan(ours: Mapping[RowKey, tuple[str, Values]], chain: Sequence[LogEntry],
                       if d is not None)
     found = dict(values(sorted(needed))) if needed else {}
     every_edit: list[LogEntry] | None = None
-    makers = _Makers(chain, lacking, follows, ours)
+    makers = renumber.Makers(chain, lacking, follows, ours)
     # Evidence both sides imported from one file: one item, whatever ids its rows carry.
     shared: set[renumber.Item] = set()
     for row, last in heads.items():
@@ -216,7 +210,7 @@ def plan(ours: Mapping[RowKey, tuple[str, Values]], chain: Sequence[LogEntry],
             # edit either side holds, field by field in time order, whenever those edits are
             # commands that say what they set; so it does not depend on who merged what first.
             if every_edit is None:
-                every_edit = [*known_edits(chain), *lacking]
+                every_edit = [*history.known_edits(chain), *lacking]
             replayed = _replayed(row, every_edit)
             if replayed is not _MIXED:
                 current = replayed  # type: ignore[assignment]
@@ -226,104 +220,8 @@ def plan(ours: Mapping[RowKey, tuple[str, Values]], chain: Sequence[LogEntry],
     return result
 
 
-class _Makers:
-    """Which edit made the item a row's value belongs to, on each side, looked up only when a
-    row was made anew on both sides (rare: reading this copy's whole history is not free).
-
-    An item is known by the digest its row was made with: walking a value back through the
-    edits that produced it (each edit's digest before) ends at the edit that made it, whatever
-    other items were given the same id meanwhile."""
-
-    def __init__(self, chain: Sequence[LogEntry], lacking: Sequence[LogEntry],
-                 follows: Callable[[LogEntry, LogEntry], bool] | None,
-                 ours: Mapping[RowKey, tuple[str, Values]]) -> None:
-        self._chain, self._lacking, self._follows, self._rows = chain, lacking, follows, ours
-        self._made: dict[RowKey, dict[str, list[tuple[LogEntry, str | None]]]] | None = None
-
-    def _producers(self, row: RowKey) -> dict[str, list[tuple[LogEntry, str | None]]]:
-        if self._made is None:
-            self._made = {}
-            for entry in [*self._chain, *known_edits(self._chain), *self._lacking]:
-                for table, key, before, after in _changes(entry):
-                    if after is not None and table in tracking.entity_tables():
-                        self._made.setdefault((str(table), str(key)), {}).setdefault(
-                            after, []).append((entry, before))
-        return self._made.get(row, {})
-
-    def creation(self, row: RowKey, digest: str | None) -> LogEntry | None:
-        """The edit that made the item whose row has `digest` now."""
-        producers, seen = self._producers(row), set()
-        while digest is not None and digest not in seen:
-            seen.add(digest)
-            found = producers.get(digest)
-            if not found:
-                return None
-            entry, before = max(found, key=lambda f: (f[1] is None, not history.is_merge(f[0]),
-                                                      f[0].at, f[0].hash))
-            if before is None:
-                return entry
-            digest = before
-        return None
-
-    def _value_on(self, item_row: RowKey, edit: LogEntry | None) -> str | None:
-        """The item row's digest on the side of `edit` (None: this copy)."""
-        here = self._rows[item_row][0] if item_row in self._rows else None
-        if edit is None:
-            return here
-        best: tuple[str, str, str | None] | None = None
-        for entry in self._lacking:
-            if entry.hash != edit.hash and not (self._follows is not None
-                                                and self._follows(edit, entry)):
-                continue
-            for table, key, _, after in _changes(entry):
-                if (str(table), str(key)) == item_row and (
-                        best is None or (entry.at, entry.hash) > best[:2]):
-                    best = (entry.at, entry.hash, after)
-        return best[2] if best is not None else here
-
-    def first_stands(self, row: RowKey, digest: str | None, holder: LogEntry | None,
-                     after: str | None, entry: LogEntry, shared: set[renumber.Item]
-                     ) -> bool | None:
-        """For a row made anew on both sides: True when the value held (`digest`, ours or
-        the lacking edit `holder`'s) belongs to the item made first, False when `entry`'s
-        (`after`) does; None when both belong to one shared item (a true conflict; `shared`
-        names evidence both sides imported from one file)."""
-        for item in renumber.items_of(*row):
-            if item in shared:
-                continue
-            item_row = (item[0], json.dumps([item[1]]))
-            if item_row == row:
-                mine, theirs = digest, after
-            else:
-                mine, theirs = self._value_on(item_row, holder), self._value_on(item_row, entry)
-            held, other = self.creation(item_row, mine), self.creation(item_row, theirs)
-            if held is None or other is None or held.hash == other.hash:
-                continue
-            if self._follows is not None and (self._follows(other, held)
-                                              or self._follows(held, other)):
-                continue  # made again on top of the other: one item's history
-            return (held.at, held.hash) < (other.at, other.hash)
-        return None
-
-
-def item_makers(chain: Sequence[LogEntry], lacking: Sequence[LogEntry],
-                follows: Callable[[LogEntry, LogEntry], bool] | None,
-                ours: Mapping[RowKey, tuple[str, Values]]) -> _Makers:
-    """Who made each item, for `desk.team.renumber`: the same answers the merge gets."""
-    return _Makers(chain, lacking, follows, ours)
-
-
 #: `_replayed`'s answer when some edit of the row does not say what it set (an import).
 _MIXED = object()
-
-
-def known_edits(chain: Sequence[LogEntry]) -> list[LogEntry]:
-    """The edits a copy holds (its own, and those its merges carry), merges left out."""
-    found: list[LogEntry] = []
-    for entry in chain:
-        inner = history.carried(entry)
-        found += inner if inner else ([] if history.is_merge(entry) else [entry])
-    return found
 
 
 def key_text(table: str, key: object) -> str | None:
@@ -345,7 +243,7 @@ def _replayed(row: RowKey, edits: Sequence[LogEntry]) -> object:
     of it is not a command with its values, or the result lacks a column."""
     table, key = row
     touching = [e for e in edits if any(str(c[0]) == table and str(c[1]) == key
-                                        for c in _changes(e))]
+                                        for c in history.changes(e))]
     state: dict[str, object] | None = None
     for entry in sorted({e.hash: e for e in touching}.values(),
                         key=lambda e: (e.at, e.seq, e.hash)):

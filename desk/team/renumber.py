@@ -28,20 +28,17 @@ from desk.team import history
 #: An item by table and id ("evidence", 3).
 Item = tuple[str, int]
 Follows = Callable[[LogEntry, LogEntry], bool]
+Row = tuple[str, str]
 
 
 def is_renumber(entry: LogEntry) -> bool:
     return history.merge_detail(entry).get("command") == "renumber items"
 
 
-def _changes(entry: LogEntry) -> list[tracking.RowChange]:
-    return (tracking.decode(entry.rows) or []) if entry.rows else []
-
-
 def made(entry: LogEntry) -> Iterator[Item]:
     """The items an edit made anew (an import, an added claim, a renumber's new ids)."""
     entities = tracking.entity_tables()
-    for table, key, before, after in _changes(entry):
+    for table, key, before, after in history.changes(entry):
         if before is None and after is not None and table in entities:
             parts = json.loads(str(key))
             if isinstance(parts, list) and len(parts) == 1 and isinstance(parts[0], int):
@@ -120,10 +117,8 @@ def moves(chain: Sequence[LogEntry], rows: Mapping[tuple[str, str], tuple[str, V
     """The items this copy's reviewer made that another copy made first under the same id,
     each with the id it moves to: above every id this copy holds or the lacking edits use.
     `values` gives row values by digest (to tell one file imported twice from two files)."""
-    from desk.team import merge
-
     theirs = branch_creations(lacking, follows)
-    makers = merge.item_makers(chain, lacking, follows, rows)
+    makers = Makers(chain, lacking, follows, rows)
     # Every creation the lacking edits hold (not only each branch's last): an id one of them
     # used and then gave up may still be held on the branch that made it.
     used: dict[str, int] = {}
@@ -131,7 +126,7 @@ def moves(chain: Sequence[LogEntry], rows: Mapping[tuple[str, str], tuple[str, V
         if table in tracking.entity_tables():
             used[table] = max(used.get(table, 0), int(json.loads(key)[0]))
     for entry in lacking:
-        for name, changed, _, _ in _changes(entry):
+        for name, changed, _, _ in history.changes(entry):
             if name in tracking.entity_tables():
                 parts = json.loads(str(changed))
                 if isinstance(parts, list) and parts and isinstance(parts[0], int):
@@ -162,7 +157,87 @@ def moves(chain: Sequence[LogEntry], rows: Mapping[tuple[str, str], tuple[str, V
 
 
 def _digest_made(entry: LogEntry, row: tuple[str, str]) -> str | None:
-    for table, key, _, after in _changes(entry):
+    for table, key, _, after in history.changes(entry):
         if (table, key) == row:
             return after
     return None
+
+
+class Makers:
+    """Which edit made the item a row's value belongs to, on each side, looked up only when a
+    row was made anew on both sides (rare: reading this copy's whole history is not free).
+
+    An item is known by the digest its row was made with: walking a value back through the
+    edits that produced it (each edit's digest before) ends at the edit that made it, whatever
+    other items were given the same id meanwhile."""
+
+    def __init__(self, chain: Sequence[LogEntry], lacking: Sequence[LogEntry],
+                 follows: Callable[[LogEntry, LogEntry], bool] | None,
+                 ours: Mapping[Row, tuple[str, Values]]) -> None:
+        self._chain, self._lacking, self._follows, self._rows = chain, lacking, follows, ours
+        self._made: dict[Row, dict[str, list[tuple[LogEntry, str | None]]]] | None = None
+
+    def _producers(self, row: Row) -> dict[str, list[tuple[LogEntry, str | None]]]:
+        if self._made is None:
+            self._made = {}
+            for entry in [*self._chain, *history.known_edits(self._chain), *self._lacking]:
+                for table, key, before, after in history.changes(entry):
+                    if after is not None and table in tracking.entity_tables():
+                        self._made.setdefault((str(table), str(key)), {}).setdefault(
+                            after, []).append((entry, before))
+        return self._made.get(row, {})
+
+    def creation(self, row: Row, digest: str | None) -> LogEntry | None:
+        """The edit that made the item whose row has `digest` now."""
+        producers, seen = self._producers(row), set()
+        while digest is not None and digest not in seen:
+            seen.add(digest)
+            found = producers.get(digest)
+            if not found:
+                return None
+            entry, before = max(found, key=lambda f: (f[1] is None, not history.is_merge(f[0]),
+                                                      f[0].at, f[0].hash))
+            if before is None:
+                return entry
+            digest = before
+        return None
+
+    def _value_on(self, item_row: Row, edit: LogEntry | None) -> str | None:
+        """The item row's digest on the side of `edit` (None: this copy)."""
+        here = self._rows[item_row][0] if item_row in self._rows else None
+        if edit is None:
+            return here
+        best: tuple[str, str, str | None] | None = None
+        for entry in self._lacking:
+            if entry.hash != edit.hash and not (self._follows is not None
+                                                and self._follows(edit, entry)):
+                continue
+            for table, key, _, after in history.changes(entry):
+                if (str(table), str(key)) == item_row and (
+                        best is None or (entry.at, entry.hash) > best[:2]):
+                    best = (entry.at, entry.hash, after)
+        return best[2] if best is not None else here
+
+    def first_stands(self, row: Row, digest: str | None, holder: LogEntry | None,
+                     after: str | None, entry: LogEntry, shared: set[Item]
+                     ) -> bool | None:
+        """For a row made anew on both sides: True when the value held (`digest`, ours or
+        the lacking edit `holder`'s) belongs to the item made first, False when `entry`'s
+        (`after`) does; None when both belong to one shared item (a true conflict; `shared`
+        names evidence both sides imported from one file)."""
+        for item in items_of(*row):
+            if item in shared:
+                continue
+            item_row = (item[0], json.dumps([item[1]]))
+            if item_row == row:
+                mine, theirs = digest, after
+            else:
+                mine, theirs = self._value_on(item_row, holder), self._value_on(item_row, entry)
+            held, other = self.creation(item_row, mine), self.creation(item_row, theirs)
+            if held is None or other is None or held.hash == other.hash:
+                continue
+            if self._follows is not None and (self._follows(other, held)
+                                              or self._follows(held, other)):
+                continue  # made again on top of the other: one item's history
+            return (held.at, held.hash) < (other.at, other.hash)
+        return None
