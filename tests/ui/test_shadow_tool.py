@@ -8,6 +8,7 @@ reference drone still has no geolocation at all.
 
 from __future__ import annotations
 
+import threading
 from datetime import date
 from pathlib import Path
 
@@ -230,7 +231,8 @@ def test_the_sun_tab_states_the_core_sentence_and_shows_the_day_chart(
 
 
 def test_a_year_is_solved_in_the_background_and_a_solve_can_be_cancelled(
-        qtbot: QtBot, window: MainWindow, tmp_path: Path) -> None:
+        qtbot: QtBot, window: MainWindow, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
     frame = open_sample(qtbot, window, tmp_path, FRAME_12)
     case = window.case
     assert case is not None
@@ -247,9 +249,23 @@ def test_a_year_is_solved_in_the_background_and_a_solve_can_be_cancelled(
     assert "days from 2025-01-01 to 2025-12-31" in answer.sentence()
     assert panel.chart.has_chart and not panel.progress.isVisible()
 
+    # Ten years take about two seconds here, less than a loaded machine may spend between
+    # Return and the click: hold the solve after its first few days until Cancel is pressed.
+    import desk.core.frame_time as frame_time
+
+    solve_days = frame_time.frame_chronolocation
+    pressed = threading.Event()
+
+    def held(*args: object, **kwargs: object) -> object:
+        answer = solve_days(*args, **kwargs)  # type: ignore[arg-type]
+        pressed.wait(30)
+        return answer
+
+    monkeypatch.setattr(frame_time, "frame_chronolocation", held)
     type_into(qtbot, panel.first_field, "2016-01-01")  # ten years
     assert panel.solving
     panel.cancel_button.click()
+    pressed.set()
     qtbot.waitUntil(lambda: not panel.solving, timeout=60_000)
     assert panel.sentence_label.text().startswith("Stopped")
     assert panel.answer is None and panel.solve_button.isVisible()
