@@ -20,8 +20,10 @@ from desk.cli._common import (
     EXIT_USAGE,
     UsageError,
     add_json_flag,
+    json_text,
     note,
     open_for_reading,
+    open_for_writing,
     print_json,
     term,
 )
@@ -109,7 +111,9 @@ def register(verbs: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
                     " again.")
     sync.add_argument("case", metavar="CASE")
     sync.add_argument("url", metavar="URL", nargs="?", default=None,
-                      help=_URL_HELP + " (needed: the case stores no server)")
+                      help=_URL_HELP + " (default: the server this machine last pushed the"
+                           " case to, pulled it from or synced it with, remembered without"
+                           " its password)")
     add_json_flag(sync, 'print {"case", "title", "team", "server", "entries_sent",'
                         ' "entries_received", "merged", "conflicts", "originals_sent",'
                         ' "originals_received", "entries_on_server", "notes"}')
@@ -124,6 +128,25 @@ def register(verbs: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     add_json_flag(conflicts, 'print {"conflicts": [{"entity", "field", "values": [{"value",'
                              ' "reviewer", "at"}], "table", "key", "what", "merge_seq"}]}')
     conflicts.set_defaults(func=cmd_team_conflicts)
+
+    resolve = actions.add_parser(
+        "resolve", help="settle a conflict by keeping one of its values",
+        description="Settle an open conflict (as `desk team conflicts` lists it) by keeping"
+                    " its value number N: one named edit of the field (resolve conflict in"
+                    " the custody log), which settles the conflict on every copy once"
+                    " synced. A row one side deleted is restored or deleted as an item"
+                    " instead; a file's bytes cannot be chosen here.")
+    resolve.add_argument("case", metavar="CASE")
+    resolve.add_argument("--entity", required=True, metavar="ENTITY",
+                         help='the item as listed in --json, e.g. "claim:1"')
+    resolve.add_argument("--field", required=True, metavar="FIELD",
+                         help='the field in conflict, e.g. "text"')
+    resolve.add_argument("--keep", required=True, type=int, metavar="N",
+                         help="the value to keep, numbered from 1 as desk team conflicts"
+                              " lists them")
+    add_json_flag(resolve, 'print {"resolved": {"entity", "field", "value"},'
+                           ' "open_conflicts"}')
+    resolve.set_defaults(func=cmd_team_resolve)
 
     listing = actions.add_parser(
         "list", help="the server's cases you may see",
@@ -194,6 +217,25 @@ def cmd_team_add_member(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _remember(case_id: str, url: str) -> None:
+    """The server a case was pushed to, pulled from or synced with, for the next `desk team
+    sync CASE` and the window (without its password); a folder that cannot be written only
+    means the URL is asked for again."""
+    from desk.team import servers
+
+    try:
+        servers.remember(case_id, url)
+    except OSError as exc:
+        note(f"the server was not remembered for next time ({exc.strerror or exc})")
+
+
+def _remembered_for(path: str) -> str | None:
+    from desk.team import servers, status
+
+    with open_for_reading(path) as case:
+        return servers.remembered(status.case_id(case))
+
+
 def cmd_team_push(args: argparse.Namespace) -> int:
     from desk.team.push import push
     from desk.team.server import TeamError
@@ -203,6 +245,7 @@ def cmd_team_push(args: argparse.Namespace) -> int:
             report = push(case, args.url, team=args.team, progress=None if args.json else note)
         except TeamError as exc:
             return _refused(exc)
+    _remember(report.case, args.url)
     if args.json:
         print_json(report.to_json())
         return EXIT_OK
@@ -231,6 +274,7 @@ def cmd_team_pull(args: argparse.Namespace) -> int:
         report = pull(args.url, args.case, args.out, progress=None if args.json else note)
     except TeamError as exc:
         return _refused(exc)
+    _remember(report.case, args.url)
     if args.json:
         print_json(report.to_json())
         return EXIT_OK
@@ -265,13 +309,15 @@ def cmd_team_sync(args: argparse.Namespace) -> int:
     from desk.team.server import TeamError
     from desk.team.sync import sync
 
-    if args.url is None:
-        raise UsageError(f"{args.case} stores no team server: give its URL"
-                         " (desk team sync CASE URL)")
+    url = args.url or _remembered_for(args.case)
+    if url is None:
+        raise UsageError(f"no team server is remembered for {args.case} on this machine: give"
+                         " its URL once (desk team sync CASE URL)")
     try:
-        report = sync(args.case, args.url, progress=None if args.json else note)
+        report = sync(args.case, url, progress=None if args.json else note)
     except TeamError as exc:
         return _refused(exc)
+    _remember(report.case, url)
     if args.json:
         print_json(report.to_json())
         return EXIT_OK
@@ -300,8 +346,34 @@ def cmd_team_conflicts(args: argparse.Namespace) -> int:
     if not found:
         print("no open conflicts")
     for c in found:
-        values = "; ".join(f"{term(v.get('value'))!s} by {term(v.get('reviewer'))} at"
-                           f" {term(v.get('at'))}" for v in c["values"]  # type: ignore[attr-defined]
+        listed = c["values"] if isinstance(c["values"], list) else []
+        values = "; ".join(f"{n}) {term(v.get('value'))!s} by {term(v.get('reviewer'))} at"
+                           f" {term(v.get('at'))}" for n, v in enumerate(listed, 1)
                            if isinstance(v, dict))
         print(f"{term(c['what'])}, {term(c['field'])}: {values}")
+    return EXIT_OK
+
+
+def cmd_team_resolve(args: argparse.Namespace) -> int:
+    from desk.core.commands import CommandError
+    from desk.team import conflicts
+
+    with open_for_writing(args.case) as case:
+        try:
+            conflict = conflicts.find(case, args.entity, args.field)
+            command = conflicts.keep(case, conflict, args.keep - 1)
+            command.apply(case)
+        except CommandError as exc:
+            raise UsageError(f"{exc} Nothing was changed.") from None
+        still_open = len(conflicts.case_conflicts(case))
+    values = conflict["values"]
+    kept = values[args.keep - 1] if isinstance(values, list) else None
+    assert isinstance(kept, dict)  # keep() has read it
+    if args.json:
+        print_json({"resolved": {"entity": conflict["entity"], "field": conflict["field"],
+                                 "value": kept.get("value")}, "open_conflicts": still_open})
+        return EXIT_OK
+    print(f"kept {json_text(kept.get('value'))} ({term(kept.get('reviewer'))},"
+          f" {term(kept.get('at'))}) for {term(conflict['what'])}, {term(conflict['field'])}"
+          + (f"; {_count(still_open, 'conflict')} still open" if still_open else ""))
     return EXIT_OK

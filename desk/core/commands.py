@@ -135,6 +135,7 @@ REMOVE_OVERLAY = _action("remove overlay", "Remove reference overlay")
 SYNC_MERGE = _action("merge team edits", "Merge team edits")
 SIGN_OFF = _action("sign off verdict", "Sign off verdict")
 SEND_BACK = _action("send back verdict", "Send back verdict")
+RESOLVE_CONFLICT = _action("resolve conflict", "Resolve conflict")
 
 
 class Command(Protocol):
@@ -1228,10 +1229,89 @@ class SignOff:
         return SignOff(_invert_action(self.action), self.claim_id, self.detail)
 
 
+# --------------------------------------------------------------------------- team conflicts
+
+
+def key_columns(table: str) -> tuple[str, ...]:
+    """The columns that name one row of an editable table (a conflict's key lists their
+    values in this order)."""
+    if table not in _EDITABLE:
+        raise CommandError(f"{table} rows cannot be edited, so a conflict there cannot be"
+                           " resolved here.")
+    return _EDITABLE[table][0]
+
+
+def _kept_value(value: object) -> object:
+    """A value as a row stores it: bytes are listed by their SHA-256 only, never chosen."""
+    if isinstance(value, dict | bytes | bytearray | memoryview):
+        raise CommandError("A file's bytes cannot be chosen here.")
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        raise CommandError(f"A kept value must be a finite number (got {value!r}).")
+    if value is not None and not isinstance(value, str | int | float):
+        raise CommandError(f"A kept value is text, a number or empty (got"
+                           f" {type(value).__name__}).")
+    return value
+
+
+def _touched_by(table: str, key: Row, rows: Sequence[Row]) -> Touched:
+    """What changing this row redraws: its own item, and the evidence and claims it belongs
+    to before and after (a statement moved to another claim touches both)."""
+    def ids(column: str) -> frozenset[int]:
+        found = [r.get(column) for r in (key, *rows)]
+        return frozenset(v for v in found if isinstance(v, int) and not isinstance(v, bool))
+
+    own = ids("id")
+    return Touched(evidence=ids("evidence_id") | (own if table == "evidence" else frozenset()),
+                   claims=ids("claim_id") | (own if table == "claim" else frozenset()),
+                   landmarks=table == "landmark",
+                   movements=own if table == "movement" else frozenset(),
+                   imagery=table in ("tile_pack", "overlay"))
+
+
+def resolve_conflict(case: CaseFile, table: str, key: Mapping[str, object], field_name: str,
+                     value: object) -> _RowEdit:
+    """Settle a team-sync conflict by setting the field to the value chosen (as the row stores
+    it): an edit like any other, so it is undone, synced and logged with the field it sets,
+    which is what settles the conflict on every copy (`desk.team.conflicts`)."""
+    keys, editable = key_columns(table), _EDITABLE[table][1]
+    if field_name not in editable:
+        raise CommandError(f"{field_name!r} of {table} cannot be edited, so that conflict"
+                           " cannot be resolved here.")
+    if sorted(key) != sorted(keys) or not all(
+            isinstance(v, int | str) and not isinstance(v, bool) for v in key.values()):
+        raise CommandError(f"A row of {table} is named by {', '.join(keys)}.")
+    kept = _kept_value(value)
+    key_row: Row = {k: key[k] for k in keys}
+    where = " AND ".join(f"{k} = ?" for k in keys)
+    found = case.conn.execute(f"SELECT {', '.join(editable)} FROM {table} WHERE {where}",
+                              [key_row[k] for k in keys]).fetchone()
+    if found is None:
+        raise CommandError(_missing(table, key_row))
+    before: Row = dict(zip(editable, found, strict=True))
+    touched = _touched_by(table, key_row, (before, {**before, field_name: kept}))
+    return _row(table, key_row, {field_name: kept}, RESOLVE_CONFLICT, touched,
+                f"{RESOLVE_CONFLICT.undo_text}: {field_name.replace('_', ' ')}")
+
+
 # --------------------------------------------------------------------------- team merges
 
 #: Where a merge gets an original's bytes: (evidence id, SHA-256, size) -> its chunks.
 OriginalBytes = Callable[[int, str, int], Iterable[bytes]]
+
+
+class CaseMovedOn(CommandError):
+    """A team command planned on a state of the case that another edit has since changed."""
+
+
+def _require_head(conn: Any, expected: str) -> None:
+    if not expected:
+        return
+    head = conn.execute("SELECT hash FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
+    if head is None or str(head[0]) != expected:
+        raise CaseMovedOn("The case was edited while the sync was working out what to merge;"
+                          " nothing was merged, and syncing again takes the new edit in.")
 
 
 @dataclass(frozen=True)
@@ -1244,6 +1324,10 @@ class MergeRows:
     detail: Mapping[str, object]
     originals: OriginalBytes | None = None
     action: str = SYNC_MERGE.name
+    #: The custody head the merge was planned on: refused when the case has moved on since
+    #: (the window's own edit during a background sync), so a plan never overwrites an edit
+    #: it did not see. Empty: not checked.
+    after: str = ""
 
     @property
     def description(self) -> str:
@@ -1269,6 +1353,7 @@ class MergeRows:
         #: Evidence whose SHA-256 this merge changes: its original must be replaced whole.
         replaced: dict[int, int] = {}
         with case.edit(self.action, items, {**self.detail, "command": self.action}) as conn:
+            _require_head(conn, self.after)
             for table, key, values in [*deletes, *writes]:
                 spec = tables[table]
                 key_values = json.loads(key)
@@ -1366,6 +1451,8 @@ class Renumber:
 
     moves: tuple[tuple[str, int, int], ...]
     action: str = RENUMBER.name
+    #: As for `MergeRows.after`: the custody head the moves were planned on.
+    after: str = ""
 
     @property
     def description(self) -> str:
@@ -1384,6 +1471,7 @@ class Renumber:
         detail = {"command": self.action,
                   "moved": [{"table": t, "from": old, "to": new} for t, old, new in self.moves]}
         with case.edit(self.action, items, detail) as conn:
+            _require_head(conn, self.after)
             # Children follow their parent within the transaction; checked at its commit.
             conn.execute("PRAGMA defer_foreign_keys = ON")
             for table, old, new in self.moves:

@@ -16,6 +16,15 @@ class TeamError(Exception):
     nothing beyond the last whole step was written."""
 
 
+class PasswordNeeded(TeamError):
+    """The server asks for a password this connection string does not give (or a wrong one)."""
+
+
+class Unreachable(TeamError):
+    """The server cannot be reached now (offline, down, refused): edits stay in the case and
+    travel at the next sync."""
+
+
 class SchemaMissing(TeamError):
     pass
 
@@ -54,8 +63,14 @@ def connect(url: str) -> psycopg.Connection[tuple[object, ...]]:
         conn = psycopg.connect(url, connect_timeout=15, application_name="desk",
                                autocommit=True)
     except psycopg.Error as exc:
-        raise TeamError(f"cannot connect to the team server {where(url)}:"
-                        f" {_first_line(exc)}") from None
+        said = _first_line(exc)
+        kind = TeamError
+        if "no password supplied" in said or "password authentication failed" in said:
+            kind = PasswordNeeded
+        elif isinstance(exc, psycopg.OperationalError) and not any(
+                word in said for word in ("does not exist", "not permitted", "pg_hba")):
+            kind = Unreachable
+        raise kind(f"cannot connect to the team server {where(url)}: {said}") from None
     if conn.info.server_version < MIN_SERVER_VERSION:
         version = conn.info.server_version
         conn.close()

@@ -30,6 +30,11 @@ Pg = psycopg.Connection[tuple[object, ...]]
 Progress = Callable[[str], None]
 
 
+class CaseChanged(TeamError):
+    """The reviewer edited the case while this sync was planning its merge; nothing was
+    merged, and a sync run again includes the edit (the window does so at once)."""
+
+
 @dataclass
 class SyncReport:
     case: str
@@ -105,7 +110,9 @@ def renumber_own(case: CaseFile, pg: Pg, case_id: str, server: history.ServerHis
     for table, old, new in planned:
         say(f"{table} {old} is now {table} {new}: another copy gave id {old} first")
     try:
-        commands.Renumber(tuple(planned)).apply(case)
+        commands.Renumber(tuple(planned), after=local.log[-1].hash).apply(case)
+    except commands.CaseMovedOn as exc:
+        raise CaseChanged(str(exc)) from None
     except CaseFileError as exc:
         raise TeamError(f"renumbering was refused ({exc}); {case.path.name} is as it was;"
                         " nothing was merged") from None
@@ -140,7 +147,10 @@ def merge_into(case: CaseFile, pg: Pg, case_id: str, server: history.ServerHisto
               "merged": [history.entry_json(e) for e in planned.merged],
               "conflicts": planned.conflicts}
     try:
-        commands.MergeRows(tuple(planned.rows), detail, source).apply(case)
+        commands.MergeRows(tuple(planned.rows), detail, source,
+                           after=local.log[-1].hash).apply(case)
+    except commands.CaseMovedOn as exc:
+        raise CaseChanged(str(exc)) from None
     except CaseFileError as exc:
         raise TeamError(f"the merge was refused ({exc}); {case.path.name} is as it was") from None
     return len(lacking), len(planned.conflicts), received["originals"]

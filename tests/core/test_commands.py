@@ -354,6 +354,10 @@ EVERY_COMMAND: dict[str, tuple[Build, Check]] = {
     # The same id given by two copies: the later-made item moves, with all that points at it.
     "renumber items": (lambda c: commands.Renumber((("evidence", 1, 7), ("claim", 1, 4))),
                        lambda c: _moved_with_everything(c)),
+    # A team-sync conflict settled by keeping one of its values (`desk team resolve`).
+    "resolve conflict": (lambda c: commands.resolve_conflict(c, "claim", {"id": 1}, "text",
+                                                             "Erin's wording"),
+                         lambda c: c.get_claim(1).text == "Erin's wording"),
 }
 
 
@@ -507,7 +511,57 @@ def test_a_partial_edit_never_creates_a_half_row(rich_case: CaseFile) -> None:
             command.apply(rich_case)
 
 
-# --------------------------------------------------------------------------- team merges
+# --------------------------------------------------------------------------- team conflicts
+
+
+@pytest.mark.parametrize(("table", "key", "field_name", "value", "says"), [
+    ("original", {"evidence_id": 1}, "data", "x", "original rows cannot be edited"),
+    ("evidence", {"id": 1}, "sha256", "00", "'sha256' of evidence cannot be edited"),
+    ("claim", {"id": 1}, "id", 2, "'id' of claim cannot be edited"),
+    ("claim", {"id": 9}, "text", "Gone", "Claim 9 does not exist"),
+    ("claim", {"claim_id": 1}, "text", "x", "A row of claim is named by id"),
+    ("claim", {"id": 1}, "text", {"sha256": "ab" * 32}, "A file's bytes cannot be chosen"),
+    ("claim", {"id": 1}, "text", ["a"], "text, a number or empty"),
+])
+def test_resolving_a_conflict_refuses_what_it_cannot_set(
+        rich_case: CaseFile, table: str, key: dict[str, object], field_name: str,
+        value: object, says: str) -> None:
+    before, entries = _state(rich_case), len(rich_case.audit_entries())
+    with pytest.raises(commands.CommandError, match=says) as refused:
+        commands.resolve_conflict(rich_case, table, key, field_name, value)
+    assert "\n" not in str(refused.value)
+    assert _state(rich_case) == before and len(rich_case.audit_entries()) == entries
+
+
+def test_resolving_a_conflict_logs_the_field_it_sets_and_touches_its_item(
+        rich_case: CaseFile) -> None:
+    """The custody detail names table, key and values: what settles a listed conflict."""
+    keep = commands.resolve_conflict(rich_case, "statement", {"id": 1}, "speaker", "Governor")
+    assert commands.touched(keep) == commands.Touched(claims=frozenset({1}))
+    undo = keep.apply(rich_case)
+    detail = json.loads(rich_case.audit_entries()[-1].detail)
+    assert (detail["command"], detail["table"], detail["key"], detail["values"]) == (
+        "resolve conflict", "statement", {"id": 1}, {"speaker": "Governor"})
+    assert rich_case.statements(1)[0].speaker == "Governor"
+    undo.apply(rich_case)
+    assert rich_case.statements(1)[0].speaker == "Ministry"
+    moved = commands.resolve_conflict(rich_case, "movement", {"id": 1}, "evidence_id", 2)
+    assert commands.touched(moved) == commands.Touched(evidence=frozenset({1, 2}),
+                                                       movements=frozenset({1}))
+    assert commands.touched(commands.resolve_conflict(
+        rich_case, "landmark", {"id": 2}, "name", "Mast")).landmarks
+    link = commands.resolve_conflict(rich_case, "claim_evidence",
+                                     {"claim_id": 1, "evidence_id": 1}, "note", "")
+    assert commands.touched(link) == commands.Touched(evidence=frozenset({1}),
+                                                      claims=frozenset({1}))
+    # A conflict's key lists values in the row digests' order: the same as the editable key.
+    from desk.core import tracking
+
+    editable = [t for t in tracking.tables() if t.name in ("claim", "claim_evidence",
+                                                           "geolocation", "movement")]
+    assert [commands.key_columns(t.name) for t in editable] == [t.keys for t in editable]
+
+
 
 
 def _evidence_row(case: CaseFile, evidence_id: int, **changed: object) -> tuple[object, ...]:

@@ -17,8 +17,8 @@ import pytest
 from desk.core import commands
 from desk.core.casefile import CaseFile
 from desk.core.model import Statement
-from desk.core.replay import current_rows, log_entries
-from desk.team import history
+from desk.core.replay import LogEntry, current_rows, log_entries
+from desk.team import conflicts, history, merge
 from tests.team.builders import (
     Team,
     add_claim,
@@ -26,6 +26,7 @@ from tests.team.builders import (
     as_reviewer,
     desk_json,
     env_for,
+    make_case,
     noise,
     originals_of,
     run_desk,
@@ -144,6 +145,117 @@ def test_the_same_field_edited_twice_is_a_conflict_until_a_further_edit(
         with CaseFile.open(path, read_only=True) as case:
             assert next(c for c in case.list_claims() if c.id == 1).text == "Agreed wording"
         _verifies(capsys, path)
+
+
+def test_a_conflict_resolved_by_keeping_the_earlier_value_settles_it_on_both_copies(
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, team: Team,
+        tmp_path: Path, two_copies: tuple[Path, Path, str]) -> None:
+    alice, erin, _ = two_copies
+    with CaseFile.open(erin) as case:
+        commands.edit_claim(1, text="Erin's wording").apply(case)
+    desk_json(capsys, "team", "sync", erin, team.url(team.erin))
+    time.sleep(1.1)  # Alice's edit is the later one, so hers stands after the merge
+    _as(monkeypatch, tmp_path, "Alice")
+    with CaseFile.open(alice) as case:
+        commands.edit_claim(1, text="Alice's wording").apply(case)
+    assert desk_json(capsys, "team", "sync", alice, team.url(team.alice))["conflicts"] == 1
+    code, out, _ = run_desk(capsys, "team", "conflicts", alice)
+    assert code == 0 and "1) Erin's wording by Erin" in out and "2) Alice's wording" in out
+    listed = desk_json(capsys, "team", "conflicts", alice)["conflicts"]
+    assert isinstance(listed, list)
+    erins = 1 + [v["value"] for v in listed[0]["values"]].index("Erin's wording")
+    # A value the conflict does not list is refused in one line, and nothing is written.
+    before, entries = _state(alice), len(_entries(alice))
+    for keep in ("3", "0"):
+        code, out, err = run_desk(capsys, "team", "resolve", alice, "--entity", "claim:1",
+                                  "--field", "text", "--keep", keep)
+        assert code == 2 and out == "" and "there is no value" in err
+        assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    code, _, err = run_desk(capsys, "team", "resolve", alice, "--entity", "claim:1",
+                            "--field", "claimant", "--keep", "1")
+    assert code == 2 and "no open conflict" in err
+    assert _state(alice) == before and len(_entries(alice)) == entries
+    # Alice keeps Erin's wording: one undoable edit that settles the conflict.
+    resolved = desk_json(capsys, "team", "resolve", alice, "--entity", "claim:1", "--field",
+                         "text", "--keep", str(erins))
+    assert resolved == {"resolved": {"entity": "claim:1", "field": "text",
+                                     "value": "Erin's wording"}, "open_conflicts": 0}
+    assert _entries(alice)[-1].action == "resolve conflict"
+    desk_json(capsys, "team", "sync", alice, team.url(team.alice))
+    _as(monkeypatch, tmp_path, "Erin")
+    desk_json(capsys, "team", "sync", erin, team.url(team.erin))
+    _as(monkeypatch, tmp_path, "Alice")
+    desk_json(capsys, "team", "sync", alice, team.url(team.alice))
+    assert _state(alice) == _state(erin)
+    for path in (alice, erin):
+        assert desk_json(capsys, "team", "conflicts", path)["conflicts"] == []
+        with CaseFile.open(path, read_only=True) as case:
+            assert next(c for c in case.list_claims() if c.id == 1).text == "Erin's wording"
+        _verifies(capsys, path)
+
+
+def _entries(path: Path) -> list[LogEntry]:
+    with CaseFile.open(path, read_only=True) as case:
+        return log_entries(case.conn)
+
+
+def _with_conflict(path: Path, conflict: dict[str, object]) -> None:
+    """A merge entry recording one conflict (what a sync writes), made offline."""
+    with CaseFile.open(path) as case:
+        commands.MergeRows((), {"merged": [], "conflicts": [conflict]}).apply(case)
+
+
+def _conflict(field: str, *values: object, table: str = "claim", key: str = "[1]"
+              ) -> dict[str, object]:
+    return {"entity": f"{table}:1", "field": field, "table": table, "key": key,
+            "what": f"{table} 1", "values": [{"value": v, "reviewer": who, "at": at}
+                                             for v, who, at in zip(values, ("Erin", "Alice"),
+                                                                   ("2026-01-01T10:00:00Z",
+                                                                    "2026-01-01T10:00:05Z"),
+                                                                   strict=False)]}
+
+
+@pytest.mark.parametrize(("conflict", "choice", "says"), [
+    (_conflict(merge.WHOLE_ROW, "kept", None), 0,
+     r"\(one side deleted it\): restore or delete the item itself"),
+    (_conflict("text", "a", "b"), 2, "lists 2 values; there is no value 3"),
+    (_conflict("text", "a", "b"), -1, "there is no value 0"),
+    (_conflict("data", {"sha256": "ab" * 32}, {"sha256": "cd" * 32}, table="original"), 0,
+     "original rows cannot be edited"),
+    (_conflict("original_name", {"sha256": "ab" * 32}, "b", table="evidence"), 0,
+     "A file's bytes cannot be chosen here"),
+    (_conflict("text", "a", "b", key="not json"), 0, "cannot be read"),
+])
+def test_keeping_a_value_is_refused_when_it_cannot_be_kept(
+        tmp_path: Path, conflict: dict[str, object], choice: int, says: str) -> None:
+    path = make_case(tmp_path / "case.deskcase")
+    with CaseFile.open(path) as case, pytest.raises(commands.CommandError, match=says):
+        conflicts.keep(case, conflict, choice)
+
+
+def test_resolve_says_what_it_kept_and_undoes(capsys: pytest.CaptureFixture[str],
+                                              tmp_path: Path) -> None:
+    path = make_case(tmp_path / "case.deskcase")
+    _with_conflict(path, _conflict("text", "Erin's wording", "Alice's wording"))
+    code, out, err = run_desk(capsys, "team", "resolve", path, "--entity", "claim:1",
+                              "--field", "text", "--keep", "2")
+    assert code == 0, err
+    assert out.startswith("kept \"Alice's wording\" (Alice, 2026-01-01T10:00:05Z) for"
+                          " claim 1, text")
+    with CaseFile.open(path, read_only=True) as case:
+        assert conflicts.case_conflicts(case) == []
+        assert case.get_claim(1).text == "Alice's wording"
+    # Built, not applied, by `keep`: the window applies it and may undo it.
+    _with_conflict(path, _conflict("claimant", "Erin's source", "Alice's source"))
+    with CaseFile.open(path) as case:
+        keep = conflicts.keep(case, conflicts.find(case, "claim:1", "claimant"), 0)
+        assert case.get_claim(1).claimant == "State TV"
+        undo = keep.apply(case)
+        assert case.get_claim(1).claimant == "Erin's source"
+        assert conflicts.case_conflicts(case) == []
+        undo.apply(case)
+        assert case.get_claim(1).claimant == "State TV"
+        assert case.verify().ok
 
 
 def _push_parted(path: Path, url: str) -> None:

@@ -1,0 +1,88 @@
+"""Where a shared case stands, for the window's team panel: what the case file says alone
+(offline: its id, open conflicts, verdicts waiting for a second reviewer) and what the server
+says (who else pushes edits of it, and when last)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import datetime
+
+import psycopg
+
+from desk.core.casefile import CaseFile
+from desk.core.replay import log_entries
+from desk.team import conflicts, signoff
+from desk.team.server import TeamError, connect, require_schema, server_message, where
+
+
+def case_id(case: CaseFile) -> str:
+    """The id a team server knows the case by: the hash of its first custody entry."""
+    row = case.conn.execute("SELECT hash FROM audit WHERE seq = 1").fetchone()
+    return str(row[0]) if row else ""
+
+
+@dataclass(frozen=True)
+class Local:
+    """The case file's own account: nothing here needs the server."""
+
+    case_id: str
+    conflicts: list[dict[str, object]]
+    #: Verdicts no second reviewer has approved yet ("ready for review" or "sent back").
+    waiting: list[signoff.Status]
+    claim_texts: dict[int, str]
+
+
+def local(case: CaseFile) -> Local:
+    chain = log_entries(case.conn)
+    texts = {c.id: c.text for c in case.list_claims()}
+    waiting = [found for claim_id in sorted(texts) if case.verdict(claim_id) is not None
+               for found in [signoff.status(chain, claim_id)]
+               if found.state in (signoff.READY, signoff.SENT_BACK)]
+    return Local(chain[0].hash if chain else "", conflicts.open_conflicts(chain), waiting,
+                 texts)
+
+
+def is_author(case: CaseFile, author: dict[str, object]) -> bool:
+    """Whether the reviewer at this desk wrote a verdict (by name or by key), so may not be
+    the one who signs it off."""
+    from desk.core import audit
+    from desk.core.identity import reviewer_name
+
+    key = getattr(case.conn, "signing_key", None)
+    mine = audit.fingerprint_of(audit.raw_public_hex(key)) if key is not None else None
+    name = str(author.get("reviewer", "")).strip().casefold()
+    return (mine is not None and mine == author.get("fingerprint")) or (
+        name == reviewer_name().strip().casefold())
+
+
+@dataclass(frozen=True)
+class Colleague:
+    """A reviewer whose edits of the case the server holds."""
+
+    reviewer: str
+    login: str
+    entries: int
+    last_at: str
+
+    def to_json(self) -> dict[str, object]:
+        return asdict(self)
+
+
+def colleagues(url: str, shared_id: str) -> list[Colleague]:
+    """Everyone who pushed edits of the case, the most recent first (row-level security shows
+    only the cases of the login's teams: another team's case has no one)."""
+    pg = connect(url)
+    try:
+        require_schema(pg, url)
+        try:
+            found = pg.execute(
+                "SELECT actor, pushed_by, count(*), max(pushed_at) FROM desk.entries"
+                " WHERE case_id = %s GROUP BY actor, pushed_by ORDER BY max(pushed_at) DESC",
+                (shared_id,)).fetchall()
+        except psycopg.Error as exc:
+            raise TeamError(f"{where(url)} refused ({server_message(exc)})") from None
+    finally:
+        pg.close()
+    return [Colleague(str(r[0]), str(r[1]), int(str(r[2])),
+                      r[3].isoformat(timespec="seconds") if isinstance(r[3], datetime) else "")
+            for r in found]
