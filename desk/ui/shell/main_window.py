@@ -190,6 +190,8 @@ class MainWindow(QMainWindow):
     caseClosed = Signal()  # noqa: N815
     importFinished = Signal(object)  # noqa: N815 - the IntakeReport (cancelled or not)
     copySaved = Signal(object)  # noqa: N815 - Path of a copy made by Save Copy As
+    #: An import writes the case (True) or has ended (False): the team sync waits for it.
+    importRunning = Signal(bool)  # noqa: N815
 
     def __init__(self, parent: QWidget | None = None, *,
                  map_options: Mapping[str, Any] | None = None,
@@ -496,6 +498,11 @@ class MainWindow(QMainWindow):
         tools.addSeparator()
         tools.addAction(self.video_view.take_frame_action)
         tools.addAction(self.video_view.take_frames_action)
+        from desk.ui.team.team_desk import TeamDesk  # the team server, sync and sign-off
+
+        self.team_desk = TeamDesk(self)
+        team = bar.addMenu("T&eam")
+        team.addActions(self.team_desk.actions())
 
     def _build_toolbar(self) -> None:
         bar = QToolBar("Main")
@@ -661,6 +668,24 @@ class MainWindow(QMainWindow):
         self.evidence_list.setFocus()
         if not case.read_only:
             self._warm_timer.start()
+
+    def reload_case(self) -> bool:
+        """Read the open case again from its file, where it was: a team merge changed it
+        underneath the views. Undo starts afresh (its steps were planned on the old rows)."""
+        case = self.case
+        if case is None:
+            return False
+        evidence_id = self.evidence_list.current_evidence_id()
+        mode = self.claims_mode.mode
+        claim_id = self.claims_mode.page.current_claim_id()
+        if not self.open_case(case.path):
+            return False
+        if evidence_id is not None and self.model.row_of(evidence_id) is not None:
+            self.evidence_list.select_evidence(evidence_id)
+        self.claims_mode.set_mode(mode)
+        if claim_id is not None:
+            self.claims_mode.page.select_claim(claim_id)
+        return True
 
     def _warm_parsers(self) -> None:
         if self.case is not None and not self.case.read_only:
@@ -1209,6 +1234,7 @@ class MainWindow(QMainWindow):
         self.import_panel.start(what)
         self.statusBar().showMessage("Importing… you can keep working.")
         self.jobs.start(job)
+        self.importRunning.emit(True)
         return True
 
     def cancel_import(self) -> None:
@@ -1247,6 +1273,7 @@ class MainWindow(QMainWindow):
 
     def _on_import_done(self) -> None:
         self._import = None
+        self.importRunning.emit(False)
 
     def _take_in_new_items(self) -> None:
         had_items = self.model.rowCount() > 0
@@ -1308,6 +1335,7 @@ class MainWindow(QMainWindow):
         settings.save_map_layout(self.centre_splitter.saveState(),
                                  self.show_map_action.isChecked())
         self.close_case()
+        self.team_desk.shutdown()  # a sync running stops after its current whole step
         self.jobs.shutdown()  # a copy being saved is finished first
         self.frame_view.shutdown()
         self.video_view.shutdown()
