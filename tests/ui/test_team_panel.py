@@ -75,7 +75,8 @@ def test_a_conflict_is_shown_settled_with_keep_and_the_verdict_signed_off_by_the
     panel = desk.panel
     assert desk.dock.isVisible()  # a sync that met a conflict shows the panel
     assert {p.reviewer for p in desk.sync.colleagues} == {"Alice", "Erin"}
-    assert len(_buttons(panel, "TeamKeep")) == 2
+    # Widgets added to a shown layout appear on the next turn of the event loop.
+    qtbot.waitUntil(lambda: len(_buttons(panel, "TeamKeep")) == 2, timeout=5_000)
     texts = " ".join(label.text() for label in panel.findChildren(type(panel.state_label)))
     assert "“Erin's wording” by Erin" in texts and "“Alice's wording” by Alice" in texts
     assert "In sync" in panel.state_label.text()
@@ -84,13 +85,13 @@ def test_a_conflict_is_shown_settled_with_keep_and_the_verdict_signed_off_by_the
     assert _buttons(panel, "TeamSignOff") == []  # "Yours: a second reviewer signs it off."
     assert not panel.sign_off(1)
     assert "second person" in panel.message_label.text()
-    qtbot.wait(20)  # widgets added to a shown layout appear on the next turn of the loop
+    qtbot.wait(20)  # as above: the colleagues' lines were just rebuilt
     people = [label.text() for label in panel.findChildren(type(panel.state_label),
                                                             "TeamColleague")
               if label.isVisibleTo(panel)]
     assert len(people) == 2 and any(p.startswith("Alice (you): ") for p in people), people
     window.resize(1500, 900)
-    SHOTS.mkdir(exist_ok=True)
+    SHOTS.mkdir(parents=True, exist_ok=True)
     window.grab().save(str(SHOTS / "team_panel_conflict.png"))
 
     # Keep Erin's value: one undoable edit, synced in the background once made.
@@ -118,7 +119,7 @@ def test_a_conflict_is_shown_settled_with_keep_and_the_verdict_signed_off_by_the
     assert _claim_now(window) == "Erin's wording"
     assert len(asked) == 1
     desk.dock.show()
-    assert len(_buttons(panel, "TeamSignOff")) == 1
+    qtbot.waitUntil(lambda: len(_buttons(panel, "TeamSignOff")) == 1, timeout=5_000)
     window.grab().save(str(SHOTS / "team_panel_signoff.png"))
     _buttons(panel, "TeamSignOff")[0].click()
     assert panel.local is not None and panel.local.waiting == []

@@ -223,7 +223,10 @@ class TeamDesk(QObject):
             window.reload_case()
         finally:
             self._reloading = False
-        who = sorted({p.reviewer for p in self.sync.colleagues})
+        from desk.core.identity import reviewer_name
+
+        me = reviewer_name().casefold()
+        who = sorted({p.reviewer for p in self.sync.colleagues if p.reviewer.casefold() != me})
         moved = (f"; {len(report.renumbered)} of your items renumbered"
                  if report.renumbered else "")
         conflicts = (f", {report.conflicts} conflicting (see the team panel)"
