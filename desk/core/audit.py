@@ -8,6 +8,7 @@ digests, and a cut-off chain fails against any dossier that recorded a later hea
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import sqlite3
@@ -61,7 +62,11 @@ def fingerprint_of(signer_hex: str) -> str:
         return ""
 
 
+@functools.lru_cache(maxsize=65536)
 def signature_ok(signer_hex: str, signature_hex: str, digest: str) -> bool:
+    """Whether `signature_hex` is `signer_hex`'s signature of the entry digest. A pure function
+    of its three texts, so a long-lived process (the window's background sync checks the whole
+    chain each time) verifies each entry once."""
     from cryptography.exceptions import InvalidSignature
 
     try:

@@ -11,6 +11,7 @@ Merge entries themselves are bookkeeping: no copy needs another's merge to hold 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Iterable, Mapping, Sequence
@@ -31,7 +32,7 @@ _FIELDS = [c.strip() for c in AUDIT_COLUMNS.split(",")]
 
 def is_merge(entry: LogEntry) -> bool:
     """A merge entry (an undo or redo of one is an ordinary edit: it carries nothing)."""
-    return entry.action == MERGE_ACTION and isinstance(merge_detail(entry).get("merged"), list)
+    return entry.action == MERGE_ACTION and _carried(entry.detail) is not None
 
 
 def entry_json(entry: LogEntry) -> dict[str, object]:
@@ -64,12 +65,24 @@ def merge_detail(entry: LogEntry) -> dict[str, object]:
 
 def carried(entry: LogEntry) -> list[LogEntry]:
     """The entries a merge entry carries (none for any other entry)."""
-    if not is_merge(entry):
+    if entry.action != MERGE_ACTION:
         return []
-    found = merge_detail(entry).get("merged")
-    if not isinstance(found, list):
-        return []
-    return [e for e in (entry_from_json(v) for v in found) if e is not None]
+    return list(_carried(entry.detail) or ())
+
+
+@functools.lru_cache(maxsize=4096)
+def _carried(detail: str) -> tuple[LogEntry, ...] | None:
+    """A merge detail's carried entries (None: not a merge's detail). Every sync reads every
+    merge of the chain; a detail text always reads the same, so a long-lived process (the
+    window, a bench reviewer) parses each once."""
+    try:
+        found = json.loads(detail)
+    except ValueError:
+        return None
+    merged = found.get("merged") if isinstance(found, dict) else None
+    if not isinstance(merged, list):
+        return None
+    return tuple(e for e in (entry_from_json(v) for v in merged) if e is not None)
 
 
 def known(chain: Sequence[LogEntry]) -> dict[str, LogEntry]:
