@@ -253,9 +253,37 @@ def test_resolve_says_what_it_kept_and_undoes(capsys: pytest.CaptureFixture[str]
         undo = keep.apply(case)
         assert case.get_claim(1).claimant == "Erin's source"
         assert conflicts.case_conflicts(case) == []
-        undo.apply(case)
+        redo = undo.apply(case)
         assert case.get_claim(1).claimant == "State TV"
+        # Undoing the kept value reopens the conflict it settled; redoing settles it again.
+        assert [c["field"] for c in conflicts.case_conflicts(case)] == ["claimant"]
+        redo.apply(case)
+        assert conflicts.case_conflicts(case) == []
         assert case.verify().ok
+
+
+def test_a_kept_value_undone_reopens_the_conflict_on_the_other_copy_too(
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, team: Team,
+        tmp_path: Path, two_copies: tuple[Path, Path, str]) -> None:
+    alice, erin, _ = two_copies
+    with CaseFile.open(erin) as case:
+        commands.edit_claim(1, text="Erin's wording").apply(case)
+    desk_json(capsys, "team", "sync", erin, team.url(team.erin))
+    time.sleep(1.1)
+    _as(monkeypatch, tmp_path, "Alice")
+    with CaseFile.open(alice) as case:
+        commands.edit_claim(1, text="Alice's wording").apply(case)
+    assert desk_json(capsys, "team", "sync", alice, team.url(team.alice))["conflicts"] == 1
+    with CaseFile.open(alice) as case:
+        keep = conflicts.keep(case, conflicts.find(case, "claim:1", "text"), 0)
+        keep.apply(case).apply(case)  # kept, then undone
+        assert len(conflicts.case_conflicts(case)) == 1
+    desk_json(capsys, "team", "sync", alice, team.url(team.alice))
+    _as(monkeypatch, tmp_path, "Erin")
+    desk_json(capsys, "team", "sync", erin, team.url(team.erin))
+    for path in (alice, erin):
+        listed = desk_json(capsys, "team", "conflicts", path)["conflicts"]
+        assert isinstance(listed, list) and [c["field"] for c in listed] == ["text"], path
 
 
 def _push_parted(path: Path, url: str) -> None:
