@@ -168,3 +168,28 @@ def test_an_unreachable_server_is_offline_and_the_edits_stay(
     qtbot.waitUntil(lambda: desk.sync.state == team_sync.IDLE
                     and desk.sync.last_report is not None, timeout=30_000)
     assert desk.sync.last_report.entries_sent >= 1
+
+
+def test_a_new_case_is_shared_from_the_window_and_its_password_is_not_written(
+        qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch,
+        team: Team,  # noqa: F811
+        tmp_path: Path, quick: None, capsys: pytest.CaptureFixture[str]) -> None:
+    from tests.team.builders import make_case
+
+    as_reviewer(monkeypatch, tmp_path / "alice-config", "Alice")
+    path = make_case(tmp_path / "fresh.deskcase", title="Kupiansk clip")
+    desk = window.team_desk
+    assert window.open_case(path)
+    assert desk.sync.state == team_sync.NOT_SHARED
+    assert desk.panel.connect_button.text() == "Share…"
+    given = team.url(team.alice)  # with its password in it, as some administrators hand out
+    monkeypatch.setattr(team_desk, "ask_server", lambda parent, url: (given, ""))
+    desk.share_action.trigger()
+    qtbot.waitUntil(lambda: desk.sync.last_report is not None, timeout=30_000)
+    assert desk.sync.state == team_sync.IDLE and desk.dock.isVisible()
+    assert desk.sync.last_report.entries_sent > 0
+    assert desk.panel.connect_button.text() == "Change Server…"
+    stored = (tmp_path / "alice-config" / servers.FILE_NAME).read_text(encoding="utf-8")
+    assert desk.sync.case_id in stored and PASSWORD not in stored
+    listed = desk_json(capsys, "team", "list", given)["cases"]
+    assert isinstance(listed, list) and [c["title"] for c in listed] == ["Kupiansk clip"]
