@@ -62,6 +62,8 @@ def upload(pg: Pg, case_id: str, conn: sqlite3.Connection, eid: int, sha: str, s
             raise TeamError(f"the server stores original {sha[:12]}… with {stored[0]:,} bytes,"
                             f" not the {size:,} of evidence {eid}")
         return Upload(sha, 0, True)
+    if size <= chunk_size:
+        return _upload_one(pg, conn, eid, sha, size, chunk_size)
     # Hashed whole before anything is sent: chunks are never removed from the server, so the
     # bytes of an original that no longer matches its SHA-256 must never reach it.
     whole, parts = _local_hashes(conn, eid, chunk_size)
@@ -96,6 +98,31 @@ def upload(pg: Pg, case_id: str, conn: sqlite3.Connection, eid: int, sha: str, s
         with pg.transaction():
             _complete(pg, sha, size, chunk_size, len(parts))
     return Upload(sha, sent, False)
+
+
+def _upload_one(pg: Pg, conn: sqlite3.Connection, eid: int, sha: str, size: int,
+                chunk_size: int) -> Upload:
+    """An original of one chunk (a still): read and hashed once, and these same bytes sent,
+    so nothing can change between the check and the send (the usual path reads twice)."""
+    data = b"".join(_local_chunks(conn, eid, chunk_size))
+    digest = hashlib.sha256(data)
+    if len(data) != size or digest.hexdigest() != sha:
+        raise TeamError(f"the original of evidence {eid} in your case no longer matches its"
+                        " SHA-256 (`desk verify` says more); nothing of it was sent")
+    held = pg.execute("SELECT chunk_sha256, uploaded_by FROM desk.original_chunks"
+                      " WHERE sha256 = %s AND n = 0", (sha,)).fetchone()
+    theirs = held[0] if held is not None else None
+    if held is not None and (not isinstance(theirs, bytes | memoryview)
+                             or bytes(theirs) != digest.digest()):
+        raise TeamError(f"the server holds a different part 0 of original {sha[:12]}… (sent"
+                        f" by {held[1]}) than evidence {eid} has; an administrator must look"
+                        " at it; nothing of this original was sent")
+    with pg.transaction():
+        if held is None:
+            pg.execute("INSERT INTO desk.original_chunks (sha256, n, data) VALUES (%s, 0, %b)"
+                       " ON CONFLICT DO NOTHING", (sha, data))
+        _complete(pg, sha, size, chunk_size, 1)
+    return Upload(sha, 0 if held is not None else size, False)
 
 
 def _complete(pg: Pg, sha: str, size: int, chunk_size: int, chunks: int) -> None:

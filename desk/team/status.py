@@ -55,6 +55,33 @@ def is_author(case: CaseFile, author: dict[str, object]) -> bool:
         name == reviewer_name().strip().casefold())
 
 
+#: What the team panel's Show opens for a conflict: a claim, or an evidence item.
+CLAIM_ITEM, EVIDENCE_ITEM = "claim", "evidence"
+#: Tables whose key's first column names a claim, and those whose names an evidence item.
+_CLAIM_TABLES = frozenset({"claim", "verdict", "verdict_draft", "claim_evidence", "checklist"})
+_EVIDENCE_TABLES = frozenset({"evidence", "geolocation", "horizon", "time_question"})
+
+
+def conflict_item(conflict: dict[str, object]) -> tuple[str, int] | None:
+    """The item to show for a conflict, so the reviewer can edit the field there (None when
+    it belongs to neither a claim nor an evidence item by its key)."""
+    import json
+
+    table = str(conflict.get("table", ""))
+    try:
+        key = json.loads(str(conflict.get("key", "")))
+    except ValueError:
+        return None
+    first = key[0] if isinstance(key, list) and key else None
+    if not isinstance(first, int) or isinstance(first, bool):
+        return None
+    if table in _CLAIM_TABLES:
+        return CLAIM_ITEM, first
+    if table in _EVIDENCE_TABLES:
+        return EVIDENCE_ITEM, first
+    return None
+
+
 @dataclass(frozen=True)
 class Colleague:
     """A reviewer whose edits of the case the server holds."""

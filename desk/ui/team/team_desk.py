@@ -241,7 +241,9 @@ class TeamDesk(QObject):
 
     def _show(self, kind: str, item_id: int) -> None:
         modes = self._window.claims_mode
-        if kind == "claim":
+        from desk.team.status import CLAIM_ITEM
+
+        if kind == CLAIM_ITEM:
             modes.show_claim(item_id)
         else:
             modes.show_evidence(item_id)

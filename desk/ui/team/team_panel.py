@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desk.team.status import CLAIM_ITEM
 from desk.ui.common import theme
 from desk.ui.common.labels import plain_label, section_label
 from desk.ui.team import team_sync
@@ -39,9 +40,6 @@ VALUE_CHARS = 160
 _DOT = {team_sync.IDLE: theme.OK, team_sync.SYNCING: theme.INFO, team_sync.OFFLINE: theme.WARN,
         team_sync.NEEDS_PASSWORD: theme.WARN, team_sync.FAILED: theme.DANGER,
         team_sync.NOT_SHARED: theme.NEUTRAL, team_sync.READ_ONLY: theme.NEUTRAL}
-#: Tables whose key names a claim, and those whose key names an evidence item.
-_CLAIM_TABLES = {"claim", "verdict", "verdict_draft", "claim_evidence", "checklist"}
-_EVIDENCE_TABLES = {"evidence", "geolocation", "horizon", "time_question"}
 
 
 def shown_value(value: object) -> str:
@@ -72,7 +70,7 @@ def _button(text: str, tip: str, slot: Callable[[], object], name: str = "") -> 
 class TeamPanel(QWidget):
     """Shown in the window's Team dock; `refresh` reads the case again."""
 
-    #: The reviewer asked to see an item: ("claim" | "evidence", id).
+    #: The reviewer asked to see an item: (`status.CLAIM_ITEM` or `EVIDENCE_ITEM`, id).
     showRequested = Signal(str, int)  # noqa: N815
     #: Connect to a server (or change it).
     connectRequested = Signal()  # noqa: N815
@@ -278,7 +276,9 @@ class TeamPanel(QWidget):
                                " edit)", functools.partial(self.keep, conflict, n), "TeamKeep")
                 row.addWidget(keep, 0, Qt.AlignmentFlag.AlignTop)
             column.addLayout(row)
-        target = _target(conflict)
+        from desk.team.status import conflict_item
+
+        target = conflict_item(conflict)
         if target is not None:
             show = _button("Show", "Show the item to edit it there (an edit of the field"
                            " settles the conflict too)",
@@ -325,7 +325,7 @@ class TeamPanel(QWidget):
                 row.addWidget(_button("Send Back…", "Return the verdict to its author with a"
                                       " note", send_back, "TeamSendBack"))
             row.addWidget(_button("Show", "Show the claim and its verdict",
-                                  functools.partial(self.showRequested.emit, "claim",
+                                  functools.partial(self.showRequested.emit, CLAIM_ITEM,
                                                     status.claim_id),
                                   "TeamShowClaim"))
             row.addStretch(1)
@@ -372,22 +372,6 @@ class TeamPanel(QWidget):
 
 def _count(n: int, what: str) -> str:
     return f"{n:,} {what}" + ("" if n == 1 else "s")
-
-
-def _target(conflict: dict[str, object]) -> tuple[str, int] | None:
-    table = str(conflict.get("table", ""))
-    try:
-        key = json.loads(str(conflict.get("key", "")))
-    except ValueError:
-        return None
-    first = key[0] if isinstance(key, list) and key else None
-    if not isinstance(first, int):
-        return None
-    if table in _CLAIM_TABLES:
-        return "claim", first
-    if table in _EVIDENCE_TABLES:
-        return "evidence", first
-    return None
 
 
 def _card(name: str) -> QFrame:
