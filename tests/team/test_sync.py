@@ -105,10 +105,10 @@ def test_two_copies_that_edited_different_things_converge_with_every_edit(
     assert len({e.signer for e in carried}) == 1
 
 
-def test_the_same_field_edited_twice_is_a_conflict_until_a_further_edit(
-        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, team: Team,
-        tmp_path: Path, two_copies: tuple[Path, Path, str]) -> None:
-    alice, erin, _ = two_copies
+def _reword_on_both(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+                    team: Team, tmp_path: Path, alice: Path, erin: Path) -> None:
+    """Erin, then Alice, reword claim 1; Alice's sync meets the conflict (hers is the later
+    edit, so it stands). Alice is the reviewer afterwards."""
     with CaseFile.open(erin) as case:
         commands.edit_claim(1, text="Erin's wording").apply(case)
     desk_json(capsys, "team", "sync", erin, team.url(team.erin))
@@ -117,6 +117,13 @@ def test_the_same_field_edited_twice_is_a_conflict_until_a_further_edit(
     with CaseFile.open(alice) as case:
         commands.edit_claim(1, text="Alice's wording").apply(case)
     assert desk_json(capsys, "team", "sync", alice, team.url(team.alice))["conflicts"] == 1
+
+
+def test_the_same_field_edited_twice_is_a_conflict_until_a_further_edit(
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, team: Team,
+        tmp_path: Path, two_copies: tuple[Path, Path, str]) -> None:
+    alice, erin, _ = two_copies
+    _reword_on_both(capsys, monkeypatch, team, tmp_path, alice, erin)
     listed = desk_json(capsys, "team", "conflicts", alice)["conflicts"]
     assert isinstance(listed, list) and len(listed) == 1
     conflict = listed[0]
@@ -151,14 +158,7 @@ def test_a_conflict_resolved_by_keeping_the_earlier_value_settles_it_on_both_cop
         capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, team: Team,
         tmp_path: Path, two_copies: tuple[Path, Path, str]) -> None:
     alice, erin, _ = two_copies
-    with CaseFile.open(erin) as case:
-        commands.edit_claim(1, text="Erin's wording").apply(case)
-    desk_json(capsys, "team", "sync", erin, team.url(team.erin))
-    time.sleep(1.1)  # Alice's edit is the later one, so hers stands after the merge
-    _as(monkeypatch, tmp_path, "Alice")
-    with CaseFile.open(alice) as case:
-        commands.edit_claim(1, text="Alice's wording").apply(case)
-    assert desk_json(capsys, "team", "sync", alice, team.url(team.alice))["conflicts"] == 1
+    _reword_on_both(capsys, monkeypatch, team, tmp_path, alice, erin)
     code, out, _ = run_desk(capsys, "team", "conflicts", alice)
     assert code == 0 and "1) Erin's wording by Erin" in out and "2) Alice's wording" in out
     listed = desk_json(capsys, "team", "conflicts", alice)["conflicts"]
@@ -266,14 +266,7 @@ def test_a_kept_value_undone_reopens_the_conflict_on_the_other_copy_too(
         capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, team: Team,
         tmp_path: Path, two_copies: tuple[Path, Path, str]) -> None:
     alice, erin, _ = two_copies
-    with CaseFile.open(erin) as case:
-        commands.edit_claim(1, text="Erin's wording").apply(case)
-    desk_json(capsys, "team", "sync", erin, team.url(team.erin))
-    time.sleep(1.1)
-    _as(monkeypatch, tmp_path, "Alice")
-    with CaseFile.open(alice) as case:
-        commands.edit_claim(1, text="Alice's wording").apply(case)
-    assert desk_json(capsys, "team", "sync", alice, team.url(team.alice))["conflicts"] == 1
+    _reword_on_both(capsys, monkeypatch, team, tmp_path, alice, erin)
     with CaseFile.open(alice) as case:
         keep = conflicts.keep(case, conflicts.find(case, "claim:1", "text"), 0)
         keep.apply(case).apply(case)  # kept, then undone
