@@ -17,13 +17,15 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-
-import psycopg
+from typing import TYPE_CHECKING
 
 from desk.core import audit, tracking
 from desk.core.replay import AUDIT_COLUMNS, LogEntry
 
-Pg = psycopg.Connection[tuple[object, ...]]
+if TYPE_CHECKING:  # psycopg loads with a connection, not with the window's conflict list
+    import psycopg
+
+    Pg = psycopg.Connection[tuple[object, ...]]
 
 #: The custody-log name of a merge entry (`desk.core.commands.MERGE_TEAM_EDITS`).
 MERGE_ACTION = "merge team edits"

@@ -15,9 +15,6 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-import psycopg
-from psycopg import conninfo
-
 from desk.core.identity import user_config_dir
 
 FILE_NAME = "team_servers.json"
@@ -77,6 +74,9 @@ def without_password(url: str) -> str:
             netloc = f"{who.partition(':')[0]}@{place}"
         query = urlencode([(k, v) for k, v in parse_qsl(parts.query) if k != "password"])
         return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+    import psycopg  # here, not at start-up: the window reads this file as a case opens
+    from psycopg import conninfo
+
     try:
         found = conninfo.conninfo_to_dict(url)
     except psycopg.ProgrammingError:
@@ -87,6 +87,8 @@ def without_password(url: str) -> str:
 
 def with_password(url: str, password: str) -> str:
     """`url` with `password` added (for this session only: it is never written down)."""
+    from psycopg import conninfo
+
     return conninfo.make_conninfo(url, password=password)
 
 

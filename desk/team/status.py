@@ -6,13 +6,13 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from datetime import datetime
-
-import psycopg
+from typing import TYPE_CHECKING
 
 from desk.core.casefile import CaseFile
 from desk.core.replay import log_entries
-from desk.team import conflicts, signoff
-from desk.team.server import TeamError, connect, require_schema, server_message, where
+
+if TYPE_CHECKING:  # psycopg and the merge code load when first needed: not at start-up
+    from desk.team.signoff import Status
 
 
 def case_id(case: CaseFile) -> str:
@@ -28,11 +28,13 @@ class Local:
     case_id: str
     conflicts: list[dict[str, object]]
     #: Verdicts no second reviewer has approved yet ("ready for review" or "sent back").
-    waiting: list[signoff.Status]
+    waiting: list[Status]
     claim_texts: dict[int, str]
 
 
 def local(case: CaseFile) -> Local:
+    from desk.team import conflicts, signoff
+
     chain = log_entries(case.conn)
     texts = {c.id: c.text for c in case.list_claims()}
     waiting = [found for claim_id in sorted(texts) if case.verdict(claim_id) is not None
@@ -98,6 +100,10 @@ class Colleague:
 def colleagues(url: str, shared_id: str) -> list[Colleague]:
     """Everyone who pushed edits of the case, the most recent first (row-level security shows
     only the cases of the login's teams: another team's case has no one)."""
+    import psycopg
+
+    from desk.team.server import TeamError, connect, require_schema, server_message, where
+
     pg = connect(url)
     try:
         require_schema(pg, url)

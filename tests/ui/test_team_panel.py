@@ -193,3 +193,35 @@ def test_a_new_case_is_shared_from_the_window_and_its_password_is_not_written(
     assert desk.sync.case_id in stored and PASSWORD not in stored
     listed = desk_json(capsys, "team", "list", given)["cases"]
     assert isinstance(listed, list) and [c["title"] for c in listed] == ["Kupiansk clip"]
+
+
+def test_the_window_and_a_case_not_shared_start_without_the_team_desk_loaded(
+        tmp_path: Path) -> None:
+    """psycopg costs a fifth of a second to load: only a case shared with a server pays it (the
+    conflict list, read from the case file alone, needs none of it)."""
+    import subprocess
+    import sys
+
+    from tests.team.builders import make_case
+
+    path = make_case(tmp_path / "alone.deskcase")
+    script = (
+        "import sys\n"
+        "from desk.ui.shell.app import create_application\n"
+        "from desk.ui.shell.main_window import MainWindow\n"
+        "app = create_application()\n"
+        "window = MainWindow(map_delay_ms=None)\n"
+        "window.show()\n"
+        f"assert window.open_case(__import__('pathlib').Path({str(path)!r}))\n"
+        "window.team_desk.dock.show()\n"
+        "app.processEvents()\n"
+        "loaded = sorted(m for m in sys.modules if m.split('.')[0] == 'psycopg'\n"
+        "                or m in ('desk.team.sync', 'desk.team.server'))\n"
+        "print(loaded)\n"
+        "window.close()\n")
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen",
+           "DESK_CONFIG_DIR": str(tmp_path / "config")}
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          env=env, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "[]"

@@ -167,11 +167,13 @@ class TeamPanel(QWidget):
 
     def refresh_state(self) -> None:
         sync = self.sync
-        from desk.team.server import where
-
         shared = sync.url is not None
-        self.server_label.setText(where(sync.url) if sync.url else "This case is not shared"
-                                  " with a team server.")
+        if sync.url:
+            from desk.team.server import where  # psycopg: only once a case is shared
+
+            self.server_label.setText(where(sync.url))
+        else:
+            self.server_label.setText("This case is not shared with a team server.")
         self.state_dot.setPixmap(_dot(_DOT.get(sync.state, theme.NEUTRAL)))
         self.state_label.setText(self._state_text())
         writable = self.case is not None and not self.case.read_only
@@ -287,11 +289,14 @@ class TeamPanel(QWidget):
         return card
 
     def _fill_waiting(self) -> None:
+        _clear(self.waiting)
+        found = self.local.waiting if self.local is not None else []
+        self.waiting_heading.setVisible(bool(found))
+        if not found:
+            return
         from desk.team import signoff
         from desk.team import status as status_of
 
-        _clear(self.waiting)
-        found = self.local.waiting if self.local is not None else []
         self.waiting_heading.setText(f"VERDICTS WAITING FOR SIGN-OFF ({len(found)})")
         self.waiting_heading.setVisible(bool(found))
         writable = self.case is not None and not self.case.read_only
