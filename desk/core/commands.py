@@ -1220,6 +1220,11 @@ class SignOff:
         text = named.undo_text if named else self.action
         return _invert_action(text) if self.action.startswith("undo ") else text
 
+    @property
+    def touched(self) -> Touched:
+        """The claim's verdict shows who signed it off: its view is drawn again."""
+        return _on_claim(self.claim_id)
+
     def mergeable_with(self, other: Command) -> bool:
         return False
 

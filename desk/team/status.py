@@ -57,6 +57,25 @@ def is_author(case: CaseFile, author: dict[str, object]) -> bool:
         name == reviewer_name().strip().casefold())
 
 
+def signoff_line(case: CaseFile, claim_id: int) -> str:
+    """Where the claim's verdict stands with a second reviewer, in one line for the verdict
+    editor ("" without a verdict)."""
+    from desk.team import signoff
+
+    found = signoff.status(log_entries(case.conn), claim_id)
+    who = found.approver
+    key = str(who.get("fingerprint", ""))[:16]
+    at = str(who.get("at", "")).replace("T", " ")[:16]
+    if found.state == signoff.APPROVED:
+        return f"Signed off by {who.get('reviewer')} (key {key}…), {at}"
+    if found.state == signoff.SENT_BACK:
+        return f"Sent back by {who.get('reviewer')} (key {key}…), {at}: {found.note}"
+    if found.state == signoff.READY:
+        return ("Ready for review: a second reviewer, not its author, signs it off (Team ▸"
+                " Team Panel, or desk signoff).")
+    return ""
+
+
 #: What the team panel's Show opens for a conflict: a claim, or an evidence item.
 CLAIM_ITEM, EVIDENCE_ITEM = "claim", "evidence"
 #: Tables whose key's first column names a claim, and those whose names an evidence item.

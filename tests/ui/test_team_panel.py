@@ -121,7 +121,13 @@ def test_a_conflict_is_shown_settled_with_keep_and_the_verdict_signed_off_by_the
     desk.dock.show()
     qtbot.waitUntil(lambda: len(_buttons(panel, "TeamSignOff")) == 1, timeout=5_000)
     window.grab().save(str(SHOTS / "team_panel_signoff.png"))
+    window.claims_mode.show_claim(1)
+    editor = window.claims_mode.page.verdict_editor
+    assert editor.signoff.text().startswith("Ready for review")
     _buttons(panel, "TeamSignOff")[0].click()
+    # The verdict editor says who signed it off, with the key.
+    assert editor.signoff.text().startswith("Signed off by Erin (key ")
+    window.grab().save(str(SHOTS / "verdict_signed_off.png"))
     assert panel.local is not None and panel.local.waiting == []
     assert window.case is not None
     from desk.core.replay import log_entries

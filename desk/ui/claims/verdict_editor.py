@@ -264,6 +264,9 @@ class VerdictEditor(QWidget):
 
         self.status = claim_style.plain_label()
         self.status.setObjectName("VerdictStatus")
+        self.signoff = claim_style.plain_label(role="dim")  # the second reviewer's decision
+        self.signoff.setObjectName("VerdictSignOff")
+        self.signoff.hide()
 
         head = QHBoxLayout()
         head.addWidget(self.title)
@@ -278,6 +281,7 @@ class VerdictEditor(QWidget):
         layout.setSpacing(6)
         layout.addLayout(head)
         layout.addWidget(self.status)
+        layout.addWidget(self.signoff)
         layout.addWidget(claim_style.section("Rating · one fixed scale"))
         layout.addWidget(self.scale)
         layout.addWidget(claim_style.section("Confidence in this rating"))
@@ -394,6 +398,14 @@ class VerdictEditor(QWidget):
                                                      " then." if not draft.empty else "."))
             colour = theme.WARN
         self.status.setStyleSheet(f"color: {colour};")
+        case = self._stack.case
+        line = ""
+        if verdict is not None and claim_id is not None and case is not None:
+            from desk.team.status import signoff_line
+
+            line = signoff_line(case, claim_id)
+        self.signoff.setText(line)
+        self.signoff.setVisible(bool(line))
 
     # ----------------------------------------------------------------- editing
 
