@@ -17,6 +17,7 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from desk.core import audit, tracking
@@ -57,12 +58,22 @@ def changes(entry: LogEntry) -> list[tracking.RowChange]:
     return (tracking.decode(entry.rows) or []) if entry.rows else []
 
 
-def merge_detail(entry: LogEntry) -> dict[str, object]:
+def merge_detail(entry: LogEntry) -> Mapping[str, object]:
+    """An entry's detail as read (empty when it is not an object); shared, so not to be
+    changed."""
+    return _detail(entry.detail)
+
+
+@functools.lru_cache(maxsize=4096)
+def _detail(text: str) -> Mapping[str, object]:
+    """Every sync and every look at the conflicts reads every merge of the chain; a detail
+    text always reads the same, so a long-lived process (the window, a bench reviewer)
+    parses each once."""
     try:
-        detail = json.loads(entry.detail)
+        detail = json.loads(text)
     except ValueError:
-        return {}
-    return detail if isinstance(detail, dict) else {}
+        return MappingProxyType({})
+    return MappingProxyType(detail if isinstance(detail, dict) else {})
 
 
 def carried(entry: LogEntry) -> list[LogEntry]:
@@ -74,14 +85,8 @@ def carried(entry: LogEntry) -> list[LogEntry]:
 
 @functools.lru_cache(maxsize=4096)
 def _carried(detail: str) -> tuple[LogEntry, ...] | None:
-    """A merge detail's carried entries (None: not a merge's detail). Every sync reads every
-    merge of the chain; a detail text always reads the same, so a long-lived process (the
-    window, a bench reviewer) parses each once."""
-    try:
-        found = json.loads(detail)
-    except ValueError:
-        return None
-    merged = found.get("merged") if isinstance(found, dict) else None
+    """A merge detail's carried entries (None: not a merge's detail), made once per text."""
+    merged = _detail(detail).get("merged")
     if not isinstance(merged, list):
         return None
     return tuple(e for e in (entry_from_json(v) for v in merged) if e is not None)
