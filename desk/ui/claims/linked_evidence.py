@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QColor, QIcon, QImage, QPainter, QPixmap
+from PySide6.QtGui import QIcon, QImage, QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
@@ -36,15 +36,7 @@ THUMB = QSize(96, 64)
 
 def stance_dot(stance: Stance) -> QIcon:
     """A small filled circle in the stance's colour, for menus and the stance box."""
-    pixmap = QPixmap(24, 24)
-    pixmap.fill(Qt.GlobalColor.transparent)
-    painter = QPainter(pixmap)
-    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-    painter.setPen(Qt.PenStyle.NoPen)
-    painter.setBrush(QColor(claim_style.STANCE_COLOURS[stance]))
-    painter.drawEllipse(6, 6, 12, 12)
-    painter.end()
-    return QIcon(pixmap)
+    return QIcon(icons.dot(claim_style.STANCE_COLOURS[stance], 24, 12))
 
 
 def thumbnail_pixmap(data: bytes | None, size: QSize = THUMB, ratio: float = 1.0) -> QPixmap:

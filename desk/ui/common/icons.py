@@ -8,7 +8,7 @@ from __future__ import annotations
 from functools import cache
 
 from PySide6.QtCore import QByteArray, QSize, Qt
-from PySide6.QtGui import QIcon, QPainter, QPixmap
+from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 from PySide6.QtSvg import QSvgRenderer
 
 from desk.ui.common import theme
@@ -65,6 +65,20 @@ def svg(name: str, colour: str = theme.TEXT, width: float = 1.7) -> bytes:
         f'stroke="{colour}" stroke-width="{width}" stroke-linecap="round" '
         f'stroke-linejoin="round">{_PATHS[name]}</svg>'
     ).encode()
+
+
+def dot(colour: str, size: int, diameter: int) -> QPixmap:
+    """A filled circle of `diameter` in the middle of a `size` square (a state or a stance)."""
+    px = QPixmap(size, size)
+    px.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(px)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(QColor(colour))
+    margin = (size - diameter) // 2
+    painter.drawEllipse(margin, margin, diameter, diameter)
+    painter.end()
+    return px
 
 
 def pixmap(name: str, size: int, colour: str = theme.TEXT, ratio: float = 2.0) -> QPixmap:

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from desk.team.status import CLAIM_ITEM
-from desk.ui.common import theme
+from desk.ui.common import icons, theme
 from desk.ui.common.labels import plain_label, section_label
 from desk.ui.team import team_sync
 from desk.ui.team.team_sync import TeamSync, ago
@@ -174,7 +174,7 @@ class TeamPanel(QWidget):
             self.server_label.setText(where(sync.url))
         else:
             self.server_label.setText("This case is not shared with a team server.")
-        self.state_dot.setPixmap(_dot(_DOT.get(sync.state, theme.NEUTRAL)))
+        self.state_dot.setPixmap(icons.dot(_DOT.get(sync.state, theme.NEUTRAL), 12, 10))
         self.state_label.setText(self._state_text())
         writable = self.case is not None and not self.case.read_only
         self.sync_button.setEnabled(shared and writable and not sync.running)
@@ -395,17 +395,3 @@ def _clear(layout: QVBoxLayout) -> None:
             widget.hide()
             widget.setParent(None)
             widget.deleteLater()
-
-
-def _dot(colour: str) -> object:
-    from PySide6.QtGui import QColor, QPainter, QPixmap
-
-    pixmap = QPixmap(12, 12)
-    pixmap.fill(Qt.GlobalColor.transparent)
-    painter = QPainter(pixmap)
-    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-    painter.setBrush(QColor(colour))
-    painter.setPen(Qt.PenStyle.NoPen)
-    painter.drawEllipse(1, 1, 10, 10)
-    painter.end()
-    return pixmap
