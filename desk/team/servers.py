@@ -85,6 +85,16 @@ def without_password(url: str) -> str:
     return conninfo.make_conninfo(**{k: str(v) for k, v in found.items()})
 
 
+def password_in(url: str) -> str | None:
+    """The password a connection string carries, if any (kept for the session, not written)."""
+    if without_password(url) == url:
+        return None
+    from psycopg import conninfo
+
+    given = conninfo.conninfo_to_dict(url).get("password")
+    return str(given) if given else None
+
+
 def with_password(url: str, password: str) -> str:
     """`url` with `password` added (for this session only: it is never written down)."""
     from psycopg import conninfo
@@ -99,10 +109,13 @@ def remembered(case_id: str) -> str | None:
 
 
 def remember(case_id: str, url: str) -> None:
+    _set(case_id, "url", without_password(url))
+
+
+def _set(case_id: str, name: str, value: object) -> None:
+    """One field of a case's record, the rest of the file as it was."""
     cases = _read()
-    entry = dict(cases.get(case_id, {}))
-    entry["url"] = without_password(url)
-    cases[case_id] = entry
+    cases[case_id] = {**cases.get(case_id, {}), name: value}
     _write(cases)
 
 
@@ -125,8 +138,4 @@ def last_sync(case_id: str) -> LastSync | None:
 
 
 def record_sync(case_id: str, outcome: LastSync) -> None:
-    cases = _read()
-    entry = dict(cases.get(case_id, {}))
-    entry["last_sync"] = outcome.to_json()
-    cases[case_id] = entry
-    _write(cases)
+    _set(case_id, "last_sync", outcome.to_json())

@@ -157,12 +157,7 @@ class TeamSync(QObject):
         from desk.team import servers
 
         self.url = servers.without_password(url)
-        self._password = password or None
-        if self._password is None and self.url != url:
-            from psycopg import conninfo
-
-            given = conninfo.conninfo_to_dict(url).get("password")
-            self._password = str(given) if given else None
+        self._password = password or servers.password_in(url)
         if self._password is not None:
             self._passwords[self.case_id] = self._password
         with contextlib.suppress(OSError):  # asked again next time; this session keeps it
