@@ -173,9 +173,9 @@ class TeamDesk(QObject):
             self.sync.set_case(None)
             self.panel.set_case(None)
 
-    def _edited(self, _command: object) -> None:
+    def _edited(self, command: object) -> None:
         self.sync.edited()
-        if self.dock.isVisible():
+        if self.dock.isVisible() and self.panel.shows_change_of(command):
             self.panel.refresh()
 
     def _update_actions(self) -> None:

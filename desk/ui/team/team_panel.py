@@ -365,10 +365,22 @@ class TeamPanel(QWidget):
         return self._send(command)
 
     def _send(self, command: Command) -> bool:
+        """Through the undo stack; the window redraws the panel as the edit is applied."""
         self.error_text = ""
-        done = self._push(command)
-        self.refresh()
-        return done
+        return self._push(command)
+
+    def shows_change_of(self, command: object) -> bool:
+        """Whether an applied edit can change what the panel lists, which is read from the
+        whole custody log: an open conflict it may settle, a kept value (or its undo, which
+        reopens one), or a claim (its verdict waiting for sign-off). An arrow dragged in a
+        case with no conflict costs the panel nothing."""
+        from desk.core import commands
+
+        if self.local is not None and self.local.conflicts:
+            return True
+        action = str(getattr(command, "action", ""))
+        return (action.removeprefix("undo ") == commands.RESOLVE_CONFLICT.name
+                or bool(commands.touched(command).claims))
 
     def _say(self, text: str) -> None:
         self.error_text = text
