@@ -358,6 +358,7 @@
         failures = 0;
         setOffline(false);
       });
+      layer.on("loading", function () { tilesLoaded = false; });
       layer.on("load", function () { tilesLoaded = true; });
       if (!def.pack) {  // a pack without a tile somewhere is not the network gone
         layer.on("tileerror", function () {

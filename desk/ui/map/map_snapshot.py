@@ -8,6 +8,8 @@ over the case's tile packs and reference overlays.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QBuffer, QByteArray, QEvent, QEventLoop, QIODevice, Qt, QTimer
 from PySide6.QtGui import QImage
@@ -15,6 +17,9 @@ from PySide6.QtWidgets import QApplication
 
 from desk.core.casefile import CaseFile
 from desk.mapping.scene import scene_for_case
+
+if TYPE_CHECKING:
+    from desk.ui.map.map_view import MapView
 
 #: Pixels of the picture; the dossier shows it at about half this width.
 SIZE = (960, 600)
@@ -29,6 +34,14 @@ def _wait(condition: object, timeout_s: float) -> bool:
         QTimer.singleShot(20, loop.quit)
         loop.exec()
     return True
+
+
+def _fenced(image: QImage) -> bool:
+    """The fence mark (desk_map.css, body.desk-fence) is in the picture's top-left corner."""
+    if image.width() < 3 or image.height() < 3:
+        return False
+    colour = image.pixelColor(2, 2)
+    return colour.red() > 240 and colour.green() < 16 and colour.blue() > 240
 
 
 def _has_drawing(image: QImage) -> bool:
@@ -93,32 +106,22 @@ class MapSnapshotter:
                 return decoded.get("done", False)
 
             _wait(overlays_in, self._timeout_s)
-        # The page is ready before Chromium has composited it: wait for two animation frames
-        # of this page, then grab until the picture shows the drawing (a view that has not
-        # painted yet grabs as one flat colour, or as the previous page).
-        view.evaluate("(document.body.classList.add('desk-snapshot'),"
-                      " window.__deskPainted = false, requestAnimationFrame(() =>"
-                      " requestAnimationFrame(() => { window.__deskPainted = true; })), 0)",
-                      lambda _value: None)
-        painted: dict[str, bool] = {}
-
-        def frames_done() -> bool:
-            view.evaluate("window.__deskPainted === true",
-                          lambda value: painted.__setitem__("done", bool(value)))
-            return painted.get("done", False)
-
-        if not _wait(frames_done, self._timeout_s):
+        # The page is ready before Chromium has composited it, and the picture a grab returns
+        # may lag the page (a loaded machine delivers frames late): the zoom buttons still
+        # there, the tiles not yet drawn. So fence it: show a mark, grab until the mark is
+        # seen, take it away, and grab until it is gone; that picture is newer than every
+        # change made before the mark.
+        if not self._fence(view, True, _fenced):
             return None
         shot: dict[str, QImage] = {}
 
-        def drawn() -> bool:
-            image = view.grab().toImage()
-            if not image.isNull() and _has_drawing(image):
+        def drawn(image: QImage) -> bool:
+            if not _fenced(image) and _has_drawing(image):
                 shot["image"] = image
                 return True
             return False
 
-        if not _wait(drawn, self._timeout_s):
+        if not self._fence(view, False, drawn):
             return None
         image = shot["image"]
         data = QByteArray()
@@ -127,6 +130,19 @@ class MapSnapshotter:
         image.save(buffer, "PNG")
         buffer.close()
         return bytes(data.data())
+
+    def _fence(self, view: MapView, shown: bool, until: Callable[[QImage], bool]) -> bool:
+        """Show (or take away) the fence mark, then grab until `until` holds for the
+        picture (a grab newer than the change, whatever frames Chromium still owes)."""
+        toggle = "add" if shown else "remove"
+        view.evaluate(f"(document.body.classList.add('desk-snapshot'),"
+                      f" document.body.classList.{toggle}('desk-fence'), 0)", lambda _value: None)
+
+        def grabbed() -> bool:
+            image = view.grab().toImage()
+            return not image.isNull() and until(image)
+
+        return _wait(grabbed, self._timeout_s)
 
     def close(self) -> None:
         if self._view is not None:
