@@ -21,7 +21,9 @@ import io
 import json
 import os
 import sqlite3
+from collections import deque
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -57,6 +59,10 @@ READ_VIDEO_LIMIT_S = 3600.0
 FRAME_BATCH = 16
 #: PNG compression of a taken frame: fast, lossless, and the same bytes on every run.
 PNG_LEVEL = 1
+#: Threads making frame stills (PNG, thumbnail, hash) while frames are taken, and how many
+#: frames may wait for theirs beyond those being made.
+STILL_THREADS = max(1, min(4, os.cpu_count() or 1))
+IN_FLIGHT = STILL_THREADS + 1
 THUMB_QUALITY = 82
 
 Alive = Callable[[str, float], None]
@@ -318,8 +324,19 @@ def take_frames(case: CaseFile, video_id: int, request: FrameRequest, *,
             results[slot] = _result(eid, frame, sha, duplicate=not new)
         batch.clear()
 
+    def store(frame: TakenFrame, still: FrameStill) -> None:
+        results[pending_index[frame.frame_index]] = _result(0, frame, still.sha256)
+        batch.append((frame, still))
+        if len(batch) >= FRAME_BATCH:
+            flush()
+
     source = case_video_source(case.path, video_id)
     stopped: Rejected | None = None
+    # The PNG of a frame costs several times its decoding, and Pillow's encoder lets go of
+    # the interpreter: stills are made on threads while the worker decodes the next frames,
+    # so every core works. A few frames in flight at most (each holds its RGB image).
+    makers = ThreadPoolExecutor(max_workers=STILL_THREADS, thread_name_prefix="frame-still")
+    making: deque[tuple[TakenFrame, Future[FrameStill]]] = deque()
     try:
         for frame in _frames_until_refused(source, wanted, table, timeout, cancel):
             if isinstance(frame, Rejected):
@@ -330,22 +347,29 @@ def take_frames(case: CaseFile, video_id: int, request: FrameRequest, *,
                 earlier = existing if existing is not None else -1
                 results.append(_duplicate(case, earlier, frame, results, pending_index))
             else:
-                still = frame_still(frame)
                 pending_index[frame.frame_index] = len(results)
-                results.append(_result(0, frame, still.sha256))
-                batch.append((frame, still))
-                if len(batch) >= FRAME_BATCH:
-                    flush()
+                results.append(_result(0, frame, ""))
+                making.append((frame, makers.submit(frame_still, frame)))
+                while len(making) > IN_FLIGHT:
+                    done, future = making.popleft()
+                    store(done, future.result())
             if progress is not None:
                 progress(len(results), total)
             if cancel is not None and cancel():
                 break
     finally:
-        if batch:
-            flush()
-    # A frame repeated within one request shows the id its first taking got.
-    by_index = {r.frame_index: r.id for r in results if not r.duplicate}
-    done = [r if r.id else _with_id(r, by_index.get(r.frame_index, 0)) for r in results]
+        try:  # the frames already decoded are stored, whatever ended the loop
+            while making:
+                done, future = making.popleft()
+                store(done, future.result())
+        finally:
+            makers.shutdown(cancel_futures=True)
+            if batch:
+                flush()
+    # A frame repeated within one request shows the id and still its first taking got.
+    first = {r.frame_index: r for r in results if not r.duplicate}
+    done = [r if r.id and r.sha256 else _as_first(r, first.get(r.frame_index))
+            for r in results]
     if stopped is not None:
         raise FramesStopped(stopped.reason, done)
     return done
@@ -363,9 +387,11 @@ def _frames_until_refused(source: original_store.CaseOriginalOpener, request: Fr
         yield exc
 
 
-def _with_id(result: TakenFrameResult, eid: int) -> TakenFrameResult:
-    return TakenFrameResult(eid, result.frame_index, result.pts_s, result.sha256,
-                            result.pixels_sha256, result.duplicate, result.timecode)
+def _as_first(result: TakenFrameResult, first: TakenFrameResult | None) -> TakenFrameResult:
+    if first is None:
+        return result
+    return dataclasses.replace(result, id=result.id or first.id,
+                               sha256=result.sha256 or first.sha256)
 
 
 def _result(eid: int, frame: TakenFrame, sha: str, *, duplicate: bool = False

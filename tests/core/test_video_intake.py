@@ -213,6 +213,17 @@ def test_a_frame_taken_again_is_a_duplicate_not_stored_twice(
         assert case.verify().ok
 
 
+def test_a_frame_asked_for_twice_in_one_request_is_taken_once(
+        case_path: Path, clips: dict[str, Path]) -> None:
+    with CaseFile.create(case_path, "twice at once") as case:
+        eid = _imported(case, clips["mp4"])
+        taken = take_frames(case, eid, FrameRequest("at", times=(1.0, 1.01, 1.5)))
+        assert [t.frame_index for t in taken] == [25, 37]
+        assert all(t.id and t.sha256 and not t.duplicate for t in taken)
+        assert [f.id for f in case.frames_of(eid)] == [t.id for t in taken]
+        assert case.verify().ok
+
+
 def test_a_still_is_not_a_video_to_take_frames_from(case_path: Path, tmp_path: Path) -> None:
     still = tmp_path / "x.jpg"
     still.write_bytes(imaging.make_jpeg(64, 48))
