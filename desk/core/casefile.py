@@ -12,7 +12,7 @@ import json
 import os
 import sqlite3
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
@@ -71,6 +71,19 @@ class CaseTooNew(CaseFileError):
 
 class CaseCorrupt(CaseFileError):
     pass
+
+
+@dataclass(frozen=True)
+class StreamedDescription:
+    """What a streamed original is, known once its bytes are in (see
+    `CaseFile.insert_streamed_evidence`)."""
+
+    fmt: str
+    width: int
+    height: int
+    metadata: Metadata
+    thumbnail: bytes
+    thumb_size: tuple[int, int]
 
 
 @dataclass
@@ -541,27 +554,39 @@ class CaseFile:
         sha256: str,
         size: int,
         chunks: Iterable[bytes],
-        fmt: str,
-        width: int,
-        height: int,
-        metadata: Metadata,
         provenance: Provenance,
-        thumbnail: bytes,
-        thumb_size: tuple[int, int],
+        fmt: str = "",
+        width: int = 0,
+        height: int = 0,
+        metadata: Metadata | None = None,
+        thumbnail: bytes = b"",
+        thumb_size: tuple[int, int] = (0, 0),
+        describe: Callable[[], StreamedDescription] | None = None,
     ) -> int:
         """Store an original of any size from a stream, in parts (inside the caller's
         transaction), hashing it as it is written: bytes that do not hash to `sha256` (the
         hash taken before any parser saw the file) or do not add up to `size` are refused
-        with a CaseFileError, and the caller's transaction rolls back."""
-        eid = self._insert_evidence_row(conn, sha256=sha256, size=size, fmt=fmt, width=width,
-                                        height=height, metadata=metadata,
-                                        provenance=provenance)
+        with a CaseFileError, and the caller's transaction rolls back.
+
+        The bytes go in before their row, so `describe`, when given, is asked for the
+        description (format, pixels, metadata, thumbnail) only once they are in: a video is
+        probed in its worker while it is copied. Whatever it raises rolls the store back."""
+        # The parts name the row they belong to before it exists: the check waits for commit.
+        conn.execute("PRAGMA defer_foreign_keys = ON")
+        eid = int(conn.execute("SELECT coalesce(max(id), 0) + 1 FROM evidence").fetchone()[0])
         written_sha, written = original_store.write_chunks(conn, eid, chunks)
         if written != size or written_sha != sha256:
             raise CaseFileError(
                 f"{provenance.original_name or 'the file'} changed while it was imported"
                 f" ({written:,} bytes hashing to {written_sha[:12]}…, where {size:,} hashing"
                 f" to {sha256[:12]}… were read first); it was not stored")
+        if describe is not None:
+            d = describe()
+            fmt, width, height, metadata = d.fmt, d.width, d.height, d.metadata
+            thumbnail, thumb_size = d.thumbnail, d.thumb_size
+        self._insert_evidence_row(conn, sha256=sha256, size=size, fmt=fmt, width=width,
+                                  height=height, metadata=metadata or Metadata(),
+                                  provenance=provenance, eid=eid)
         self._insert_thumbnail(conn, eid, thumbnail, thumb_size)
         return eid
 
@@ -574,18 +599,18 @@ class CaseFile:
 
     def _insert_evidence_row(self, conn: sqlite3.Connection, *, sha256: str, size: int,
                              fmt: str, width: int, height: int, metadata: Metadata,
-                             provenance: Provenance) -> int:
+                             provenance: Provenance, eid: int | None = None) -> int:
         gps = metadata.gps
         flags = json.dumps([{"code": f.code, "message": f.message} for f in metadata.flags],
                            ensure_ascii=False)
         exif = json.dumps(metadata.raw, ensure_ascii=False, sort_keys=True)
         cur = conn.execute(
-            "INSERT INTO evidence (sha256, size, format, width, height, captured_at, utc_offset,"
-            " gps_lat, gps_lon, gps_alt, gps_direction, gps_time, make, model, software, flags,"
-            " exif, original_name, source_url, platform, uploader, published_at, acquired_at,"
-            " acquired_by, notes, imported_at)"
-            f" VALUES ({', '.join('?' * 26)})",
-            (sha256, size, fmt, width, height, metadata.captured_at, metadata.utc_offset,
+            "INSERT INTO evidence (id, sha256, size, format, width, height, captured_at,"
+            " utc_offset, gps_lat, gps_lon, gps_alt, gps_direction, gps_time, make, model,"
+            " software, flags, exif, original_name, source_url, platform, uploader,"
+            " published_at, acquired_at, acquired_by, notes, imported_at)"
+            f" VALUES ({', '.join('?' * 27)})",
+            (eid, sha256, size, fmt, width, height, metadata.captured_at, metadata.utc_offset,
              gps.lat if gps else None, gps.lon if gps else None, gps.altitude if gps else None,
              gps.direction if gps else None, gps.time_utc if gps else None,
              metadata.make, metadata.model, metadata.software, flags, exif,

@@ -34,7 +34,7 @@ from desk.core.video_intake import (
     ReadVideo,
     file_changed,
     is_video,
-    read_video,
+    start_reading,
     store_video,
 )
 
@@ -170,7 +170,7 @@ class _Reader:
         if not source.reason and is_video(source):
             # Footage may be gigabytes: hashed and stored in parts, never read whole.
             job.source = source
-            job.video = read_video(source, self._known, task.step, cancel=self._cancel)
+            job.video = start_reading(source, self._known, task.step, cancel=self._cancel)
             job.sha256 = job.video.sha256
             return job
         try:
@@ -332,13 +332,16 @@ def _video_item(case: CaseFile, job: _Job, template: Provenance, seen: set[str],
     path = str(job.path)
     if read.reason:
         return IntakeItem(path, REJECTED, read.sha256, None, read.reason)
-    if read.sha256 in seen or read.info is None:
+    if read.sha256 in seen or read.in_case:
+        read.abandon()
         return IntakeItem(path, DUPLICATE, read.sha256, _id_for(case, read.sha256),
                           "already in the case")
     if not flush():
+        read.abandon()
         return None
     existing = _id_for(case, read.sha256)
     if existing is not None:
+        read.abandon()
         return IntakeItem(path, DUPLICATE, read.sha256, existing, "already in the case")
     prov = replace(template, original_name=clean_text(job.path.name, 255),
                    acquired_at=template.acquired_at or utc_now(),

@@ -21,15 +21,18 @@ import io
 import json
 import os
 import sqlite3
+import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 
 from desk.core import audit, near_duplicates, original_store
-from desk.core.casefile import CaseFile, CaseFileError
+from desk.core.casefile import CaseFile, CaseFileError, StreamedDescription
 from desk.core.clock import utc_now
 from desk.core.errors import Rejected
 from desk.core.limits import (
@@ -99,7 +102,11 @@ def is_video(source: Source) -> bool:
 @dataclass
 class ReadVideo:
     """A video read for intake: its hash and size as first read, what the worker found, and
-    a thumbnail of its first frame; or a reason it is not stored."""
+    a thumbnail of its first frame; or a reason it is not stored.
+
+    `start_reading` returns it hashed, with the worker's reading still under way
+    (`reading`); `finished` waits for that reading, which a store does only once the bytes
+    are copied, so probing and copying share the machine's cores."""
 
     path: Path
     sha256: str = ""
@@ -110,6 +117,46 @@ class ReadVideo:
     thumb_size: tuple[int, int] = (0, 0)
     perceptual_hash: str = ""
     reason: str = ""
+    reading: Future[ReadVideo] | None = field(default=None, repr=False, compare=False)
+    session: VideoSession | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def in_case(self) -> bool:
+        """Hashed to bytes the case held when the import began: not read further."""
+        return not self.reason and self.info is None and self.reading is None
+
+    def refused(self) -> str:
+        """The worker's reason, if its reading has already ended in a refusal (no wait)."""
+        if self.reading is None:
+            return self.reason
+        if not self.reading.done():
+            return ""
+        return self.reading.result().reason
+
+    def finished(self, cancel: Callable[[], bool] | None = None,
+                 limit_s: float = READ_VIDEO_LIMIT_S) -> ReadVideo:
+        """The whole reading (NotRead with `CANCELLED` when `cancel()` turns true first)."""
+        if self.reading is None:
+            return self
+        deadline = time.monotonic() + limit_s
+        while True:
+            try:
+                return self.reading.result(timeout=0.1)
+            except FutureTimeout:
+                pass
+            if cancel is not None and cancel():
+                self.abandon()
+                raise NotRead(CANCELLED) from None
+            if time.monotonic() > deadline:
+                self.abandon()
+                return dataclasses.replace(
+                    self, reading=None, session=None,
+                    reason=f"reading the video took longer than {limit_s:g} s and was stopped")
+
+    def abandon(self) -> None:
+        """Stop the worker's reading (not wanted: a duplicate, a cancel)."""
+        if self.session is not None and self.reading is not None and not self.reading.done():
+            self.session.abort()
 
 
 def hash_source(source: Source, alive: Alive | None = None,
@@ -139,47 +186,84 @@ def hash_source(source: Source, alive: Alive | None = None,
     return digest.hexdigest(), size
 
 
-def read_video(source: Source, known: frozenset[str] = frozenset(),
-               alive: Alive | None = None, *, cancel: Callable[[], bool] | None = None,
-               timeout: float = VIDEO_FRAME_TIMEOUT_S) -> ReadVideo:
-    """Hash a video, then (unless the case holds it already, `known`) probe and index it
-    and decode its first frame in a worker; every refusal becomes `reason`."""
+def start_reading(source: Source, known: frozenset[str] = frozenset(),
+                  alive: Alive | None = None, *, cancel: Callable[[], bool] | None = None,
+                  timeout: float = VIDEO_FRAME_TIMEOUT_S) -> ReadVideo:
+    """Hash a video, then (unless the case holds it already, `known`) start probing and
+    indexing it and decoding its first frame in a worker, on a thread of its own; every
+    refusal becomes `reason` (of the reading, once it has finished)."""
     found = ReadVideo(source.path)
+    # The worker starts (loading FFmpeg takes a while) as the file is hashed; it is given
+    # the file only once the hash is known.
+    session = VideoSession(source.path, timeout=timeout)
+    session.start()
     try:
         found.sha256, found.size = hash_source(source, alive, cancel)
     except NotRead as exc:
+        session.close()
         found.reason = exc.reason
         return found
     if found.sha256 in known:
+        session.close()
         return found
-    if alive is not None:
-        # The worker's own limit stops a stall (its heartbeat shows honest work on a long
-        # video); this bound is only for a worker that never answers at all.
-        alive("reading the video", READ_VIDEO_LIMIT_S)
-    try:
-        with VideoSession(source.path, timeout=timeout) as session:
-            found.info, found.table = session.info, session.table
-            first = session.frame(0)
-    except Rejected as exc:
-        found.reason = exc.reason
-        return found
-    image = first.image(upright=True)
-    image.thumbnail((THUMB_EDGE, THUMB_EDGE))
-    out = io.BytesIO()
-    image.save(out, "JPEG", quality=THUMB_QUALITY)
-    found.thumbnail, found.thumb_size = out.getvalue(), image.size
-    found.perceptual_hash = to_text(dct_hash(image))
+    reading: Future[ReadVideo] = Future()
+    reading.set_running_or_notify_cancel()
+    hashed = dataclasses.replace(found)
+    threading.Thread(target=_read_in_worker, args=(session, hashed, reading),
+                     name="desk-video-read", daemon=True).start()
+    found.reading, found.session = reading, session
     return found
 
 
-def _file_parts(source: Source, cancel: Callable[[], bool] | None) -> Iterator[bytes]:
+def read_video(source: Source, known: frozenset[str] = frozenset(),
+               alive: Alive | None = None, *, cancel: Callable[[], bool] | None = None,
+               timeout: float = VIDEO_FRAME_TIMEOUT_S) -> ReadVideo:
+    """`start_reading`, waited for."""
+    try:
+        return start_reading(source, known, alive, cancel=cancel, timeout=timeout
+                             ).finished(cancel)
+    except NotRead as exc:
+        return ReadVideo(source.path, reason=exc.reason)
+
+
+def _read_in_worker(session: VideoSession, found: ReadVideo, reading: Future[ReadVideo]
+                    ) -> None:
+    """The worker's part of a reading (on its thread): probe, index, first frame."""
+    try:
+        try:
+            found.info, found.table = session.info, session.table
+            first = session.frame(0)
+        except Rejected as exc:
+            found.info, found.table, found.reason = None, None, exc.reason
+        else:
+            image = first.image(upright=True)
+            image.thumbnail((THUMB_EDGE, THUMB_EDGE))
+            out = io.BytesIO()
+            image.save(out, "JPEG", quality=THUMB_QUALITY)
+            found.thumbnail, found.thumb_size = out.getvalue(), image.size
+            found.perceptual_hash = to_text(dct_hash(image))
+    except Exception as exc:  # noqa: BLE001 - a reading always ends, with a reason
+        found.info, found.table = None, None
+        found.reason = f"the video could not be read ({type(exc).__name__})"
+    finally:
+        session.close()
+        if found.info is None and not found.reason:
+            found.reason = "the video could not be read"
+        reading.set_result(found)
+
+
+def _file_parts(source: Source, cancel: Callable[[], bool] | None,
+                refused: Callable[[], str] | None = None) -> Iterator[bytes]:
     """The file's bytes in parts, from a descriptor opened as for hashing (NotRead with
-    `CANCELLED` when `cancel()` turns true: the caller's transaction rolls back)."""
+    `CANCELLED` when `cancel()` turns true, or with the worker's reason as soon as it
+    refuses the file: the caller's transaction rolls back)."""
     fd = open_source(source)
     try:
         while block := os.read(fd, READ_BYTES):
             if cancel is not None and cancel():
                 raise NotRead(CANCELLED)
+            if refused is not None and (reason := refused()):
+                raise NotRead(reason)
             yield block
     finally:
         os.close(fd)
@@ -187,26 +271,42 @@ def _file_parts(source: Source, cancel: Callable[[], bool] | None) -> Iterator[b
 
 def store_video(case: CaseFile, source: Source, read: ReadVideo,
                 provenance: Provenance, cancel: Callable[[], bool] | None = None) -> int:
-    """Copy a read video into the case with its description and frame table, in one
-    transaction with its custody entry ("import"); the id. Bytes that no longer hash to
-    the first read raise a CaseFileError and nothing is stored."""
-    info = read.info
-    assert info is not None
-    width, height = info.display_size
-    with case.transaction() as conn:
-        eid = case.insert_streamed_evidence(
-            conn, sha256=read.sha256, size=read.size, chunks=_file_parts(source, cancel),
-            fmt=info.container, width=width, height=height, metadata=info.metadata(),
-            provenance=provenance, thumbnail=read.thumbnail, thumb_size=read.thumb_size)
-        conn.execute("INSERT INTO video (evidence_id, info, frame_table) VALUES (?, ?, ?)",
-                     (eid, json.dumps(info.to_json(), ensure_ascii=False, sort_keys=True),
-                      json.dumps(read.table.to_json(), separators=(",", ":"))
-                      if read.table is not None else ""))
-        if read.perceptual_hash:
-            near_duplicates.store_hash(conn, eid, read.perceptual_hash)
-        audit.append(conn, case.actor, "import", [f"evidence:{eid}"],
-                     {"files": [{"id": eid, "name": provenance.original_name,
-                                 "sha256": read.sha256, "kind": "video"}]})
+    """Copy a video into the case with its description and frame table, in one transaction
+    with its custody entry ("import"); the id. The copy runs while the worker is still
+    reading the video (`start_reading`); a refusal of the worker raises NotRead with its
+    reason and nothing is stored. Bytes that no longer hash to the first read raise a
+    CaseFileError and nothing is stored."""
+    done: list[ReadVideo] = []
+
+    def describe() -> StreamedDescription:
+        whole = read.finished(cancel)
+        if whole.reason or whole.info is None:
+            raise NotRead(whole.reason or "the video could not be read")
+        done.append(whole)
+        width, height = whole.info.display_size
+        return StreamedDescription(whole.info.container, width, height,
+                                   whole.info.metadata(), whole.thumbnail, whole.thumb_size)
+
+    try:
+        with case.transaction() as conn:
+            eid = case.insert_streamed_evidence(
+                conn, sha256=read.sha256, size=read.size,
+                chunks=_file_parts(source, cancel, read.refused), provenance=provenance,
+                describe=describe)
+            whole = done[0]
+            assert whole.info is not None
+            conn.execute("INSERT INTO video (evidence_id, info, frame_table) VALUES (?, ?, ?)",
+                         (eid, json.dumps(whole.info.to_json(), ensure_ascii=False,
+                                          sort_keys=True),
+                          json.dumps(whole.table.to_json(), separators=(",", ":"))
+                          if whole.table is not None else ""))
+            if whole.perceptual_hash:
+                near_duplicates.store_hash(conn, eid, whole.perceptual_hash)
+            audit.append(conn, case.actor, "import", [f"evidence:{eid}"],
+                         {"files": [{"id": eid, "name": provenance.original_name,
+                                     "sha256": read.sha256, "kind": "video"}]})
+    finally:
+        read.abandon()  # a store that failed part way leaves no worker reading for nothing
     return eid
 
 
@@ -351,8 +451,8 @@ def take_frames(case: CaseFile, video_id: int, request: FrameRequest, *,
                 results.append(_result(0, frame, ""))
                 making.append((frame, makers.submit(frame_still, frame)))
                 while len(making) > IN_FLIGHT:
-                    done, future = making.popleft()
-                    store(done, future.result())
+                    made, future = making.popleft()
+                    store(made, future.result())
             if progress is not None:
                 progress(len(results), total)
             if cancel is not None and cancel():
@@ -360,8 +460,8 @@ def take_frames(case: CaseFile, video_id: int, request: FrameRequest, *,
     finally:
         try:  # the frames already decoded are stored, whatever ended the loop
             while making:
-                done, future = making.popleft()
-                store(done, future.result())
+                made, future = making.popleft()
+                store(made, future.result())
         finally:
             makers.shutdown(cancel_futures=True)
             if batch:

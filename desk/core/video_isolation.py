@@ -189,6 +189,14 @@ class VideoLane:
     def running(self) -> bool:
         return self._proc is not None and self._proc.is_alive()
 
+    def start(self) -> None:
+        """Start the worker now (it loads its libraries while the caller does other work);
+        it reads nothing until asked."""
+        if self._conn is not None and not self.running:
+            self._kill()
+        if self._conn is None:
+            self._start()
+
     def _start(self) -> Connection[Request, Reply]:
         parent, child = self._ctx.Pipe(duplex=True)
         proc = self._ctx.Process(target=self._target, args=(child,), daemon=True,
@@ -404,6 +412,14 @@ class VideoSession:
     def __enter__(self) -> VideoSession:
         self.open()
         return self
+
+    def start(self) -> None:
+        """Start the worker ahead of `open` (see `VideoLane.start`)."""
+        self._lane.start()
+
+    def abort(self) -> None:
+        """Kill the worker from any thread (a request in progress ends with a reason)."""
+        self._lane.abort()
 
     def __exit__(self, *_exc: object) -> None:
         self.close()
