@@ -215,17 +215,6 @@ def start_reading(source: Source, known: frozenset[str] = frozenset(),
     return found
 
 
-def read_video(source: Source, known: frozenset[str] = frozenset(),
-               alive: Alive | None = None, *, cancel: Callable[[], bool] | None = None,
-               timeout: float = VIDEO_FRAME_TIMEOUT_S) -> ReadVideo:
-    """`start_reading`, waited for."""
-    try:
-        return start_reading(source, known, alive, cancel=cancel, timeout=timeout
-                             ).finished(cancel)
-    except NotRead as exc:
-        return ReadVideo(source.path, reason=exc.reason)
-
-
 def _read_in_worker(session: VideoSession, found: ReadVideo, reading: Future[ReadVideo]
                     ) -> None:
     """The worker's part of a reading (on its thread): probe, index, first frame."""
