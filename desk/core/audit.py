@@ -62,7 +62,7 @@ def fingerprint_of(signer_hex: str) -> str:
         return ""
 
 
-@functools.lru_cache(maxsize=65536)
+@functools.lru_cache(maxsize=16384)  # about 7 MB of texts at most
 def signature_ok(signer_hex: str, signature_hex: str, digest: str) -> bool:
     """Whether `signature_hex` is `signer_hex`'s signature of the entry digest. A pure function
     of its three texts, so a long-lived process (the window's background sync checks the whole

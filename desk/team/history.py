@@ -64,11 +64,17 @@ def merge_detail(entry: LogEntry) -> Mapping[str, object]:
     return _detail(entry.detail)
 
 
-@functools.lru_cache(maxsize=4096)
+#: Merges whose reading is kept. A merge carries the entries it brought in, so its reading
+#: can weigh megabytes on a busy case: at 4,096 a reviewer's process grew past 550 MB in ten
+#: minutes of a 50-reviewer run (the machine ran out of memory); at 256 it levels off.
+MERGES_KEPT = 256
+
+
+@functools.lru_cache(maxsize=MERGES_KEPT)
 def _detail(text: str) -> Mapping[str, object]:
     """Every sync and every look at the conflicts reads every merge of the chain; a detail
     text always reads the same, so a long-lived process (the window, a bench reviewer)
-    parses each once."""
+    parses the recent ones once."""
     try:
         detail = json.loads(text)
     except ValueError:
@@ -83,7 +89,7 @@ def carried(entry: LogEntry) -> list[LogEntry]:
     return list(_carried(entry.detail) or ())
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=MERGES_KEPT)
 def _carried(detail: str) -> tuple[LogEntry, ...] | None:
     """A merge detail's carried entries (None: not a merge's detail), made once per text."""
     merged = _detail(detail).get("merged")
