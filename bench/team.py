@@ -31,6 +31,8 @@ import statistics
 import sys
 import tempfile
 import time
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -181,9 +183,16 @@ def _reviewer(job: dict[str, object]) -> dict[str, object]:
 
 
 def _run_all(jobs: list[dict[str, object]]) -> list[dict[str, object]]:
+    """Every reviewer in a process of their own; a reviewer's process that dies (the machine
+    out of memory) ends the bench with that said, where a multiprocessing Pool would wait
+    for it forever."""
     ctx = multiprocessing.get_context("spawn")
-    with ctx.Pool(len(jobs)) as pool:
-        return pool.map(_reviewer, jobs)
+    with ProcessPoolExecutor(max_workers=len(jobs), mp_context=ctx) as pool:
+        try:
+            return list(pool.map(_reviewer, jobs))
+        except BrokenProcessPool as exc:
+            raise SystemExit(f"a reviewer's process died ({exc}); see the kernel log (dmesg)"
+                             " for an out-of-memory kill") from exc
 
 
 def _reviewers(db_admin: str, url_of: object, folder: Path, k: int, case_id: str,
