@@ -11,14 +11,15 @@ Merge entries themselves are bookkeeping: no copy needs another's merge to hold 
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
-from collections.abc import Iterable, Mapping, Sequence
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from types import MappingProxyType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from desk.core import audit, tracking
 from desk.core.replay import AUDIT_COLUMNS, LogEntry
@@ -27,6 +28,8 @@ if TYPE_CHECKING:  # psycopg loads with a connection, not with the window's conf
     import psycopg
 
     Pg = psycopg.Connection[tuple[object, ...]]
+
+_T = TypeVar("_T")
 
 #: The custody-log name of a merge entry (`desk.core.commands.MERGE_TEAM_EDITS`).
 MERGE_ACTION = "merge team edits"
@@ -64,22 +67,58 @@ def merge_detail(entry: LogEntry) -> Mapping[str, object]:
     return _detail(entry.detail)
 
 
-#: Merges whose reading is kept. A merge carries the entries it brought in, so its reading
-#: can weigh megabytes on a busy case: at 4,096 a reviewer's process grew past 550 MB in ten
-#: minutes of a 50-reviewer run (the machine ran out of memory); at 256 it levels off.
-MERGES_KEPT = 256
+#: Characters of merge details whose reading is kept, per kind of reading. A merge carries
+#: the entries it brought in, so on a busy case one detail runs to megabytes: kept by count
+#: (4,096, then 256), a reviewer's process in a 50-reviewer bench run grew past 550 MB and the
+#: machine ran out of memory. Kept by size, the oldest readings go first.
+KEPT_CHARS = 8 << 20
 
 
-@functools.lru_cache(maxsize=MERGES_KEPT)
-def _detail(text: str) -> Mapping[str, object]:
-    """Every sync and every look at the conflicts reads every merge of the chain; a detail
-    text always reads the same, so a long-lived process (the window, a bench reviewer)
-    parses the recent ones once."""
+class _Kept(Generic[_T]):
+    """Readings of texts, the most recent kept up to `budget` characters of text (a text
+    larger than a quarter of it is read each time, never kept); safe across threads (the
+    window's background sync and its conflict list)."""
+
+    def __init__(self, read: Callable[[str], _T], budget: int = KEPT_CHARS) -> None:
+        self._read = read
+        self._budget = budget
+        self._kept: OrderedDict[str, _T] = OrderedDict()
+        self._chars = 0
+        self._lock = threading.Lock()
+
+    def __call__(self, text: str) -> _T:
+        with self._lock:
+            if text in self._kept:
+                self._kept.move_to_end(text)
+                return self._kept[text]
+        value = self._read(text)
+        if len(text) <= self._budget // 4:
+            with self._lock:
+                if text not in self._kept:
+                    self._kept[text] = value
+                    self._chars += len(text)
+                    while self._chars > self._budget:
+                        old, _ = self._kept.popitem(last=False)
+                        self._chars -= len(old)
+        return value
+
+    @property
+    def chars(self) -> int:
+        return self._chars
+
+
+def _read_detail(text: str) -> Mapping[str, object]:
     try:
         detail = json.loads(text)
     except ValueError:
         return MappingProxyType({})
     return MappingProxyType(detail if isinstance(detail, dict) else {})
+
+
+#: Every sync and every look at the conflicts reads every merge of the chain; a detail text
+#: always reads the same, so a long-lived process (the window, a bench reviewer) parses the
+#: recent ones once.
+_detail: _Kept[Mapping[str, object]] = _Kept(_read_detail)
 
 
 def carried(entry: LogEntry) -> list[LogEntry]:
@@ -89,13 +128,15 @@ def carried(entry: LogEntry) -> list[LogEntry]:
     return list(_carried(entry.detail) or ())
 
 
-@functools.lru_cache(maxsize=MERGES_KEPT)
-def _carried(detail: str) -> tuple[LogEntry, ...] | None:
-    """A merge detail's carried entries (None: not a merge's detail), made once per text."""
+def _read_carried(detail: str) -> tuple[LogEntry, ...] | None:
     merged = _detail(detail).get("merged")
     if not isinstance(merged, list):
         return None
     return tuple(e for e in (entry_from_json(v) for v in merged) if e is not None)
+
+
+#: A merge detail's carried entries (None: not a merge's detail), made once per text.
+_carried: _Kept[tuple[LogEntry, ...] | None] = _Kept(_read_carried)
 
 
 def known(chain: Sequence[LogEntry]) -> dict[str, LogEntry]:
