@@ -36,12 +36,24 @@ def _wait(condition: object, timeout_s: float) -> bool:
     return True
 
 
+def _page_says(view: MapView, expression: str) -> Callable[[], bool]:
+    """A condition for `_wait`: asks the page for `expression` and holds once it answered
+    true (the answer arrives on a later turn of the event loop)."""
+    answered: dict[str, bool] = {}
+
+    def holds() -> bool:
+        view.evaluate(expression, lambda value: answered.__setitem__("done", bool(value)))
+        return answered.get("done", False)
+
+    return holds
+
+
 def _fenced(image: QImage) -> bool:
     """The fence mark (desk_map.css, body.desk-fence) is in the picture's top-left corner."""
     if image.width() < 3 or image.height() < 3:
         return False
     colour = image.pixelColor(2, 2)
-    return colour.red() > 240 and colour.green() < 16 and colour.blue() > 240
+    return bool(colour.red() > 240 and colour.green() < 16 and colour.blue() > 240)
 
 
 def _has_drawing(image: QImage) -> bool:
@@ -89,23 +101,9 @@ class MapSnapshotter:
         if not _wait(lambda: view.is_ready, self._timeout_s):
             return None
         if view.pack_layers:  # the pack's tiles are part of the picture: wait for them
-            loaded: dict[str, bool] = {}
-
-            def tiles_in() -> bool:
-                view.evaluate("deskMap.probe().tiles_loaded",
-                              lambda value: loaded.__setitem__("done", bool(value)))
-                return loaded.get("done", False)
-
-            _wait(tiles_in, self._timeout_s)
+            _wait(_page_says(view, "deskMap.probe().tiles_loaded"), self._timeout_s)
         if view.overlays:  # and the overlays' images, decoded and drawn
-            decoded: dict[str, bool] = {}
-
-            def overlays_in() -> bool:
-                view.evaluate("deskMap.probe().overlays_loaded",
-                              lambda value: decoded.__setitem__("done", bool(value)))
-                return decoded.get("done", False)
-
-            _wait(overlays_in, self._timeout_s)
+            _wait(_page_says(view, "deskMap.probe().overlays_loaded"), self._timeout_s)
         # The page is ready before Chromium has composited it, and the picture a grab returns
         # may lag the page (a loaded machine delivers frames late): the zoom buttons still
         # there, the tiles not yet drawn. So fence it: show a mark, grab until the mark is
