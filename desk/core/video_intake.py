@@ -31,6 +31,8 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 
+from PIL import Image
+
 from desk.core import audit, near_duplicates, original_store
 from desk.core.casefile import CaseFile, CaseFileError, StreamedDescription
 from desk.core.clock import utc_now
@@ -225,20 +227,24 @@ def _read_in_worker(session: VideoSession, found: ReadVideo, reading: Future[Rea
         except Rejected as exc:
             found.info, found.table, found.reason = None, None, exc.reason
         else:
-            image = first.image(upright=True)
-            image.thumbnail((THUMB_EDGE, THUMB_EDGE))
-            out = io.BytesIO()
-            image.save(out, "JPEG", quality=THUMB_QUALITY)
-            found.thumbnail, found.thumb_size = out.getvalue(), image.size
-            found.perceptual_hash = to_text(dct_hash(image))
+            found.thumbnail, found.thumb_size, found.perceptual_hash = _thumbnail(
+                first.image(upright=True))
     except Exception as exc:  # noqa: BLE001 - a reading always ends, with a reason
         found.info, found.table = None, None
         found.reason = f"the video could not be read ({type(exc).__name__})"
     finally:
         session.close()
-        if found.info is None and not found.reason:
-            found.reason = "the video could not be read"
         reading.set_result(found)
+
+
+def _thumbnail(image: Image.Image) -> tuple[bytes, tuple[int, int], str]:
+    """Thumbnail (JPEG), its size and perceptual hash of a picture, as intake makes them for
+    a still (`image` itself is left as it was)."""
+    thumb = image.copy()
+    thumb.thumbnail((THUMB_EDGE, THUMB_EDGE))
+    out = io.BytesIO()
+    thumb.save(out, "JPEG", quality=THUMB_QUALITY)
+    return out.getvalue(), thumb.size, to_text(dct_hash(thumb))
 
 
 def _file_parts(source: Source, cancel: Callable[[], bool] | None,
@@ -265,13 +271,10 @@ def store_video(case: CaseFile, source: Source, read: ReadVideo,
     reading the video (`start_reading`); a refusal of the worker raises NotRead with its
     reason and nothing is stored. Bytes that no longer hash to the first read raise a
     CaseFileError and nothing is stored."""
-    done: list[ReadVideo] = []
-
     def describe() -> StreamedDescription:
         whole = read.finished(cancel)
         if whole.reason or whole.info is None:
             raise NotRead(whole.reason or "the video could not be read")
-        done.append(whole)
         width, height = whole.info.display_size
         return StreamedDescription(whole.info.container, width, height,
                                    whole.info.metadata(), whole.thumbnail, whole.thumb_size)
@@ -282,7 +285,7 @@ def store_video(case: CaseFile, source: Source, read: ReadVideo,
                 conn, sha256=read.sha256, size=read.size,
                 chunks=_file_parts(source, cancel, read.refused), provenance=provenance,
                 describe=describe)
-            whole = done[0]
+            whole = read.finished()  # read to the end by `describe`: no wait
             assert whole.info is not None
             conn.execute("INSERT INTO video (evidence_id, info, frame_table) VALUES (?, ?, ?)",
                          (eid, json.dumps(whole.info.to_json(), ensure_ascii=False,
@@ -360,12 +363,9 @@ def frame_still(frame: TakenFrame) -> FrameStill:
     image = frame.image(upright=True)
     out = io.BytesIO()
     image.save(out, "PNG", compress_level=PNG_LEVEL)
-    thumb = image.copy()
-    thumb.thumbnail((THUMB_EDGE, THUMB_EDGE))  # as `parse_image` does for a PNG
-    small = io.BytesIO()
-    thumb.save(small, "JPEG", quality=THUMB_QUALITY)
-    return FrameStill(out.getvalue(), image.width, image.height, small.getvalue(), thumb.size,
-                      to_text(dct_hash(thumb)))
+    thumbnail, thumb_size, perceptual = _thumbnail(image)  # as `parse_image` does for a PNG
+    return FrameStill(out.getvalue(), image.width, image.height, thumbnail, thumb_size,
+                      perceptual)
 
 
 def expected_count(request: FrameRequest, table: FrameTable | None) -> int:
