@@ -245,6 +245,7 @@ class CaseFile:
             conn.execute("PRAGMA busy_timeout = 10000")
             if not read_only:
                 conn.execute("PRAGMA journal_mode = DELETE")
+                conn.execute(f"PRAGMA cache_size = -{schema.WRITE_CACHE_KIB}")
             conn.execute("PRAGMA synchronous = FULL")
             conn.execute("PRAGMA foreign_keys = ON")
             if not damage:

@@ -162,6 +162,7 @@ def _build(tmp: Path, entries: Sequence[LogEntry], expected: dict[RowKey, tuple[
     try:
         conn.execute(f"PRAGMA page_size = {schema.PAGE_SIZE}")
         conn.execute("PRAGMA journal_mode = DELETE")
+        conn.execute(f"PRAGMA cache_size = -{schema.WRITE_CACHE_KIB}")
         conn.execute("PRAGMA synchronous = FULL")
         conn.execute("BEGIN IMMEDIATE")
         conn.execute(f"PRAGMA application_id = {schema.APPLICATION_ID}")

@@ -18,6 +18,11 @@ USER_VERSION = SCHEMA_MAJOR * 1000 + SCHEMA_MINOR
 
 #: Blobs (multi-megabyte originals) read and write faster with large pages.
 PAGE_SIZE = 32768
+#: SQLite's page cache on a writable case, in KiB. An original is written as a zeroblob and
+#: then its bytes; when its pages leave the cache between the two (SQLite's default is 2 MB),
+#: each is written to the file twice and read back once. This holds a whole part of a chunked
+#: original (8 MB) or a large still with room to spare; pages are only taken as they are used.
+WRITE_CACHE_KIB = 32 * 1024
 
 TABLES: dict[str, str] = {
     "meta": """CREATE TABLE meta (
