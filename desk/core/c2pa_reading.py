@@ -23,9 +23,10 @@ import os
 import struct
 import sys
 import warnings
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from desk.bundled import resources_dir
 from desk.core.credentials import (
@@ -50,8 +51,16 @@ MAX_SIDECAR_BYTES = 16 * 1024 * 1024
 #: Largest embedded store handed to the library (the sum of its segments).
 MAX_STORE_BYTES = 64 * 1024 * 1024
 
+#: Reads `n` bytes at an offset of a file or of bytes in memory (fewer at its end).
+ReadAt = Callable[[int, int], bytes]
+
 _MIME = {"jpeg": "image/jpeg", "png": "image/png", "webp": "image/webp", "tiff": "image/tiff",
          "heic": "image/heic"}
+#: Video containers C2PA writes a manifest into (desk's container names), and the walk that
+#: finds it there. Matroska and MPEG-TS have no C2PA binding: only a sidecar is read for them.
+_VIDEO_MIME = {"mp4": "video/mp4", "m4v": "video/x-m4v", "mov": "video/quicktime",
+               "3gp": "video/mp4", "avi": "video/avi"}
+_UNKNOWN_MIME = "application/octet-stream"
 #: The ISO BMFF 'uuid' box C2PA stores its manifest in (HEIC, AVIF, MP4).
 _C2PA_UUID = bytes.fromhex("d8fec3d61b0e483c92975828877ec481")
 #: The TIFF tag C2PA stores its manifest in.
@@ -154,11 +163,16 @@ def _png_has_store(data: bytes) -> bool:
 
 
 def _riff_has_store(data: bytes) -> bool:
+    return _riff_walk(lambda at, n: data[at:at + n], len(data))
+
+
+def _riff_walk(read_at: ReadAt, size: int) -> bool:
+    """A top-level RIFF chunk named C2PA (WebP, AVI)."""
     pos = 12
     for _ in range(_MAX_STEPS):
-        if pos + 8 > len(data):
+        if pos + 8 > size:
             return False
-        kind, length = struct.unpack_from("<4sI", data, pos)
+        kind, length = struct.unpack("<4sI", read_at(pos, 8))
         if kind == b"C2PA":
             return True
         pos += 8 + length + (length & 1)
@@ -177,22 +191,29 @@ def _tiff_has_store(data: bytes) -> bool:
 
 
 def _bmff_has_store(data: bytes) -> bool:
+    return _bmff_walk(lambda at, n: data[at:at + n], len(data))
+
+
+def _bmff_walk(read_at: ReadAt, size: int) -> bool:
+    """A top-level ISO BMFF 'uuid' box with C2PA's id (HEIC, AVIF, MP4, MOV)."""
     pos = 0
     for _ in range(_MAX_STEPS):
-        if pos + 8 > len(data):
+        if pos + 8 > size:
             return False
-        size, kind = struct.unpack_from(">I4s", data, pos)
+        box_size, kind = struct.unpack(">I4s", read_at(pos, 8))
         header = 8
-        if size == 1:
-            (size,) = struct.unpack_from(">Q", data, pos + 8)
+        if box_size == 1:
+            if pos + 16 > size:
+                return False
+            (box_size,) = struct.unpack(">Q", read_at(pos + 8, 8))
             header = 16
-        elif size == 0:
-            size = len(data) - pos
-        if kind == b"uuid" and data[pos + header:pos + header + 16] == _C2PA_UUID:
+        elif box_size == 0:
+            box_size = size - pos
+        if kind == b"uuid" and read_at(pos + header, 16) == _C2PA_UUID:
             return True
-        if size < header:
+        if box_size < header:
             return False
-        pos += size
+        pos += box_size
     return False
 
 
@@ -253,26 +274,56 @@ def reader_settings(anchors: str) -> dict[str, Any]:
 
 def read_credential(data: bytes, fmt: str, sidecar: bytes | None = None) -> Credential:
     """The file's content credentials; never raises (a bad manifest is an invalid one)."""
-    embedded = has_manifest(data, fmt)
+    return _credential(has_manifest(data, fmt), sidecar,
+                       lambda side: _report(_MIME.get(fmt, _UNKNOWN_MIME), io.BytesIO(data),
+                                            side))
+
+
+def read_video_credential(stream: BinaryIO, kind: str, size: int,
+                          sidecar: bytes | None = None) -> Credential:
+    """A video's content credentials, read from the open file (`kind` is desk's container
+    name; the file is walked and streamed, never loaded whole); never raises."""
+    def read_at(at: int, count: int) -> bytes:
+        stream.seek(at)
+        return stream.read(count)
+
+    walk = _riff_walk if kind == "avi" else _bmff_walk if kind in _VIDEO_MIME else None
+    try:
+        embedded = walk is not None and walk(read_at, size)
+    except (struct.error, OSError, ValueError):
+        embedded = False
+
+    def report(side: bytes | None) -> tuple[dict[str, Any], str] | None:
+        stream.seek(0)
+        return _report(_VIDEO_MIME.get(kind, _UNKNOWN_MIME), stream, side)
+
+    return _credential(embedded, sidecar, report, "video")
+
+
+def _credential(embedded: bool, sidecar: bytes | None,
+                report_of: Callable[[bytes | None], tuple[dict[str, Any], str] | None],
+                media: str = "picture") -> Credential:
+    """The credential of a file with an embedded store or a sidecar beside it (or neither);
+    `report_of(sidecar or None)` asks the library."""
     if not embedded and not sidecar:
         return ABSENT_CREDENTIAL
     found_in = "embedded" if embedded else "sidecar"
     if sidecar is not None and len(sidecar) > MAX_SIDECAR_BYTES:
-        return _unreadable(found_in, f"the sidecar manifest is too large to read"
+        return unreadable(found_in, f"the sidecar manifest is too large to read"
                                      f" ({len(sidecar) / 1e6:.0f} MB)")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # the library's notices are not the reviewer's
-            report = _report(data, fmt, None if embedded else sidecar)
+            report = report_of(None if embedded else sidecar)
     except MemoryError:
-        return _unreadable(found_in, "reading it needed more memory than allowed")
+        return unreadable(found_in, "reading it needed more memory than allowed")
     except ReaderMissing as exc:  # the installation's fault, not the file's: say so
-        return _unreadable(found_in, f"{exc}; reinstall desk to check them")
+        return unreadable(found_in, f"{exc}; reinstall desk to check them")
     except Exception as exc:  # noqa: BLE001 - the native reader's every failure is a problem
         return _from_error(exc, found_in)
     if report is None:
         return ABSENT_CREDENTIAL
-    return credential_from_report(report, found_in)
+    return credential_from_report(report, found_in, media)
 
 
 #: The native library's file name in c2pa-python's package, by platform.
@@ -305,15 +356,15 @@ def pin_library() -> str:
                         " installation")
 
 
-def _report(data: bytes, fmt: str, sidecar: bytes | None) -> tuple[dict[str, Any], str] | None:
+def _report(mime: str, stream: BinaryIO, sidecar: bytes | None
+            ) -> tuple[dict[str, Any], str] | None:
     """The library's report on the store (parsed, and as text); None when it finds none."""
     pin_library()
     import c2pa  # type: ignore[import-untyped]  # native; loads only for files with a store
 
     context = c2pa.Context.from_dict(reader_settings(trust_anchors()))
     try:
-        reader = c2pa.Reader.try_create(_MIME.get(fmt, "application/octet-stream"),
-                                        io.BytesIO(data), sidecar, context)
+        reader = c2pa.Reader.try_create(mime, stream, sidecar, context)
         if reader is None:
             return None
         try:
@@ -337,15 +388,17 @@ def _from_error(exc: BaseException, found_in: str) -> Credential:
     else:
         reason = f"the manifest is damaged or malformed ({kind}: {message})" if message \
             else f"the manifest is damaged or malformed ({kind})"
-    return _unreadable(found_in, reason)
+    return unreadable(found_in, reason)
 
 
-def _unreadable(found_in: str, reason: str) -> Credential:
+def unreadable(found_in: str, reason: str) -> Credential:
+    """An invalid credential whose store could not be read, with the reason in words."""
     return Credential(INVALID, problems=(f"The content credentials could not be read: {reason}.",),
                       found_in=found_in)
 
 
-def credential_from_report(parsed: tuple[dict[str, Any], str], found_in: str) -> Credential:
+def credential_from_report(parsed: tuple[dict[str, Any], str], found_in: str,
+                           media: str = "picture") -> Credential:
     """The library's manifest report as a Credential: state, signer, generator, actions and
     the problems its validation found, every value cleaned and bounded."""
     report, text = parsed
@@ -354,9 +407,9 @@ def credential_from_report(parsed: tuple[dict[str, Any], str], found_in: str) ->
     active = manifests.get(label) if isinstance(manifests, dict) and isinstance(label, str) \
         else None
     if not isinstance(active, dict):
-        return _unreadable(found_in, "it names no active manifest")
+        return unreadable(found_in, "it names no active manifest")
     state = report.get("validation_state")
-    problems = _problems(report)
+    problems = _problems(report, media)
     if state == "Trusted" and not problems:
         verdict = VALID
     else:
@@ -377,8 +430,9 @@ def credential_from_report(parsed: tuple[dict[str, Any], str], found_in: str) ->
     )
 
 
-def _problems(report: dict[str, Any]) -> list[str]:
-    """Failures of the active manifest and of its ingredients, each said once."""
+def _problems(report: dict[str, Any], media: str = "picture") -> list[str]:
+    """Failures of the active manifest and of its ingredients, each said once (`media` is
+    what the file holds, for the sentences that name it: "picture" or "video")."""
     results = report.get("validation_results")
     failures: list[object] = []
     if isinstance(results, dict):
@@ -402,7 +456,9 @@ def _problems(report: dict[str, Any]) -> list[str]:
             continue
         code = clean_text(failure.get("code"), 80)
         sentence = PROBLEM_TEXT.get(code)
-        if sentence is None:
+        if sentence is not None:
+            sentence = sentence.replace("picture", media)
+        else:
             explanation = clean_text(failure.get("explanation"), 200)
             sentence = f"{explanation or 'Validation failed'} ({code or 'no code'})."
         sentence = prefix + (sentence[0].lower() + sentence[1:] if prefix else sentence)

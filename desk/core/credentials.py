@@ -31,10 +31,21 @@ STATE_TEXT = {
     ABSENT: "No content credentials — common, neutral: most files carry none, and platforms"
             " strip them on upload.",
     VALID: "Content credentials present and valid: signed by a trusted signer, and the"
-           " picture is as it was signed.",
+           " file is as it was signed.",
     INVALID: "Content credentials present but not valid: see the problems below.",
 }
 NOT_READ = "Content credentials not read (imported before desk 1.5)."
+NOT_READ_VIDEO = ("Content credentials not read (this video was imported before desk read"
+                  " them from videos).")
+OF_FRAME = ("A frame desk took from a video has no content credentials of its own: its"
+            " video's are shown on the video.")
+
+
+def not_read_text(kind: str, is_frame: bool) -> str:
+    """What to say of an item with no credential row: a frame never has one of its own."""
+    if is_frame:
+        return OF_FRAME
+    return NOT_READ_VIDEO if kind == "video" else NOT_READ
 
 #: Bounds on what is kept from one untrusted manifest.
 MAX_ACTIONS = 40

@@ -33,9 +33,12 @@ from pathlib import Path
 
 from PIL import Image
 
-from desk.core import audit, near_duplicates, original_store
+from desk.core import audit, credentials, near_duplicates, original_store
+from desk.core.c2pa_reading import unreadable
+from desk.core.c2pa_sidecar import sidecar_bytes
 from desk.core.casefile import CaseFile, CaseFileError, StreamedDescription
 from desk.core.clock import utc_now
+from desk.core.credentials import Credential
 from desk.core.errors import Rejected
 from desk.core.limits import (
     MAX_VIDEO_BYTES,
@@ -118,6 +121,8 @@ class ReadVideo:
     thumbnail: bytes = b""
     thumb_size: tuple[int, int] = (0, 0)
     perceptual_hash: str = ""
+    #: Its content credentials (absent, valid or invalid), read in the worker.
+    credential: Credential | None = None
     reason: str = ""
     reading: Future[ReadVideo] | None = field(default=None, repr=False, compare=False)
     session: VideoSession | None = field(default=None, repr=False, compare=False)
@@ -211,15 +216,17 @@ def start_reading(source: Source, known: frozenset[str] = frozenset(),
     reading: Future[ReadVideo] = Future()
     reading.set_running_or_notify_cancel()
     hashed = dataclasses.replace(found)
-    threading.Thread(target=_read_in_worker, args=(session, hashed, reading),
+    sidecar = sidecar_bytes(source.path)
+    threading.Thread(target=_read_in_worker, args=(session, hashed, reading, sidecar),
                      name="desk-video-read", daemon=True).start()
     found.reading, found.session = reading, session
     return found
 
 
-def _read_in_worker(session: VideoSession, found: ReadVideo, reading: Future[ReadVideo]
-                    ) -> None:
-    """The worker's part of a reading (on its thread): probe, index, first frame."""
+def _read_in_worker(session: VideoSession, found: ReadVideo, reading: Future[ReadVideo],
+                    sidecar: bytes | None = None) -> None:
+    """The worker's part of a reading (on its thread): probe, index, first frame, content
+    credentials (embedded, or the `.c2pa` sidecar's bytes)."""
     try:
         try:
             found.info, found.table = session.info, session.table
@@ -229,12 +236,22 @@ def _read_in_worker(session: VideoSession, found: ReadVideo, reading: Future[Rea
         else:
             found.thumbnail, found.thumb_size, found.perceptual_hash = _thumbnail(
                 first.image(upright=True))
+            found.credential = _credential(session, found.info.container, sidecar)
     except Exception as exc:  # noqa: BLE001 - a reading always ends, with a reason
         found.info, found.table = None, None
         found.reason = f"the video could not be read ({type(exc).__name__})"
     finally:
         session.close()
         reading.set_result(found)
+
+
+def _credential(session: VideoSession, kind: str, sidecar: bytes | None) -> Credential:
+    """The video's credentials; a reader that crashed or hung on them leaves the video in,
+    with its credentials invalid and the reason said (the worker reads nothing else after)."""
+    try:
+        return session.credential(kind, sidecar)
+    except Rejected as exc:
+        return unreadable("sidecar" if sidecar else "embedded", exc.reason)
 
 
 def _thumbnail(image: Image.Image) -> tuple[bytes, tuple[int, int], str]:
@@ -294,6 +311,8 @@ def store_video(case: CaseFile, source: Source, read: ReadVideo,
                           if whole.table is not None else ""))
             if whole.perceptual_hash:
                 near_duplicates.store_hash(conn, eid, whole.perceptual_hash)
+            if whole.credential is not None:
+                credentials.store(conn, eid, whole.credential)
             audit.append(conn, case.actor, "import", [f"evidence:{eid}"],
                          {"files": [{"id": eid, "name": provenance.original_name,
                                      "sha256": read.sha256, "kind": "video"}]})

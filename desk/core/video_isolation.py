@@ -19,13 +19,15 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import io
 import multiprocessing
+import os
 import time
 from collections.abc import Callable, Iterator
 from multiprocessing import shared_memory
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO, cast
 
 from desk.core.errors import Rejected
 from desk.core.isolation import _shm_has_room, limit_memory
@@ -34,9 +36,10 @@ from desk.core.limits import (
     VIDEO_PROBE_TIMEOUT_S,
     VIDEO_WORKER_MEMORY_BYTES,
 )
-from desk.core.video_container import VideoSource
+from desk.core.video_container import Heartbeat, VideoSource, open_binary
 
 if TYPE_CHECKING:
+    from desk.core.credentials import Credential
     from desk.core.video_frames import FrameRequest, FrameTable, TakenFrame, VideoReader
     from desk.core.video_probe import VideoInfo
 
@@ -98,6 +101,9 @@ class _Worker:
             else:
                 frame = reader.step(value, image=image)
             self.conn.send(("done", self.shared.put(frame, block)))
+        elif op == "credential":
+            source, kind, sidecar = args
+            self.conn.send(("done", _read_credential(source, kind, sidecar, self.heartbeat)))
         elif op == "session_take":
             if self.reader is None:
                 raise Rejected("no video is open")
@@ -112,6 +118,49 @@ class _Worker:
         self.stack.close()
         self.stack = contextlib.ExitStack()
         self.shared.close()
+
+
+def _read_credential(source: VideoSource, kind: str, sidecar: bytes | None,
+                     progress: Callable[[int], None]) -> Credential:
+    """The video's content credentials (in the worker: the native reader hashes the whole
+    file, and each megabyte it reads is a heartbeat, so a big file is not a stall)."""
+    from desk.core.c2pa_reading import read_video_credential
+
+    beat = Heartbeat(progress)
+    with open_binary(source) as raw:
+        size = raw.seek(0, os.SEEK_END)
+        raw.seek(0)
+        return read_video_credential(cast(BinaryIO, _Beating(raw, beat)), kind, size, sidecar)
+
+
+class _Beating(io.RawIOBase):
+    """A file whose reads count as heartbeats (one per read, which the reader makes in
+    blocks)."""
+
+    def __init__(self, raw: BinaryIO, beat: Heartbeat) -> None:
+        super().__init__()
+        self._raw = raw
+        self._beat = beat
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
+        return self._raw.seek(offset, whence)
+
+    def tell(self) -> int:
+        return self._raw.tell()
+
+    def read(self, size: int = -1) -> bytes:
+        self._beat.beat()
+        return self._raw.read(size)
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        self._beat.beat()
+        return self._raw.readinto(buffer)  # type: ignore[attr-defined,no-any-return]
 
 
 #: (name, size) of the lane's shared block for one frame's image, or None.
@@ -453,6 +502,12 @@ class VideoSession:
     def step(self, delta: int = 1, *, image: bool = True) -> TakenFrame:
         """The frame `delta` after (before) the last one this session returned."""
         return self._ask("step", delta, image)
+
+    def credential(self, kind: str, sidecar: bytes | None = None) -> Credential:
+        """The video's content credentials, read in the worker (`Rejected` when it crashes
+        or stalls on them)."""
+        credential: Credential = _result(self._lane, "credential", self.source, kind, sidecar)
+        return credential
 
     def take(self, request: FrameRequest,
              cancel: Callable[[], bool] | None = None) -> Iterator[TakenFrame]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from desk.core.casefile import CaseFile
-from desk.core.credentials import NOT_READ, STATE_TEXT
+from desk.core.credentials import STATE_TEXT, not_read_text
 from desk.core.file_signals import CaseSignals
 from desk.core.near_duplicates import group_of
 
@@ -29,7 +29,10 @@ def add_file_signals(case: CaseFile, evidence: list[dict[str, Any]]) -> None:
         eid = int(entry["id"])
         credential = signals.credential(eid)
         if credential is None:
-            entry["content_credentials"] = {"state": "not_read", "summary": NOT_READ}
+            entry["content_credentials"] = {
+                "state": "not_read",
+                "summary": not_read_text(str(entry.get("kind", "still")),
+                                         entry.get("frame_of") is not None)}
         else:
             entry["content_credentials"] = {**credential.to_json(),
                                             "summary": STATE_TEXT[credential.state]}

@@ -17,6 +17,7 @@ import pytest
 from desk.cli import main
 from desk.core import commands
 from desk.core.casefile import CaseFile
+from desk.core.credentials import OF_FRAME
 from desk.core.intake import import_files
 from desk.core.model import Claim, Confidence, Rating, Verdict
 from desk.core.video_frames import FrameRequest
@@ -100,6 +101,9 @@ def test_frame_shows_its_provenance_and_the_dossier_verifies(tmp_path: Path) -> 
     assert video["video"]["codec"] == "h264" and video["video"]["frames"] == 25
     assert video["original_path"] == f"originals/{clip_sha}.mp4"
     assert frame["frame_of"]["video_original_path"] == video["original_path"]
+    # The video's credentials were read (it has none); the frame has none of its own.
+    assert video["content_credentials"]["state"] == "absent"
+    assert frame["content_credentials"] == {"state": "not_read", "summary": OF_FRAME}
 
     html = (out / "dossier.html").read_text(encoding="utf-8")
     assert (f"frame 10, 00:00:00.400, of video <span class=\"mono\">{clip_sha[:12]}…</span>"

@@ -12,6 +12,7 @@ from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
 from desk.core.casefile import CaseFile
+from desk.core.credentials import OF_FRAME
 from desk.core.intake import import_files
 from desk.core.video_frames import FrameRequest
 from desk.ui.evidence.evidence_model import Role
@@ -180,6 +181,8 @@ def test_taking_frames_lists_them_under_their_video_with_their_provenance(
     assert source.textFormat() == Qt.TextFormat.PlainText
     assert source.text().startswith(f"frame 0, 00:00:00.000, of {clip.name} (video")
     assert reference[0][1][:16] in source.text()
+    # Its credentials are its video's: it says so, not that it was imported long ago.
+    assert window.inspector.credentials_view.texts() == {"state": OF_FRAME}
     window.inspector.tabs.setCurrentIndex(0)
     window.grab().save("/tmp/video_view_frame_selected.png")
     assert not dialogs.errors

@@ -2,7 +2,8 @@
 
 Every value (signer, generator, actions, problems) comes from a manifest anyone can write, so
 it is shown as plain text. No credentials is the common case and is said in neutral words,
-with no warning colour; an item imported before desk 1.5 says it was not read.
+with no warning colour; an item imported before desk 1.5 says it was not read, and a frame
+taken from a video that it has none of its own.
 """
 
 from __future__ import annotations
@@ -65,13 +66,18 @@ class CredentialsView(QWidget):
             from desk.core.credentials import credential_of
 
             credential = credential_of(case, item.id)
-        self.show_credential(credential)
+        self.show_credential(credential, item)
 
-    def show_credential(self, credential: Credential | None) -> None:
-        from desk.core.credentials import ABSENT, NOT_READ, VALID
+    def show_credential(self, credential: Credential | None, item: Evidence | None = None
+                        ) -> None:
+        """Show `credential`; None is said as what it means for `item` (a frame has none of
+        its own, an older item was not read)."""
+        from desk.core.credentials import ABSENT, VALID, not_read_text
 
         if credential is None:
-            self._set_state("info", theme.TEXT_DIM, NOT_READ)
+            self._set_state("info", theme.TEXT_DIM, not_read_text(
+                item.kind if item is not None else "still",
+                item is not None and item.frame_of is not None))
             self._fill({})
             return
         if credential.state == VALID:
