@@ -10,6 +10,7 @@ a usage error naming the nearest verb, never a window.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from collections.abc import Sequence
@@ -24,6 +25,8 @@ VERBS = ("new", "import", "info", "verify", "claim", "statement", "link", "verdi
          "geolocate", "landmark", "movement", "export", "verify-dossier", "geo-export",
          "geo-import", "sun", "shadow", "tiles", "team", "frames", "signoff")
 EXIT_OK, EXIT_PARTIAL, EXIT_USAGE = 0, 1, 2
+#: As a shell reports a command ended by SIGPIPE (128 + 13): its reader went away.
+EXIT_BROKEN_PIPE = 141
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -111,6 +114,13 @@ def _run(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         print("desk: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # Whatever read our output stopped reading (`desk info --json | head`): no error of
+        # ours to report. Output goes nowhere from here, so exiting does not fail again.
+        with contextlib.suppress(OSError, ValueError):
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
     except UsageError as exc:
         print(f"desk {args.verb}: {term(exc)}", file=sys.stderr)
         return EXIT_USAGE

@@ -149,3 +149,22 @@ def test_unusable_case_files_exit_2_with_one_line(desk: Desk, tmp_path: Path,
     assert ran.code == 2
     assert ran.err.startswith("desk: ") and "Traceback" not in ran.err
     assert len(ran.err.strip().splitlines()) == 1
+
+
+def test_a_reader_that_stops_reading_is_no_error(tmp_path: Path) -> None:
+    """`desk info --json | head -c 100`: the pipe closes under desk, which ends quietly with
+    the shell's SIGPIPE status instead of an "unexpected error"."""
+    import subprocess
+
+    case = tmp_path / "c.deskcase"
+    CaseFile.create(case, "piped").close()
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # nobody will read: every write of desk's fails at once
+    try:
+        ran = subprocess.run([sys.executable, "-m", "desk", "info", str(case), "--json"],
+                             stdout=write_end, stderr=subprocess.PIPE, timeout=120,
+                             check=False)
+    finally:
+        os.close(write_end)
+    assert ran.returncode == 141
+    assert ran.stderr.decode() == ""
