@@ -310,7 +310,7 @@ def _credential(embedded: bool, sidecar: bytes | None,
     found_in = "embedded" if embedded else "sidecar"
     if sidecar is not None and len(sidecar) > MAX_SIDECAR_BYTES:
         return unreadable(found_in, f"the sidecar manifest is too large to read"
-                                     f" ({len(sidecar) / 1e6:.0f} MB)")
+                                    f" ({len(sidecar) / 1e6:.0f} MB)")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # the library's notices are not the reviewer's
