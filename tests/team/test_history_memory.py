@@ -7,6 +7,9 @@ from __future__ import annotations
 import json
 import threading
 
+import pytest
+
+from desk.core.replay import LogEntry
 from desk.team import history
 
 
@@ -60,3 +63,37 @@ def test_readings_from_two_threads_at_once_agree() -> None:
     for thread in threads:
         thread.join()
     assert not failures and kept.chars <= 50_000
+
+
+def _entry(seq: int, prev: str, name: str, action: str = "edit claim",
+           detail: str = "{}") -> LogEntry:
+    return LogEntry(seq, f"2026-01-01T00:00:{seq:02d}Z", "r", action, "[]", detail, "1", prev,
+                    name, "", "", "")
+
+
+def test_a_sync_reads_each_merge_once_however_small_the_kept_readings(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Which edit follows which is asked of every pair of edits of a row; the merges on their
+    chains were read again each time once a busy case's merges outgrew the readings kept
+    (80 s a sync in a 50-reviewer run). Now a history reads each merge once, and answers as
+    before: an edit follows what is on its chain and what a merge on its chain carries."""
+    reads: list[str] = []
+    tiny = history._Kept(lambda text: reads.append(text) or history._read_carried(text),
+                         budget=1)  # keeps nothing
+    monkeypatch.setattr(history, "_carried", tiny)
+    genesis = _entry(1, "", "g")
+    other = [_entry(2, "g", "o2"), _entry(3, "o2", "o3")]  # another reviewer's branch
+    carried = json.dumps({"merged": [history.entry_json(e) for e in other],
+                          "pad": "x" * 10_000})
+    merge = _entry(2, "g", "m", history.MERGE_ACTION, carried)
+    mine = [genesis, merge, *(_entry(n, "m" if n == 3 else f"e{n - 1}", f"e{n}")
+                              for n in range(3, 30))]
+    server = history.ServerHistory([*mine, *other])
+    edits = mine[2:]
+    answers = {(a.hash, b.hash): server.follows(a, b) for a in edits for b in [*edits, *other]}
+    assert len(reads) == 1  # the merge, once, for 27 x 29 questions
+    assert answers[("e10", "o3")] and answers[("e3", "o2")]  # carried by the merge below
+    assert answers[("e10", "e4")] and not answers[("e4", "e10")]
+    assert not answers[("e5", "e5")]
+    assert server.lacking(["g", "m", *(e.hash for e in edits)]) == other
+    assert len(reads) == 1
