@@ -16,7 +16,7 @@ import json
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Generic, TypeVar
@@ -34,6 +34,8 @@ _T = TypeVar("_T")
 #: The custody-log name of a merge entry (`desk.core.commands.MERGE_TEAM_EDITS`).
 MERGE_ACTION = "merge team edits"
 _FIELDS = [c.strip() for c in AUDIT_COLUMNS.split(",")]
+_FIELD_SET = frozenset(_FIELDS)
+_TEXT_FIELDS = tuple(f for f in _FIELDS if f != "seq")
 
 
 def is_merge(entry: LogEntry) -> bool:
@@ -47,18 +49,25 @@ def entry_json(entry: LogEntry) -> dict[str, object]:
 
 
 def entry_from_json(value: object) -> LogEntry | None:
-    if not isinstance(value, dict) or set(value) != set(_FIELDS):
+    if not isinstance(value, dict) or value.keys() != _FIELD_SET:
         return None
     if not isinstance(value["seq"], int) or not all(
-            isinstance(value[f], str) for f in _FIELDS if f != "seq"):
+            isinstance(value[f], str) for f in _TEXT_FIELDS):
         return None
     return LogEntry(*(value[f] for f in _FIELDS))
 
 
-def changes(entry: LogEntry) -> list[tracking.RowChange]:
+Change = tuple[str, str, "str | None", "str | None"]
+
+
+def changes(entry: LogEntry) -> tuple[Change, ...]:
     """The row changes an entry recorded (none when it recorded none, or they cannot be read:
     `sync.check_lacking` refuses the latter before any merge)."""
-    return (tracking.decode(entry.rows) or []) if entry.rows else []
+    return _changes(entry.rows) if entry.rows else ()
+
+
+def _read_changes(text: str) -> tuple[Change, ...]:
+    return tuple((str(c[0]), str(c[1]), c[2], c[3]) for c in tracking.decode(text) or ())
 
 
 def merge_detail(entry: LogEntry) -> Mapping[str, object]:
@@ -135,8 +144,26 @@ def _read_carried(detail: str) -> tuple[LogEntry, ...] | None:
     return tuple(e for e in (entry_from_json(v) for v in merged) if e is not None)
 
 
+def _carried_hashes(detail: str) -> frozenset[str] | None:
+    """The hashes of what `_read_carried` would read (None: not a merge's detail), without
+    making the entries (others' merges are read once, for their place in the history)."""
+    try:
+        merged = json.loads(detail).get("merged")
+    except (ValueError, AttributeError):
+        return None
+    if not isinstance(merged, list):
+        return None
+    return frozenset(str(v["hash"]) for v in merged
+                     if isinstance(v, dict) and v.keys() == _FIELD_SET
+                     and isinstance(v["seq"], int)
+                     and all(isinstance(v[f], str) for f in _TEXT_FIELDS))
+
+
 #: A merge detail's carried entries (None: not a merge's detail), made once per text.
 _carried: _Kept[tuple[LogEntry, ...] | None] = _Kept(_read_carried)
+#: The row changes of an entry, read once per text: a merge reads those of every edit the
+#: copy holds (which edit stands for each row's value), each sync.
+_changes: _Kept[tuple[Change, ...]] = _Kept(_read_changes)
 
 
 def known(chain: Sequence[LogEntry]) -> dict[str, LogEntry]:
@@ -180,6 +207,9 @@ class ServerHistory:
     #: Entries a working copy holds that were not read again (`read_history(known=...)`):
     #: looked up as the server's own, since the server holds them too or is about to.
     also: Mapping[str, LogEntry] = field(default_factory=dict)
+    #: What merge entries among `entries` carry, by the merge's hash, read before (such an
+    #: entry may hold no detail: `read_history` keeps merges it read without it).
+    merges: Mapping[str, frozenset[str]] = field(default_factory=dict)
 
     def by_hash(self) -> dict[str, LogEntry]:
         return self._index
@@ -221,16 +251,37 @@ class ServerHistory:
     def follows(self, later: LogEntry, earlier: LogEntry) -> bool:
         """Whether `later` was made on top of `earlier`: `earlier` is on its chain, or carried
         by a merge on its chain."""
+        return earlier.hash in self._beneath(later)
+
+    def _beneath(self, later: LogEntry) -> frozenset[str]:
+        """What `later` was made on top of, by hash: the entries of its chain before it and
+        what their merges carry. Made once per entry and history: a merge asks `follows` of
+        every pair of edits of a row, and walking the chain for each question took most of a
+        sync's time with 20 reviewers at work. A walk ends early at an entry already done."""
+        found = self._beneath_of.get(later.hash)
+        if found is not None:
+            return found
         index = self.by_hash()
-        step: LogEntry | None = later
-        while step is not None and step.seq >= 1:
-            if step is not later and (step.hash == earlier.hash
-                                      or earlier.hash in self._carried_by(step)):
-                return True
+        seen: set[str] = set()
+        walked: set[str] = set()  # a loop of hashes (a broken server) ends the walk
+        step = index.get(later.prev_hash) if later.seq > 1 else None
+        while step is not None and step.hash not in walked:
+            walked.add(step.hash)
+            seen.add(step.hash)
+            seen |= self._carried_by(step)
+            below = self._beneath_of.get(step.hash)
+            if below is not None:
+                seen |= below
+                break
             if step.seq <= 1:
                 break
             step = index.get(step.prev_hash)
-        return False
+        found = self._beneath_of[later.hash] = frozenset(seen)
+        return found
+
+    @cached_property
+    def _beneath_of(self) -> dict[str, frozenset[str]]:
+        return {}
 
     def lacking(self, have: Iterable[str]) -> list[LogEntry]:
         """The server's edits (not merge entries) a copy knowing `have` lacks, in an order
@@ -248,6 +299,10 @@ class ServerHistory:
         a sync's 80 s reading the same merges again)."""
         if entry.action != MERGE_ACTION:
             return frozenset()
+        found = self.merges.get(entry.hash)
+        if found is not None:
+            self._merge_hashes.add(entry.hash)
+            return found
         found = self._carried_hashes.get(entry.hash)
         if found is None:
             inner = _carried(entry.detail)
@@ -271,19 +326,80 @@ class ServerHistory:
         return set()
 
 
+_COLUMNS = ("seq, at, actor, action, items, detail, version, prev_hash, hash, rows_text, signer,"
+            " signature")
+
+
 def read_history(pg: Pg, case_id: str,
                  known_here: Mapping[str, LogEntry] | None = None) -> ServerHistory:
     """The server's entries of a case; with `known_here` (a copy's `known`), only those the
-    copy does not hold are read (an incremental sync reads what is new, not the history)."""
-    columns = ("SELECT seq, at, actor, action, items, detail, version, prev_hash, hash,"
-               " rows_text, signer, signature FROM desk.entries WHERE case_id = %s")
-    if known_here:
-        rows = pg.execute(columns + " AND NOT (hash = ANY(%s)) ORDER BY n",
-                          (case_id, list(known_here))).fetchall()
-    else:
-        rows = pg.execute(columns + " ORDER BY n", (case_id,)).fetchall()
-    return ServerHistory([LogEntry(int(str(r[0])), *(str(v) for v in r[1:])) for r in rows],
-                         dict(known_here or {}))
+    copy does not hold, and of those only what arrived since this process last asked (an
+    incremental sync reads what is new, not the history: `_Seen`)."""
+    if not known_here:
+        rows = pg.execute(f"SELECT {_COLUMNS} FROM desk.entries WHERE case_id = %s ORDER BY n",
+                          (case_id,)).fetchall()
+        return ServerHistory([LogEntry(int(str(r[0])), *(str(v) for v in r[1:])) for r in rows])
+    seen = _seen_entries(pg, case_id)
+    return ServerHistory([e for e in seen.entries if e.hash not in known_here],
+                         dict(known_here), seen.merges)
+
+
+@dataclass
+class _Seen:
+    """A case's entries on one server as this process read them, in the order received (`n`).
+
+    A sync used to read every entry its copy does not hold, and a copy never holds the other
+    reviewers' merge entries, which carry whole the edits they bring in: with 20 reviewers
+    each sync moved some hundreds of kilobytes the process had read the time before, most of
+    a sync's time on the server. Entries of a case arrive one push at a time (`push` holds the
+    case's advisory lock from reading what the server lacks to its commit), so what a reader
+    sees of a case is a prefix in that order, and reading on from the last one seen misses
+    nothing. Merges are kept without their detail, only what they carry by hash (a copy's
+    sync needs their place in the history, never their rows), so a long-lived process keeps
+    little more than the edits."""
+
+    last: tuple[int, str] = (0, "")  # (n, hash) of the last entry read
+    entries: list[LogEntry] = field(default_factory=list)
+    merges: dict[str, frozenset[str]] = field(default_factory=dict)
+
+
+#: Cases whose entries are kept per process (by server, login and case), the most recent.
+SEEN_CASES = 8
+_seen: OrderedDict[tuple[str, str], _Seen] = OrderedDict()
+_seen_lock = threading.Lock()
+
+
+def _seen_entries(pg: Pg, case_id: str) -> _Seen:
+    key = (pg.info.dsn, case_id)
+    with _seen_lock:
+        seen = _seen.pop(key, None) or _Seen()
+    n, last_hash = seen.last
+    rows = pg.execute(f"SELECT n, {_COLUMNS} FROM desk.entries WHERE case_id = %s AND n >= %s"
+                      " ORDER BY n", (case_id, n)).fetchall()
+    if n and (not rows or int(str(rows[0][0])) != n or str(rows[0][9]) != last_hash):
+        # The entry last read is gone (another server at this address, a case removed and
+        # pushed again): read the whole case.
+        seen = _Seen()
+        rows = pg.execute(f"SELECT n, {_COLUMNS} FROM desk.entries WHERE case_id = %s"
+                          " ORDER BY n", (case_id,)).fetchall()
+    elif n:
+        rows = rows[1:]
+    if rows:
+        # Built aside and swapped in: a sync on another thread may be reading the old list.
+        entries, merges = list(seen.entries), dict(seen.merges)
+        for r in rows:
+            entry = LogEntry(int(str(r[1])), *(str(v) for v in r[2:]))
+            inner = _carried_hashes(entry.detail) if entry.action == MERGE_ACTION else None
+            if inner is not None:
+                merges[entry.hash] = inner
+                entry = replace(entry, detail="")
+            entries.append(entry)
+        seen = _Seen((int(str(rows[-1][0])), str(rows[-1][9])), entries, merges)
+    with _seen_lock:
+        _seen[key] = seen
+        while len(_seen) > SEEN_CASES:
+            _seen.popitem(last=False)
+    return seen
 
 
 def held_on_server(pg: Pg, case_id: str, hashes: Sequence[str]) -> set[str]:

@@ -144,7 +144,7 @@ def plan(ours: Mapping[RowKey, tuple[str, Values]], chain: Sequence[LogEntry],
                                   *(branch_base.get((row, h.hash)) for h, _, _ in last)]
                       if d is not None)
     found = dict(values(sorted(needed))) if needed else {}
-    every_edit: list[LogEntry] | None = None
+    every_edit: dict[RowKey, list[LogEntry]] | None = None
     makers = renumber.Makers(chain, lacking, follows, ours)
     # Evidence both sides imported from one file: one item, whatever ids its rows carry.
     shared: set[renumber.Item] = set()
@@ -210,8 +210,8 @@ def plan(ours: Mapping[RowKey, tuple[str, Values]], chain: Sequence[LogEntry],
             # edit either side holds, field by field in time order, whenever those edits are
             # commands that say what they set; so it does not depend on who merged what first.
             if every_edit is None:
-                every_edit = [*history.known_edits(chain), *lacking]
-            replayed = _replayed(row, every_edit)
+                every_edit = _edits_by_row([*history.known_edits(chain), *lacking])
+            replayed = _replayed(row, every_edit.get(row, []))
             if replayed is not _MIXED:
                 current = replayed  # type: ignore[assignment]
                 digest = None if current is None else tracking.row_digest(row[0], *current)
@@ -238,20 +238,26 @@ def key_text(table: str, key: object) -> str | None:
     return None
 
 
-def _replayed(row: RowKey, edits: Sequence[LogEntry]) -> object:
-    """The row as every edit of it sets it, in (time, seq, hash) order; _MIXED when an edit
-    of it is not a command with its values, or the result lacks a column."""
+def _edits_by_row(edits: Sequence[LogEntry]) -> dict[RowKey, list[LogEntry]]:
+    """The edits of each row (made once per merge: a row edited on several branches is
+    replayed from all of them, and a long history has thousands)."""
+    by_row: dict[RowKey, list[LogEntry]] = {}
+    for entry in edits:
+        for table, key, _, _ in history.changes(entry):
+            by_row.setdefault((table, key), []).append(entry)
+    return by_row
+
+
+def _replayed(row: RowKey, touching: Sequence[LogEntry]) -> object:
+    """The row as every edit of it (`touching`) sets it, in (time, seq, hash) order; _MIXED
+    when an edit of it is not a command with its values, or the result lacks a column."""
     table, key = row
-    touching = [e for e in edits if any(str(c[0]) == table and str(c[1]) == key
-                                        for c in history.changes(e))]
     state: dict[str, object] | None = None
     for entry in sorted({e.hash: e for e in touching}.values(),
                         key=lambda e: (e.at, e.seq, e.hash)):
-        try:
-            detail = json.loads(entry.detail)
-        except ValueError:
-            return _MIXED
-        if (not isinstance(detail, dict) or detail.get("table") != table
+        # Read once per text and shared (an empty mapping when it is not an object).
+        detail = history.merge_detail(entry)
+        if (detail.get("table") != table
                 or key_text(table, detail.get("key")) != key):
             return _MIXED
         values = detail.get("values")

@@ -34,7 +34,7 @@ from desk.core.replay import (
     log_entries,
 )
 from desk.team import history, originals, rows
-from desk.team.server import TeamError, connect, require_schema, server_message, where
+from desk.team.server import TeamError, require_schema, server_message, session, where
 
 Pg = psycopg.Connection[tuple[object, ...]]
 Progress = Callable[[str], None]
@@ -103,8 +103,7 @@ def push(case: CaseFile, url: str, *, team: str | None = None,
     to it)."""
     local = read_local(case)
     say = progress or (lambda _text: None)
-    pg = connect(url)
-    try:
+    with session(url) as pg:
         require_schema(pg, url)
         try:
             return send(pg, url, local, team, say)
@@ -113,21 +112,20 @@ def push(case: CaseFile, url: str, *, team: str | None = None,
         except psycopg.Error as exc:
             raise TeamError(f"{where(url)} refused the push ({server_message(exc)}); what"
                             " arrived stays, and pushing again finishes the job") from None
-    finally:
-        pg.close()
 
 
 def send(pg: Pg, url: str, local: _Local, team: str | None, say: Progress, *,
-          parted_ok: bool = False) -> PushReport:
+          parted_ok: bool = False, server: history.ServerHistory | None = None) -> PushReport:
     """Send this copy's new entries (and what they name); `parted_ok` (for `desk team sync`,
-    which merges next) sends them even when the server holds edits this copy lacks."""
+    which merges next) sends them even when the server holds edits this copy lacks.
+    `server`: the server's history as the caller read it a moment ago (a sync reads it once)."""
     team_id, created = _ensure_case(pg, url, local, team)
     report = PushReport(local.case_id, local.title, team_id, where(url), created=created)
     mine = history.known(local.log)
-    server = history.read_history(pg, local.case_id, mine)
+    if server is None:
+        server = history.read_history(pg, local.case_id, mine)
     new = _new_entries(pg, local)
     lacking = server.lacking(mine)
-    report.entries_on_server = _count_entries(pg, local.case_id)
     report.server_ahead = len(lacking)
     if lacking and new and not parted_ok:
         raise TeamError(
@@ -136,6 +134,7 @@ def send(pg: Pg, url: str, local: _Local, team: str | None, say: Progress, *,
             " someone pushed edits made on another copy. `desk team sync CASE URL` merges"
             " both; nothing was sent")
     if not new:
+        report.entries_on_server = _count_entries(pg, local.case_id)
         if lacking:
             report.notes.append(f"the server has {len(lacking)} entries this copy lacks"
                                 " (pushed by others); `desk team sync` merges them in")
@@ -152,17 +151,33 @@ def _count_entries(pg: Pg, case_id: str) -> int:
     return int(str(row[0])) if row else 0
 
 
+#: Entries at the end of a chain asked about first (`_new_entries`).
+_TAIL = 32
+
+
 def _new_entries(pg: Pg, local: _Local) -> list[LogEntry]:
     """This copy's entries the server lacks: always the end of its chain (an entry is sent
-    only after the one it follows)."""
-    held = history.held_on_server(pg, local.case_id, [e.hash for e in local.log])
-    start = 0
-    while start < len(local.log) and local.log[start].hash in held:
+    only after the one it follows, and the server takes none that follows no entry it holds,
+    so when it holds an entry it holds the chain up to it). The chain's last entries are
+    asked about first; the whole chain only when the server holds none of them."""
+    log = local.log
+    tail = log[-_TAIL:]
+    held = history.held_on_server(pg, local.case_id, [e.hash for e in tail])
+    if held or len(tail) == len(log):
+        base = len(log) - len(tail)
+        if base and tail[0].hash not in held:
+            held |= history.held_on_server(pg, local.case_id, [e.hash for e in log[:base]])
+            base = 0
+    else:
+        held = history.held_on_server(pg, local.case_id, [e.hash for e in log])
+        base = 0
+    start = base
+    while start < len(log) and log[start].hash in held:
         start += 1
-    if any(e.hash in held for e in local.log[start:]):
+    if any(e.hash in held for e in log[start:]):
         raise TeamError("the server holds entries of this copy out of order; an administrator"
                         " must look at it; nothing was sent")
-    return local.log[start:]
+    return log[start:]
 
 
 def _ensure_case(pg: Pg, url: str, local: _Local, team: str | None) -> tuple[str, bool]:

@@ -4,8 +4,16 @@ the version of desk's schema there (refused when newer than this desk knows).
 
 from __future__ import annotations
 
+import atexit
+import os
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import psycopg
 from psycopg import conninfo
+from psycopg.pq import TransactionStatus
 
 #: The oldest PostgreSQL the team desk supports (generated columns, EXECUTE FUNCTION, sha256()).
 MIN_SERVER_VERSION = 140000
@@ -77,6 +85,115 @@ def connect(url: str) -> psycopg.Connection[tuple[object, ...]]:
         raise TeamError(f"the team server {where(url)} runs PostgreSQL {version // 10000};"
                         " the team desk needs PostgreSQL 14 or newer")
     return conn
+
+
+#: Seconds a connection left idle after a unit of work is kept for the process's next one (the
+#: window syncs every few seconds while a reviewer edits); older ones are closed, not used.
+IDLE_KEEP_S = 60.0
+#: Idle connections kept per process, across servers and logins (a server's connection slots
+#: are shared by the whole team).
+IDLE_KEEP_MAX = 2
+
+_idle: list[tuple[int, str, float, psycopg.Connection[tuple[object, ...]]]] = []
+_idle_lock = threading.Lock()
+
+
+@contextmanager
+def session(url: str) -> Iterator[psycopg.Connection[tuple[object, ...]]]:
+    """A connection for one unit of work (a sync, a push, a look at who else is at work).
+
+    A connection of this process left idle by the previous one is used again when it still
+    answers: a new one costs the server a process and both sides a password exchange (SCRAM),
+    more than the work of an incremental sync. A block that ends with an error closes its
+    connection, whatever the error."""
+    conn = _take(url)
+    if conn is None:
+        conn = connect(url)
+    kept = False
+    try:
+        yield conn
+        kept = _keep(url, conn)
+    finally:
+        if not kept:
+            conn.close()
+
+
+def _take(url: str) -> psycopg.Connection[tuple[object, ...]] | None:
+    now, pid = time.monotonic(), os.getpid()
+    found = None
+    with _idle_lock:
+        for n, (owner, key, since, conn) in enumerate(_idle):
+            if owner == pid and key == url:
+                del _idle[n]
+                found = conn if now - since <= IDLE_KEEP_S else None
+                if found is None:
+                    conn.close()
+                break
+    if found is None:
+        return None
+    try:
+        found.execute("SELECT 1")
+    except psycopg.Error:
+        found.close()  # the server restarted or dropped it: a new one is made
+        return None
+    return found
+
+
+def _keep(url: str, conn: psycopg.Connection[tuple[object, ...]]) -> bool:
+    if conn.closed or conn.info.transaction_status != TransactionStatus.IDLE:
+        return False
+    pid = os.getpid()
+    with _idle_lock:
+        # A forked child's copies of its parent's connections are the parent's to close.
+        _idle[:] = [kept for kept in _idle if kept[0] == pid]
+        _idle.append((pid, url, time.monotonic(), conn))
+        while len(_idle) > IDLE_KEEP_MAX:
+            _idle.pop(0)[3].close()
+        _watch_idle(pid)
+    return True
+
+
+_watching: dict[int, threading.Timer] = {}
+
+
+def _watch_idle(pid: int) -> None:
+    """Close kept connections once no unit of work came for them (a window that stopped
+    syncing holds none of the server's connection slots); one timer per process at a time.
+    Called holding `_idle_lock`."""
+    timer = _watching.get(pid)
+    if timer is not None and timer.is_alive():
+        return
+    timer = _watching[pid] = threading.Timer(IDLE_KEEP_S / 2, _close_expired)
+    timer.daemon = True
+    timer.start()
+
+
+def _close_expired() -> None:
+    now, pid = time.monotonic(), os.getpid()
+    with _idle_lock:
+        expired = [kept for kept in _idle if now - kept[2] > IDLE_KEEP_S]
+        _idle[:] = [kept for kept in _idle if kept not in expired]
+        _watching.pop(pid, None)
+        if any(kept[0] == pid for kept in _idle):
+            _watch_idle(pid)
+    for owner, _, _, conn in expired:
+        if owner == pid:
+            conn.close()
+
+
+@atexit.register
+def close_idle() -> None:
+    """Close the connections kept idle (at exit, and for a caller that must leave none)."""
+    pid = os.getpid()
+    with _idle_lock:
+        kept = _idle[:]
+        _idle.clear()
+        timer = _watching.pop(pid, None)
+    if timer is not None:
+        timer.cancel()
+    for owner, _, _, conn in kept:
+        if owner == pid:  # a forked child's copy belongs to its parent
+            conn.close()
 
 
 def _first_line(exc: BaseException) -> str:

@@ -121,10 +121,9 @@ def colleagues(url: str, shared_id: str) -> list[Colleague]:
     only the cases of the login's teams: another team's case has no one)."""
     import psycopg
 
-    from desk.team.server import TeamError, connect, require_schema, server_message, where
+    from desk.team.server import TeamError, require_schema, server_message, session, where
 
-    pg = connect(url)
-    try:
+    with session(url) as pg:
         require_schema(pg, url)
         try:
             found = pg.execute(
@@ -133,8 +132,6 @@ def colleagues(url: str, shared_id: str) -> list[Colleague]:
                 (shared_id,)).fetchall()
         except psycopg.Error as exc:
             raise TeamError(f"{where(url)} refused ({server_message(exc)})") from None
-    finally:
-        pg.close()
     return [Colleague(str(r[0]), str(r[1]), int(str(r[2])),
                       r[3].isoformat(timespec="seconds") if isinstance(r[3], datetime) else "")
             for r in found]

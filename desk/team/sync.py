@@ -24,7 +24,7 @@ from desk.core import audit, commands, tracking
 from desk.core.casefile import CaseFile, CaseFileError
 from desk.core.replay import LogEntry, Values
 from desk.team import history, merge, originals, push, renumber, rows
-from desk.team.server import TeamError, connect, require_schema, server_message, where
+from desk.team.server import TeamError, require_schema, server_message, session, where
 
 Pg = psycopg.Connection[tuple[object, ...]]
 Progress = Callable[[str], None]
@@ -159,27 +159,25 @@ def merge_into(case: CaseFile, pg: Pg, case_id: str, server: history.ServerHisto
 def sync(path: str | Path, url: str, *, progress: Progress | None = None) -> SyncReport:
     """Exchange both ways with the server; the case at `path` is opened for writing."""
     say = progress or (lambda _text: None)
-    with CaseFile.open(path) as case:
-        pg = connect(url)
+    with CaseFile.open(path) as case, session(url) as pg:
+        require_schema(pg, url)
         try:
-            require_schema(pg, url)
-            try:
-                return _sync(pg, url, case, say)
-            except psycopg.errors.InsufficientPrivilege as exc:
-                raise TeamError(f"{where(url)} refused the sync: {server_message(exc)}") from None
-            except psycopg.Error as exc:
-                raise TeamError(f"{where(url)} refused the sync ({server_message(exc)}); what"
-                                " arrived stays, and syncing again finishes the job") from None
-        finally:
-            pg.close()
+            return _sync(pg, url, case, say)
+        except psycopg.errors.InsufficientPrivilege as exc:
+            raise TeamError(f"{where(url)} refused the sync: {server_message(exc)}") from None
+        except psycopg.Error as exc:
+            raise TeamError(f"{where(url)} refused the sync ({server_message(exc)}); what"
+                            " arrived stays, and syncing again finishes the job") from None
 
 
 def _sync(pg: Pg, url: str, case: CaseFile, say: Progress) -> SyncReport:
     local = push.read_local(case)
-    sent = push.send(pg, url, local, None, say, parted_ok=True)
+    # Read once for both: what this copy sends is known to it, so the reading after the send
+    # would differ only by what others pushed in between, which the next sync brings.
+    server = history.read_history(pg, local.case_id, history.known(local.log))
+    sent = push.send(pg, url, local, None, say, parted_ok=True, server=server)
     report = SyncReport(sent.case, sent.title, sent.team, sent.server,
                         entries_sent=sent.entries_sent, originals_sent=sent.originals_sent)
-    server = history.read_history(pg, sent.case, history.known(local.log))
     moved = renumber_own(case, pg, sent.case, server, local, say)
     report.renumbered = [{"table": t, "from": old, "to": new} for t, old, new in moved]
     received, conflicts, got = merge_into(case, pg, sent.case, server, say,
@@ -187,7 +185,8 @@ def _sync(pg: Pg, url: str, case: CaseFile, say: Progress) -> SyncReport:
     report.entries_received, report.conflicts, report.originals_received = received, conflicts, got
     if received or moved:
         report.merged = bool(received)
-        again = push.send(pg, url, push.read_local(case, checked=False), None, say, parted_ok=True)
+        again = push.send(pg, url, push.read_local(case, checked=False), None, say,
+                          parted_ok=True, server=server)
         report.entries_sent += again.entries_sent
         report.entries_on_server = again.entries_on_server
     else:
