@@ -178,15 +178,19 @@ class ChainReport:
     signers: dict[str, list[int]] = field(default_factory=dict)
     sealed: list[tracking.Sealed] = field(default_factory=list)
     head: AuditEntry | None = None
-
-
-def examine(conn: sqlite3.Connection, *, sealed_format: bool = False) -> ChainReport:
-    """Check the chain, every seal and every signature; `sealed_format` says the file is of a
-    format whose log must be sealed (so a log stripped of its seals shows)."""
-    report = ChainReport()
-    prev = GENESIS
-    expected_seq = 1
     first_sealed: int | None = None
+
+
+def examine(conn: sqlite3.Connection, *, sealed_format: bool = False,
+            after: AuditEntry | None = None, sealed_from: int | None = None) -> ChainReport:
+    """Check the chain, every seal and every signature; `sealed_format` says the file is of a
+    format whose log must be sealed (so a log stripped of its seals shows). `after`: the log
+    in `conn` goes on from this entry, checked before (`sealed_from`: the first sealed entry
+    up to it, if any)."""
+    report = ChainReport()
+    prev = GENESIS if after is None else after.hash
+    expected_seq = 1 if after is None else after.seq + 1
+    first_sealed: int | None = sealed_from
     log = _rows(conn)
     for seq, at, actor, action, items, detail, version, prev_hash, digest, rows, signer, sig in log:
         if seq != expected_seq:
@@ -227,7 +231,8 @@ def examine(conn: sqlite3.Connection, *, sealed_format: bool = False) -> ChainRe
         report.problems.append(
             "custody log: no entry is sealed, although the case's format records row digests"
             " and signatures (the log was rewritten without them)")
-    report.head = _entry(log[-1]) if log else None
+    report.head = _entry(log[-1]) if log else after
+    report.first_sealed = first_sealed
     return report
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 
@@ -309,13 +309,14 @@ class Sealed:
     changes: list[RowChange]
 
 
-def replay(entries: Iterable[Sealed]) -> tuple[dict[tuple[str, str], tuple[str, int]],
-                                               list[str]]:
+def replay(entries: Iterable[Sealed],
+           start: Mapping[tuple[str, str], tuple[str, int]] | None = None, last_seq: int = 0
+           ) -> tuple[dict[tuple[str, str], tuple[str, int]], list[str]]:
     """The digest every row must have after the log (with the entry that last recorded it),
-    and each edit that began from a row other than the one the log left."""
-    expected: dict[tuple[str, str], tuple[str, int]] = {}
+    and each edit that began from a row other than the one the log left. `start`: the rows
+    as the log up to entry `last_seq` left them, for the entries after it."""
+    expected: dict[tuple[str, str], tuple[str, int]] = dict(start or {})
     problems: list[str] = []
-    last_seq = 0
     for entry in entries:
         for table, key, before, after in entry.changes:
             assert table is not None and key is not None
