@@ -63,7 +63,18 @@ Change = tuple[str, str, "str | None", "str | None"]
 def changes(entry: LogEntry) -> tuple[Change, ...]:
     """The row changes an entry recorded (none when it recorded none, or they cannot be read:
     `sync.check_lacking` refuses the latter before any merge)."""
-    return _changes(entry.rows) if entry.rows else ()
+    global _changes_chars
+    if not entry.rows:
+        return ()
+    found = _changes_of.get(entry.rows)
+    if found is None:
+        found = _read_changes(entry.rows)
+        if _changes_chars > KEPT_CHARS:
+            _changes_of.clear()
+            _changes_chars = 0
+        _changes_of[entry.rows] = found
+        _changes_chars += len(entry.rows)
+    return found
 
 
 def _read_changes(text: str) -> tuple[Change, ...]:
@@ -161,9 +172,12 @@ def _carried_hashes(detail: str) -> frozenset[str] | None:
 
 #: A merge detail's carried entries (None: not a merge's detail), made once per text.
 _carried: _Kept[tuple[LogEntry, ...] | None] = _Kept(_read_carried)
-#: The row changes of an entry, read once per text: a merge reads those of every edit the
-#: copy holds (which edit stands for each row's value), each sync.
-_changes: _Kept[tuple[Change, ...]] = _Kept(_read_changes)
+#: The row changes of entries, read once per text: a merge reads those of every edit the
+#: copy holds (which edit stands for each row's value), each sync, some hundred thousand
+#: lookups on a busy case, so a plain dict (its operations are atomic), emptied when full,
+#: not `_Kept`, whose bookkeeping per lookup cost more than the lookup.
+_changes_of: dict[str, tuple[Change, ...]] = {}
+_changes_chars = 0
 
 
 def known(chain: Sequence[LogEntry]) -> dict[str, LogEntry]:
