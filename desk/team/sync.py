@@ -93,9 +93,11 @@ def check_lacking(server: history.ServerHistory, lacking: list[LogEntry]) -> Non
 
 
 def renumber_own(case: CaseFile, pg: Pg, case_id: str, server: history.ServerHistory,
-                 local: push._Local | None, say: Progress) -> list[tuple[str, int, int]]:
+                 local: push._Local | None, say: Progress,
+                 makers: renumber.Makers | None = None) -> list[tuple[str, int, int]]:
     """Move this reviewer's items whose id another copy gave first to a new id (one signed
-    entry, before the merge: `desk.team.renumber`); returns the moves."""
+    entry, before the merge: `desk.team.renumber`); returns the moves. `makers`: of `local`
+    and its lacking edits, shared with the merge."""
     key = getattr(case.conn, "signing_key", None)
     if key is None:
         return []
@@ -104,7 +106,7 @@ def renumber_own(case: CaseFile, pg: Pg, case_id: str, server: history.ServerHis
     if not lacking:
         return []
     planned = renumber.moves(local.log, local.rows, lacking, server.follows,
-                             audit.raw_public_hex(key), value_source(pg, case_id))
+                             audit.raw_public_hex(key), value_source(pg, case_id), makers)
     if not planned:
         return []
     for table, old, new in planned:
@@ -120,10 +122,12 @@ def renumber_own(case: CaseFile, pg: Pg, case_id: str, server: history.ServerHis
 
 
 def merge_into(case: CaseFile, pg: Pg, case_id: str, server: history.ServerHistory,
-               say: Progress, local: push._Local | None = None) -> tuple[int, int, int]:
+               say: Progress, local: push._Local | None = None,
+               makers: renumber.Makers | None = None) -> tuple[int, int, int]:
     """Merge the server's edits `case` lacks into it, in one signed merge entry; returns
     (entries merged, conflicts, originals received). `local` is the case as read just now,
-    when nothing has written it since."""
+    when nothing has written it since (`makers`: of it and its lacking edits)."""
+    local_given = local is not None
     local = local or push.read_local(case, checked=False)
     lacking = server.lacking(history.known(local.log))
     if not lacking:
@@ -133,7 +137,7 @@ def merge_into(case: CaseFile, pg: Pg, case_id: str, server: history.ServerHisto
     ours = {row: (digest, values) for row, (digest, values) in local.rows.items()}
     try:
         planned = merge.plan(ours, local.log, lacking, value_source(pg, case_id),
-                             server.follows)
+                             server.follows, makers if local_given else None)
     except merge.MergeError as exc:
         raise TeamError(f"{exc}; nothing was merged") from None
     received = {"originals": 0}
@@ -174,14 +178,17 @@ def _sync(pg: Pg, url: str, case: CaseFile, say: Progress) -> SyncReport:
     local = push.read_local(case)
     # Read once for both: what this copy sends is known to it, so the reading after the send
     # would differ only by what others pushed in between, which the next sync brings.
-    server = history.read_history(pg, local.case_id, history.known(local.log))
+    mine = history.known(local.log)
+    server = history.read_history(pg, local.case_id, mine)
     sent = push.send(pg, url, local, None, say, parted_ok=True, server=server)
     report = SyncReport(sent.case, sent.title, sent.team, sent.server,
                         entries_sent=sent.entries_sent, originals_sent=sent.originals_sent)
-    moved = renumber_own(case, pg, sent.case, server, local, say)
+    # Which edit made each item, read from the whole history once for both steps.
+    makers = renumber.Makers(local.log, server.lacking(mine), server.follows, local.rows)
+    moved = renumber_own(case, pg, sent.case, server, local, say, makers)
     report.renumbered = [{"table": t, "from": old, "to": new} for t, old, new in moved]
     received, conflicts, got = merge_into(case, pg, sent.case, server, say,
-                                          None if moved else local)
+                                          None if moved else local, None if moved else makers)
     report.entries_received, report.conflicts, report.originals_received = received, conflicts, got
     if received or moved:
         report.merged = bool(received)
