@@ -180,14 +180,23 @@ _changes_of: dict[str, tuple[Change, ...]] = {}
 _changes_chars = 0
 
 
-def known(chain: Sequence[LogEntry]) -> dict[str, LogEntry]:
-    """Every entry a working copy holds, by hash: its chain and what its merges carry."""
+def known(chain: Sequence[LogEntry]) -> Mapping[str, LogEntry]:
+    """Every entry a working copy holds, by hash: its chain and what its merges carry. The
+    last answer is kept for the same chain (the same list, not grown since): a sync asks it
+    of one reading several times, and each walk reads every merge's carried entries."""
+    global _known_last
+    if _known_last is not None and _known_last[0] is chain and _known_last[1] == len(chain):
+        return _known_last[2]
     found: dict[str, LogEntry] = {}
     for entry in chain:
         found[entry.hash] = entry
         for inner in carried(entry):
             found.setdefault(inner.hash, inner)
+    _known_last = (chain, len(chain), found)
     return found
+
+
+_known_last: tuple[Sequence[LogEntry], int, Mapping[str, LogEntry]] | None = None
 
 
 def known_edits(chain: Sequence[LogEntry]) -> list[LogEntry]:
@@ -224,6 +233,10 @@ class ServerHistory:
     #: What merge entries among `entries` carry, by the merge's hash, read before (such an
     #: entry may hold no detail: `read_history` keeps merges it read without it).
     merges: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    #: The last `lacking` answer, for the mapping it was asked with (`known`'s answers are
+    #: not changed once made): a sync asks it several times of one reading.
+    _lacking_last: tuple[object, int, list[LogEntry]] | None = field(
+        default=None, init=False, repr=False, compare=False)
 
     def by_hash(self) -> dict[str, LogEntry]:
         return self._index
@@ -300,10 +313,16 @@ class ServerHistory:
     def lacking(self, have: Iterable[str]) -> list[LogEntry]:
         """The server's edits (not merge entries) a copy knowing `have` lacks, in an order
         every copy agrees on that puts each after the entry it follows."""
-        held = set(have)
+        last = self._lacking_last
+        if last is not None and last[0] is have and last[1] == len(self.entries):
+            return list(last[2])
+        held = have if isinstance(have, Mapping) else set(have)
         missing = [e for e in self.entries
                    if e.hash not in held and (e.action != MERGE_ACTION or not self._merges(e))]
-        return sorted(missing, key=lambda e: (e.seq, e.at, e.hash))
+        found = sorted(missing, key=lambda e: (e.seq, e.at, e.hash))
+        if isinstance(have, Mapping):  # `known`'s answers: the same object, the same content
+            self._lacking_last = (have, len(self.entries), found)
+        return list(found)
 
     def _carried_by(self, entry: LogEntry) -> frozenset[str]:
         """The hashes a merge entry carries (none for any other), read once per history: a

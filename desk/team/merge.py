@@ -23,7 +23,7 @@ Conflicts are listed (`desk team conflicts`) until a later edit sets the field a
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from desk.core import tracking
@@ -62,24 +62,26 @@ class Plan:
     merged: list[LogEntry] = field(default_factory=list)
 
 
-def _current_sides(chain: Sequence[LogEntry],
-                   ours: Mapping[RowKey, tuple[str, Values]]) -> dict[RowKey, Side]:
-    """For each row, the edit its value here stands for: of the edits this copy holds (a
-    merge's carried edits, not the merge, so the author is named), the latest that left the
-    row as it is now, else the latest that changed it. Comparing that edit's time with the
-    other side's is what makes every copy pick the same value, whatever the merges between."""
-    best: dict[RowKey, tuple[bool, str, str, Side]] = {}
+def _current_sides(chain: Sequence[LogEntry], ours: Mapping[RowKey, tuple[str, Values]],
+                   wanted: Container[RowKey]) -> dict[RowKey, Side]:
+    """For each row `wanted`, the edit its value here stands for: of the edits this copy
+    holds (a merge's carried edits, not the merge, so the author is named), the latest that
+    left the row as it is now, else the latest that changed it. Comparing that edit's time
+    with the other side's is what makes every copy pick the same value, whatever the merges
+    between."""
+    best: dict[RowKey, tuple[bool, str, str, LogEntry]] = {}
     for entry in chain:
         inner = history.carried(entry)
         for source in inner if inner else [entry]:
             for table, key, _, after in history.changes(source):
-                row = (str(table), str(key))
+                row = (table, key)
+                if row not in wanted:
+                    continue
                 now = ours[row][0] if row in ours else None
-                rank = (after == now, source.at, source.hash,
-                        Side(source.actor, source.at, source.hash))
+                rank = (after == now, source.at, source.hash, source)
                 if row not in best or rank[:3] > best[row][:3]:
                     best[row] = rank
-    return {row: rank[3] for row, rank in best.items()}
+    return {row: Side(e.actor, e.at, e.hash) for row, (_, _, _, e) in best.items()}
 
 
 def shown(value: object) -> object:
@@ -118,7 +120,7 @@ def plan(ours: Mapping[RowKey, tuple[str, Values]], chain: Sequence[LogEntry],
             row = (str(table), str(key))
             first_before.setdefault(row, before)
             touching.setdefault(row, []).append((entry, before, after))
-    touched_here = _current_sides(chain, ours)
+    touched_here = _current_sides(chain, ours, touching)
     heads: dict[RowKey, list[tuple[LogEntry, str | None, str | None]]] = {}
     branch_base: dict[tuple[RowKey, str], str | None] = {}
     needed: set[str] = set()
