@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 
 import psycopg
@@ -115,10 +115,14 @@ def push(case: CaseFile, url: str, *, team: str | None = None,
 
 
 def send(pg: Pg, url: str, local: _Local, team: str | None, say: Progress, *,
-          parted_ok: bool = False, server: history.ServerHistory | None = None) -> PushReport:
-    """Send this copy's new entries (and what they name); `parted_ok` (for `desk team sync`,
-    which merges next) sends them even when the server holds edits this copy lacks.
-    `server`: the server's history as the caller read it a moment ago (a sync reads it once)."""
+          parted_ok: bool = False, server: history.ServerHistory | None = None,
+          before: Sequence[_Local] = ()) -> PushReport:
+    """Send this copy's new entries (and what they name); `parted_ok` (for `desk team sync`)
+    sends them even when the server holds edits this copy lacks. `server`: the server's
+    history as the caller read it a moment ago (a sync reads it once). `before`: the copy as
+    it was before steps not sent yet (a renumber, a merge), whose rows go too: the values its
+    own edits left, which a later step changed, and which other copies merging those edits
+    need."""
     team_id, created = _ensure_case(pg, url, local, team)
     report = PushReport(local.case_id, local.title, team_id, where(url), created=created)
     mine = history.known(local.log)
@@ -140,7 +144,7 @@ def send(pg: Pg, url: str, local: _Local, team: str | None, say: Progress, *,
                                 " (pushed by others); `desk team sync` merges them in")
         return report
     _send_originals(pg, local, report, say)
-    _send_rows(pg, local, report)
+    _send_rows(pg, local, report, before)
     _send_entries(pg, local, report)
     return report
 
@@ -258,13 +262,16 @@ def _send_originals(pg: Pg, local: _Local, report: PushReport, say: Progress) ->
         report.bytes_sent += done.sent
 
 
-def _send_rows(pg: Pg, local: _Local, report: PushReport) -> None:
-    mine = sorted({digest for digest, _ in local.rows.values()})
+def _send_rows(pg: Pg, local: _Local, report: PushReport, before: Sequence[_Local]) -> None:
+    every = {digest: (table, key, values)
+             for part in [*(b.rows for b in before), local.rows]
+             for (table, key), (digest, values) in part.items()}
     held = {str(r[0]) for r in pg.execute(
         "SELECT digest FROM desk.row_versions WHERE case_id = %s AND digest = ANY(%s)",
-        (local.case_id, mine))}
+        (local.case_id, sorted(every)))}
     missing = [(local.case_id, digest, table, key, rows.encode(values))
-               for (table, key), (digest, values) in sorted(local.rows.items())
+               for digest, (table, key, values) in sorted(every.items(),
+                                                          key=lambda d: (d[1][:2], d[0]))
                if digest not in held]
     for start in range(0, len(missing), _ROW_BATCH):
         batch = missing[start:start + _ROW_BATCH]

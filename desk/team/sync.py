@@ -1,12 +1,13 @@
 """`desk team sync`: both ways, append-only, resumable and idempotent.
 
-1. This copy's new entries go to the server first (`push`, even when the server holds edits this
-   copy lacks: the server keeps both branches, each entry whole and signed by its author).
-2. The server's edits this copy lacks are checked (each entry's hash and its author's signature;
+1. The server's edits this copy lacks are checked (each entry's hash and its author's signature;
    a forged one is refused and nothing is merged) and merged in (`merge`): one *merge entry*,
    signed with this reviewer's key, carries them whole and records the rows the merge changed
    and any conflicts; the copy's own chain stays linear, so `desk verify` checks it as before.
-3. The merge entry goes to the server.
+2. This copy's new entries, the merge entry last, go to the server in one push (`push`, even
+   when the server has meanwhile received edits this copy lacks: the server keeps both
+   branches, each entry whole and signed by its author, and the next sync merges them). When
+   the merge is refused, what the copy held before it is pushed all the same.
 
 Each step is whole or not at all: a sync killed anywhere leaves whole entries on the server and
 a case file as it was or merged, and running it again finishes the job.
@@ -14,6 +15,7 @@ a case file as it was or merged, and running it again finishes the job.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -176,28 +178,37 @@ def sync(path: str | Path, url: str, *, progress: Progress | None = None) -> Syn
 
 def _sync(pg: Pg, url: str, case: CaseFile, say: Progress) -> SyncReport:
     local = push.read_local(case)
-    # Read once for both: what this copy sends is known to it, so the reading after the send
-    # would differ only by what others pushed in between, which the next sync brings.
     mine = history.known(local.log)
     server = history.read_history(pg, local.case_id, mine)
-    sent = push.send(pg, url, local, None, say, parted_ok=True, server=server)
-    report = SyncReport(sent.case, sent.title, sent.team, sent.server,
-                        entries_sent=sent.entries_sent, originals_sent=sent.originals_sent)
-    # Which edit made each item, read from the whole history once for both steps.
+    # Merge first, then send once: this copy's new entries and the merge entry on top of
+    # them go up in one push (the server's entries the merge takes in are the ones read
+    # here; what others push meanwhile comes with the next sync).
     makers = renumber.Makers(local.log, server.lacking(mine), server.follows, local.rows)
-    moved = renumber_own(case, pg, sent.case, server, local, say, makers)
+    # The copy at each step, for the values its own edits left that a later step changed
+    # (other copies merging those edits need them from the server).
+    steps = [local]
+    try:
+        moved = renumber_own(case, pg, local.case_id, server, local, say, makers)
+        if moved:
+            steps.append(push.read_local(case, checked=False))
+        received, conflicts, got = merge_into(case, pg, local.case_id, server, say, steps[-1],
+                                              None if moved else makers)
+    except TeamError:
+        # What this copy holds still goes up; the next sync merges again.
+        with contextlib.suppress(TeamError, CaseFileError, psycopg.Error):
+            push.send(pg, url, push.read_local(case, checked=False), None, say,
+                      parted_ok=True, server=server, before=steps)
+        raise
+    if received:
+        steps.append(push.read_local(case, checked=False))
+    sent = push.send(pg, url, steps[-1], None, say, parted_ok=True, server=server,
+                     before=steps[:-1])
+    report = SyncReport(sent.case, sent.title, sent.team, sent.server,
+                        entries_sent=sent.entries_sent, originals_sent=sent.originals_sent,
+                        entries_on_server=sent.entries_on_server)
     report.renumbered = [{"table": t, "from": old, "to": new} for t, old, new in moved]
-    received, conflicts, got = merge_into(case, pg, sent.case, server, say,
-                                          None if moved else local, None if moved else makers)
     report.entries_received, report.conflicts, report.originals_received = received, conflicts, got
-    if received or moved:
-        report.merged = bool(received)
-        again = push.send(pg, url, push.read_local(case, checked=False), None, say,
-                          parted_ok=True, server=server)
-        report.entries_sent += again.entries_sent
-        report.entries_on_server = again.entries_on_server
-    else:
-        report.entries_on_server = sent.entries_on_server
+    report.merged = bool(received)
     for t, old, new in moved:
         report.notes.append(f"{t} {old} is now {t} {new}: another reviewer's copy gave id"
                             f" {old} to an item of its own first")
