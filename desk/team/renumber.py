@@ -164,6 +164,55 @@ def _digest_made(entry: LogEntry, row: tuple[str, str]) -> str | None:
     return None
 
 
+Producers = dict[Row, dict[str, list[tuple[LogEntry, str | None]]]]
+
+
+def _producers_of(entries: Iterable[LogEntry], into: Producers) -> Producers:
+    """`into` with the item rows `entries` gave a value (by row, then digest made): the
+    edits producing a value, each with the digest it began from. A row of `into` that an
+    entry touches is copied before it grows, so an index handed out earlier stays as it was."""
+    items = tracking.entity_tables()
+    grown: set[Row] = set()
+    for entry in entries:
+        for table, key, before, after in history.changes(entry):
+            if after is None or table not in items:
+                continue
+            row = (table, key)
+            if row not in grown:
+                grown.add(row)
+                into[row] = {d: list(made) for d, made in into.get(row, {}).items()}
+            into[row].setdefault(after, []).append((entry, before))
+    return into
+
+
+#: `_chain_producers` kept per case (by its first entry's hash): the chain's length, its
+#: last entry's hash, and the index. A sync extends it by what the chain gained since.
+_chain_index: dict[str, tuple[int, str, Producers]] = {}
+_CHAIN_INDEX_CASES = 8
+
+
+def _chain_producers(chain: Sequence[LogEntry]) -> Producers:
+    """The producers of item rows among a copy's chain and what its merges carry, extended
+    from the last one made for a prefix of the same chain (each entry's hash covers the one
+    before it, so equal hashes at its end mean the same prefix): reading a busy case's whole
+    history for it took a sizeable share of each sync."""
+    if not chain:
+        return {}
+    kept = _chain_index.get(chain[0].hash)
+    start, index = 0, {}
+    if kept is not None and kept[0] <= len(chain) and chain[kept[0] - 1].hash == kept[1]:
+        start, index = kept[0], kept[2]
+    if start == len(chain):
+        return index
+    added = chain[start:]
+    index = _producers_of([*added, *history.known_edits(added)], dict(index))
+    _chain_index.pop(chain[0].hash, None)
+    while len(_chain_index) >= _CHAIN_INDEX_CASES:
+        _chain_index.pop(next(iter(_chain_index)))
+    _chain_index[chain[0].hash] = (len(chain), chain[-1].hash, index)
+    return index
+
+
 class Makers:
     """Which edit made the item a row's value belongs to, on each side, looked up only when a
     row was made anew on both sides (rare: reading this copy's whole history is not free).
@@ -176,17 +225,16 @@ class Makers:
                  follows: Callable[[LogEntry, LogEntry], bool] | None,
                  ours: Mapping[Row, tuple[str, Values]]) -> None:
         self._chain, self._lacking, self._follows, self._rows = chain, lacking, follows, ours
-        self._made: dict[Row, dict[str, list[tuple[LogEntry, str | None]]]] | None = None
+        self._made: Producers | None = None
 
     def _producers(self, row: Row) -> dict[str, list[tuple[LogEntry, str | None]]]:
         if self._made is None:
-            self._made = {}
-            for entry in [*self._chain, *history.known_edits(self._chain), *self._lacking]:
-                for table, key, before, after in history.changes(entry):
-                    if after is not None and table in tracking.entity_tables():
-                        self._made.setdefault((str(table), str(key)), {}).setdefault(
-                            after, []).append((entry, before))
-        return self._made.get(row, {})
+            self._made = _producers_of(self._lacking, {})
+        held = _chain_producers(self._chain).get(row, {})
+        lacking = self._made.get(row, {})
+        if not lacking:
+            return held
+        return {d: [*held.get(d, ()), *lacking.get(d, ())] for d in {*held, *lacking}}
 
     def creation(self, row: Row, digest: str | None) -> LogEntry | None:
         """The edit that made the item whose row has `digest` now."""

@@ -119,3 +119,38 @@ def test_what_others_merged_is_kept_by_what_it_carries_not_by_its_rows(
     assert server.follows(merge, first) and server.follows(second, merge)
     assert server.follows(second, erins)  # made on top of what the merge carried
     assert not server.follows(first, erins) and not server.follows(first, second)
+
+
+def test_which_edit_made_each_item_is_read_on_and_matches_a_whole_reading(
+        monkeypatch: pytest.MonkeyPatch, team: Team, tmp_path: Path,
+        two_copies: tuple[Path, Path, str]) -> None:
+    from desk.team import renumber
+
+    alice, erin, _ = two_copies
+
+    def whole(log: list[history.LogEntry]) -> renumber.Producers:
+        return renumber._producers_of([*log, *history.known_edits(log)], {})
+
+    def chain_of(path: Path) -> list[history.LogEntry]:
+        with CaseFile.open(path, read_only=True) as case:
+            return log_entries(case.conn)
+
+    url = team.url(team.erin)
+    earlier = renumber._chain_producers(chain_of(erin))
+    snapshot = {row: {d: list(m) for d, m in made.items()} for row, made in earlier.items()}
+    for n in range(3):
+        with CaseFile.open(erin) as case:
+            add_claim(case, f"Erin's claim {n}")
+        sync(erin, url)
+        log = chain_of(erin)
+        assert renumber._chain_producers(log) == whole(log)
+    # What was handed out before stays as it was; a copy whose chain parted is read whole.
+    assert earlier == snapshot
+    as_reviewer(monkeypatch, tmp_path / "alice-config", "Alice")
+    with CaseFile.open(alice) as case:
+        add_claim(case, "Alice's claim")
+    sync(alice, team.url(team.alice))
+    for path in (alice, erin):
+        log = chain_of(path)
+        assert renumber._chain_producers(log) == whole(log)
+        assert any(table == "claim" for table, _ in renumber._chain_producers(log))
