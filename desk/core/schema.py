@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import sqlite3
 from collections.abc import Callable
-from functools import cache
+from functools import cache, lru_cache
 
 #: "DESK" in ASCII: lets desk (and `file`) tell a case file from any other SQLite database.
 APPLICATION_ID = 0x4445534B
@@ -428,8 +428,17 @@ def normalized_sql(sql: str | None) -> str | None:
     same statement out differently, and only the words and punctuation carry meaning."""
     if sql is None:
         return None
-    text = " ".join(sql.split())
-    return re.sub(r"\s*([(),])\s*", r"\1", text)
+    if len(sql) <= 8192:  # desk's own statements: every opening of a case compares them all
+        return _normalized_short(sql)
+    return _normalize(sql)
+
+
+def _normalize(sql: str) -> str:
+    return _PUNCTUATION_SPACE.sub(r"\1", " ".join(sql.split()))
+
+
+_PUNCTUATION_SPACE = re.compile(r"\s*([(),])\s*")
+_normalized_short = lru_cache(maxsize=1024)(_normalize)
 
 
 SchemaObject = tuple[str, str, str, str | None]
