@@ -104,8 +104,7 @@ def entity(table: str, key: str) -> str:
 
 def plan(ours: Mapping[RowKey, tuple[str, Values]], chain: Sequence[LogEntry],
          lacking: Sequence[LogEntry], values: ValueSource,
-         follows: Callable[[LogEntry, LogEntry], bool] | None = None,
-         makers: renumber.Makers | None = None) -> Plan:
+         follows: Callable[[LogEntry, LogEntry], bool] | None = None) -> Plan:
     """The merge of `lacking` (the server's edits this copy lacks, in `ServerHistory.lacking`
     order) into the copy whose rows are `ours` and whose history is `chain`.
 
@@ -148,8 +147,7 @@ def plan(ours: Mapping[RowKey, tuple[str, Values]], chain: Sequence[LogEntry],
                       if d is not None)
     found = dict(values(sorted(needed))) if needed else {}
     every_edit: dict[RowKey, list[LogEntry]] | None = None
-    # One made of these very arguments may come along (`desk team sync` asked it already).
-    makers = makers or renumber.Makers(chain, lacking, follows, ours)
+    makers = renumber.Makers(chain, lacking, follows, ours)
     # Evidence both sides imported from one file: one item, whatever ids its rows carry.
     shared: set[renumber.Item] = set()
     for row, last in heads.items():

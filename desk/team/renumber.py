@@ -112,14 +112,13 @@ def same_file(table: str, ours: Values | None, theirs: Values | None) -> bool:
 
 def moves(chain: Sequence[LogEntry], rows: Mapping[tuple[str, str], tuple[str, Values]],
           lacking: Sequence[LogEntry], follows: Follows | None, signer: str,
-          values: Callable[[Iterable[str]], Mapping[str, Values]],
-          makers: Makers | None = None) -> list[tuple[str, int, int]]:
+          values: Callable[[Iterable[str]], Mapping[str, Values]]
+          ) -> list[tuple[str, int, int]]:
     """The items this copy's reviewer made that another copy made first under the same id,
     each with the id it moves to: above every id this copy holds or the lacking edits use.
-    `values` gives row values by digest (to tell one file imported twice from two files);
-    `makers`: one made of these very arguments, shared with the merge that follows."""
+    `values` gives row values by digest (to tell one file imported twice from two files)."""
     theirs = branch_creations(lacking, follows)
-    makers = makers or Makers(chain, lacking, follows, rows)
+    makers = Makers(chain, lacking, follows, rows)
     # Every creation the lacking edits hold (not only each branch's last): an id one of them
     # used and then gave up may still be held on the branch that made it.
     used: dict[str, int] = {}

@@ -95,11 +95,9 @@ def check_lacking(server: history.ServerHistory, lacking: list[LogEntry]) -> Non
 
 
 def renumber_own(case: CaseFile, pg: Pg, case_id: str, server: history.ServerHistory,
-                 local: push._Local | None, say: Progress,
-                 makers: renumber.Makers | None = None) -> list[tuple[str, int, int]]:
+                 local: push._Local | None, say: Progress) -> list[tuple[str, int, int]]:
     """Move this reviewer's items whose id another copy gave first to a new id (one signed
-    entry, before the merge: `desk.team.renumber`); returns the moves. `makers`: of `local`
-    and its lacking edits, shared with the merge."""
+    entry, before the merge: `desk.team.renumber`); returns the moves."""
     key = getattr(case.conn, "signing_key", None)
     if key is None:
         return []
@@ -108,7 +106,7 @@ def renumber_own(case: CaseFile, pg: Pg, case_id: str, server: history.ServerHis
     if not lacking:
         return []
     planned = renumber.moves(local.log, local.rows, lacking, server.follows,
-                             audit.raw_public_hex(key), value_source(pg, case_id), makers)
+                             audit.raw_public_hex(key), value_source(pg, case_id))
     if not planned:
         return []
     for table, old, new in planned:
@@ -124,12 +122,10 @@ def renumber_own(case: CaseFile, pg: Pg, case_id: str, server: history.ServerHis
 
 
 def merge_into(case: CaseFile, pg: Pg, case_id: str, server: history.ServerHistory,
-               say: Progress, local: push._Local | None = None,
-               makers: renumber.Makers | None = None) -> tuple[int, int, int]:
+               say: Progress, local: push._Local | None = None) -> tuple[int, int, int]:
     """Merge the server's edits `case` lacks into it, in one signed merge entry; returns
     (entries merged, conflicts, originals received). `local` is the case as read just now,
-    when nothing has written it since (`makers`: of it and its lacking edits)."""
-    local_given = local is not None
+    when nothing has written it since."""
     local = local or push.read_local(case, checked=False)
     lacking = server.lacking(history.known(local.log))
     if not lacking:
@@ -139,7 +135,7 @@ def merge_into(case: CaseFile, pg: Pg, case_id: str, server: history.ServerHisto
     ours = {row: (digest, values) for row, (digest, values) in local.rows.items()}
     try:
         planned = merge.plan(ours, local.log, lacking, value_source(pg, case_id),
-                             server.follows, makers if local_given else None)
+                             server.follows)
     except merge.MergeError as exc:
         raise TeamError(f"{exc}; nothing was merged") from None
     received = {"originals": 0}
@@ -178,21 +174,18 @@ def sync(path: str | Path, url: str, *, progress: Progress | None = None) -> Syn
 
 def _sync(pg: Pg, url: str, case: CaseFile, say: Progress) -> SyncReport:
     local = push.read_local(case)
-    mine = history.known(local.log)
-    server = history.read_history(pg, local.case_id, mine)
+    server = history.read_history(pg, local.case_id, history.known(local.log))
     # Merge first, then send once: this copy's new entries and the merge entry on top of
     # them go up in one push (the server's entries the merge takes in are the ones read
     # here; what others push meanwhile comes with the next sync).
-    makers = renumber.Makers(local.log, server.lacking(mine), server.follows, local.rows)
     # The copy at each step, for the values its own edits left that a later step changed
     # (other copies merging those edits need them from the server).
     steps = [local]
     try:
-        moved = renumber_own(case, pg, local.case_id, server, local, say, makers)
+        moved = renumber_own(case, pg, local.case_id, server, local, say)
         if moved:
             steps.append(push.read_local(case, checked=False))
-        received, conflicts, got = merge_into(case, pg, local.case_id, server, say, steps[-1],
-                                              None if moved else makers)
+        received, conflicts, got = merge_into(case, pg, local.case_id, server, say, steps[-1])
     except TeamError:
         # What this copy holds still goes up; the next sync merges again.
         with contextlib.suppress(TeamError, CaseFileError, psycopg.Error):
